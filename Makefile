@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make serve` and `make test`. Both set up everything themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+PORT   ?= 8000
+export PORT
+
+.PHONY: serve test venv init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench
+
+# The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@mkdir -p var
+	@flock var/venv.lock sh -c 'test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+		$(PY) -m pip install -q -r requirements-dev.txt && touch $@'
+
+venv: $(VENV)/.installed
+
+## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
+serve: neo4j-start
+	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
+	NEO4J_LOCAL_INSTANCE=serve scripts/serve.sh
+
+## test: install, start the separate Neo4j test instance, run the whole suite against it
+test: venv
+	$(PY) -m graph.local_server start --instance test
+	@mkdir -p var
+	flock var/test.lock env NEO4J_LOCAL_INSTANCE=test $(PY) -m pytest $(PYTEST_ARGS)
+
+init-db: neo4j-start
+	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
+
+neo4j-start: venv
+	$(PY) -m graph.local_server start --instance serve
+neo4j-stop:
+	$(PYTHON) -m graph.local_server stop --instance serve
+neo4j-status:
+	$(PYTHON) -m graph.local_server status --instance serve
+neo4j-wipe:
+	$(PYTHON) -m graph.local_server wipe --instance serve
+test-neo4j-stop:
+	$(PYTHON) -m graph.local_server stop --instance test
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

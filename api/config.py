@@ -1,0 +1,69 @@
+"""Service configuration, read from environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph import local_server
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_SECRET_FILE = ROOT / "var" / "secret_key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    neo4j_uri: str
+    neo4j_user: str
+    neo4j_password: str = field(repr=False)
+    neo4j_database: str
+    secret_key: bytes = field(repr=False)  # keys the ID-card and API-key hashes
+    eligibility_rules_file: str | None = None
+    conflict_window_years: int = 3
+    max_connection_pool_size: int = 50
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from the environment; without NEO4J_URI, the project's local server instance."""
+        env = os.environ if environ is None else environ
+        if env.get("NEO4J_URI"):
+            uri = env["NEO4J_URI"]
+            password = env.get("NEO4J_PASSWORD", "")
+        else:
+            inst = local_server.instance(env.get("NEO4J_LOCAL_INSTANCE", "serve"))
+            uri = inst.uri
+            password = env.get("NEO4J_PASSWORD") or _read(inst.password_file)
+        return cls(
+            neo4j_uri=uri,
+            neo4j_user=env.get("NEO4J_USER", "neo4j"),
+            neo4j_password=password,
+            neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
+            secret_key=(env.get("REGISTRY_SECRET_KEY") or _local_secret()).encode(),
+            eligibility_rules_file=env.get("ELIGIBILITY_RULES_FILE") or None,
+            conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
+            max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _local_secret() -> str:
+    # For a local checkout only: generated once (O_EXCL, so concurrent workers agree) and kept out of git.
+    # Production sets REGISTRY_SECRET_KEY.
+    LOCAL_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(LOCAL_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return LOCAL_SECRET_FILE.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return LOCAL_SECRET_FILE.read_text().strip()

@@ -1,0 +1,72 @@
+"""Turns every exception into a problem response, in one place.
+
+Registered both on the Flask app (paths outside the API, 404/405 from routing) and on the flask-restx
+Api (errors raised inside resources), so no HTML error page or stack trace ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import neo4j.exceptions
+from flask import Flask, Response
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from api.problems import problem
+from registry.errors import RegistryError, ValidationFailed
+
+log = logging.getLogger("registry.api")
+
+UNAVAILABLE = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.AuthError,
+    neo4j.exceptions.DatabaseUnavailable,
+)
+
+
+def _flatten(messages: object, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as field path → list of messages."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, path))
+        return flat
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_schema": list(messages)}
+    return {prefix or "_schema": [str(messages)]}
+
+
+def problem_for(error: BaseException) -> Response:
+    """The problem response for any exception."""
+    if isinstance(error, ValidationError):
+        return problem(
+            400, "The request is not valid; see `errors`.", slug="validation-error",
+            title="Invalid request", errors=_flatten(error.messages),
+        )  # fmt: skip
+    if isinstance(error, ValidationFailed):
+        return problem(
+            400, error.detail, slug="validation-error", title="Invalid request", errors=error.errors
+        )
+    if isinstance(error, RegistryError):
+        return problem(error.status, error.detail, slug=error.slug, title=error.title, **error.extra)
+    if isinstance(error, HTTPException):
+        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+        return problem(error.code or 500, error.description, headers=headers)
+    if isinstance(error, UNAVAILABLE):
+        log.warning("graph unavailable: %s", type(error).__name__)
+        return problem(
+            503, "The graph database is unreachable; try again shortly.", slug="graph-unavailable",
+            title="Service unavailable", headers={"Retry-After": "5"},
+        )  # fmt: skip
+    # The traceback without the exception's message: messages can quote request data (names, phones).
+    log.error("unhandled %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+    return problem(500, "An unexpected error occurred; it has been logged.", slug="internal-error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Make the app answer every error with problem+json."""
+    app.register_error_handler(Exception, problem_for)

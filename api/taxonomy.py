@@ -1,0 +1,26 @@
+"""Reference data: work types, levels, pools, regions, industries, specialties, qualifications."""
+
+from __future__ import annotations
+
+from flask_restx import Namespace, Resource
+
+from api import get_graph
+from graph.reference import TAXONOMY_QUERIES, taxonomy_items
+
+ns = Namespace("taxonomy", description="Reference data (public)")
+
+
+def _resource_for(kind: str) -> type[Resource]:
+    class TaxonomyList(Resource):
+        @ns.doc(security=[])
+        def get(self) -> dict:
+            items = taxonomy_items(get_graph(), kind)
+            return {"items": items, "total": len(items)}
+
+    TaxonomyList.get.__doc__ = f"All {kind.replace('-', ' ')} with their codes."
+    TaxonomyList.__name__ = "Taxonomy" + kind.title().replace("-", "")
+    return TaxonomyList
+
+
+for _kind in TAXONOMY_QUERIES:
+    ns.add_resource(_resource_for(_kind), f"/{_kind}")

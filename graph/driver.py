@@ -1,0 +1,61 @@
+"""The Neo4j driver's lifecycle: one driver per process, managed transactions for every use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import neo4j
+
+T = TypeVar("T")
+
+
+class Graph:
+    """A driver bound to one database; repositories receive it and run their Cypher through it."""
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", **driver_options: Any):
+        self.database = database
+        self.driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            user_agent="carbon-manager-registry/0.1",
+            connection_acquisition_timeout=10.0,
+            connection_timeout=5.0,
+            # An API request should fail fast when the graph is down rather than retry for the default 30 s.
+            max_transaction_retry_time=5.0,
+            **driver_options,
+        )
+
+    def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(tx, ...)` in a managed read transaction (retried on transient errors)."""
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            return session.execute_read(work, *args, **kwargs)
+
+    def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(tx, ...)` in a managed write transaction (retried on transient errors)."""
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work, *args, **kwargs)
+
+    def server_info(self) -> dict[str, str]:
+        """The server's version and edition, from dbms.components()."""
+        # An auto-commit query: a readiness probe must answer at once, not retry.
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            record = session.run(
+                "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition"
+            ).single(strict=True)
+        return {"version": record["version"], "edition": record["edition"]}
+
+    def close(self) -> None:
+        """Close the driver's connection pool."""
+        self.driver.close()
+
+
+def graph_from_settings(settings: Any) -> Graph:
+    """A Graph for the service's Settings."""
+    return Graph(
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password,
+        settings.neo4j_database,
+        max_connection_pool_size=settings.max_connection_pool_size,
+    )

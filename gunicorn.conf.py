@@ -1,0 +1,15 @@
+"""gunicorn settings; every value can be overridden with GUNICORN_* environment variables."""
+
+import os
+
+bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+# The work is I/O-bound on Neo4j: a few processes, each with threads, keep both cores busy.
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = None  # the app logs one structured line per request (api/logs.py) without query strings
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
