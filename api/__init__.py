@@ -56,10 +56,20 @@ def create_app(settings: Settings | None = None) -> Flask:
         security="apikey",
         catch_all_404s=True,
     )
-    from api import health, taxonomy
+    from api import certificates, eligibility, health, organizations, pools, practitioners, taxonomy
 
-    for module in (health, taxonomy):
-        api.add_namespace(module.ns)
+    for namespace in (
+        health.ns,
+        taxonomy.ns,
+        practitioners.ns,
+        organizations.ns,
+        certificates.ns,
+        certificates.verify_ns,
+        pools.ns,
+        eligibility.ns,
+    ):
+        api.add_namespace(namespace)
+    app.config["ELIGIBILITY_RULES"] = eligibility.load_rules(settings.eligibility_rules_file)
 
     from api.cli import registry_cli
 

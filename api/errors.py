@@ -52,7 +52,7 @@ def problem_for(error: BaseException) -> Response:
             400, error.detail, slug="validation-error", title="Invalid request", errors=error.errors
         )
     if isinstance(error, RegistryError):
-        return problem(error.status, error.detail, slug=error.slug, title=error.title, **error.extra)
+        return problem(error.status, error.detail, slug=error.slug, title=error.title, extensions=error.extra)
     if isinstance(error, HTTPException):
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return problem(error.code or 500, error.description, headers=headers)

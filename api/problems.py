@@ -20,7 +20,7 @@ def problem(
     title: str | None = None,
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
     """A problem+json response; `slug` names the problem type, otherwise the type is about:blank."""
     phrase = HTTPStatus(status).phrase
@@ -33,7 +33,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    body.update(extra)
+    # Extension members never replace the standard ones.
+    body.update({key: value for key, value in (extensions or {}).items() if key not in body})
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id

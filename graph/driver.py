@@ -23,6 +23,8 @@ class Graph:
             connection_timeout=5.0,
             # An API request should fail fast when the graph is down rather than retry for the default 30 s.
             max_transaction_retry_time=5.0,
+            # Schema-less warnings ("property does not exist yet") are noise in a fresh graph.
+            notifications_min_severity="OFF",
             **driver_options,
         )
 

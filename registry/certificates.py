@@ -46,7 +46,7 @@ def next_status(cert: CertificateFacts, action: str, today: date) -> str:
     current = effective_status(cert, today)
 
     def refuse(detail: str) -> InvalidTransition:
-        return InvalidTransition(detail, number=cert.number, status=current, action=action)
+        return InvalidTransition(detail, number=cert.number, current_status=current, action=action)
 
     if current == "revoked":
         raise refuse(f"certificate {cert.number} is revoked; revoke is final")

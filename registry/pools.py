@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from registry.certificates import CertificateFacts, is_valid
@@ -41,3 +42,28 @@ def pool_grants(certificates: Iterable[CertificateFacts], today: date) -> dict[s
 def pools_for(certificates: Iterable[CertificateFacts], today: date) -> set[str]:
     """Return the codes of the pools the holder of these certificates belongs to today."""
     return set(pool_grants(certificates, today))
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A current pool membership: the certificate that grants it and how long, unchanged, it lasts."""
+
+    pool: str
+    via: str  # number of the granting certificate
+    valid_until: (
+        date | None
+    )  # last day some certificate at the pool's levels is still valid; None: open-ended
+
+
+def memberships(certificates: Iterable[CertificateFacts], today: date) -> dict[str, Membership]:
+    """The holder's memberships today, each with the day it lapses if no status changes before then.
+
+    Storing `valid_until` lets reads drop a lapsed membership before the expiry job has run.
+    """
+    certificates = list(certificates)
+    result: dict[str, Membership] = {}
+    for pool, grant in pool_grants(certificates, today).items():
+        ends = [c.expires_on for c in certificates if is_valid(c, today) and pool_for_level(c.level) == pool]
+        valid_until = None if any(end is None for end in ends) else max(e for e in ends if e is not None)
+        result[pool] = Membership(pool, grant.number, valid_until)
+    return result

@@ -6,8 +6,12 @@ instance (`make test` starts it) unless REGISTRY_TEST_ALLOW_WIPE=1 says another 
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
+import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 
@@ -16,6 +20,7 @@ from api.config import Settings
 from graph.driver import Graph, graph_from_settings
 from graph.reference import load_reference_data
 from graph.schema import create_schema
+from registry.identifiers import make_id_card
 
 
 def _wipe(graph: Graph) -> None:
@@ -56,3 +61,84 @@ def app(settings: Settings, graph: Graph):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+# --- Roles, keys and factories used by the API suites ------------------------------------------------------
+
+ROLES = ("admin", "government", "client")
+
+
+@pytest.fixture(scope="session")
+def keys(app) -> dict[str, str]:
+    """One API key per role, created through the real CLI command."""
+    runner = app.test_cli_runner()
+    created = {}
+    for role in ROLES:
+        result = runner.invoke(args=["registry", "create-key", "--role", role, "--label", "tests"])
+        assert result.exit_code == 0, result.output
+        created[role] = result.stdout.strip().splitlines()[-1]
+    return created
+
+
+@pytest.fixture(scope="session")
+def as_role(keys):
+    """Headers for a role; `public` sends no key."""
+
+    def headers(role: str) -> dict[str, str]:
+        return {} if role == "public" else {"X-API-Key": keys[role]}
+
+    return headers
+
+
+@pytest.fixture()
+def admin(as_role) -> dict[str, str]:
+    return as_role("admin")
+
+
+_sequence = itertools.count(1)
+
+
+def unique_id_card() -> str:
+    """A valid, never-repeated ID card number (synthetic)."""
+    n = next(_sequence) + random.randrange(1, 10_000_000)
+    birth = date(1960, 1, 1) + timedelta(days=n % 15000)
+    return make_id_card("420106", birth, n % 1000)
+
+
+@pytest.fixture()
+def new_practitioner(client, admin):
+    """Register a practitioner through the API; returns the response body."""
+
+    def create(**fields) -> dict:
+        body = {
+            "name": "测试员",
+            "id_card": unique_id_card(),
+            "education": "bachelor",
+            "work_start_year": 2015,
+        }
+        body.update(fields)
+        response = client.post("/api/v1/practitioners", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return create
+
+
+@pytest.fixture()
+def issue(client, admin):
+    """Issue a certificate through the API; returns the response body."""
+
+    def create(practitioner_id: str, work_type: str = "verification", level: int = 2, **fields) -> dict:
+        body = {
+            "number": f"T-{uuid.uuid4().hex[:12].upper()}",
+            "practitioner_id": practitioner_id,
+            "work_type": work_type,
+            "level": level,
+            "issued_on": "2024-03-01",
+        }
+        body.update(fields)
+        response = client.post("/api/v1/certificates", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return create

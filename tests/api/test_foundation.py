@@ -6,17 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from api import create_app
-
-PROBLEM = "application/problem+json"
-
-
-def _assert_problem(response, status: int) -> dict:
-    assert response.status_code == status
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
-    return body
+from tests.support import assert_problem
 
 
 def test_health_answers_without_the_graph(client):
@@ -44,7 +34,7 @@ def test_ready_is_503_problem_when_the_graph_is_unreachable(settings, change):
         response = app.test_client().get("/api/v1/ready")
     finally:
         app.extensions["graph"].close()
-    body = _assert_problem(response, 503)
+    body = assert_problem(response, 503)
     assert "Neo4j" in body["detail"]
 
 
@@ -54,18 +44,18 @@ def test_a_data_endpoint_is_503_problem_when_the_graph_is_unreachable(settings):
         response = app.test_client().get("/api/v1/taxonomy/work-types")
     finally:
         app.extensions["graph"].close()
-    _assert_problem(response, 503)
+    assert_problem(response, 503)
     assert response.headers["Retry-After"] == "5"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/no-such-thing", "/api/v1/taxonomy/planets"])
 def test_unknown_paths_are_404_problems(client, path):
-    _assert_problem(client.get(path), 404)
+    assert_problem(client.get(path), 404)
 
 
 def test_a_wrong_method_is_a_405_problem_with_allow(client):
     response = client.post("/api/v1/health")
-    _assert_problem(response, 405)
+    assert_problem(response, 405)
     assert "GET" in response.headers["Allow"]
 
 

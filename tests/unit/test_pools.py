@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from registry.certificates import CertificateFacts, next_status
-from registry.pools import pool_for_level, pool_grants, pools_for
+from registry.pools import memberships, pool_for_level, pool_grants, pools_for
 
 TODAY = date(2025, 6, 1)
 
@@ -91,3 +91,25 @@ def test_an_invalid_higher_certificate_does_not_grant_over_a_valid_lower_one():
 
 def test_pools_accept_any_iterable():
     assert pools_for(iter([certificate("A", 1)]), TODAY) == {"expert"}
+
+
+def test_a_membership_lasts_until_the_last_granting_certificate_expires():
+    today = date(2025, 6, 1)
+    early = CertificateFacts("A-1", "monitoring", 4, "valid", date(2023, 1, 1), date(2026, 1, 1))
+    late = CertificateFacts("A-2", "accounting", 3, "valid", date(2024, 1, 1), date(2028, 1, 1))
+    result = memberships([early, late], today)
+    assert result["talent"].via == "A-2"  # level 3 outranks level 4
+    assert result["talent"].valid_until == date(2028, 1, 1)
+
+
+def test_a_membership_with_an_open_ended_certificate_has_no_end():
+    today = date(2025, 6, 1)
+    dated = CertificateFacts("B-1", "verification", 2, "valid", date(2023, 1, 1), date(2026, 1, 1))
+    open_ended = CertificateFacts("B-2", "consulting", 2, "valid", date(2024, 1, 1), None)
+    assert memberships([dated, open_ended], today)["expert"].valid_until is None
+
+
+def test_a_suspended_certificate_gives_no_membership_and_no_end_date():
+    today = date(2025, 6, 1)
+    suspended = CertificateFacts("C-1", "verification", 2, "suspended", date(2023, 1, 1), None)
+    assert memberships([suspended], today) == {}

@@ -1,0 +1,92 @@
+"""Certificate request and response shapes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.schemas.common import Text, level_field, work_type_field
+from registry.certificates import validate_dates
+
+NUMBER = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$", error="Use 4–40 letters, digits and hyphens (e.g. CPCIF-2024-000123)."
+)
+
+
+class IssueCertificateSchema(Schema):
+    number = fields.String(required=True, validate=NUMBER, metadata={"example": "CPCIF-2025-000123"})
+    practitioner_id = fields.UUID(required=True)
+    work_type = work_type_field(required=True)
+    level = level_field(required=True)
+    issued_on = fields.Date(required=True, metadata={"example": "2025-03-01"})
+    expires_on = fields.Date(allow_none=True, metadata={"example": "2029-02-28"})
+    issuer_id = fields.UUID(metadata={"description": "defaults to 中国石油和化学工业联合会"})
+    reason = Text(max_length=500, min_length=0)
+
+    @validates_schema
+    def _dates(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = validate_dates(data["issued_on"], data.get("expires_on"), date.today())
+        if errors:
+            raise ValidationError(errors)
+
+
+class StatusChangeSchema(Schema):
+    reason = Text(required=True, max_length=500, metadata={"example": "核查报告数据造假，暂停资格待调查"})
+
+
+class CertificateEventSchema(Schema):
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class PersonRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    status = fields.String()
+
+
+class OrganizationRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class CertificateSchema(Schema):
+    number = fields.String()
+    work_type = fields.String()
+    work_type_name_zh = fields.String()
+    level = fields.Integer()
+    level_name_zh = fields.String()
+    status = fields.String(
+        metadata={"description": "as of today: a valid certificate past expires_on is expired"}
+    )
+    status_reason = fields.String()
+    status_changed_at = fields.DateTime()
+    issued_on = fields.Date()
+    expires_on = fields.Date()
+    created_at = fields.DateTime()
+    holder = fields.Nested(PersonRefSchema)
+    issuer = fields.Nested(OrganizationRefSchema, allow_none=True)
+    history = fields.List(fields.Nested(CertificateEventSchema))
+
+
+class VerifyArgs(Schema):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, max_length=50)
+
+
+class VerificationSchema(Schema):
+    valid = fields.Boolean()
+    number = fields.String()
+    holder = fields.String(metadata={"description": "masked, e.g. 张*明"})
+    work_type = fields.String()
+    work_type_name_zh = fields.String()
+    level = fields.Integer()
+    level_name_zh = fields.String()
+    status = fields.String()
+    issued_on = fields.Date()
+    expires_on = fields.Date()

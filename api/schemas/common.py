@@ -1,0 +1,78 @@
+"""Fields and shapes shared by several resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
+
+MAX_PER_PAGE = 100
+
+
+class StrictInteger(fields.Integer):
+    """An integer that refuses strings, floats and booleans in JSON bodies."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, not "yes", 1 or "on" (JSON bodies only)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean; use true or false.")
+        return value
+
+
+class Text(fields.String):
+    """A trimmed string with a length limit; blank after trimming counts as missing for required fields."""
+
+    def __init__(self, *, max_length: int, min_length: int = 1, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+            raise ValidationError("Control characters are not allowed.")
+        return text
+
+
+def work_type_field(**kwargs: Any) -> fields.String:
+    kwargs.setdefault("metadata", {"example": "verification"})
+    return fields.String(validate=validate.OneOf(sorted(WORK_TYPE_CODES)), **kwargs)
+
+
+def level_field(strict: bool = True, **kwargs: Any) -> fields.Integer:
+    klass = StrictInteger if strict else fields.Integer
+    kwargs.setdefault("metadata", {"example": 2})
+    return klass(validate=validate.OneOf(sorted(LEVEL_RANKS)), **kwargs)
+
+
+def region_code_field(**kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(r"^\d{6}$", error="Not a 6-digit GB/T 2260 code."), **kwargs
+    )
+
+
+def code_field(**kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$", error="Not a known code."), **kwargs
+    )
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_of(items: list[Any], total: int, page: int, per_page: int, **extra: Any) -> dict[str, Any]:
+    """The list envelope every collection endpoint returns."""
+    return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}

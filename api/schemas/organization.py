@@ -1,0 +1,54 @@
+"""Organization request and response shapes."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.common import PageArgs, Text, code_field, region_code_field
+from api.schemas.practitioner import Identifier, RefSchema
+from registry.identifiers import normalize_uscc
+from registry.taxonomy import ORGANIZATION_KINDS
+
+
+class OrganizationInputSchema(Schema):
+    name = Text(required=True, max_length=200, metadata={"example": "湖北某某水泥有限公司"})
+    kind = fields.String(
+        required=True, validate=validate.OneOf(ORGANIZATION_KINDS), metadata={"example": "enterprise"}
+    )
+    uscc = Identifier(
+        normalize_uscc,
+        allow_none=True,
+        metadata={"description": "统一社会信用代码 (GB 32100), unique when given"},
+    )
+    region = region_code_field(allow_none=True, metadata={"example": "420700"})
+    industry = code_field(allow_none=True, metadata={"example": "building_materials"})
+
+
+class OrganizationArgs(PageArgs):
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "part of the name"})
+    kind = fields.String(validate=validate.OneOf(ORGANIZATION_KINDS))
+    region = region_code_field()
+    industry = code_field()
+
+
+class WorkerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    engagements = fields.Integer()
+    last_worked_on = fields.Date()
+
+
+class OrganizationSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    uscc = fields.String()
+    region = fields.Nested(RefSchema, allow_none=True)
+    industries = fields.List(fields.Nested(RefSchema))
+    employees = fields.Integer(metadata={"description": "active practitioners employed now"})
+    worked_for_by = fields.List(
+        fields.Nested(WorkerSchema), metadata={"description": "practitioners who worked on its engagements"}
+    )
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()

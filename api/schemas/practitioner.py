@@ -1,0 +1,127 @@
+"""Practitioner request and response shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from api.schemas.common import StrictBoolean, StrictInteger, Text, code_field, region_code_field
+from registry.errors import InvalidIdentifier
+from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
+from registry.taxonomy import EDUCATION_CODES, GENDERS
+
+PII_FIELDS: tuple[str, ...] = ("id_card_tail", "phone", "email")
+
+
+class Identifier(fields.String):
+    """A string normalised and checked by one of `registry.identifiers`' validators."""
+
+    def __init__(self, normalize: Callable[[str], str], **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(max=254), **kwargs)
+        self.normalize = normalize
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.normalize(text)
+        except InvalidIdentifier as error:
+            raise ValidationError(str(error)) from None
+
+
+def _work_start_year(value: int) -> None:
+    if not 1950 <= value <= date.today().year:
+        raise ValidationError(f"Must be a year between 1950 and {date.today().year}.")
+
+
+class PractitionerInputSchema(Schema):
+    name = Text(required=True, max_length=50, metadata={"example": "王小明"})
+    id_card = Identifier(
+        normalize_id_card, required=True, load_only=True,
+        metadata={"description": "GB 11643 resident ID (18 characters); stored only as a keyed hash + last 4"},
+    )  # fmt: skip
+    gender = fields.String(validate=validate.OneOf(GENDERS), allow_none=True)
+    education = fields.String(validate=validate.OneOf(EDUCATION_CODES), allow_none=True)
+    enrolled = StrictBoolean(metadata={"description": "still studying (在读)"})
+    work_start_year = StrictInteger(validate=_work_start_year, allow_none=True)
+    region = region_code_field(allow_none=True, metadata={"example": "420100"})
+    employer_id = fields.UUID(allow_none=True)
+    phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
+    email = Identifier(normalize_email, allow_none=True)
+    public_profile = StrictBoolean(metadata={"description": "consents to the public showcase"})
+    specialties = fields.List(code_field(), validate=validate.Length(max=30))
+    qualifications = fields.List(code_field(), validate=validate.Length(max=30))
+    industries = fields.List(
+        code_field(), validate=validate.Length(max=20), metadata={"description": "industries of experience"}
+    )
+    bio = Text(max_length=2000, min_length=0, allow_none=True)
+
+
+class PractitionerPatchSchema(PractitionerInputSchema):
+    status = fields.String(
+        validate=validate.OneOf(("active", "suspended")),
+        metadata={"description": "active or suspended; a deleted practitioner is restored by setting active"},
+    )
+
+
+class RefSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+
+
+class EmployerRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    since = fields.Date()
+
+
+class QualificationRefSchema(RefSchema):
+    number = fields.String()
+    since = fields.Date()
+
+
+class CertificateSummarySchema(Schema):
+    number = fields.String()
+    work_type = fields.String()
+    level = fields.Integer()
+    status = fields.String()
+    issued_on = fields.Date()
+    expires_on = fields.Date()
+
+
+class PractitionerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    gender = fields.String()
+    education = fields.String()
+    enrolled = fields.Boolean()
+    work_start_year = fields.Integer()
+    experience_years = fields.Method("_experience_years")
+    status = fields.String()
+    public_profile = fields.Boolean()
+    bio = fields.String()
+    region = fields.Nested(RefSchema, allow_none=True)
+    employer = fields.Nested(EmployerRefSchema, allow_none=True)
+    specialties = fields.List(fields.Nested(RefSchema))
+    qualifications = fields.List(fields.Nested(QualificationRefSchema))
+    industries = fields.List(fields.Nested(RefSchema))
+    pools = fields.List(fields.String())
+    certificates = fields.List(fields.Nested(CertificateSummarySchema))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    deleted_at = fields.DateTime()
+    # Personal data: only the admin role sees these (see `dump_practitioner`).
+    id_card_tail = fields.String(metadata={"description": "last 4 characters of the ID card (admin only)"})
+    phone = fields.String(metadata={"description": "admin only"})
+    email = fields.String(metadata={"description": "admin only"})
+
+    def _experience_years(self, obj: dict[str, Any]) -> int | None:
+        start = obj.get("work_start_year")
+        return max(0, date.today().year - start) if start else None
+
+
+FULL = PractitionerSchema()
+WITHOUT_PII = PractitionerSchema(exclude=PII_FIELDS)

@@ -1,0 +1,139 @@
+"""Organizations: employers, clients, verification bodies, training bases, issuers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import neo4j
+
+from graph.driver import Graph
+from graph.records import native
+from registry.errors import Conflict, NotFound
+
+ORGANIZATION_VIEW = """
+o {.id, .name, .kind, .uscc, .created_at, .updated_at,
+   region: COLLECT { MATCH (o)-[:LOCATED_IN]->(r:Region) RETURN r {.code, .name_zh} }[0],
+   industries: COLLECT { MATCH (o)-[:IN_INDUSTRY]->(i:Industry) RETURN i {.code, .name_zh} ORDER BY i.code },
+   employees: COUNT { MATCH (:Practitioner {status: 'active'})-[e:EMPLOYED_BY]->(o) WHERE e.until IS NULL }
+}
+"""
+
+GET_ORGANIZATION = f"MATCH (o:Organization {{id: $id}}) RETURN {ORGANIZATION_VIEW} AS organization"
+
+FIND_BY_USCC = "MATCH (o:Organization {uscc: $uscc}) WHERE o.id <> $id RETURN o.id AS id"
+
+CREATE_ORGANIZATION = """
+CREATE (o:Organization {id: $id, created_at: datetime(), updated_at: datetime()})
+SET o += $props
+"""
+
+UPDATE_ORGANIZATION = "MATCH (o:Organization {id: $id}) SET o += $props, o.updated_at = datetime()"
+
+SET_LOCATION = """
+MATCH (o:Organization {id: $id})
+OPTIONAL MATCH (o)-[old:LOCATED_IN]->()
+DELETE old
+WITH DISTINCT o
+MATCH (r:Region {code: $region})
+CREATE (o)-[:LOCATED_IN]->(r)
+"""
+
+SET_INDUSTRY = """
+MATCH (o:Organization {id: $id})
+OPTIONAL MATCH (o)-[old:IN_INDUSTRY]->()
+DELETE old
+WITH DISTINCT o
+UNWIND $codes AS code
+MATCH (i:Industry {code: code})
+CREATE (o)-[:IN_INDUSTRY]->(i)
+"""
+
+# Filters are fixed fragments switched on by parameters; values are always parameters.
+LIST_ORGANIZATIONS = f"""
+MATCH (o:Organization)
+WHERE ($kind IS NULL OR o.kind = $kind)
+  AND ($q IS NULL OR o.name CONTAINS $q)
+  AND ($region IS NULL OR EXISTS {{ MATCH (o)-[:LOCATED_IN]->(r:Region)
+                                    WHERE r.code = $region OR (r)-[:PART_OF]->(:Region {{code: $region}}) }})
+  AND ($industry IS NULL OR EXISTS {{ MATCH (o)-[:IN_INDUSTRY]->(:Industry {{code: $industry}}) }})
+WITH o ORDER BY o.name, o.id
+WITH collect(o) AS all
+RETURN size(all) AS total,
+       [o IN all[$skip..$skip + $limit] | {ORGANIZATION_VIEW}] AS items
+"""
+
+PROPERTY_FIELDS = ("name", "kind", "uscc")
+
+
+def _check_unique_uscc(tx: neo4j.ManagedTransaction, organization_id: str, uscc: str | None) -> None:
+    if uscc is None:
+        return
+    record = tx.run(FIND_BY_USCC, uscc=uscc, id=organization_id).single()
+    if record:
+        raise Conflict(
+            f"An organization with this USCC is already registered: {record['id']}.", existing_id=record["id"]
+        )
+
+
+def _read_view(tx: neo4j.ManagedTransaction, organization_id: str) -> dict[str, Any] | None:
+    record = tx.run(GET_ORGANIZATION, id=organization_id).single()
+    return native(record["organization"]) if record else None
+
+
+def _write_relationships(tx: neo4j.ManagedTransaction, organization_id: str, data: dict[str, Any]) -> None:
+    if "region" in data:
+        tx.run(SET_LOCATION, id=organization_id, region=data["region"]).consume()
+    if "industry" in data:
+        codes = [data["industry"]] if data["industry"] else []
+        tx.run(SET_INDUSTRY, id=organization_id, codes=codes).consume()
+
+
+def create(graph: Graph, data: dict[str, Any]) -> dict[str, Any]:
+    """Register an organization; 409 when its USCC is taken."""
+    organization_id = str(uuid.uuid4())
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        _check_unique_uscc(tx, organization_id, data.get("uscc"))
+        props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
+        tx.run(CREATE_ORGANIZATION, id=organization_id, props=props).consume()
+        _write_relationships(tx, organization_id, data)
+        return _read_view(tx, organization_id)
+
+    return graph.write(work)
+
+
+def get(graph: Graph, organization_id: str) -> dict[str, Any]:
+    """One organization, or NotFound."""
+    view = graph.read(_read_view, organization_id)
+    if view is None:
+        raise NotFound(f"No organization with id {organization_id}.")
+    return view
+
+
+def update(graph: Graph, organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a partial update."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        if _read_view(tx, organization_id) is None:
+            raise NotFound(f"No organization with id {organization_id}.")
+        _check_unique_uscc(tx, organization_id, data.get("uscc"))
+        props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
+        tx.run(UPDATE_ORGANIZATION, id=organization_id, props=props).consume()
+        _write_relationships(tx, organization_id, data)
+        return _read_view(tx, organization_id)
+
+    return graph.write(work)
+
+
+def search(
+    graph: Graph, filters: dict[str, Any], page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of organizations matching the filters, by name."""
+    params = {key: filters.get(key) for key in ("kind", "q", "region", "industry")}
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], int]:
+        record = tx.run(LIST_ORGANIZATIONS, params, skip=(page - 1) * per_page, limit=per_page).single()
+        return native(record["items"]), record["total"]
+
+    return graph.read(work)

@@ -1,0 +1,83 @@
+"""Pool membership in the graph: derived from certificates by `registry.pools`, never set by hand.
+
+`sync_memberships` runs inside the transaction of whatever changed a certificate or a practitioner, so the
+pools can never disagree with the certificates. An ended membership is kept as WAS_MEMBER_OF (history).
+A current MEMBER_OF carries `valid_until`, the day its certificates lapse, so reads drop it at once even
+before the expiry job has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import neo4j
+
+from graph.driver import Graph
+from graph.records import native
+from registry.certificates import CertificateFacts
+from registry.pools import memberships
+
+HOLDER_CERTIFICATES = """
+UNWIND $ids AS id
+MATCH (p:Practitioner {id: id})
+RETURN p.id AS id, p.status AS status,
+       COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
+                 RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates
+"""
+
+WRITE_MEMBERSHIPS = """
+UNWIND $rows AS row
+MATCH (p:Practitioner {id: row.id})
+CALL (p, row) {
+  MATCH (p)-[m:MEMBER_OF]->(pool:Pool)
+  WHERE NOT pool.code IN [x IN row.memberships | x.pool]
+  CREATE (p)-[:WAS_MEMBER_OF {since: m.since, until: $now, via: m.via}]->(pool)
+  DELETE m
+}
+CALL (p, row) {
+  UNWIND row.memberships AS x
+  MATCH (pool:Pool {code: x.pool})
+  MERGE (p)-[m:MEMBER_OF]->(pool)
+  ON CREATE SET m.since = $now
+  SET m.via = x.via, m.valid_until = x.valid_until
+}
+"""
+
+# A membership counts while its certificates have not lapsed (`valid_until`) and the person is active.
+CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
+
+POOL_SIZES = f"""
+MATCH (pool:Pool)
+RETURN pool {{.code, .name_zh, .name_en, .levels,
+  members: COUNT {{ MATCH (p:Practitioner {{status: 'active'}})-[m:MEMBER_OF]->(pool) WHERE {CURRENT_MEMBER} }}
+}} AS pool
+ORDER BY pool.code DESC
+"""
+
+
+def sync_memberships(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
+    """Re-derive the pools of these practitioners from their certificates, in the caller's transaction."""
+    ids = list(dict.fromkeys(practitioner_ids))
+    if not ids:
+        return
+    rows = []
+    for record in tx.run(HOLDER_CERTIFICATES, ids=ids):
+        certificates = [CertificateFacts(**native(c)) for c in record["certificates"]]
+        # Only active practitioners are in a pool; a suspended or deleted person's certificates keep their status.
+        current = memberships(certificates, today) if record["status"] == "active" else {}
+        rows.append(
+            {
+                "id": record["id"],
+                "memberships": [
+                    {"pool": m.pool, "via": m.via, "valid_until": m.valid_until} for m in current.values()
+                ],
+            }
+        )
+    tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC)).consume()
+
+
+def pool_sizes(graph: Graph, today: date) -> list[dict[str, Any]]:
+    """Each pool with its current number of members."""
+    return graph.read(lambda tx: [r["pool"] for r in tx.run(POOL_SIZES, today=today)])

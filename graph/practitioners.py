@@ -1,0 +1,214 @@
+"""Practitioners: registration, edits and soft deletion, each one transaction that also keeps pools derived."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph.driver import Graph
+from graph.pools import CURRENT_MEMBER, sync_memberships
+from graph.records import native
+from registry.errors import Conflict, NotFound, ValidationFailed
+
+# The full view of one practitioner; PII is in it and the API decides who sees it.
+PRACTITIONER_VIEW = f"""
+p {{.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .public_profile, .bio,
+    .id_card_tail, .phone, .email, .created_at, .updated_at, .deleted_at,
+    region: COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region) RETURN r {{.code, .name_zh}} }}[0],
+    employer: COLLECT {{ MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
+                         RETURN o {{.id, .name, .kind, since: e.since}} }}[0],
+    specialties: COLLECT {{ MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty)
+                            RETURN s {{.code, .name_zh, .category}} ORDER BY s.code }},
+    industries: COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i {{.code, .name_zh}} ORDER BY i.code }},
+    qualifications: COLLECT {{ MATCH (p)-[h:HAS_QUALIFICATION]->(q:Qualification)
+                               RETURN q {{.code, .name_zh, number: h.number, since: h.since}} ORDER BY q.code }},
+    pools: COLLECT {{ MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER}
+                      RETURN pool.code ORDER BY pool.code DESC }},
+    certificates: COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate)
+                             RETURN c {{.number, .work_type, .level, .status, .issued_on, .expires_on}}
+                             ORDER BY c.issued_on, c.number }}
+}}
+"""
+
+GET_PRACTITIONER = f"MATCH (p:Practitioner {{id: $id}}) RETURN {PRACTITIONER_VIEW} AS practitioner"
+
+FIND_BY_ID_CARD = "MATCH (p:Practitioner {id_card_hash: $hash}) WHERE p.id <> $id RETURN p.id AS id"
+
+FIND_ORGANIZATION = "MATCH (o:Organization {id: $id}) RETURN o.id AS id"
+
+CREATE_PRACTITIONER = """
+CREATE (p:Practitioner {id: $id, status: 'active', created_at: datetime(), updated_at: datetime()})
+SET p += $props
+"""
+
+UPDATE_PROPERTIES = """
+MATCH (p:Practitioner {id: $id})
+SET p += $props, p.updated_at = datetime()
+"""
+
+SET_REGION = """
+MATCH (p:Practitioner {id: $id})
+OPTIONAL MATCH (p)-[old:BASED_IN]->()
+DELETE old
+WITH p
+MATCH (r:Region {code: $region})
+CREATE (p)-[:BASED_IN]->(r)
+"""
+
+CLEAR_REGION = "MATCH (p:Practitioner {id: $id})-[old:BASED_IN]->() DELETE old"
+
+# Employment history is kept: the current EMPLOYED_BY gets an `until`, a new one starts today.
+SET_EMPLOYER = """
+MATCH (p:Practitioner {id: $id})
+OPTIONAL MATCH (p)-[current:EMPLOYED_BY]->(o:Organization) WHERE current.until IS NULL
+WITH p, current, o
+WHERE o IS NULL OR o.id <> $employer_id OR $employer_id IS NULL
+SET current.until = $today
+WITH p
+MATCH (new:Organization {id: $employer_id})
+CREATE (p)-[:EMPLOYED_BY {since: $today}]->(new)
+"""
+
+SET_SPECIALTIES = """
+MATCH (p:Practitioner {id: $id})
+OPTIONAL MATCH (p)-[old:HAS_SPECIALTY]->()
+DELETE old
+WITH DISTINCT p
+UNWIND $codes AS code
+MATCH (s:Specialty {code: code})
+MERGE (p)-[:HAS_SPECIALTY]->(s)
+"""
+
+SET_INDUSTRIES = """
+MATCH (p:Practitioner {id: $id})
+OPTIONAL MATCH (p)-[old:EXPERIENCED_IN]->()
+DELETE old
+WITH DISTINCT p
+UNWIND $codes AS code
+MATCH (i:Industry {code: code})
+MERGE (p)-[:EXPERIENCED_IN]->(i)
+"""
+
+SET_QUALIFICATIONS = """
+MATCH (p:Practitioner {id: $id})
+OPTIONAL MATCH (p)-[old:HAS_QUALIFICATION]->(q:Qualification) WHERE NOT q.code IN $codes
+DELETE old
+WITH DISTINCT p
+UNWIND $codes AS code
+MATCH (q:Qualification {code: code})
+MERGE (p)-[h:HAS_QUALIFICATION]->(q)
+ON CREATE SET h.since = $today
+"""
+
+SOFT_DELETE = """
+MATCH (p:Practitioner {id: $id})
+SET p.status = 'deleted', p.deleted_at = datetime(), p.updated_at = datetime()
+"""
+
+# Properties stored as they come; relationships are handled by their own statements.
+PROPERTY_FIELDS = (
+    "name", "gender", "education", "enrolled", "work_start_year", "public_profile", "bio",
+    "phone", "email", "id_card_hash", "id_card_tail", "status",
+)  # fmt: skip
+
+
+def _read_view(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any] | None:
+    record = tx.run(GET_PRACTITIONER, id=practitioner_id, today=today).single()
+    return native(record["practitioner"]) if record else None
+
+
+def _check_unique_id_card(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, id_card_hash: str | None
+) -> None:
+    if id_card_hash is None:
+        return
+    record = tx.run(FIND_BY_ID_CARD, hash=id_card_hash, id=practitioner_id).single()
+    if record:
+        raise Conflict(
+            f"A practitioner with this ID card number is already registered: {record['id']}.",
+            existing_id=record["id"],
+        )
+
+
+def _check_employer(tx: neo4j.ManagedTransaction, employer_id: str | None) -> None:
+    if employer_id is not None and tx.run(FIND_ORGANIZATION, id=employer_id).single() is None:
+        raise ValidationFailed({"employer_id": [f"No organization with id {employer_id}."]})
+
+
+def _write_relationships(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, data: dict[str, Any], today: date
+) -> None:
+    if "region" in data:
+        if data["region"] is None:
+            tx.run(CLEAR_REGION, id=practitioner_id).consume()
+        else:
+            tx.run(SET_REGION, id=practitioner_id, region=data["region"]).consume()
+    if "employer_id" in data:
+        tx.run(SET_EMPLOYER, id=practitioner_id, employer_id=data["employer_id"], today=today).consume()
+    if "specialties" in data:
+        tx.run(SET_SPECIALTIES, id=practitioner_id, codes=data["specialties"] or []).consume()
+    if "industries" in data:
+        tx.run(SET_INDUSTRIES, id=practitioner_id, codes=data["industries"] or []).consume()
+    if "qualifications" in data:
+        tx.run(
+            SET_QUALIFICATIONS, id=practitioner_id, codes=data["qualifications"] or [], today=today
+        ).consume()
+
+
+def register(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
+    """Create a practitioner (ID card already hashed in `data`); 409 when the ID card is registered."""
+    practitioner_id = str(uuid.uuid4())
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        _check_unique_id_card(tx, practitioner_id, data["id_card_hash"])
+        _check_employer(tx, data.get("employer_id"))
+        props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
+        tx.run(CREATE_PRACTITIONER, id=practitioner_id, props=props).consume()
+        _write_relationships(tx, practitioner_id, data, today)
+        return _read_view(tx, practitioner_id, today)
+
+    return graph.write(work)
+
+
+def get(graph: Graph, practitioner_id: str, today: date) -> dict[str, Any]:
+    """One practitioner's full view, or NotFound."""
+    view = graph.read(_read_view, practitioner_id, today)
+    if view is None:
+        raise NotFound(f"No practitioner with id {practitioner_id}.")
+    return view
+
+
+def update(graph: Graph, practitioner_id: str, data: dict[str, Any], today: date) -> dict[str, Any]:
+    """Apply a partial update; lists replace, a changed employer closes the previous employment."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        if _read_view(tx, practitioner_id, today) is None:
+            raise NotFound(f"No practitioner with id {practitioner_id}.")
+        _check_unique_id_card(tx, practitioner_id, data.get("id_card_hash"))
+        _check_employer(tx, data.get("employer_id"))
+        props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
+        if props.get("status") == "active":
+            props["deleted_at"] = None  # restoring a deleted practitioner
+        tx.run(UPDATE_PROPERTIES, id=practitioner_id, props=props).consume()
+        _write_relationships(tx, practitioner_id, data, today)
+        if "status" in data:
+            sync_memberships(tx, [practitioner_id], today)
+        return _read_view(tx, practitioner_id, today)
+
+    return graph.write(work)
+
+
+def soft_delete(graph: Graph, practitioner_id: str, today: date) -> dict[str, Any]:
+    """Mark a practitioner deleted (history and certificates stay) and end their pool memberships."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        if _read_view(tx, practitioner_id, today) is None:
+            raise NotFound(f"No practitioner with id {practitioner_id}.")
+        tx.run(SOFT_DELETE, id=practitioner_id).consume()
+        sync_memberships(tx, [practitioner_id], today)
+        return _read_view(tx, practitioner_id, today)
+
+    return graph.write(work)

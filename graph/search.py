@@ -1,0 +1,261 @@
+"""Faceted practitioner search: combinable filters, stable sorts, paging and facet counts in one query.
+
+The query is assembled from fixed fragments, one per filter that is present (so the planner sees only the
+predicates that matter); every value is a parameter. Only valid certificates count for work type and level,
+and work type, level and min_level apply to the *same* certificate ("a level-2 verifier", not "a verifier
+who also holds some level-2 certificate").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph.driver import Graph
+from graph.pools import CURRENT_MEMBER
+from graph.practitioners import PRACTITIONER_VIEW
+from graph.records import native
+from graph.schema import PRACTITIONER_FULLTEXT
+
+VALID_CERT = "c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)"
+
+SORTS = ("relevance", "level", "experience", "name")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    work_type: str | None = None
+    level: int | None = None
+    min_level: int | None = None  # that level or higher, i.e. rank <= min_level
+    pool: str | None = None
+    region: str | None = None  # a province code also matches its cities
+    industry: str | None = None  # declared experience or an engagement in that industry
+    specialty: str | None = None
+    qualification: str | None = None
+    q: str | None = None
+    public_only: bool = False  # the public sees only practitioners who consented to the showcase
+    extra_where: tuple[str, ...] = field(default=())  # fixed fragments added by callers (never user text)
+
+
+def lucene_query(text: str) -> str:
+    """A Lucene query for user text: special characters escaped, each term also matched as a prefix.
+
+    The cjk analyzer indexes Chinese as bigrams, so a single character (张) only matches as a prefix term.
+    """
+    special = set('+-&|!(){}[]^"~*?:\\/')
+    terms = ["".join("\\" + ch if ch in special else ch for ch in term) for term in text.split()]
+    terms = [t for t in terms if t]
+    return " AND ".join(f"({t} OR {t}*)" for t in terms)
+
+
+def _certificate_condition(filters: SearchFilters, *, skip: str | None = None) -> str:
+    parts = [VALID_CERT]
+    if filters.work_type and skip != "work_type":
+        parts.append("c.work_type = $work_type")
+    if filters.level and skip != "level":
+        parts.append("c.level = $level")
+    if filters.min_level:
+        parts.append("c.level <= $min_level")
+    return " AND ".join(parts)
+
+
+def where_clauses(filters: SearchFilters) -> list[str]:
+    """The WHERE predicates on `p` for these filters."""
+    clauses = ["p.status = 'active'"]
+    if filters.public_only:
+        clauses.append("p.public_profile = true")
+    if filters.work_type or filters.level or filters.min_level:
+        clauses.append(
+            f"EXISTS {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {_certificate_condition(filters)} }}"
+        )
+    if filters.pool:
+        clauses.append(
+            f"EXISTS {{ MATCH (p)-[m:MEMBER_OF]->(:Pool {{code: $pool}}) WHERE {CURRENT_MEMBER} }}"
+        )
+    if filters.region:
+        clauses.append(
+            "EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) "
+            "WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) } }"
+        )
+    if filters.industry:
+        clauses.append(
+            "(EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } OR "
+            "EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })"
+        )
+    if filters.specialty:
+        clauses.append("EXISTS { (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) }")
+    if filters.qualification:
+        clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
+    clauses.extend(filters.extra_where)
+    return clauses
+
+
+def match_clause(filters: SearchFilters) -> str:
+    """The MATCH (or full-text CALL) that yields candidate `p` with a relevance `score`, filtered."""
+    if filters.q:
+        source = (
+            f"CALL db.index.fulltext.queryNodes('{PRACTITIONER_FULLTEXT}', $lucene) YIELD node AS p, score\n"
+            "WITH p, score\n"
+        )
+    else:
+        source = "MATCH (p:Practitioner)\nWITH p, 0.0 AS score\n"
+    return source + "WHERE " + "\n  AND ".join(where_clauses(filters))
+
+
+def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
+    """The query parameters for these filters."""
+    params: dict[str, Any] = {
+        key: getattr(filters, key)
+        for key in (
+            "work_type",
+            "level",
+            "min_level",
+            "pool",
+            "region",
+            "industry",
+            "specialty",
+            "qualification",
+        )
+    }
+    params["today"] = today
+    if filters.q:
+        params["lucene"] = lucene_query(filters.q)
+    return params
+
+
+def _order_by(sort: str, has_query: bool) -> str:
+    # Every order ends on p.id, so equal keys never swap between pages or runs.
+    if sort == "relevance" and has_query:
+        return "score DESC, best_level, p.id"
+    if sort == "experience":
+        return "coalesce(p.work_start_year, 9999), best_level, p.id"
+    if sort == "name":
+        return "p.name, p.id"
+    return "best_level, coalesce(p.work_start_year, 9999), p.id"
+
+
+FACETS = f"""
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.p AS p
+  MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{work_type_condition}}
+  WITH c.work_type AS code, count(DISTINCT p) AS count
+  RETURN collect({{code: code, count: count}}) AS work_type
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.p AS p
+  MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{level_condition}}
+  WITH c.level AS code, count(DISTINCT p) AS count
+  RETURN collect({{code: code, count: count}}) AS level
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.p AS p
+  MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER}
+  WITH pool.code AS code, count(DISTINCT p) AS count
+  RETURN collect({{code: code, count: count}}) AS pool
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.p AS p
+  MATCH (p)-[:BASED_IN]->(r:Region)
+  OPTIONAL MATCH (r)-[:PART_OF]->(parent:Region)
+  WITH coalesce(parent, r).code AS code, count(DISTINCT p) AS count
+  RETURN collect({{code: code, count: count}}) AS region
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.p AS p
+  CALL (p) {{
+    MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i
+    UNION
+    MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i
+  }}
+  WITH i.code AS code, count(DISTINCT p) AS count
+  RETURN collect({{code: code, count: count}}) AS industry
+}}
+"""
+
+
+def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
+    """The whole search statement for these filters."""
+    parts = [
+        match_clause(filters),
+        "CALL (p) { OPTIONAL MATCH (p)-[:HOLDS]->(c:Certificate) WHERE "
+        + _certificate_condition(filters)
+        + " RETURN coalesce(min(c.level), 9) AS best_level }",
+        f"WITH p, score, best_level ORDER BY {_order_by(sort, bool(filters.q))}",
+        "WITH collect({p: p, score: score}) AS hits",
+    ]
+    returns = [
+        "size(hits) AS total",
+        "[h IN hits[$skip..$skip + $limit] | {id: h.p.id, score: h.score}] AS page",
+    ]
+    if with_facets:
+        parts.append(
+            FACETS.replace(
+                "{work_type_condition}", _certificate_condition(filters, skip="work_type")
+            ).replace("{level_condition}", _certificate_condition(filters, skip="level"))
+        )
+        returns.append(
+            "{work_type: work_type, level: level, pool: pool, region: region, industry: industry} AS facets"
+        )
+    parts.append("RETURN " + ", ".join(returns))
+    return "\n".join(parts)
+
+
+PAGE_VIEWS = f"""
+UNWIND $ids AS id
+MATCH (p:Practitioner {{id: id}})
+RETURN {PRACTITIONER_VIEW} AS practitioner
+"""
+
+
+@dataclass
+class SearchResult:
+    items: list[dict[str, Any]]
+    total: int
+    facets: dict[str, dict[str, int]] | None
+    scores: dict[str, float]
+
+
+def search(
+    graph: Graph,
+    filters: SearchFilters,
+    *,
+    today: date,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = "level",
+    with_facets: bool = True,
+) -> SearchResult:
+    """One page of practitioners matching `filters`, the total, and facet counts over all matches."""
+    statement = build_query(filters, sort, with_facets)
+    params = parameters(filters, today) | {"skip": (page - 1) * per_page, "limit": per_page}
+
+    def work(tx: neo4j.ManagedTransaction) -> SearchResult:
+        record = tx.run(statement, params).single()
+        page_rows = record["page"]
+        ids = [row["id"] for row in page_rows]
+        views = {
+            r["practitioner"]["id"]: native(r["practitioner"])
+            for r in tx.run(PAGE_VIEWS, ids=ids, today=today)
+        }
+        facets = None
+        if with_facets:
+            facets = {
+                name: {str(entry["code"]): entry["count"] for entry in entries}
+                for name, entries in record["facets"].items()
+            }
+        return SearchResult(
+            items=[views[i] for i in ids if i in views],
+            total=record["total"],
+            facets=facets,
+            scores={row["id"]: row["score"] for row in page_rows},
+        )
+
+    return graph.read(work)
