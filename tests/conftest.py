@@ -6,12 +6,9 @@ instance (`make test` starts it) unless REGISTRY_TEST_ALLOW_WIPE=1 says another 
 
 from __future__ import annotations
 
-import itertools
 import os
-import random
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
 
 import pytest
 
@@ -20,7 +17,7 @@ from api.config import Settings
 from graph.driver import Graph, graph_from_settings
 from graph.reference import load_reference_data
 from graph.schema import create_schema
-from registry.identifiers import make_id_card
+from tests.support import unique_id_card
 
 
 def _wipe(graph: Graph) -> None:
@@ -93,16 +90,6 @@ def as_role(keys):
 @pytest.fixture()
 def admin(as_role) -> dict[str, str]:
     return as_role("admin")
-
-
-_sequence = itertools.count(1)
-
-
-def unique_id_card() -> str:
-    """A valid, never-repeated ID card number (synthetic)."""
-    n = next(_sequence) + random.randrange(1, 10_000_000)
-    birth = date(1960, 1, 1) + timedelta(days=n % 15000)
-    return make_id_card("420106", birth, n % 1000)
 
 
 @pytest.fixture()

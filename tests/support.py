@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from datetime import date, timedelta
 from typing import Any
+
+from registry.identifiers import make_id_card
 
 PROBLEM = "application/problem+json"
 PII_KEYS = {"id_card", "id_card_hash", "id_card_tail", "phone", "email"}
@@ -34,3 +39,14 @@ def keys_in(value: Any) -> set[str]:
     if isinstance(value, list):
         return {k for v in value for k in keys_in(v)}
     return set()
+
+
+_sequence = itertools.count(1)
+_start = random.randrange(0, 1_000_000)
+
+
+def unique_id_card() -> str:
+    """A valid ID card number (synthetic) not used before in this run."""
+    n = _start + next(_sequence)  # consecutive: each n gives its own (birth date, sequence) pair
+    birth = date(1950, 1, 1) + timedelta(days=(n // 1000) % 20000)
+    return make_id_card("420106", birth, n % 1000)

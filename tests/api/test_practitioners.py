@@ -3,8 +3,7 @@
 import pytest
 
 from registry.identifiers import id_card_check_character
-from tests.conftest import unique_id_card
-from tests.support import assert_problem, graph_size
+from tests.support import assert_problem, graph_size, unique_id_card
 
 URL = "/api/v1/practitioners"
 
