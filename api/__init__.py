@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_restx import Api
 
 from api.config import Settings
@@ -14,6 +14,7 @@ from api.logs import configure_logging, install_request_logging
 from graph.driver import Graph, graph_from_settings
 
 API_PREFIX = "/api/v1"
+PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
 
 
 class ProblemApi(Api):
@@ -40,6 +41,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     install_request_logging(app)
     register_error_handlers(app)
+
+    from api.auth import current_role
+
+    @app.before_request
+    def authenticate() -> None:
+        # Every API call resolves its role up front, so a bad key is a 401 on public endpoints too.
+        # The probes stay independent of the graph.
+        if request.path.startswith(API_PREFIX) and request.path not in PROBES:
+            current_role()
 
     api = ProblemApi(
         app,

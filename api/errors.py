@@ -63,7 +63,11 @@ def problem_for(error: BaseException) -> Response:
             title="Service unavailable", headers={"Retry-After": "5"},
         )  # fmt: skip
     # The traceback without the exception's message: messages can quote request data (names, phones).
-    log.error("unhandled %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+    # A Neo4j error's code (e.g. Neo.ClientError.Statement.SyntaxError) names the fault without any data.
+    code = getattr(error, "code", None) or ""
+    log.error(
+        "unhandled %s %s\n%s", type(error).__name__, code, "".join(traceback.format_tb(error.__traceback__))
+    )
     return problem(500, "An unexpected error occurred; it has been logged.", slug="internal-error")
 
 

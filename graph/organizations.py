@@ -58,9 +58,9 @@ WHERE ($kind IS NULL OR o.kind = $kind)
                                     WHERE r.code = $region OR (r)-[:PART_OF]->(:Region {{code: $region}}) }})
   AND ($industry IS NULL OR EXISTS {{ MATCH (o)-[:IN_INDUSTRY]->(:Industry {{code: $industry}}) }})
 WITH o ORDER BY o.name, o.id
-WITH collect(o) AS all
-RETURN size(all) AS total,
-       [o IN all[$skip..$skip + $limit] | {ORGANIZATION_VIEW}] AS items
+WITH collect(o) AS matches
+RETURN size(matches) AS total,
+       [o IN matches[$skip..$skip + $limit] | {ORGANIZATION_VIEW}] AS items
 """
 
 PROPERTY_FIELDS = ("name", "kind", "uscc")

@@ -19,6 +19,7 @@ from graph.pools import CURRENT_MEMBER
 from graph.practitioners import PRACTITIONER_VIEW
 from graph.records import native
 from graph.schema import PRACTITIONER_FULLTEXT
+from registry.errors import ValidationFailed
 
 VALID_CERT = "c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)"
 
@@ -40,15 +41,41 @@ class SearchFilters:
     extra_where: tuple[str, ...] = field(default=())  # fixed fragments added by callers (never user text)
 
 
-def lucene_query(text: str) -> str:
-    """A Lucene query for user text: special characters escaped, each term also matched as a prefix.
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
-    The cjk analyzer indexes Chinese as bigrams, so a single character (张) only matches as a prefix term.
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _escape(term: str) -> str:
+    return "".join("\\" + ch if ch in _LUCENE_SPECIAL else ch for ch in term)
+
+
+def lucene_query(text: str) -> str:
+    """A Lucene query that finds every word of `text` as a substring, the way a Chinese user expects.
+
+    The cjk analyzer indexes Chinese as overlapping bigrams (核查员 → 核查, 查员), so a Chinese run becomes its
+    bigrams, all required; a single character (张) matches as a prefix of a bigram; other words match as
+    themselves or as a prefix. Lucene's special characters are escaped, so user text is never syntax.
     """
-    special = set('+-&|!(){}[]^"~*?:\\/')
-    terms = ["".join("\\" + ch if ch in special else ch for ch in term) for term in text.split()]
-    terms = [t for t in terms if t]
-    return " AND ".join(f"({t} OR {t}*)" for t in terms)
+    clauses: list[str] = []
+    for word in text.split():
+        runs: list[tuple[bool, str]] = []
+        for char in word:
+            if runs and runs[-1][0] == _is_cjk(char):
+                runs[-1] = (runs[-1][0], runs[-1][1] + char)
+            else:
+                runs.append((_is_cjk(char), char))
+        for cjk, run in runs:
+            if cjk and len(run) == 1:
+                clauses.append(f"{run}*")
+            elif cjk:
+                clauses.extend(f'"{run[i : i + 2]}"' for i in range(len(run) - 1))
+            elif any(ch.isalnum() for ch in run):
+                term = _escape(run.lower())
+                clauses.append(f"({term} OR {term}*)")
+    return " AND ".join(clauses)
 
 
 def _certificate_condition(filters: SearchFilters, *, skip: str | None = None) -> str:
@@ -123,6 +150,10 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     params["today"] = today
     if filters.q:
         params["lucene"] = lucene_query(filters.q)
+        if not params["lucene"]:
+            raise ValidationFailed(
+                {"q": ["Give at least one letter, digit or Chinese character to search for."]}
+            )
     return params
 
 
