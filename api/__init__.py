@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["RESTX_MASK_SWAGGER"] = False
+    app.config["RESTX_JSON"] = {"ensure_ascii": False}  # Chinese stays readable in responses
     app.config["RESTX_ERROR_404_HELP"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False

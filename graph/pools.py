@@ -50,7 +50,7 @@ CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
 
 POOL_SIZES = f"""
 MATCH (pool:Pool)
-RETURN pool {{.code, .name_zh, .name_en, .levels,
+RETURN {{code: pool.code, name_zh: pool.name_zh, name_en: pool.name_en, levels: pool.levels,
   members: COUNT {{ MATCH (p:Practitioner {{status: 'active'}})-[m:MEMBER_OF]->(pool) WHERE {CURRENT_MEMBER} }}
 }} AS pool
 ORDER BY pool.code DESC

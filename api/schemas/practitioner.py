@@ -44,13 +44,13 @@ class PractitionerInputSchema(Schema):
     )  # fmt: skip
     gender = fields.String(validate=validate.OneOf(GENDERS), allow_none=True)
     education = fields.String(validate=validate.OneOf(EDUCATION_CODES), allow_none=True)
-    enrolled = StrictBoolean(metadata={"description": "still studying (在读)"})
+    enrolled = StrictBoolean(load_default=False, metadata={"description": "still studying (在读)"})
     work_start_year = StrictInteger(validate=_work_start_year, allow_none=True)
     region = region_code_field(allow_none=True, metadata={"example": "420100"})
     employer_id = fields.UUID(allow_none=True)
     phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
     email = Identifier(normalize_email, allow_none=True)
-    public_profile = StrictBoolean(metadata={"description": "consents to the public showcase"})
+    public_profile = StrictBoolean(load_default=False, metadata={"description": "consents to the public showcase"})
     specialties = fields.List(code_field(), validate=validate.Length(max=30))
     qualifications = fields.List(code_field(), validate=validate.Length(max=30))
     industries = fields.List(
