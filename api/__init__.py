@@ -67,7 +67,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         security="apikey",
         catch_all_404s=True,
     )
-    from api import certificates, eligibility, health, organizations, pools, practitioners, taxonomy
+    from api import (
+        certificates,
+        eligibility,
+        engagements,
+        health,
+        matching,
+        organizations,
+        pools,
+        practitioners,
+        taxonomy,
+    )
 
     for namespace in (
         health.ns,
@@ -78,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         certificates.verify_ns,
         pools.ns,
         eligibility.ns,
+        engagements.ns,
+        matching.ns,
     ):
         api.add_namespace(namespace)
     app.config["ELIGIBILITY_RULES"] = eligibility.load_rules(settings.eligibility_rules_file)

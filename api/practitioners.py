@@ -11,8 +11,9 @@ from marshmallow import Schema, fields, validate
 
 from api import codes, get_graph, get_settings
 from api.auth import ADMIN, CLIENT_PLUS, PUBLIC, current_role, require
-from api.schemas import body, input_model, model, query
+from api.schemas import body, input_model, jsonable, model, query
 from api.schemas.common import PageArgs, code_field, level_field, page_of, region_code_field, work_type_field
+from api.schemas.engagement import EngagementSchema
 from api.schemas.practitioner import (
     FULL,
     WITHOUT_PII,
@@ -22,7 +23,9 @@ from api.schemas.practitioner import (
     PractitionerSchema,
 )
 from graph import certificates as certificate_repo
+from graph import engagements as engagement_repo
 from graph import practitioners as repo
+from graph.neighbourhood import neighbourhood
 from graph.search import SORTS, SearchFilters, search
 from registry.errors import NotFound
 from registry.identifiers import id_card_hash, id_card_tail
@@ -64,6 +67,7 @@ SEARCH_CODE_FIELDS = {
 _INPUT = PractitionerInputSchema()
 _PATCH = PractitionerPatchSchema()
 _SEARCH = SearchArgs()
+_PAGE = PageArgs()
 
 
 def dump_practitioner(view: dict[str, Any], today: date, role: str | None = None) -> dict[str, Any]:
@@ -182,3 +186,28 @@ class PractitionerCertificates(Resource):
             raise NotFound(f"No practitioner with id {practitioner_id}.")
         items = [certificate_repo.with_effective_status(c, today) for c in view["certificates"]]
         return {"items": CertificateSummarySchema(many=True).dump(items), "total": len(items)}
+
+
+@ns.route("/<uuid:practitioner_id>/engagements")
+class PractitionerEngagements(Resource):
+    @ns.doc(params={"page": "", "per_page": ""})
+    @require(CLIENT_PLUS)
+    def get(self, practitioner_id: Any) -> dict[str, Any]:
+        """The engagements a practitioner worked on, newest first, with their role (client+)."""
+        args = query(_PAGE)
+        today = date.today()
+        view = repo.get(get_graph(), str(practitioner_id), today)
+        if view["status"] == "deleted" and current_role() != "admin":
+            raise NotFound(f"No practitioner with id {practitioner_id}.")
+        filters = {"practitioner_id": str(practitioner_id)}
+        items, total = engagement_repo.search(get_graph(), filters, args["page"], args["per_page"])
+        return page_of(EngagementSchema(many=True).dump(items), total, args["page"], args["per_page"])
+
+
+@ns.route("/<uuid:practitioner_id>/graph")
+class PractitionerGraph(Resource):
+    @require(CLIENT_PLUS)
+    def get(self, practitioner_id: Any) -> dict[str, Any]:
+        """The practitioner's neighbourhood as {nodes, edges}: certificates, pools, employer, engagements,
+        clients, industries and colleagues from shared engagements (bounded; client+)."""
+        return jsonable(neighbourhood(get_graph(), str(practitioner_id), date.today()))

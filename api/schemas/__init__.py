@@ -82,3 +82,14 @@ def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     if name in ns.models:
         return ns.models[name]
     return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.dump_only})
+
+
+def jsonable(value: Any) -> Any:
+    """Free-form data (graph drawings) with dates and datetimes as ISO 8601 strings."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

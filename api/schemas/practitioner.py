@@ -50,7 +50,9 @@ class PractitionerInputSchema(Schema):
     employer_id = fields.UUID(allow_none=True)
     phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
     email = Identifier(normalize_email, allow_none=True)
-    public_profile = StrictBoolean(load_default=False, metadata={"description": "consents to the public showcase"})
+    public_profile = StrictBoolean(
+        load_default=False, metadata={"description": "consents to the public showcase"}
+    )
     specialties = fields.List(code_field(), validate=validate.Length(max=30))
     qualifications = fields.List(code_field(), validate=validate.Length(max=30))
     industries = fields.List(

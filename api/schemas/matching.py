@@ -1,0 +1,50 @@
+"""POST /match request and response shapes."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schemas.common import (
+    StrictBoolean,
+    StrictInteger,
+    code_field,
+    level_field,
+    region_code_field,
+    work_type_field,
+)
+
+
+class MatchRequestSchema(Schema):
+    work_type = work_type_field(required=True)
+    industry = code_field(allow_none=True, metadata={"example": "building_materials"})
+    region = region_code_field(allow_none=True, metadata={"example": "420000"})
+    min_level = level_field(
+        load_default=4, metadata={"description": "this level or higher (1 is highest)", "example": 2}
+    )
+    conflict_org_id = fields.UUID(
+        allow_none=True,
+        metadata={
+            "description": "the organization to be verified or advised: conflicted people are excluded"
+        },
+    )
+    limit = StrictInteger(load_default=10, validate=validate.Range(min=1, max=100))
+    explain = StrictBoolean(
+        load_default=False, metadata={"description": "also list who was excluded and why"}
+    )
+
+
+class ConflictSchema(Schema):
+    kind = fields.String(metadata={"description": "employment or engagement"})
+    organization = fields.String()
+    title = fields.String()
+    role = fields.String()
+    since = fields.Date()
+    until = fields.Date()
+    start_on = fields.Date()
+    end_on = fields.Date()
+
+
+class ExcludedSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    conflicts = fields.List(fields.Nested(ConflictSchema))
