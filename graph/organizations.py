@@ -22,16 +22,16 @@ o {.id, .name, .kind, .uscc, .created_at, .updated_at,
 # The single view also says who worked for the organization (its engagements' teams), most recent first.
 GET_ORGANIZATION = f"""
 MATCH (o:Organization {{id: $id}})
-WITH o, {ORGANIZATION_VIEW} AS base
-RETURN base {{.*,
-  worked_for_by: COLLECT {{
-    MATCH (p:Practitioner)-[w:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o) WHERE p.status <> 'deleted'
-    WITH p, collect(DISTINCT w.role) AS roles, count(DISTINCT g) AS engagements,
-         max(coalesce(g.end_on, g.start_on)) AS last_worked_on
-    RETURN {{id: p.id, name: p.name, roles: roles, engagements: engagements, last_worked_on: last_worked_on}}
-    ORDER BY last_worked_on DESC, p.id LIMIT 100
-  }}
-}} AS organization
+CALL (o) {{
+  OPTIONAL MATCH (p:Practitioner)-[w:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o) WHERE p.status <> 'deleted'
+  WITH p, collect(DISTINCT w.role) AS roles, count(DISTINCT g) AS engagements,
+       max(coalesce(g.end_on, g.start_on)) AS last_worked_on
+  ORDER BY last_worked_on DESC, p.id LIMIT 100
+  RETURN collect(CASE WHEN p IS NOT NULL THEN {{id: p.id, name: p.name, roles: roles, engagements: engagements,
+                                                last_worked_on: last_worked_on}} END) AS worked_for_by
+}}
+WITH o, worked_for_by, {ORGANIZATION_VIEW} AS base
+RETURN base {{.*, worked_for_by: worked_for_by}} AS organization
 """
 
 FIND_BY_USCC = "MATCH (o:Organization {uscc: $uscc}) WHERE o.id <> $id RETURN o.id AS id"

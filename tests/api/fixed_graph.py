@@ -1,0 +1,126 @@
+"""A small fixed registry, built through the API, that the search and matching tests know by heart.
+
+Dates are relative to today so the conflict window and recency points stay the same whenever it runs.
+
+| key | name | certificates | region | notes |
+|---|---|---|---|---|
+| A | 张伟 | verification L2 | 420100 武汉 | employed by the verification body; 4 completed verification engagements |
+| B | 李娜 | verification L1 | 420000 湖北 | employed by the cement company (conflict) |
+| C | 王芳 | verification L3, monitoring L4 | 110000 | verified the cement company 5 years ago |
+| D | 刘洋 | verification L2 suspended | 420100 | |
+| E | 陈静 | verification L2 expired | 420100 | |
+| F | 杨帆 | consulting L2 | 440300 | consulting for the cement company, ongoing |
+| G | 赵磊 | accounting L4 | 130200 | bio mentions 碳核查; colleague of A |
+| H | 黄敏 | verification L2 | 420700 鄂州 | verified the cement company 2 years ago (conflict) |
+| I | 周杰 | trading L3 revoked | 320500 | |
+| J | 吴刚 | verification L4 | 320500 | |
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from tests.support import unique_id_card
+
+TODAY = date.today()
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+PEOPLE = {
+    "A": {"name": "张伟", "region": "420100", "work_start_year": 2010, "public_profile": True,
+          "specialties": ["carbon_verification"], "qualifications": ["ccaa_ghg_verifier"],
+          "bio": "专注水泥行业碳核查", "phone": "13800000011", "email": "a@example.cn"},
+    "B": {"name": "李娜", "region": "420000", "work_start_year": 2005, "industries": ["building_materials"]},
+    "C": {"name": "王芳", "region": "110000", "work_start_year": 2015, "public_profile": True},
+    "D": {"name": "刘洋", "region": "420100", "work_start_year": 2011},
+    "E": {"name": "陈静", "region": "420100", "work_start_year": 2013},
+    "F": {"name": "杨帆", "region": "440300", "work_start_year": 2016, "specialties": ["energy_audit"]},
+    "G": {"name": "赵磊", "region": "130200", "work_start_year": 2018, "bio": "参与多个碳核查项目的数据核算"},
+    "H": {"name": "黄敏", "region": "420700", "work_start_year": 2012},
+    "I": {"name": "周杰", "region": "320500", "work_start_year": 2019},
+    "J": {"name": "吴刚", "region": "320500", "work_start_year": 2020},
+}  # fmt: skip
+
+# (person, work type, level, issued_on, expires_on, lifecycle action)
+CERTIFICATES = [
+    ("A", "verification", 2, "2022-05-01", None, None),
+    ("B", "verification", 1, "2021-05-01", None, None),
+    ("C", "verification", 3, "2020-05-01", None, None),
+    ("C", "monitoring", 4, "2019-05-01", None, None),
+    ("D", "verification", 2, "2022-05-01", None, "suspend"),
+    ("E", "verification", 2, "2019-05-01", "2023-05-01", None),
+    ("F", "consulting", 2, "2022-05-01", None, None),
+    ("G", "accounting", 4, "2023-05-01", None, None),
+    ("H", "verification", 2, "2022-05-01", None, None),
+    ("I", "trading", 3, "2022-05-01", None, "revoke"),
+    ("J", "verification", 4, "2024-05-01", None, None),
+]
+
+ORGANIZATIONS = {
+    "cement": {"name": "湖北示范水泥有限公司", "kind": "enterprise", "industry": "building_materials", "region": "420700"},
+    "steel": {"name": "河北示范钢铁集团", "kind": "enterprise", "industry": "steel", "region": "130200"},
+    "verifier": {"name": "中碳示范核查中心", "kind": "verification_body", "region": "110000"},
+    "consultancy": {"name": "绿色示范咨询公司", "kind": "consultancy", "region": "440300"},
+}
+
+EMPLOYMENT = {"A": "verifier", "B": "cement"}
+
+# (title, kind, client, industry, region, start days ago, end days ago or None, status, team)
+ENGAGEMENTS = [
+    ("钢铁集团2023年度碳核查", "verification", "steel", "steel", "130200", 700, 600, "completed", [("A", "lead"), ("G", "member")]),
+    ("钢铁集团2024年度碳核查", "verification", "steel", "steel", "130200", 560, 500, "completed", [("A", "lead")]),
+    ("钢铁集团2025年度碳核查", "verification", "steel", "steel", "130200", 450, 400, "completed", [("A", "lead")]),
+    ("水泥公司2025年度碳核查", "verification", "cement", "building_materials", "420700", 200, 150, "completed", [("A", "lead")]),
+    ("水泥公司2021年度碳核查", "verification", "cement", "building_materials", "420700", 1900, 1850, "completed", [("C", "lead")]),
+    ("水泥公司2024年度碳核查", "verification", "cement", "building_materials", "420700", 780, 730, "completed", [("H", "lead")]),
+    ("水泥公司碳达峰路线图", "consulting", "cement", "building_materials", "420700", 100, None, "active", [("F", "lead")]),
+]  # fmt: skip
+
+
+def build(client, admin) -> dict[str, str]:
+    """Create the fixed registry; returns key → id (people and organizations) and key:work_type → number."""
+    ids: dict[str, str] = {}
+    for key, fields in ORGANIZATIONS.items():
+        response = client.post("/api/v1/organizations", json=fields, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        ids[key] = response.get_json()["id"]
+    for key, fields in PEOPLE.items():
+        body = {"id_card": unique_id_card(), "education": "bachelor", **fields}
+        if key in EMPLOYMENT:
+            body["employer_id"] = ids[EMPLOYMENT[key]]
+        response = client.post("/api/v1/practitioners", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        ids[key] = response.get_json()["id"]
+    for person, work_type, level, issued_on, expires_on, action in CERTIFICATES:
+        number = f"FX-{uuid.uuid4().hex[:10].upper()}"
+        body = {"number": number, "practitioner_id": ids[person], "work_type": work_type, "level": level,
+                "issued_on": issued_on, "expires_on": expires_on}  # fmt: skip
+        assert client.post("/api/v1/certificates", json=body, headers=admin).status_code == 201
+        if action:
+            response = client.post(f"/api/v1/certificates/{number}/{action}", json={"reason": "fixture"}, headers=admin)
+            assert response.status_code == 200
+        ids[f"{person}:{work_type}"] = number
+    for title, kind, org, industry, region, start, end, status, team in ENGAGEMENTS:
+        body = {
+            "title": title, "kind": kind, "client_id": ids[org], "industry": industry, "region": region,
+            "start_on": days_ago(start), "end_on": days_ago(end) if end is not None else None, "status": status,
+            "team": [{"practitioner_id": ids[person], "role": role} for person, role in team],
+        }  # fmt: skip
+        response = client.post("/api/v1/engagements", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+    return ids
+
+
+def wipe_registry(graph) -> None:
+    """Remove every person, certificate, engagement and organization but the issuer; keep keys and taxonomy."""
+    graph.driver.execute_query(
+        """
+        MATCH (n) WHERE n:Practitioner OR n:Certificate OR n:CertificateEvent OR n:Engagement
+                     OR (n:Organization AND n.kind <> 'issuer')
+        DETACH DELETE n
+        """
+    )
