@@ -4,7 +4,7 @@ Dates are relative to today so the conflict window and recency points stay the s
 
 | key | name | certificates | region | notes |
 |---|---|---|---|---|
-| A | 张伟 | verification L2 | 420100 武汉 | employed by the verification body; 4 completed verification engagements |
+| A | 张伟 | verification L2 | 420100 武汉 | employed by the verification body; 4 completed verifications (3 steel, 1 another cement company) |
 | B | 李娜 | verification L1 | 420000 湖北 | employed by the cement company (conflict) |
 | C | 王芳 | verification L3, monitoring L4 | 110000 | verified the cement company 5 years ago |
 | D | 刘洋 | verification L2 suspended | 420100 | |
@@ -61,7 +61,18 @@ CERTIFICATES = [
 ]
 
 ORGANIZATIONS = {
-    "cement": {"name": "湖北示范水泥有限公司", "kind": "enterprise", "industry": "building_materials", "region": "420700"},
+    "cement": {
+        "name": "湖北示范水泥有限公司",
+        "kind": "enterprise",
+        "industry": "building_materials",
+        "region": "420700",
+    },
+    "cement2": {
+        "name": "武汉另一水泥有限公司",
+        "kind": "enterprise",
+        "industry": "building_materials",
+        "region": "420100",
+    },
     "steel": {"name": "河北示范钢铁集团", "kind": "enterprise", "industry": "steel", "region": "130200"},
     "verifier": {"name": "中碳示范核查中心", "kind": "verification_body", "region": "110000"},
     "consultancy": {"name": "绿色示范咨询公司", "kind": "consultancy", "region": "440300"},
@@ -74,7 +85,7 @@ ENGAGEMENTS = [
     ("钢铁集团2023年度碳核查", "verification", "steel", "steel", "130200", 700, 600, "completed", [("A", "lead"), ("G", "member")]),
     ("钢铁集团2024年度碳核查", "verification", "steel", "steel", "130200", 560, 500, "completed", [("A", "lead")]),
     ("钢铁集团2025年度碳核查", "verification", "steel", "steel", "130200", 450, 400, "completed", [("A", "lead")]),
-    ("水泥公司2025年度碳核查", "verification", "cement", "building_materials", "420700", 200, 150, "completed", [("A", "lead")]),
+    ("武汉水泥2025年度碳核查", "verification", "cement2", "building_materials", "420100", 200, 150, "completed", [("A", "lead")]),
     ("水泥公司2021年度碳核查", "verification", "cement", "building_materials", "420700", 1900, 1850, "completed", [("C", "lead")]),
     ("水泥公司2024年度碳核查", "verification", "cement", "building_materials", "420700", 780, 730, "completed", [("H", "lead")]),
     ("水泥公司碳达峰路线图", "consulting", "cement", "building_materials", "420700", 100, None, "active", [("F", "lead")]),
@@ -101,7 +112,9 @@ def build(client, admin) -> dict[str, str]:
                 "issued_on": issued_on, "expires_on": expires_on}  # fmt: skip
         assert client.post("/api/v1/certificates", json=body, headers=admin).status_code == 201
         if action:
-            response = client.post(f"/api/v1/certificates/{number}/{action}", json={"reason": "fixture"}, headers=admin)
+            response = client.post(
+                f"/api/v1/certificates/{number}/{action}", json={"reason": "fixture"}, headers=admin
+            )
             assert response.status_code == 200
         ids[f"{person}:{work_type}"] = number
     for title, kind, org, industry, region, start, end, status, team in ENGAGEMENTS:

@@ -56,7 +56,9 @@ FILTERS = [
 
 
 @pytest.mark.parametrize(("params", "expected"), FILTERS, ids=[str(p) for p, _ in FILTERS])
-def test_each_filter_alone_and_combined_returns_exactly_the_expected_people(client, as_role, ids, params, expected):
+def test_each_filter_alone_and_combined_returns_exactly_the_expected_people(
+    client, as_role, ids, params, expected
+):
     assert found(client, as_role("client"), ids, **params) == expected
 
 
@@ -163,6 +165,8 @@ def test_bad_filters_are_400_problems(client, as_role, ids, params, field):
 
 def test_pool_members_use_the_same_filters(client, as_role, ids):
     response = client.get(
-        "/api/v1/pools/expert/members", query_string={"region": "420000", "per_page": 100}, headers=as_role("client")
+        "/api/v1/pools/expert/members",
+        query_string={"region": "420000", "per_page": 100},
+        headers=as_role("client"),
     )
     assert {i["id"] for i in response.get_json()["items"]} == {ids["A"], ids["B"], ids["H"]}
