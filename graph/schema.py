@@ -32,6 +32,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "name"),
     ("Certificate", "status"),
     ("Certificate", "level"),
+    ("Certificate", "work_type"),
     ("Certificate", "expires_on"),
     ("Organization", "name"),
     ("Organization", "kind"),

@@ -120,16 +120,40 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     return clauses
 
 
-def match_clause(filters: SearchFilters) -> str:
-    """The MATCH (or full-text CALL) that yields candidate `p` with a relevance `score`, filtered."""
+def _anchor(filters: SearchFilters) -> str:
+    """Where the search starts: the most selective filter that an index or a unique node can answer.
+
+    The WHERE clauses still check every filter, so the anchor only changes how fast, never what, is found.
+    """
     if filters.q:
-        source = (
+        return (
             f"CALL db.index.fulltext.queryNodes('{PRACTITIONER_FULLTEXT}', $lucene) YIELD node AS p, score\n"
             "WITH p, score\n"
         )
+    if filters.specialty:
+        start = "MATCH (:Specialty {code: $specialty})<-[:HAS_SPECIALTY]-(p:Practitioner)"
+    elif filters.qualification:
+        start = "MATCH (:Qualification {code: $qualification})<-[:HAS_QUALIFICATION]-(p:Practitioner)"
+    elif filters.work_type or filters.level:
+        start = (
+            f"MATCH (c:Certificate) WHERE {_certificate_condition(filters)}\n"
+            "MATCH (p:Practitioner)-[:HOLDS]->(c)\nWITH DISTINCT p"
+        )
+    elif filters.pool:
+        start = f"MATCH (:Pool {{code: $pool}})<-[m:MEMBER_OF]-(p:Practitioner) WHERE {CURRENT_MEMBER}"
+    elif filters.region:
+        start = (
+            "MATCH (r:Region) WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) }\n"
+            "MATCH (p:Practitioner)-[:BASED_IN]->(r)"
+        )
     else:
-        source = "MATCH (p:Practitioner)\nWITH p, 0.0 AS score\n"
-    return source + "WHERE " + "\n  AND ".join(where_clauses(filters))
+        start = "MATCH (p:Practitioner)"
+    return start + "\nWITH p, 0.0 AS score\n"
+
+
+def match_clause(filters: SearchFilters) -> str:
+    """The MATCH (or full-text CALL) that yields candidate `p` with a relevance `score`, filtered."""
+    return _anchor(filters) + "WHERE " + "\n  AND ".join(where_clauses(filters))
 
 
 def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:

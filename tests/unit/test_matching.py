@@ -66,7 +66,7 @@ def test_the_score_is_the_sum_of_the_breakdown():
             last_engagement_on=TODAY,
             specialties=("x",),
             qualifications=("y",),
-        ),  # fmt: skip
+        ),
         REQUEST,
         TODAY,
     )
