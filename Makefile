@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 8000
+SAMPLE_SIZE ?= 2000
 export PORT
 
 .PHONY: serve test venv init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench
@@ -19,6 +20,8 @@ venv: $(VENV)/.installed
 ## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
 serve: neo4j-start
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
+	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry generate --size $(SAMPLE_SIZE) --if-empty
+	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry expire-certificates
 	NEO4J_LOCAL_INSTANCE=serve scripts/serve.sh
 
 ## test: install, start the separate Neo4j test instance, run the whole suite against it
@@ -40,6 +43,10 @@ neo4j-wipe:
 	$(PYTHON) -m graph.local_server wipe --instance serve
 test-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance test
+
+## bench: load, import, search and throughput benchmarks at 10k and 100k practitioners → bench/RESULTS.md
+bench: venv
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

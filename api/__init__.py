@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         eligibility,
         engagements,
         health,
+        imports,
         matching,
         organizations,
         pools,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         eligibility.ns,
         engagements.ns,
         matching.ns,
+        imports.ns,
     ):
         api.add_namespace(namespace)
     app.config["ELIGIBILITY_RULES"] = eligibility.load_rules(settings.eligibility_rules_file)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from api import get_graph, get_settings
 from api.auth import ROLES, hash_key, new_key
-from graph import api_keys, certificates
+from graph import api_keys, certificates, imports
+from graph.bulk import load_synthetic
 from graph.reference import load_reference_data
 from graph.schema import create_schema, describe_schema
+from registry.importing import ImportFileError
+from seed import synthetic
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 
@@ -63,3 +69,68 @@ def expire_certificates(as_of: datetime | None) -> None:
     click.echo(
         f"expired {certificates.expire_due(get_graph(), today)} certificate(s) as of {today.isoformat()}"
     )
+
+
+@registry_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=2000, show_default=True, help="rows written per transaction")
+@click.option("--errors", "show_errors", default=20, show_default=True, help="how many row errors to print")
+def import_command(path: str, batch_size: int, show_errors: int) -> None:
+    """Import practitioners and certificates from a CSV or XLSX file (Chinese or English headers)."""
+    total = _estimate_rows(path)
+    with click.progressbar(length=total, label="importing", show_pos=True, file=sys.stderr) as bar:
+        try:
+            report = imports.import_file(
+                get_graph(), path, Path(path).name, secret_key=get_settings().secret_key, today=date.today(),
+                batch_size=batch_size, progress=bar.update,
+            )  # fmt: skip
+        except ImportFileError as error:
+            raise click.ClickException(str(error)) from None
+    summary = report.to_dict()
+    for error in summary["errors"][:show_errors]:
+        click.echo(f"row {error['row']}, {error['column']}: {error['reason']} ({error['value']})", err=True)
+    for warning in summary["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    counts = {k: v for k, v in summary.items() if isinstance(v, int)}
+    click.echo(json.dumps(counts, ensure_ascii=False))
+
+
+@registry_cli.command("generate")
+@click.option("--size", default=2000, show_default=True, help="number of practitioners")
+@click.option("--seed", default=42, show_default=True)
+@click.option(
+    "--csv", "csv_path", default=None, help="write an import file here instead of loading the graph"
+)
+@click.option("--if-empty", is_flag=True, help="load only when the registry has no practitioners yet")
+def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool) -> None:
+    """Generate a synthetic registry (deterministic for a seed) and load it, or write it as an import CSV."""
+    registry = synthetic.generate(size, seed=seed, today=date.today())
+    if csv_path:
+        rows = synthetic.write_csv(csv_path, synthetic.import_rows(registry))
+        click.echo(f"wrote {rows} rows to {csv_path}")
+        return
+    graph = get_graph()
+    if if_empty and graph.read(
+        lambda tx: tx.run("MATCH (p:Practitioner) RETURN count(p) > 0 AS any").single()["any"]
+    ):
+        click.echo("the registry already has practitioners; nothing generated")
+        return
+    with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
+        counts = load_synthetic(
+            graph, registry, secret_key=get_settings().secret_key, today=date.today(), progress=bar.update
+        )
+    click.echo(json.dumps(counts))
+
+
+def _estimate_rows(path: str) -> int:
+    """Data rows in the file, for the progress bar: lines for CSV, the sheet's dimension for XLSX."""
+    if path.lower().endswith(".xlsx"):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+        finally:
+            workbook.close()
+    with open(path, "rb") as handle:
+        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)

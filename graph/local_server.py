@@ -34,9 +34,9 @@ MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 START_TIMEOUT_S = 180
 
-DEFAULT_PORTS = {"serve": 7687, "test": 7688}
+DEFAULT_PORTS = {"serve": 7687, "test": 7688, "bench": 7689}
 # Sized for a 2-core / 24 GB machine that may run both instances next to gunicorn and the tests.
-DEFAULT_MEMORY = {"serve": ("4g", "4g"), "test": ("1g", "1g")}
+DEFAULT_MEMORY = {"serve": ("4g", "4g"), "test": ("2g", "1g"), "bench": ("4g", "6g")}
 
 JVM_OPTIONS = (
     "-XX:+UseG1GC",

@@ -22,7 +22,7 @@ from tests.support import unique_id_card
 
 def _wipe(graph: Graph) -> None:
     with graph.driver.session(database=graph.database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
 @pytest.fixture(scope="session")

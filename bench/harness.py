@@ -1,0 +1,159 @@
+"""Shared pieces of the benchmarks: the bench Neo4j instance, gunicorn, timing and the machine description.
+
+The benchmarks use their own local instance (`bench`, Bolt 7689, data in var/neo4j/bench) and wipe it
+freely; they never touch the `serve` or `test` instances.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NEO4J_LOCAL_INSTANCE", "bench")
+sys.path.insert(0, str(ROOT))
+
+from api.config import Settings  # noqa: E402
+from graph import local_server  # noqa: E402
+from graph.driver import Graph, graph_from_settings  # noqa: E402
+from graph.reference import load_reference_data  # noqa: E402
+from graph.schema import create_schema  # noqa: E402
+
+BENCH_INSTANCE = "bench"
+API_PORT = int(os.environ.get("BENCH_API_PORT", "8089"))
+
+
+def fresh_graph() -> Graph:
+    """Wipe the bench instance, start it, create the schema and reference data; returns a connected Graph."""
+    if os.environ.get("NEO4J_URI"):
+        raise SystemExit(
+            "The benchmarks wipe their database; unset NEO4J_URI to use the local bench instance."
+        )
+    inst = local_server.instance(BENCH_INSTANCE)
+    local_server.wipe(inst)
+    local_server.start(inst)
+    graph = graph_from_settings(Settings.from_env())
+    create_schema(graph)
+    load_reference_data(graph)
+    return graph
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@dataclass
+class Latency:
+    samples_ms: list[float]
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.samples_ms)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+        return ordered[index]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+
+def timed(function: Callable[[], Any], repeat: int, warmup: int = 5) -> Latency:
+    """Run `function` `warmup` times untimed, then `repeat` times timed (milliseconds)."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Latency(samples)
+
+
+class HttpClient:
+    """A keep-alive HTTP/1.1 client for one thread."""
+
+    def __init__(self, key: str, port: int = API_PORT):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    def request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        payload = json.dumps(body) if body is not None else None
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{method} {path} → {response.status}: {data[:300]!r}")
+        return json.loads(data)
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int, threads: int, port: int = API_PORT) -> Iterator[None]:
+    """Serve the API from the bench instance with gunicorn for the duration of the block."""
+    env = {
+        **os.environ,
+        "NEO4J_LOCAL_INSTANCE": BENCH_INSTANCE,
+        "PORT": str(port),
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_LOGLEVEL": "warning",
+    }
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/api/v1/ready")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("gunicorn did not become ready")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    return {
+        "cpu": f"{os.cpu_count()} × {cpu}",
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap 4 GB, page cache 6 GB)",
+    }
