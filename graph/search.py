@@ -24,6 +24,7 @@ from registry.errors import ValidationFailed
 VALID_CERT = "c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)"
 
 SORTS = ("relevance", "level", "experience", "name")
+FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
 
 
 @dataclass(frozen=True)
@@ -192,46 +193,27 @@ def _order_by(sort: str, has_query: bool) -> str:
     return "best_level, coalesce(p.work_start_year, 9999), p.id"
 
 
+# Facets in one streaming pass over the matches: each person contributes each "dimension|value" key once,
+# and a single count(*) per key does the rest (five separate passes cost far more memory and time).
 FACETS = f"""
 CALL (hits) {{
   UNWIND hits AS h
   WITH h.p AS p
-  MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{work_type_condition}}
-  WITH c.work_type AS code, count(DISTINCT p) AS count
-  RETURN collect({{code: code, count: count}}) AS work_type
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.p AS p
-  MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{level_condition}}
-  WITH c.level AS code, count(DISTINCT p) AS count
-  RETURN collect({{code: code, count: count}}) AS level
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.p AS p
-  MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER}
-  WITH pool.code AS code, count(DISTINCT p) AS count
-  RETURN collect({{code: code, count: count}}) AS pool
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.p AS p
-  MATCH (p)-[:BASED_IN]->(r:Region)
-  OPTIONAL MATCH (r)-[:PART_OF]->(parent:Region)
-  WITH coalesce(parent, r).code AS code, count(DISTINCT p) AS count
-  RETURN collect({{code: code, count: count}}) AS region
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.p AS p
-  CALL (p) {{
-    MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i
-    UNION
-    MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i
-  }}
-  WITH i.code AS code, count(DISTINCT p) AS count
-  RETURN collect({{code: code, count: count}}) AS industry
+  WITH COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{work_type_condition}}
+                 RETURN DISTINCT 'work_type|' + c.work_type }}
+     + COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{level_condition}}
+                 RETURN DISTINCT 'level|' + toString(c.level) }}
+     + COLLECT {{ MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER} RETURN 'pool|' + pool.code }}
+     + COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region)
+                 RETURN 'region|' + coalesce(COLLECT {{ MATCH (r)-[:PART_OF]->(parent:Region) RETURN parent.code }}[0],
+                                            r.code) }}
+     + COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN 'industry|' + i.code
+                 UNION
+                 MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN 'industry|' + i.code }}
+       AS keys
+  UNWIND keys AS key
+  WITH key, count(*) AS count
+  RETURN collect([key, count]) AS facet_counts
 }}
 """
 
@@ -256,9 +238,7 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
                 "{work_type_condition}", _certificate_condition(filters, skip="work_type")
             ).replace("{level_condition}", _certificate_condition(filters, skip="level"))
         )
-        returns.append(
-            "{work_type: work_type, level: level, pool: pool, region: region, industry: industry} AS facets"
-        )
+        returns.append("facet_counts")
     parts.append("RETURN " + ", ".join(returns))
     return "\n".join(parts)
 
@@ -302,10 +282,10 @@ def search(
         }
         facets = None
         if with_facets:
-            facets = {
-                name: {str(entry["code"]): entry["count"] for entry in entries}
-                for name, entries in record["facets"].items()
-            }
+            facets = {name: {} for name in FACET_DIMENSIONS}
+            for key, count in sorted(record["facet_counts"]):
+                dimension, value = key.split("|", 1)
+                facets[dimension][value] = count
         return SearchResult(
             items=[views[i] for i in ids if i in views],
             total=record["total"],
