@@ -14,6 +14,7 @@ from api import get_graph, get_settings
 from api.auth import ROLES, hash_key, new_key
 from graph import api_keys, certificates, imports
 from graph.bulk import load_synthetic
+from graph.pools import rederive_missing
 from graph.reference import load_reference_data
 from graph.schema import create_schema, describe_schema
 from registry.importing import ImportFileError
@@ -29,9 +30,11 @@ def init_db() -> None:
     create_schema(graph)
     counters = load_reference_data(graph)
     schema = describe_schema(graph)
+    derived = rederive_missing(graph, date.today())
     click.echo(
         f"schema: {len(schema['constraints'])} constraints, {len(schema['indexes'])} indexes; "
-        f"reference data: {counters.nodes_created} nodes and {counters.relationships_created} relationships created"
+        f"reference data: {counters.nodes_created} nodes and {counters.relationships_created} relationships "
+        f"created; {derived} practitioner(s) given search keys"
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import neo4j
 
-from graph.pools import sync_memberships
+from graph.pools import rederive
 from graph.reference import DEFAULT_ISSUER_ID
 
 UPSERT_PEOPLE = """
@@ -197,8 +197,10 @@ def write_batch(
     today: date,
     batch_id: str,
     reason: str,
+    derive: bool = True,
 ) -> BatchResult:
-    """Create the new people and certificates of one batch and re-derive the pools of everyone touched."""
+    """Create the new people and certificates of one batch and re-derive pools and search keys of everyone
+    touched (`derive=False` leaves that to a caller that writes more first)."""
     created_people = 0
     if people:
         created_people = tx.run(UPSERT_PEOPLE, people=people, today=today, batch_id=batch_id).single()[
@@ -210,7 +212,8 @@ def write_batch(
             CREATE_CERTIFICATES, certificates=certificates, issuer_id=DEFAULT_ISSUER_ID, reason=reason
         ).single()
         created_certificates, holders = record["created"], record["holders"]
-    sync_memberships(tx, holders, today)
+    if derive:
+        rederive(tx, [person["id"] for person in people] + list(holders), today)
     return BatchResult(created_people, created_certificates, tuple(holders))
 
 

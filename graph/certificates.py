@@ -11,7 +11,7 @@ from typing import Any
 import neo4j
 
 from graph.driver import Graph
-from graph.pools import sync_memberships
+from graph.pools import rederive
 from graph.records import native
 from graph.reference import DEFAULT_ISSUER_ID
 from registry.certificates import CertificateFacts, effective_status, next_status
@@ -135,7 +135,7 @@ def issue(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
         if errors:
             raise ValidationFailed(errors)
         tx.run(ISSUE, params).consume()
-        sync_memberships(tx, [params["practitioner_id"]], today)
+        rederive(tx, [params["practitioner_id"]], today)
         return _read_view(tx, params["number"], today)
 
     return graph.write(work)
@@ -162,7 +162,7 @@ def change_status(graph: Graph, number: str, action: str, reason: str, today: da
             CHANGE_STATUS, number=number, action=action, reason=reason,
             from_status=effective_status(facts, today), to_status=to_status,
         ).consume()  # fmt: skip
-        sync_memberships(tx, [record["holder_id"]], today)
+        rederive(tx, [record["holder_id"]], today)
         return _read_view(tx, number, today)
 
     return graph.write(work)
@@ -174,7 +174,7 @@ def expire_due(graph: Graph, today: date, batch: int = 1000) -> int:
 
     def work(tx: neo4j.ManagedTransaction) -> int:
         record = tx.run(DUE_TO_EXPIRE, today=today, batch=batch, reason=reason).single()
-        sync_memberships(tx, record["holders"], today)
+        rederive(tx, record["holders"], today)
         return record["expired"]
 
     total = 0

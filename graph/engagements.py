@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import neo4j
 
 from graph.driver import Graph
+from graph.pools import rederive
 from graph.records import native
 from registry.errors import NotFound, ValidationFailed
 
@@ -85,6 +87,10 @@ PROPERTY_FIELDS = ("title", "kind", "start_on", "end_on", "status", "outcome")
 FILTERS = ("kind", "status", "client_id", "practitioner_id", "industry", "region")
 
 
+def _team_ids(view: dict[str, Any]) -> list[str]:
+    return [member["practitioner"]["id"] for member in view.get("team") or []]
+
+
 def _read_view(tx: neo4j.ManagedTransaction, engagement_id: str) -> dict[str, Any] | None:
     record = tx.run(GET_ENGAGEMENT, id=engagement_id).single()
     return native(record["engagement"]) if record else None
@@ -122,6 +128,8 @@ def create(graph: Graph, data: dict[str, Any]) -> dict[str, Any]:
         props = {key: data[key] for key in PROPERTY_FIELDS if data.get(key) is not None}
         tx.run(CREATE_ENGAGEMENT, id=engagement_id, props=props).consume()
         _write(tx, engagement_id, data)
+        view = _read_view(tx, engagement_id)
+        rederive(tx, _team_ids(view), date.today())  # their industry experience now includes this one
         return _read_view(tx, engagement_id)
 
     return graph.write(work)
@@ -147,7 +155,9 @@ def update(graph: Graph, engagement_id: str, data: dict[str, Any], check: Any) -
         props = {key: data[key] for key in PROPERTY_FIELDS if key in data}
         tx.run(UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
         _write(tx, engagement_id, data)
-        return _read_view(tx, engagement_id)
+        view = _read_view(tx, engagement_id)
+        rederive(tx, _team_ids(current) + _team_ids(view), date.today())  # old and new members
+        return view
 
     return graph.write(work)
 

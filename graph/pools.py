@@ -1,9 +1,14 @@
-"""Pool membership in the graph: derived from certificates by `registry.pools`, never set by hand.
+"""Derived state of a practitioner: pool membership and search keys, never set by hand.
 
-`sync_memberships` runs inside the transaction of whatever changed a certificate or a practitioner, so the
-pools can never disagree with the certificates. An ended membership is kept as WAS_MEMBER_OF (history).
-A current MEMBER_OF carries `valid_until`, the day its certificates lapse, so reads drop it at once even
-before the expiry job has run.
+`rederive` runs inside the transaction of whatever changed a certificate, a practitioner, or an engagement
+team, so pools and search keys can never disagree with the facts they come from. Pools follow
+`registry.pools`; an ended membership is kept as WAS_MEMBER_OF (history). A current MEMBER_OF carries
+`valid_until`, the day its certificates lapse, so reads drop it at once even before the expiry job has run.
+
+Search keys let the search filter, sort and count facets from one node's properties instead of expanding
+five relationship types per match (see graph/search.py): `cert_keys` (`work_type|level|until`),
+`pool_keys` (`pool|until`), `region_key` (the province it rolls up to) and `industry_keys` (declared or
+from engagements).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import neo4j
 from graph.driver import Graph
 from graph.records import native
 from registry.certificates import CertificateFacts
-from registry.pools import memberships
+from registry.pools import certificate_keys, memberships, pool_keys
 
 # One record with a list: a batch of thousands of holders decodes far faster than thousands of records.
 HOLDER_CERTIFICATES = """
@@ -45,6 +50,13 @@ CALL (p, row) {
   ON CREATE SET m.since = $now
   SET m.via = x.via, m.valid_until = x.valid_until
 }
+SET p.cert_keys = row.cert_keys,
+    p.pool_keys = row.pool_keys,
+    p.region_key = COLLECT { MATCH (p)-[:BASED_IN]->(r:Region)
+                             RETURN coalesce(COLLECT { MATCH (r)-[:PART_OF]->(up:Region) RETURN up.code }[0], r.code) }[0],
+    p.industry_keys = COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code AS code
+                                UNION
+                                MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code AS code }
 """
 
 # A membership counts while its certificates have not lapsed (`valid_until`) and the person is active.
@@ -59,8 +71,8 @@ ORDER BY pool.code DESC
 """
 
 
-def sync_memberships(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
-    """Re-derive the pools of these practitioners from their certificates, in the caller's transaction."""
+def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
+    """Re-derive the pools and search keys of these practitioners, in the caller's transaction."""
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return
@@ -75,6 +87,8 @@ def sync_memberships(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[st
                 "memberships": [
                     {"pool": m.pool, "via": m.via, "valid_until": m.valid_until} for m in current.values()
                 ],
+                "cert_keys": certificate_keys(certificates, today),
+                "pool_keys": pool_keys(current),
             }
         )
     tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC)).consume()
@@ -83,3 +97,14 @@ def sync_memberships(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[st
 def pool_sizes(graph: Graph, today: date) -> list[dict[str, Any]]:
     """Each pool with its current number of members."""
     return graph.read(lambda tx: [r["pool"] for r in tx.run(POOL_SIZES, today=today)])
+
+
+MISSING_KEYS = "MATCH (p:Practitioner) WHERE p.cert_keys IS NULL RETURN collect(p.id) AS ids"
+
+
+def rederive_missing(graph: Graph, today: date, batch_size: int = 2000) -> int:
+    """Derive pools and search keys for practitioners stored before search keys existed; the number done."""
+    ids = graph.read(lambda tx: tx.run(MISSING_KEYS).single()["ids"])
+    for start in range(0, len(ids), batch_size):
+        graph.write(rederive, ids[start : start + batch_size], today)
+    return len(ids)

@@ -9,7 +9,7 @@ from typing import Any
 import neo4j
 
 from graph.driver import Graph
-from graph.pools import CURRENT_MEMBER, sync_memberships
+from graph.pools import CURRENT_MEMBER, rederive
 from graph.records import native
 from registry.errors import Conflict, NotFound, ValidationFailed
 
@@ -168,6 +168,7 @@ def register(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
         props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
         tx.run(CREATE_PRACTITIONER, id=practitioner_id, props=props).consume()
         _write_relationships(tx, practitioner_id, data, today)
+        rederive(tx, [practitioner_id], today)
         return _read_view(tx, practitioner_id, today)
 
     return graph.write(work)
@@ -194,8 +195,7 @@ def update(graph: Graph, practitioner_id: str, data: dict[str, Any], today: date
             props["deleted_at"] = None  # restoring a deleted practitioner
         tx.run(UPDATE_PROPERTIES, id=practitioner_id, props=props).consume()
         _write_relationships(tx, practitioner_id, data, today)
-        if "status" in data:
-            sync_memberships(tx, [practitioner_id], today)
+        rederive(tx, [practitioner_id], today)  # status, region or industries may have changed
         return _read_view(tx, practitioner_id, today)
 
     return graph.write(work)
@@ -208,7 +208,7 @@ def soft_delete(graph: Graph, practitioner_id: str, today: date) -> dict[str, An
         if _read_view(tx, practitioner_id, today) is None:
             raise NotFound(f"No practitioner with id {practitioner_id}.")
         tx.run(SOFT_DELETE, id=practitioner_id).consume()
-        sync_memberships(tx, [practitioner_id], today)
+        rederive(tx, [practitioner_id], today)
         return _read_view(tx, practitioner_id, today)
 
     return graph.write(work)

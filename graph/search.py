@@ -90,6 +90,22 @@ def _certificate_condition(filters: SearchFilters, *, skip: str | None = None) -
     return " AND ".join(parts)
 
 
+def _key_condition(filters: SearchFilters, *, skip: str | None = None) -> str:
+    """The same certificate condition on a `work_type|level|until` search key `k` (see graph/pools.py)."""
+    parts = ["split(k, '|')[2] >= $today_iso"]
+    if filters.work_type and skip != "work_type":
+        parts.append("split(k, '|')[0] = $work_type")
+    if filters.level and skip != "level":
+        parts.append("toInteger(split(k, '|')[1]) = $level")
+    if filters.min_level:
+        parts.append("toInteger(split(k, '|')[1]) <= $min_level")
+    return " AND ".join(parts)
+
+
+def _distinct(expression: str) -> str:
+    return f"reduce(seen = [], x IN {expression} | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
+
+
 def where_clauses(filters: SearchFilters) -> list[str]:
     """The WHERE predicates on `p` for these filters."""
     clauses = ["p.status = 'active'"]
@@ -173,6 +189,7 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
         )
     }
     params["today"] = today
+    params["today_iso"] = today.isoformat()
     if filters.q:
         params["lucene"] = lucene_query(filters.q)
         if not params["lucene"]:
@@ -199,17 +216,12 @@ FACETS = f"""
 CALL (hits) {{
   UNWIND hits AS h
   WITH h.p AS p
-  WITH COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{work_type_condition}}
-                 RETURN DISTINCT 'work_type|' + c.work_type }}
-     + COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {{level_condition}}
-                 RETURN DISTINCT 'level|' + toString(c.level) }}
-     + COLLECT {{ MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER} RETURN 'pool|' + pool.code }}
-     + COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region)
-                 RETURN 'region|' + coalesce(COLLECT {{ MATCH (r)-[:PART_OF]->(parent:Region) RETURN parent.code }}[0],
-                                            r.code) }}
-     + COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN 'industry|' + i.code
-                 UNION
-                 MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN 'industry|' + i.code }}
+  WITH p, [k IN coalesce(p.cert_keys, []) WHERE split(k, '|')[2] >= $today_iso] AS certs
+  WITH {_distinct("[k IN certs WHERE {work_type_condition} | 'work_type|' + split(k, '|')[0]]")}
+     + {_distinct("[k IN certs WHERE {level_condition} | 'level|' + split(k, '|')[1]]")}
+     + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
+     + CASE WHEN p.region_key IS NULL THEN [] ELSE ['region|' + p.region_key] END
+     + [code IN coalesce(p.industry_keys, []) | 'industry|' + code]
        AS keys
   UNWIND keys AS key
   WITH key, count(*) AS count
@@ -222,9 +234,9 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
     """The whole search statement for these filters."""
     parts = [
         match_clause(filters),
-        "CALL (p) { OPTIONAL MATCH (p)-[:HOLDS]->(c:Certificate) WHERE "
-        + _certificate_condition(filters)
-        + " RETURN coalesce(min(c.level), 9) AS best_level }",
+        "WITH p, score, reduce(best = 9, k IN coalesce(p.cert_keys, []) | CASE WHEN "
+        + _key_condition(filters)
+        + " AND toInteger(split(k, '|')[1]) < best THEN toInteger(split(k, '|')[1]) ELSE best END) AS best_level",
         f"WITH p, score, best_level ORDER BY {_order_by(sort, bool(filters.q))}",
         "WITH collect({p: p, score: score}) AS hits",
     ]
@@ -234,9 +246,9 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
     ]
     if with_facets:
         parts.append(
-            FACETS.replace(
-                "{work_type_condition}", _certificate_condition(filters, skip="work_type")
-            ).replace("{level_condition}", _certificate_condition(filters, skip="level"))
+            FACETS.replace("{work_type_condition}", _key_condition(filters, skip="work_type")).replace(
+                "{level_condition}", _key_condition(filters, skip="level")
+            )
         )
         returns.append("facet_counts")
     parts.append("RETURN " + ", ".join(returns))

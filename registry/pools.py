@@ -67,3 +67,26 @@ def memberships(certificates: Iterable[CertificateFacts], today: date) -> dict[s
         valid_until = None if any(end is None for end in ends) else max(e for e in ends if e is not None)
         result[pool] = Membership(pool, grant.number, valid_until)
     return result
+
+
+OPEN_ENDED = "9999-12-31"  # the "until" of a key with no end date; ISO dates compare as strings
+
+
+def certificate_keys(certificates: Iterable[CertificateFacts], today: date) -> list[str]:
+    """Search keys `work_type|level|until` for the certificates valid today, `until` the last valid day.
+
+    Stored on the practitioner, they let searches filter, sort and count facets without expanding
+    relationships; a key simply stops matching once `until` has passed.
+    """
+    return sorted(
+        f"{c.work_type}|{c.level}|{c.expires_on.isoformat() if c.expires_on else OPEN_ENDED}"
+        for c in certificates
+        if is_valid(c, today)
+    )
+
+
+def pool_keys(current: dict[str, Membership]) -> list[str]:
+    """Search keys `pool|until` for the current memberships."""
+    return sorted(
+        f"{m.pool}|{m.valid_until.isoformat() if m.valid_until else OPEN_ENDED}" for m in current.values()
+    )

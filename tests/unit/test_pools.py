@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from registry.certificates import CertificateFacts, next_status
-from registry.pools import memberships, pool_for_level, pool_grants, pools_for
+from registry.pools import certificate_keys, memberships, pool_for_level, pool_grants, pool_keys, pools_for
 
 TODAY = date(2025, 6, 1)
 
@@ -113,3 +113,20 @@ def test_a_suspended_certificate_gives_no_membership_and_no_end_date():
     today = date(2025, 6, 1)
     suspended = CertificateFacts("C-1", "verification", 2, "suspended", date(2023, 1, 1), None)
     assert memberships([suspended], today) == {}
+
+
+def test_certificate_keys_name_work_type_level_and_last_valid_day_of_valid_certificates_only():
+    today = date(2025, 6, 1)
+    certificates = [
+        CertificateFacts("K-1", "verification", 2, "valid", date(2023, 1, 1), date(2027, 1, 1)),
+        CertificateFacts("K-2", "monitoring", 4, "valid", date(2023, 1, 1), None),
+        CertificateFacts("K-3", "trading", 3, "suspended", date(2023, 1, 1), None),
+        CertificateFacts("K-4", "consulting", 3, "valid", date(2019, 1, 1), date(2023, 1, 1)),
+    ]
+    assert certificate_keys(certificates, today) == ["monitoring|4|9999-12-31", "verification|2|2027-01-01"]
+
+
+def test_pool_keys_carry_the_membership_end():
+    today = date(2025, 6, 1)
+    certificates = [CertificateFacts("K-5", "verification", 2, "valid", date(2023, 1, 1), date(2027, 1, 1))]
+    assert pool_keys(memberships(certificates, today)) == ["expert|2027-01-01"]
