@@ -30,6 +30,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
 RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "status"),
     ("Practitioner", "name"),
+    ("Practitioner", "region_key"),
     ("Certificate", "status"),
     ("Certificate", "level"),
     ("Certificate", "work_type"),
