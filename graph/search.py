@@ -22,7 +22,7 @@ from graph.schema import PRACTITIONER_FULLTEXT
 from registry.errors import ValidationFailed
 
 # One predicate, not an OR: an OR on expires_on makes the planner union a scan of the expires_on index.
-VALID_CERT = "c.status = 'valid' AND coalesce(c.expires_on, date('9999-12-31')) >= $today"
+VALID_CERT = "c.status = 'valid' AND coalesce(c.expires_on, $open_ended) >= $today"
 
 SORTS = ("relevance", "level", "experience", "name")
 FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
@@ -112,24 +112,21 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     clauses = ["p.status = 'active'"]
     if filters.public_only:
         clauses.append("p.public_profile = true")
+    # Certificates, pools, provinces and industries are read from the person's search keys (one property
+    # each) rather than by expanding relationships; graph/pools.py keeps the keys derived.
     if filters.work_type or filters.level or filters.min_level:
-        clauses.append(
-            f"EXISTS {{ MATCH (p)-[:HOLDS]->(c:Certificate) WHERE {_certificate_condition(filters)} }}"
-        )
+        clauses.append(f"any(k IN p.cert_keys WHERE {_key_condition(filters)})")
     if filters.pool:
         clauses.append(
-            f"EXISTS {{ MATCH (p)-[m:MEMBER_OF]->(:Pool {{code: $pool}}) WHERE {CURRENT_MEMBER} }}"
+            "any(k IN p.pool_keys WHERE split(k, '|')[0] = $pool AND split(k, '|')[1] >= $today_iso)"
         )
     if filters.region:
         clauses.append(
-            "EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) "
-            "WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) } }"
+            "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) "
+            "WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) } })"
         )
     if filters.industry:
-        clauses.append(
-            "(EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } OR "
-            "EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })"
-        )
+        clauses.append("$industry IN p.industry_keys")
     if filters.specialty:
         clauses.append("EXISTS { (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) }")
     if filters.qualification:
@@ -194,6 +191,7 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     }
     params["today"] = today
     params["today_iso"] = today.isoformat()
+    params["open_ended"] = date.max
     if filters.q:
         params["lucene"] = lucene_query(filters.q)
         if not params["lucene"]:
