@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -64,7 +65,7 @@ class EngagementList(Resource):
         """Record an engagement with its client, industry, region and team (admin)."""
         data = _plain(body(_INPUT))
         codes.check(data, CODE_FIELDS)
-        view = repo.create(get_graph(), data)
+        view = repo.create(get_graph(), data, date.today())
         return (
             _VIEW.dump(view),
             201,
@@ -86,4 +87,4 @@ class EngagementItem(Resource):
         """Change some fields (admin); `team` replaces the whole team."""
         data = _plain(body(_INPUT, partial=True))
         codes.check(data, CODE_FIELDS)
-        return _VIEW.dump(repo.update(get_graph(), str(engagement_id), data, _check_merged))
+        return _VIEW.dump(repo.update(get_graph(), str(engagement_id), data, _check_merged, date.today()))

@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,29 +75,25 @@ class Latency:
         return self.percentile(99)
 
 
-def timed(function: Callable[[], Any], repeat: int, warmup: int = 5) -> Latency:
-    """Run `function` `warmup` times untimed, then `repeat` times timed (milliseconds)."""
-    for _ in range(warmup):
-        function()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return Latency(samples)
-
-
 class HttpClient:
     """A keep-alive HTTP/1.1 client for one thread."""
 
     def __init__(self, key: str, port: int = API_PORT):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.headers = {"X-API-Key": key, "Content-Type": "application/json"}
 
     def request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         payload = json.dumps(body) if body is not None else None
-        self.connection.request(method, path, body=payload, headers=self.headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=payload, headers=self.headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # gunicorn closes keep-alive connections idle for more than `keepalive` seconds; reconnect once.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.connection.request(method, path, body=payload, headers=self.headers)
+            response = self.connection.getresponse()
         data = response.read()
         if response.status != 200:
             raise RuntimeError(f"{method} {path} → {response.status}: {data[:300]!r}")

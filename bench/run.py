@@ -28,6 +28,7 @@ from registry.matching import MatchRequest
 from seed.synthetic import generate
 
 TODAY = date.today()
+WARMUP = 10
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -85,15 +86,26 @@ def load(size: int, seed: int = 42) -> dict[str, Any]:
 
 
 def latency(graph: Any, queries: list[dict[str, Any]], key: str, repeat: int) -> list[dict[str, Any]]:
-    """p50/p95/p99 of each query through HTTP (gunicorn) and through the driver, interleaved per query."""
+    """p50/p95/p99 of each query through HTTP (gunicorn) and through the driver.
+
+    The two sides alternate request by request, so JIT warm-up, caches and the neighbours' load on this
+    shared machine affect both alike.
+    """
     client = harness.HttpClient(key)
     rows = []
     for query in queries:
         method, path, body = query["http"]
-        http = harness.timed(
-            lambda method=method, path=path, body=body: client.request(method, path, body), repeat
-        )
-        driver = harness.timed(lambda query=query: query["driver"](graph), repeat)
+        http_samples, driver_samples = [], []
+        for i in range(repeat + WARMUP):
+            started = time.perf_counter()
+            client.request(method, path, body)
+            middle = time.perf_counter()
+            query["driver"](graph)
+            ended = time.perf_counter()
+            if i >= WARMUP:
+                http_samples.append((middle - started) * 1000)
+                driver_samples.append((ended - middle) * 1000)
+        http, driver = harness.Latency(http_samples), harness.Latency(driver_samples)
         rows.append({"name": query["name"], "http": http, "driver": driver, "ratio": http.p50 / driver.p50})
     return rows
 

@@ -119,7 +119,7 @@ def _write(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any
         tx.run(SET_TEAM, id=engagement_id, team=data["team"]).consume()
 
 
-def create(graph: Graph, data: dict[str, Any]) -> dict[str, Any]:
+def create(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
     """Record an engagement with its client, industry, region and team."""
     engagement_id = str(uuid.uuid4())
 
@@ -129,7 +129,7 @@ def create(graph: Graph, data: dict[str, Any]) -> dict[str, Any]:
         tx.run(CREATE_ENGAGEMENT, id=engagement_id, props=props).consume()
         _write(tx, engagement_id, data)
         view = _read_view(tx, engagement_id)
-        rederive(tx, _team_ids(view), date.today())  # their industry experience now includes this one
+        rederive(tx, _team_ids(view), today)  # their industry experience now includes this one
         return _read_view(tx, engagement_id)
 
     return graph.write(work)
@@ -143,7 +143,7 @@ def get(graph: Graph, engagement_id: str) -> dict[str, Any]:
     return view
 
 
-def update(graph: Graph, engagement_id: str, data: dict[str, Any], check: Any) -> dict[str, Any]:
+def update(graph: Graph, engagement_id: str, data: dict[str, Any], check: Any, today: date) -> dict[str, Any]:
     """Apply a partial update; `check(merged)` validates the result of merging it into the stored one."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def update(graph: Graph, engagement_id: str, data: dict[str, Any], check: Any) -
         tx.run(UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
         _write(tx, engagement_id, data)
         view = _read_view(tx, engagement_id)
-        rederive(tx, _team_ids(current) + _team_ids(view), date.today())  # old and new members
+        rederive(tx, _team_ids(current) + _team_ids(view), today)  # old and new members
         return view
 
     return graph.write(work)
