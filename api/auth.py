@@ -87,7 +87,7 @@ def current_role() -> str:
         g.role = PUBLIC
         return g.role
     role = role_cache.get(
-        hash_key(key, get_settings().secret_key), lambda h: api_keys.role_for_hash(get_graph(), h)
+        hash_key(key, get_settings().api_key_key), lambda h: api_keys.role_for_hash(get_graph(), h)
     )
     if role is None:
         raise Unauthorized("The API key is not valid.")

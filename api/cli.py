@@ -44,7 +44,9 @@ def init_db() -> None:
 def create_key(role: str, label: str) -> None:
     """Create an API key; it is printed once (last line) and only its hash is stored."""
     key = new_key()
-    record = api_keys.create_key(get_graph(), hash_key(key, get_settings().secret_key), key[:12], role, label)
+    record = api_keys.create_key(
+        get_graph(), hash_key(key, get_settings().api_key_key), key[:12], role, label
+    )
     click.echo(f"Created a {record['role']} key (prefix {record['prefix']}); it is shown only now:", err=True)
     click.echo(key)
 
@@ -84,7 +86,7 @@ def import_command(path: str, batch_size: int, show_errors: int) -> None:
     with click.progressbar(length=total, label="importing", show_pos=True, file=sys.stderr) as bar:
         try:
             report = imports.import_file(
-                get_graph(), path, Path(path).name, secret_key=get_settings().secret_key, today=date.today(),
+                get_graph(), path, Path(path).name, id_card_key=get_settings().id_card_key, today=date.today(),
                 batch_size=batch_size, progress=bar.update,
             )  # fmt: skip
         except ImportFileError as error:
@@ -120,7 +122,7 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
         counts = load_synthetic(
-            graph, registry, secret_key=get_settings().secret_key, today=date.today(), progress=bar.update
+            graph, registry, id_card_key=get_settings().id_card_key, today=date.today(), progress=bar.update
         )
     click.echo(json.dumps(counts))
 

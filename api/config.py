@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -19,11 +22,21 @@ class Settings:
     neo4j_user: str
     neo4j_password: str = field(repr=False)
     neo4j_database: str
-    secret_key: bytes = field(repr=False)  # keys the ID-card and API-key hashes
+    secret_key: bytes = field(repr=False)  # REGISTRY_SECRET_KEY; the two hash keys below derive from it
     eligibility_rules_file: str | None = None
     conflict_window_years: int = 3
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
+
+    @property
+    def id_card_key(self) -> bytes:
+        """Keys the ID-card hashes (derived, so a leak of one hash family says nothing of the other)."""
+        return hmac.new(self.secret_key, b"carbon-registry id-card v1", hashlib.sha256).digest()
+
+    @property
+    def api_key_key(self) -> bytes:
+        """Keys the API-key hashes."""
+        return hmac.new(self.secret_key, b"carbon-registry api-key v1", hashlib.sha256).digest()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -41,7 +54,9 @@ class Settings:
             neo4j_user=env.get("NEO4J_USER", "neo4j"),
             neo4j_password=password,
             neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
-            secret_key=(env.get("REGISTRY_SECRET_KEY") or _local_secret()).encode(),
+            secret_key=(
+                env.get("REGISTRY_SECRET_KEY") or _local_secret(external=bool(env.get("NEO4J_URI")))
+            ).encode(),
             eligibility_rules_file=env.get("ELIGIBILITY_RULES_FILE") or None,
             conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
@@ -56,9 +71,14 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _local_secret() -> str:
+def _local_secret(external: bool = False) -> str:
     # For a local checkout only: generated once (O_EXCL, so concurrent workers agree) and kept out of git.
     # Production sets REGISTRY_SECRET_KEY.
+    if external:
+        # Against a shared Neo4j every host must use the same key, or their hashes will not match.
+        logging.getLogger("registry.config").warning(
+            "REGISTRY_SECRET_KEY is not set while NEO4J_URI is; using this checkout's var/secret_key"
+        )
     LOCAL_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(LOCAL_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -85,6 +85,7 @@ class EngagementItem(Resource):
     @require(ADMIN)
     def patch(self, engagement_id: Any) -> dict[str, Any]:
         """Change some fields (admin); `team` replaces the whole team."""
-        data = _plain(body(_INPUT, partial=True))
+        # Only the top-level fields are optional: each team member given is validated in full.
+        data = _plain(body(_INPUT, partial=tuple(_INPUT.fields)))
         codes.check(data, CODE_FIELDS)
         return _VIEW.dump(repo.update(get_graph(), str(engagement_id), data, _check_merged, date.today()))

@@ -52,10 +52,27 @@ def problem_for(error: BaseException) -> Response:
             400, error.detail, slug="validation-error", title="Invalid request", errors=error.errors
         )
     if isinstance(error, RegistryError):
-        return problem(error.status, error.detail, slug=error.slug, title=error.title, extensions=error.extra)
+        headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if error.status == 401 else None
+        return problem(
+            error.status,
+            error.detail,
+            slug=error.slug,
+            title=error.title,
+            extensions=error.extra,
+            headers=headers,
+        )
     if isinstance(error, HTTPException):
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return problem(error.code or 500, error.description, headers=headers)
+    if isinstance(error, neo4j.exceptions.ConstraintError):
+        # Two requests raced past the existence check; the graph's unique constraint kept one.
+        return problem(409, "This conflicts with a record that was just stored; read it and retry.", slug="conflict",
+                       title="Conflict")  # fmt: skip
+    if isinstance(error, neo4j.exceptions.TransientError):
+        return problem(
+            503, "The graph is busy; try again shortly.", slug="graph-busy", title="Service unavailable",
+            headers={"Retry-After": "2"},
+        )  # fmt: skip
     if isinstance(error, UNAVAILABLE):
         log.warning("graph unavailable: %s", type(error).__name__)
         return problem(

@@ -40,7 +40,7 @@ class Imports(Resource):
             )
         try:
             report = imports.import_file(
-                get_graph(), upload.stream, upload.filename, secret_key=get_settings().secret_key,
+                get_graph(), upload.stream, upload.filename, id_card_key=get_settings().id_card_key,
                 today=date.today(), by="api",
             )  # fmt: skip
         except ImportFileError as error:

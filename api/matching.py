@@ -12,6 +12,7 @@ from api import codes, get_graph, get_settings
 from api.auth import CLIENT_PLUS, current_role, require
 from api.practitioners import dump_practitioner
 from api.schemas import body, input_model
+from api.schemas.common import page_of
 from api.schemas.matching import ExcludedSchema, MatchRequestSchema
 from graph.matching import match
 from registry.matching import MatchRequest
@@ -47,7 +48,7 @@ class Match(Resource):
             }
             for scored, view in result.ranked
         ]
-        response: dict[str, Any] = {"items": items, "total": result.total}
+        response = page_of(items, result.total, 1, data["limit"])
         if explain:
             response["excluded"] = _EXCLUDED.dump(result.excluded)
         return response

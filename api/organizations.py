@@ -59,6 +59,6 @@ class OrganizationItem(Resource):
     @require(ADMIN)
     def patch(self, organization_id: Any) -> dict[str, Any]:
         """Change some fields (admin)."""
-        data = body(_INPUT, partial=True)
+        data = body(_INPUT, partial=tuple(_INPUT.fields))
         codes.check(data, CODE_FIELDS)
         return _VIEW.dump(repo.update(get_graph(), str(organization_id), data))

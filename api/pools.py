@@ -11,7 +11,7 @@ from api import get_graph
 from api.auth import CLIENT_PLUS, current_role, require
 from api.practitioners import SearchArgs, dump_practitioner, filters_from
 from api.schemas import query
-from api.schemas.common import page_of
+from api.schemas.common import page_of, whole_list
 from graph.pools import pool_sizes
 from graph.search import search
 from registry.errors import NotFound
@@ -27,8 +27,7 @@ class PoolList(Resource):
     @require(CLIENT_PLUS)
     def get(self) -> dict[str, Any]:
         """Both pools with their current number of members (client+)."""
-        items = pool_sizes(get_graph(), date.today())
-        return {"items": items, "total": len(items)}
+        return whole_list(pool_sizes(get_graph(), date.today()))
 
 
 @ns.route("/<string:code>/members")

@@ -12,7 +12,15 @@ from marshmallow import Schema, fields, validate
 from api import codes, get_graph, get_settings
 from api.auth import ADMIN, CLIENT_PLUS, PUBLIC, current_role, require
 from api.schemas import body, input_model, jsonable, model, query
-from api.schemas.common import PageArgs, code_field, level_field, page_of, region_code_field, work_type_field
+from api.schemas.common import (
+    PageArgs,
+    code_field,
+    level_field,
+    page_of,
+    region_code_field,
+    whole_list,
+    work_type_field,
+)
 from api.schemas.engagement import EngagementSchema
 from api.schemas.practitioner import (
     FULL,
@@ -89,7 +97,7 @@ def _hash_id_card(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     if "id_card" in data:
         id_card = data.pop("id_card")
-        data["id_card_hash"] = id_card_hash(id_card, get_settings().secret_key)
+        data["id_card_hash"] = id_card_hash(id_card, get_settings().id_card_key)
         data["id_card_tail"] = id_card_tail(id_card)
     if data.get("employer_id") is not None:
         data["employer_id"] = str(data["employer_id"])
@@ -157,7 +165,7 @@ class PractitionerItem(Resource):
     @require(ADMIN)
     def patch(self, practitioner_id: Any) -> dict[str, Any]:
         """Change some fields (admin); lists replace, a new employer closes the previous employment."""
-        data = body(_PATCH, partial=True)
+        data = body(_PATCH, partial=tuple(_PATCH.fields))
         codes.check(data, CODE_FIELDS)
         today = date.today()
         return dump_practitioner(
@@ -185,7 +193,7 @@ class PractitionerCertificates(Resource):
         if view["status"] == "deleted" and current_role() != "admin":
             raise NotFound(f"No practitioner with id {practitioner_id}.")
         items = [certificate_repo.with_effective_status(c, today) for c in view["certificates"]]
-        return {"items": CertificateSummarySchema(many=True).dump(items), "total": len(items)}
+        return whole_list(CertificateSummarySchema(many=True).dump(items))
 
 
 @ns.route("/<uuid:practitioner_id>/engagements")
@@ -201,6 +209,11 @@ class PractitionerEngagements(Resource):
             raise NotFound(f"No practitioner with id {practitioner_id}.")
         filters = {"practitioner_id": str(practitioner_id)}
         items, total = engagement_repo.search(get_graph(), filters, args["page"], args["per_page"])
+        if current_role() != "admin":  # a deleted colleague stays in the history, but only admins see them
+            items = [
+                {**e, "team": [m for m in e["team"] if m["practitioner"]["status"] != "deleted"]}
+                for e in items
+            ]
         return page_of(EngagementSchema(many=True).dump(items), total, args["page"], args["per_page"])
 
 

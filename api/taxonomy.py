@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_restx import Namespace, Resource
 
 from api import get_graph
+from api.schemas.common import whole_list
 from graph.reference import TAXONOMY_QUERIES, taxonomy_items
 
 ns = Namespace("taxonomy", description="Reference data (public)")
@@ -14,8 +15,7 @@ def _resource_for(kind: str) -> type[Resource]:
     class TaxonomyList(Resource):
         @ns.doc(security=[])
         def get(self) -> dict:
-            items = taxonomy_items(get_graph(), kind)
-            return {"items": items, "total": len(items)}
+            return whole_list(taxonomy_items(get_graph(), kind))
 
     TaxonomyList.get.__doc__ = f"All {kind.replace('-', ' ')} with their codes."
     TaxonomyList.__name__ = "Taxonomy" + kind.title().replace("-", "")

@@ -52,7 +52,7 @@ def run_ours(path: Path) -> dict[str, Any]:
     graph = harness.fresh_graph()
     started = time.perf_counter()
     report = import_file(
-        graph, str(path), path.name, secret_key=harness.settings().secret_key, today=date.today()
+        graph, str(path), path.name, id_card_key=harness.settings().id_card_key, today=date.today()
     )
     seconds = time.perf_counter() - started
     graph.close()

@@ -79,7 +79,7 @@ def load(size: int, seed: int = 42) -> dict[str, Any]:
     graph = harness.fresh_graph()
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=TODAY)
-    counts = load_synthetic(graph, registry, secret_key=harness.settings().secret_key, today=TODAY)
+    counts = load_synthetic(graph, registry, id_card_key=harness.settings().id_card_key, today=TODAY)
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict}
@@ -147,7 +147,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     key = f"cmr_bench_{uuid.uuid4().hex}"
     from api.auth import hash_key
 
-    api_keys.create_key(graph, hash_key(key, harness.settings().secret_key), key[:12], "client", "bench")
+    api_keys.create_key(graph, hash_key(key, harness.settings().api_key_key), key[:12], "client", "bench")
     queries = typical_queries(loaded["conflict_org_id"])
     with harness.gunicorn(args.workers, args.threads):
         rows = latency(graph, queries, key, args.repeat)

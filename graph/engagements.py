@@ -19,7 +19,7 @@ e {.id, .title, .kind, .status, .start_on, .end_on, .outcome, .created_at, .upda
    industry: COLLECT { MATCH (e)-[:IN_INDUSTRY]->(i:Industry) RETURN i {.code, .name_zh} }[0],
    region: COLLECT { MATCH (e)-[:IN_REGION]->(r:Region) RETURN r {.code, .name_zh} }[0],
    team: COLLECT { MATCH (p:Practitioner)-[w:WORKED_ON]->(e)
-                   RETURN {practitioner: p {.id, .name}, role: w.role} ORDER BY w.role, p.name, p.id }
+                   RETURN {practitioner: p {.id, .name, .status}, role: w.role} ORDER BY w.role, p.name, p.id }
 }
 """
 

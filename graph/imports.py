@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
@@ -26,8 +27,17 @@ from graph.bulk import (
 from graph.driver import Graph
 from graph.records import native
 from graph.reference import known_codes
+from registry.certificates import CertificateFacts, effective_status
 from registry.identifiers import id_card_hash, id_card_tail
-from registry.importing import ImportReport, ImportRow, RowError, consistency_errors, read_rows, validate_row
+from registry.importing import (
+    ImportFileError,
+    ImportReport,
+    ImportRow,
+    RowError,
+    consistency_errors,
+    read_rows,
+    validate_row,
+)
 from registry.masking import mask_name
 
 DEFAULT_BATCH_SIZE = 2000
@@ -56,10 +66,10 @@ def _conflict(row: ImportRow, column: str, value: str, reason: str) -> RowError:
 
 
 def _write(
-    tx: neo4j.ManagedTransaction, rows: list[ImportRow], secret_key: bytes, today: date, batch_id: str
+    tx: neo4j.ManagedTransaction, rows: list[ImportRow], id_card_key: bytes, today: date
 ) -> tuple[int, int, int, list[RowError]]:
     """One batch in one transaction: (people created, certificates created, unchanged, conflicts)."""
-    hashes = {row.row: id_card_hash(row.id_card, secret_key) for row in rows}
+    hashes = {row.row: id_card_hash(row.id_card, id_card_key) for row in rows}
     stored_people = existing_people(tx, sorted(set(hashes.values())))
     numbers = sorted({row.certificate.number for row in rows if row.certificate})
     stored_certificates = {k: native(v) for k, v in existing_certificates(tx, numbers).items()}
@@ -82,12 +92,19 @@ def _write(
             cert = row.certificate
             existing = stored_certificates.get(cert.number)
             if existing:
+                stored_status = effective_status(
+                    CertificateFacts(cert.number, existing["work_type"], existing["level"], existing["status"],
+                                     existing["issued_on"], existing["expires_on"]),
+                    today,
+                )  # fmt: skip
+                # A different status is a conflict too: lifecycle changes go through the API, with a reason.
                 same = (
                     existing["holder_hash"] == holder
                     and existing["work_type"] == cert.work_type
                     and existing["level"] == cert.level
                     and existing["issued_on"] == cert.issued_on
                     and existing["expires_on"] == cert.expires_on
+                    and stored_status == cert.status
                 )
                 if not same:
                     conflicts.append(
@@ -123,7 +140,6 @@ def _write(
         list(people.values()),
         list(certificates.values()),
         today=today,
-        batch_id=batch_id,
         reason="bulk import",
     )
     return result.people_created, result.certificates_created, unchanged, conflicts
@@ -134,7 +150,7 @@ def import_file(
     source: str | BinaryIO,
     filename: str,
     *,
-    secret_key: bytes,
+    id_card_key: bytes,
     today: date,
     batch_size: int = DEFAULT_BATCH_SIZE,
     by: str = "cli",
@@ -147,37 +163,58 @@ def import_file(
     report = ImportReport()
     pending: list[ImportRow] = []
 
-    def flush() -> None:
-        errors = consistency_errors(pending)
-        report.add_errors(errors)
-        bad = {error.row for error in errors}
-        report.reject(len(bad))
-        rows = [row for row in pending if row.row not in bad]
-        if rows:
-            created_people, created_certs, unchanged, conflicts = graph.write(
-                _write, rows, secret_key, today, batch_id
-            )
+    # One batch is written while the next one is read and validated: Python and Neo4j work side by side.
+    # Batches still commit one after the other, so each sees what the previous ones stored.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+    in_flight: list[Future] = []
+
+    def collect() -> None:
+        while in_flight:
+            created_people, created_certs, unchanged, conflicts = in_flight.pop().result()
             report.practitioners_created += created_people
             report.certificates_created += created_certs
             report.certificates_unchanged += unchanged
             report.certificates_conflicting += sum(1 for c in conflicts if c.column == "certificate_number")
             report.add_errors(conflicts)
             report.reject(len({c.row for c in conflicts}))
+
+    def flush() -> None:
+        errors = consistency_errors(pending)
+        report.add_errors(errors)
+        bad = {error.row for error in errors}
+        report.reject(len(bad))
+        rows = [row for row in pending if row.row not in bad]
+        collect()
+        if rows:
+            in_flight.append(writer.submit(graph.write, _write, rows, id_card_key, today))
         if progress:
             progress(len(pending))
         pending.clear()
 
-    for row_number, raw in read_rows(source, filename, warnings=report.warnings):
-        row, errors = validate_row(row_number, raw, today=today, known=known)
-        report.record(row, errors)
-        if errors or row is None:
-            if progress:
-                progress(1)
-            continue
-        pending.append(row)
-        if len(pending) >= batch_size:
+    try:
+        for row_number, raw in read_rows(source, filename, warnings=report.warnings):
+            row, errors = validate_row(row_number, raw, today=today, known=known)
+            report.record(row, errors)
+            if errors or row is None:
+                if progress:
+                    progress(1)
+                continue
+            pending.append(row)
+            if len(pending) >= batch_size:
+                flush()
+    except ImportFileError as error:
+        if report.rows_read == 0:
+            raise  # nothing was read: the file as a whole is refused
+        # Rows before the break were validated and written batch by batch; keep them and say where it stopped.
+        report.add_warning(
+            f"Reading stopped after {report.rows_read} rows: {error} The rows before were imported."
+        )
+    finally:
+        try:
             flush()
-    flush()
+            collect()
+        finally:
+            writer.shutdown(wait=True)
     graph.write(
         lambda tx: tx.run(
             RECORD_IMPORT,

@@ -38,9 +38,12 @@ WRITE_MEMBERSHIPS = """
 UNWIND $rows AS row
 MATCH (p:Practitioner {id: row.id})
 CALL (p, row) {
+  // Memberships no longer granted, or lapsed before today (then they ended on their valid_until day),
+  // become history; a new membership starts afresh.
   MATCH (p)-[m:MEMBER_OF]->(pool:Pool)
-  WHERE NOT pool.code IN [x IN row.memberships | x.pool]
-  CREATE (p)-[:WAS_MEMBER_OF {since: m.since, until: $now, via: m.via}]->(pool)
+  WHERE NOT pool.code IN [x IN row.memberships | x.pool] OR m.valid_until < $today
+  CREATE (p)-[:WAS_MEMBER_OF {since: m.since, via: m.via,
+                              until: CASE WHEN m.valid_until < $today THEN m.valid_until ELSE $today END}]->(pool)
   DELETE m
 }
 CALL (p, row) {
@@ -59,7 +62,8 @@ SET p.cert_keys = row.cert_keys,
                                 MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code AS code }
 """
 
-# A membership counts while its certificates have not lapsed (`valid_until`) and the person is active.
+# A membership counts while its certificates have not lapsed (`valid_until`); `rederive` removes the
+# memberships of people who are not active.
 CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
 
 POOL_SIZES = f"""
@@ -91,7 +95,7 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
                 "pool_keys": pool_keys(current),
             }
         )
-    tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC)).consume()
+    tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC), today=today).consume()
 
 
 def pool_sizes(graph: Graph, today: date) -> list[dict[str, Any]]:

@@ -105,7 +105,7 @@ ON CREATE SET h.since = $today
 
 SOFT_DELETE = """
 MATCH (p:Practitioner {id: $id})
-SET p.status = 'deleted', p.deleted_at = datetime(), p.updated_at = datetime()
+SET p.status = 'deleted', p.deleted_at = coalesce(p.deleted_at, datetime()), p.updated_at = datetime()
 """
 
 # Properties stored as they come; relationships are handled by their own statements.
@@ -191,8 +191,8 @@ def update(graph: Graph, practitioner_id: str, data: dict[str, Any], today: date
         _check_unique_id_card(tx, practitioner_id, data.get("id_card_hash"))
         _check_employer(tx, data.get("employer_id"))
         props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
-        if props.get("status") == "active":
-            props["deleted_at"] = None  # restoring a deleted practitioner
+        if "status" in props:
+            props["deleted_at"] = None  # any status set here (active, suspended) is not deleted
         tx.run(UPDATE_PROPERTIES, id=practitioner_id, props=props).consume()
         _write_relationships(tx, practitioner_id, data, today)
         rederive(tx, [practitioner_id], today)  # status, region or industries may have changed

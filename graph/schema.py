@@ -43,7 +43,6 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"
-ORGANIZATION_FULLTEXT = "organization_text"
 
 
 def schema_statements() -> list[str]:
@@ -60,8 +59,6 @@ def schema_statements() -> list[str]:
     # The cjk analyzer indexes Chinese as overlapping bigrams, so 核查 matches inside 碳排放核查员.
     statements += [
         f"CREATE FULLTEXT INDEX {PRACTITIONER_FULLTEXT} IF NOT EXISTS FOR (n:Practitioner) ON EACH [n.name, n.bio] "
-        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
-        f"CREATE FULLTEXT INDEX {ORGANIZATION_FULLTEXT} IF NOT EXISTS FOR (n:Organization) ON EACH [n.name] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
     ]
     return statements

@@ -8,7 +8,7 @@ who also holds some level-2 certificate").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -40,7 +40,6 @@ class SearchFilters:
     qualification: str | None = None
     q: str | None = None
     public_only: bool = False  # the public sees only practitioners who consented to the showcase
-    extra_where: tuple[str, ...] = field(default=())  # fixed fragments added by callers (never user text)
 
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
@@ -131,7 +130,6 @@ def where_clauses(filters: SearchFilters) -> list[str]:
         clauses.append("EXISTS { (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) }")
     if filters.qualification:
         clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
-    clauses.extend(filters.extra_where)
     return clauses
 
 

@@ -202,8 +202,15 @@ def _find_header(
         raise ImportFileError("The file has no header row: it is empty.")
     # No row names both required columns: say what the first non-empty row, taken as the header, lacks.
     keys = {normalize_header(value) for value in first[1]}
-    found = ", ".join(repr(str(text)) for value in first[1] if (text := _clean(value)) is not None)
-    raise ImportFileError(f"{_missing_message(keys)} The first row ({first[0]}) has: {found}.")
+    # Only cells that are column names are quoted: a data row taken for the header holds personal data.
+    cells = [text for value in first[1] if (text := _clean(value)) is not None]
+    headers = [repr(str(text)) for text in cells if normalize_header(text)]
+    others = len(cells) - len(headers)
+    found = ", ".join(headers) or "no known column names"
+    raise ImportFileError(
+        f"{_missing_message(keys)} The first row ({first[0]}) has: {found}"
+        + (f" and {others} other cell(s)." if others else ".")
+    )
 
 
 def _missing_message(keys: Set[str | None]) -> str:

@@ -37,9 +37,10 @@ _GIVEN: dict[str, tuple[str, str]] = {
         "帆帅旭龙林阳东亮建国志海博武德成坤豪振毅锋彬栋铭轩睿哲鸿江山松柏岩森力兵昊宏伦康星虎卫"
         "庆良贵忠永钧航泽远达顺捷晖炜昌生义荣广光胜奇铮越骏皓威",
     ),
+    # Characters are chosen so that no contact named in the source brochure can come out of the generator.
     "f": (
         "芳娜敏静丽艳娟霞秀燕玲丹萍红婷",
-        "桂玉兰雪琳晶慧颖倩洁琴莉梅欣悦怡璐瑶蕾薇莹露凤珍菲岚琪媛婧嫣雯霏娴淑惠妍姗蓉萱茜婉诗梦"
+        "桂玉兰雪琳晶慧倩洁琴莉梅欣悦怡璐瑶蕾薇莹露凤珍菲岚琪媛婧嫣雯霏娴淑惠妍姗蓉萱茜婉诗梦"
         "馨彤妮璇琼爽美翠月冰苗婕晴曼依楠",
     ),
     "n": (

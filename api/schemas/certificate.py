@@ -11,7 +11,8 @@ from api.schemas.common import Text, level_field, work_type_field
 from registry.certificates import validate_dates
 
 NUMBER = validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$", error="Use 4–40 letters, digits and hyphens (e.g. CPCIF-2024-000123)."
+    r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}\Z",
+    error="Use 4–40 letters, digits and hyphens (e.g. CPCIF-2024-000123).",
 )
 
 
@@ -23,7 +24,7 @@ class IssueCertificateSchema(Schema):
     issued_on = fields.Date(required=True, metadata={"example": "2025-03-01"})
     expires_on = fields.Date(allow_none=True, metadata={"example": "2029-02-28"})
     issuer_id = fields.UUID(metadata={"description": "defaults to 中国石油和化学工业联合会"})
-    reason = Text(max_length=500, min_length=0)
+    reason = Text(max_length=500, min_length=0, multiline=True)
 
     @validates_schema
     def _dates(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -33,7 +34,12 @@ class IssueCertificateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
-    reason = Text(required=True, max_length=500, metadata={"example": "核查报告数据造假，暂停资格待调查"})
+    reason = Text(
+        required=True,
+        max_length=500,
+        multiline=True,
+        metadata={"example": "核查报告数据造假，暂停资格待调查"},
+    )
 
 
 class CertificateEventSchema(Schema):

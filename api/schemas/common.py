@@ -35,13 +35,16 @@ class StrictBoolean(fields.Boolean):
 class Text(fields.String):
     """A trimmed string with a length limit; blank after trimming counts as missing for required fields."""
 
-    def __init__(self, *, max_length: int, min_length: int = 1, **kwargs: Any) -> None:
+    def __init__(
+        self, *, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+        self.allowed_controls = "\n\t" if multiline else ""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-            raise ValidationError("Control characters are not allowed.")
+        if any(ord(ch) < 32 and ch not in self.allowed_controls for ch in text):
+            raise ValidationError("Line breaks and control characters are not allowed here.")
         return text
 
 
@@ -58,13 +61,13 @@ def level_field(strict: bool = True, **kwargs: Any) -> fields.Integer:
 
 def region_code_field(**kwargs: Any) -> fields.String:
     return fields.String(
-        validate=validate.Regexp(r"^\d{6}$", error="Not a 6-digit GB/T 2260 code."), **kwargs
+        validate=validate.Regexp(r"^[0-9]{6}\Z", error="Not a 6-digit GB/T 2260 code."), **kwargs
     )
 
 
 def code_field(**kwargs: Any) -> fields.String:
     return fields.String(
-        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$", error="Not a known code."), **kwargs
+        validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}\Z", error="Not a known code."), **kwargs
     )
 
 
@@ -76,3 +79,8 @@ class PageArgs(Schema):
 def page_of(items: list[Any], total: int, page: int, per_page: int, **extra: Any) -> dict[str, Any]:
     """The list envelope every collection endpoint returns."""
     return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
+
+
+def whole_list(items: list[Any], **extra: Any) -> dict[str, Any]:
+    """The list envelope for a short list returned whole (reference data, a person's certificates)."""
+    return page_of(items, len(items), 1, max(1, len(items)), **extra)

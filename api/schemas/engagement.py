@@ -26,7 +26,7 @@ class EngagementInputSchema(Schema):
     start_on = fields.Date(required=True)
     end_on = fields.Date(allow_none=True)
     status = fields.String(load_default="planned", validate=validate.OneOf(ENGAGEMENT_STATUSES))
-    outcome = Text(max_length=2000, min_length=0, allow_none=True)
+    outcome = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
     team = fields.List(fields.Nested(TeamMemberSchema), validate=validate.Length(max=50))
 
     @validates_schema

@@ -58,7 +58,7 @@ class PractitionerInputSchema(Schema):
     industries = fields.List(
         code_field(), validate=validate.Length(max=20), metadata={"description": "industries of experience"}
     )
-    bio = Text(max_length=2000, min_length=0, allow_none=True)
+    bio = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
 
 
 class PractitionerPatchSchema(PractitionerInputSchema):
@@ -126,4 +126,11 @@ class PractitionerSchema(Schema):
 
 
 FULL = PractitionerSchema()
-WITHOUT_PII = PractitionerSchema(exclude=PII_FIELDS)
+# An allow-list: a field added to the schema later stays admin-only until it is named here.
+SHARED_FIELDS: tuple[str, ...] = (
+    "id", "name", "gender", "education", "enrolled", "work_start_year", "experience_years", "status",
+    "public_profile", "bio", "region", "employer", "specialties", "qualifications", "industries", "pools",
+    "certificates", "created_at", "updated_at", "deleted_at",
+)  # fmt: skip
+WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
+assert not set(SHARED_FIELDS) & set(PII_FIELDS)

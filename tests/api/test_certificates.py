@@ -193,3 +193,22 @@ def test_the_expiry_job_marks_expired_certificates_and_updates_pools(app, graph,
     )
     assert records[0]["n"] == 0
     assert {p["code"]: p["members"] for p in pool_sizes(graph, date.today())}["talent"] == talent_before - 1
+
+
+def test_a_number_with_a_trailing_newline_is_refused(client, admin, new_practitioner):
+    body = {"number": "ABCD-1\n", "practitioner_id": new_practitioner()["id"], "work_type": "verification",
+            "level": 2, "issued_on": "2024-01-01"}  # fmt: skip
+    assert "number" in assert_problem(client.post(URL, json=body, headers=admin), 400)["errors"]
+
+
+def test_a_lapsed_membership_ends_in_history_on_its_last_valid_day(app, graph, new_practitioner, issue):
+    person = new_practitioner()
+    expires = date.today() + timedelta(days=40)
+    issue(person["id"], "monitoring", 3, expires_on=expires.isoformat())
+    later = expires + timedelta(days=5)
+    app.test_cli_runner().invoke(args=["registry", "expire-certificates", "--as-of", later.isoformat()])
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (:Practitioner {id: $id})-[w:WAS_MEMBER_OF]->(:Pool {code: 'talent'}) RETURN w.until AS until",
+        id=person["id"],
+    )
+    assert [r["until"].to_native() for r in records] == [expires]

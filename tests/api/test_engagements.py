@@ -111,3 +111,33 @@ def test_an_organization_shows_who_worked_for_it(client, as_role, ids):
     assert workers[ids["H"]]["roles"] == ["lead"]
     assert workers[ids["H"]]["engagements"] == 1
     assert organization["employees"] == 1  # B
+
+
+def test_patching_a_team_validates_every_member_in_full(client, admin, graph, ids):
+    engagement = client.post(URL, json=_engagement(ids), headers=admin).get_json()
+    before = graph_size(graph)
+    body = assert_problem(
+        client.patch(f"{URL}/{engagement['id']}", json={"team": [{"role": "lead"}]}, headers=admin), 400
+    )
+    assert "team.0.practitioner_id" in body["errors"]
+    assert graph_size(graph) == before
+    response = client.patch(
+        f"{URL}/{engagement['id']}", json={"team": [{"practitioner_id": ids["J"]}]}, headers=admin
+    )
+    assert response.get_json()["team"][0]["role"] == "member"  # the default applies within a PATCH too
+
+
+def test_a_deleted_colleague_is_hidden_from_clients_but_kept_for_admins(client, admin, as_role, ids):
+    team = [{"practitioner_id": ids["I"], "role": "lead"}, {"practitioner_id": ids["E"], "role": "member"}]
+    client.post(URL, json=_engagement(ids, title="含已删除成员的项目", team=team), headers=admin)
+    client.delete(f"/api/v1/practitioners/{ids['E']}", headers=admin)
+
+    def team_of(role: str) -> list[str]:
+        response = client.get(f"/api/v1/practitioners/{ids['I']}/engagements", headers=as_role(role))
+        engagement = next(e for e in response.get_json()["items"] if e["title"] == "含已删除成员的项目")
+        return [m["practitioner"]["id"] for m in engagement["team"]]
+
+    assert ids["E"] not in team_of("client")
+    assert ids["E"] in team_of("admin")
+    drawing = client.get(f"/api/v1/practitioners/{ids['I']}/graph", headers=as_role("client")).get_json()
+    assert f"Practitioner:{ids['E']}" not in {n["id"] for n in drawing["nodes"]}

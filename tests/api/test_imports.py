@@ -68,7 +68,7 @@ def _xlsx_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
 
 def _run(graph, settings, data: bytes, filename: str):
     return imports.import_file(
-        graph, io.BytesIO(data), filename, secret_key=settings.secret_key, today=date.today()
+        graph, io.BytesIO(data), filename, id_card_key=settings.id_card_key, today=date.today()
     )
 
 
@@ -85,7 +85,7 @@ def _people(graph, id_cards: dict[str, str], settings) -> dict[str, dict]:
                    [(p)-[:MEMBER_OF]->(pool) | pool.code] AS pools,
                    [(p)-[:EMPLOYED_BY]->(o) | o.name] AS employers
             """,
-            hash=id_card_hash(id_card, settings.secret_key),
+            hash=id_card_hash(id_card, settings.id_card_key),
         )
         if records:
             found[key] = records[0].data()
@@ -192,7 +192,7 @@ def test_a_20000_row_file_imports_without_a_memory_spike(graph, settings, tmp_pa
                              "四级" if n % 4 else "三级", f"BULK-{n:06d}", "2024-03-01", "", ""])  # fmt: skip
     tracemalloc.start()
     report = imports.import_file(
-        graph, str(path), path.name, secret_key=settings.secret_key, today=date.today()
+        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
     )
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -187,3 +187,25 @@ def test_restoring_a_deleted_practitioner_brings_their_pools_back(client, admin,
     assert restored["status"] == "active"
     assert restored["deleted_at"] is None
     assert restored["pools"] == ["talent"]
+
+
+def test_deleting_twice_keeps_the_first_deletion_time(client, admin, new_practitioner):
+    person = new_practitioner()
+    first = client.delete(f"{URL}/{person['id']}", headers=admin).get_json()["deleted_at"]
+    second = client.delete(f"{URL}/{person['id']}", headers=admin).get_json()["deleted_at"]
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "payload", [b"[" * 100_000 + b"]" * 100_000, b'{"name": "\\u0000"}'], ids=["deeply-nested", "nul-char"]
+)
+def test_hostile_bodies_are_400_not_500(client, admin, payload):
+    response = client.post(URL, data=payload, headers=admin | {"Content-Type": "application/json"})
+    assert_problem(response, 400)
+
+
+def test_a_name_with_a_line_break_is_refused(client, admin):
+    body = assert_problem(
+        client.post(URL, json={"name": "张\n三", "id_card": unique_id_card()}, headers=admin), 400
+    )
+    assert "name" in body["errors"]

@@ -42,12 +42,29 @@ def world(app, keys):
     certificate = {"number": number, "practitioner_id": person["id"], "work_type": "verification", "level": 2,
                    "issued_on": "2024-01-01"}  # fmt: skip
     assert client.post("/api/v1/certificates", json=certificate, headers=admin).status_code == 201
+    engagement = client.post(
+        "/api/v1/engagements",
+        json={
+            "title": "权限项目",
+            "kind": "verification",
+            "client_id": organization.get_json()["id"],
+            "start_on": "2025-01-01",
+            "team": [{"practitioner_id": person["id"], "role": "lead"}],
+        },
+        headers=admin,
+    ).get_json()
     return {
+        "engagement": engagement["id"],
         "person": person["id"],
         "doomed": doomed["id"],
         "org": organization.get_json()["id"],
         "number": number,
     }
+
+
+def _new_engagement(world):
+    return {"title": "权限测试项目", "kind": "verification", "client_id": world["org"], "start_on": "2025-01-01",
+            "team": [{"practitioner_id": world["person"], "role": "lead"}]}  # fmt: skip
 
 
 def _new_certificate(world):
@@ -89,6 +106,18 @@ ENDPOINTS = [
     ("get", "/api/v1/pools/expert/members", None, CLIENT_PLUS),
     ("get", "/api/v1/pools/talent/members", None, CLIENT_PLUS),
     ("post", "/api/v1/eligibility", lambda w: {"level": 4, "education": "secondary"}, ALL),
+    (
+        "post",
+        "/api/v1/match",
+        lambda w: {"work_type": "verification", "explain": True, "limit": 100},
+        CLIENT_PLUS,
+    ),
+    ("get", "/api/v1/practitioners/{person}/engagements", None, CLIENT_PLUS),
+    ("get", "/api/v1/practitioners/{person}/graph", None, CLIENT_PLUS),
+    ("post", "/api/v1/engagements", _new_engagement, ADMIN),
+    ("get", "/api/v1/engagements", None, ADMIN),
+    ("get", "/api/v1/engagements/{engagement}", None, ADMIN),
+    ("patch", "/api/v1/engagements/{engagement}", lambda w: {"outcome": "完成"}, ADMIN),
     ("post", "/api/v1/certificates/{number}/suspend", lambda w: {"reason": "测试"}, ADMIN),
     ("post", "/api/v1/certificates/{number}/reinstate", lambda w: {"reason": "测试"}, ADMIN),
     ("post", "/api/v1/certificates/{number}/revoke", lambda w: {"reason": "测试"}, ADMIN),
@@ -129,6 +158,13 @@ def test_an_unknown_key_is_401_even_on_public_endpoints(client):
     response = client.get("/api/v1/taxonomy/levels", headers={"X-API-Key": "cmr_not-a-real-key"})
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("ApiKey")
+
+
+def test_imports_are_for_admins_only(client, as_role):
+    assert client.post("/api/v1/imports").status_code == 401
+    for role in ("client", "government"):
+        assert client.post("/api/v1/imports", headers=as_role(role)).status_code == 403
 
 
 def test_a_revoked_key_stops_working(app, client):
