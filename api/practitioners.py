@@ -34,7 +34,7 @@ from graph import certificates as certificate_repo
 from graph import engagements as engagement_repo
 from graph import practitioners as repo
 from graph.neighbourhood import neighbourhood
-from graph.search import SORTS, SearchFilters, search
+from graph.search import FILTER_FIELDS, SORTS, SearchFilters, search
 from registry.errors import NotFound
 from registry.identifiers import id_card_hash, id_card_tail
 from registry.masking import mask_name
@@ -107,18 +107,7 @@ def _hash_id_card(data: dict[str, Any]) -> dict[str, Any]:
 def filters_from(args: dict[str, Any], role: str, **overrides: Any) -> SearchFilters:
     """Search filters from validated query arguments, with the visibility the role allows."""
     codes.check(args, SEARCH_CODE_FIELDS)
-    keys = (
-        "work_type",
-        "level",
-        "min_level",
-        "pool",
-        "region",
-        "industry",
-        "specialty",
-        "qualification",
-        "q",
-    )
-    values = {key: args.get(key) for key in keys} | overrides
+    values = {key: args.get(key) for key in (*FILTER_FIELDS, "q")} | overrides
     return SearchFilters(**values, public_only=role == PUBLIC)
 
 

@@ -26,6 +26,17 @@ VALID_CERT = "c.status = 'valid' AND coalesce(c.expires_on, $open_ended) >= $tod
 
 SORTS = ("relevance", "level", "experience", "name")
 FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
+# The filters that are query parameters as they are (`q` becomes the Lucene query `$lucene`).
+FILTER_FIELDS = (
+    "work_type",
+    "level",
+    "min_level",
+    "pool",
+    "region",
+    "industry",
+    "specialty",
+    "qualification",
+)
 
 
 @dataclass(frozen=True)
@@ -174,19 +185,7 @@ def match_clause(filters: SearchFilters) -> str:
 
 def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     """The query parameters for these filters."""
-    params: dict[str, Any] = {
-        key: getattr(filters, key)
-        for key in (
-            "work_type",
-            "level",
-            "min_level",
-            "pool",
-            "region",
-            "industry",
-            "specialty",
-            "qualification",
-        )
-    }
+    params: dict[str, Any] = {key: getattr(filters, key) for key in FILTER_FIELDS}
     params["today"] = today
     params["today_iso"] = today.isoformat()
     params["open_ended"] = date.max
