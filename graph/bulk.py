@@ -8,7 +8,8 @@ they are (the import reports them as unchanged, or as conflicts when the file sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ import neo4j
 
 from graph.pools import rederive
 from graph.reference import DEFAULT_ISSUER_ID
+from registry.identifiers import id_card_hash, id_card_tail
 
 # People not stored yet are created; the relationships follow as flat (person, code) pairs, one UNWIND per
 # type, which costs far less than a subquery per row.
@@ -105,6 +107,41 @@ CALL (e, row) {
 }
 RETURN count(e) AS created
 """
+
+
+class BatchWriter:
+    """Writes batches on one background thread while the caller prepares the next one.
+
+    At most one batch is in flight and batches commit in order, so each sees what the earlier ones stored;
+    `on_result` receives each batch's result on the caller's thread.
+    """
+
+    def __init__(self, graph: Any, on_result: Callable[[Any], None]):
+        self.graph = graph
+        self.on_result = on_result
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+        self.in_flight: Future | None = None
+
+    def submit(self, work: Callable[..., Any], *args: Any) -> None:
+        """Wait for the previous batch, then start writing this one."""
+        self.wait()
+        self.in_flight = self.executor.submit(self.graph.write, work, *args)
+
+    def wait(self) -> None:
+        """Wait for the batch in flight (re-raising its error) and hand over its result."""
+        if self.in_flight is not None:
+            future, self.in_flight = self.in_flight, None
+            self.on_result(future.result())
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self.executor.shutdown(wait=True)
 
 
 @dataclass
@@ -233,47 +270,54 @@ def load_synthetic(
     progress: Any = None,
 ) -> dict[str, int]:
     """Write a `seed.synthetic` registry: organizations, then people, certificates and engagements by batch."""
-    from registry.identifiers import id_card_hash, id_card_tail
-
     counts = {"organizations": 0, "practitioners": 0, "certificates": 0, "engagements": 0}
     organizations = registry.organizations
     for start in range(0, len(organizations), batch_size):
         chunk = organizations[start : start + batch_size]
         counts["organizations"] += graph.write(lambda tx, chunk=chunk: upsert_organizations(tx, chunk))
-    for batch in registry.batches(batch_size):
-        hashes = {p["id"]: id_card_hash(p["id_card"], id_card_key) for p in batch.practitioners}
-        people = [
-            person_row(
-                id_card_hash=hashes[p["id"]],
-                practitioner_id=p["id"],
-                props={
-                    **{key: p.get(key) for key in PERSON_PROPERTIES},
-                    "id_card_tail": id_card_tail(p["id_card"]),
-                },
-                region=p.get("region"),
-                employer_id=p.get("employer_id"),
-                specialties=p.get("specialties") or (),
-                qualifications=p.get("qualifications") or (),
-                industries=p.get("industries") or (),
-            )
-            for p in batch.practitioners
-        ]
-        certificates = [
-            certificate_row(
-                holder_hash=hashes[c["practitioner_id"]], number=c["number"], work_type=c["work_type"],
-                level=c["level"], issued_on=c["issued_on"], expires_on=c.get("expires_on"),
-                status=c.get("status", "valid"), status_reason=c.get("status_reason"),
-            )
-            for c in batch.certificates
-        ]  # fmt: skip
 
-        result = graph.write(_write_synthetic_batch, people, certificates, batch.engagements, today)
+    def tally(result: BatchResult) -> None:
         counts["practitioners"] += result.people_created
         counts["certificates"] += result.certificates_created
-        counts["engagements"] += len(batch.engagements)
-        if progress:
-            progress(len(batch.practitioners))
+
+    writer = BatchWriter(graph, tally)  # generating the next batch overlaps writing this one
+    with writer:
+        for batch in registry.batches(batch_size):
+            _load_batch(writer, batch, id_card_key, today)
+            counts["engagements"] += len(batch.engagements)
+            if progress:
+                progress(len(batch.practitioners))
     return counts
+
+
+def _load_batch(writer: BatchWriter, batch: Any, id_card_key: bytes, today: date) -> None:
+    hashes = {p["id"]: id_card_hash(p["id_card"], id_card_key) for p in batch.practitioners}
+    people = [
+        person_row(
+            id_card_hash=hashes[p["id"]],
+            practitioner_id=p["id"],
+            props={
+                **{key: p.get(key) for key in PERSON_PROPERTIES},
+                "id_card_tail": id_card_tail(p["id_card"]),
+            },
+            region=p.get("region"),
+            employer_id=p.get("employer_id"),
+            specialties=p.get("specialties") or (),
+            qualifications=p.get("qualifications") or (),
+            industries=p.get("industries") or (),
+        )
+        for p in batch.practitioners
+    ]
+    certificates = [
+        certificate_row(
+            holder_hash=hashes[c["practitioner_id"]], number=c["number"], work_type=c["work_type"],
+            level=c["level"], issued_on=c["issued_on"], expires_on=c.get("expires_on"),
+            status=c.get("status", "valid"), status_reason=c.get("status_reason"),
+        )
+        for c in batch.certificates
+    ]  # fmt: skip
+
+    writer.submit(_write_synthetic_batch, people, certificates, batch.engagements, today)
 
 
 def _write_synthetic_batch(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
 import neo4j
 
 from graph.bulk import (
+    BatchWriter,
     certificate_row,
     existing_certificates,
     existing_people,
@@ -163,20 +163,17 @@ def import_file(
     report = ImportReport()
     pending: list[ImportRow] = []
 
-    # One batch is written while the next one is read and validated: Python and Neo4j work side by side.
-    # Batches still commit one after the other, so each sees what the previous ones stored.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-    in_flight: list[Future] = []
+    def tally(result: tuple[int, int, int, list[RowError]]) -> None:
+        created_people, created_certs, unchanged, conflicts = result
+        report.practitioners_created += created_people
+        report.certificates_created += created_certs
+        report.certificates_unchanged += unchanged
+        report.certificates_conflicting += sum(1 for c in conflicts if c.column == "certificate_number")
+        report.add_errors(conflicts)
+        report.reject(len({c.row for c in conflicts}))
 
-    def collect() -> None:
-        while in_flight:
-            created_people, created_certs, unchanged, conflicts = in_flight.pop().result()
-            report.practitioners_created += created_people
-            report.certificates_created += created_certs
-            report.certificates_unchanged += unchanged
-            report.certificates_conflicting += sum(1 for c in conflicts if c.column == "certificate_number")
-            report.add_errors(conflicts)
-            report.reject(len({c.row for c in conflicts}))
+    # The next batch is read and validated while this one is written: Python and Neo4j work side by side.
+    writer = BatchWriter(graph, tally)
 
     def flush() -> None:
         errors = consistency_errors(pending)
@@ -184,9 +181,8 @@ def import_file(
         bad = {error.row for error in errors}
         report.reject(len(bad))
         rows = [row for row in pending if row.row not in bad]
-        collect()
         if rows:
-            in_flight.append(writer.submit(graph.write, _write, rows, id_card_key, today))
+            writer.submit(_write, rows, id_card_key, today)
         if progress:
             progress(len(pending))
         pending.clear()
@@ -210,11 +206,8 @@ def import_file(
             f"Reading stopped after {report.rows_read} rows: {error} The rows before were imported."
         )
     finally:
-        try:
+        with writer:
             flush()
-            collect()
-        finally:
-            writer.shutdown(wait=True)
     graph.write(
         lambda tx: tx.run(
             RECORD_IMPORT,
