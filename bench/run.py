@@ -249,7 +249,8 @@ def main() -> None:
 
 NOTES = """## Notes
 
-See the closing notes of the scale issue and the README's "Benchmarks" section for what these numbers mean.
+The analysis section above was written for the run recorded here; a new run rewrites the tables only when
+`--no-write` is not given, so re-read the analysis against new numbers.
 """
 
 if __name__ == "__main__":
