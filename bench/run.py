@@ -244,13 +244,23 @@ def main() -> None:
     text = report(results, args)
     print(text)
     if not args.no_write:
-        RESULTS.write_text(text + "\n" + NOTES)
+        RESULTS.write_text(text + "\n" + kept_analysis() + NOTES)
 
 
+def kept_analysis() -> str:
+    """The hand-written analysis of the previous RESULTS.md, kept so a new run does not erase it."""
+    if not RESULTS.exists():
+        return ""
+    old = RESULTS.read_text()
+    start, end = old.find(ANALYSIS_HEADING), old.find("## Notes")
+    return old[start:end] if start >= 0 and end > start else ""
+
+
+ANALYSIS_HEADING = "## Targets at"
 NOTES = """## Notes
 
-The analysis section above was written for the run recorded here; a new run rewrites the tables only when
-`--no-write` is not given, so re-read the analysis against new numbers.
+A new run rewrites the tables and keeps the analysis section, which was written for the run recorded when it
+was last edited: re-read it against new numbers.
 """
 
 if __name__ == "__main__":
