@@ -11,6 +11,7 @@ import neo4j
 from graph.driver import Graph
 from graph.pools import rederive
 from graph.records import native
+from graph.reference import WITHIN_REGION
 from registry.errors import NotFound, ValidationFailed
 
 ENGAGEMENT_VIEW = """
@@ -77,7 +78,7 @@ WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($practitioner_id IS NULL OR EXISTS {{ (:Practitioner {{id: $practitioner_id}})-[:WORKED_ON]->(e) }})
   AND ($industry IS NULL OR EXISTS {{ (e)-[:IN_INDUSTRY]->(:Industry {{code: $industry}}) }})
   AND ($region IS NULL OR EXISTS {{ MATCH (e)-[:IN_REGION]->(r:Region)
-                                    WHERE r.code = $region OR EXISTS {{ (r)-[:PART_OF]->(:Region {{code: $region}}) }} }})
+                                    WHERE {WITHIN_REGION} }})
 WITH e ORDER BY e.start_on DESC, e.id
 WITH collect(e) AS matches
 RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] | {ENGAGEMENT_VIEW}] AS items

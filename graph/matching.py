@@ -10,6 +10,7 @@ import neo4j
 
 from graph.driver import Graph
 from graph.records import native
+from graph.reference import WITHIN_REGION
 from graph.search import PAGE_VIEWS
 from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest, Scored, rank
 
@@ -42,7 +43,7 @@ CALL (p, conflicts) {
   OPTIONAL MATCH (g)-[:IN_INDUSTRY]->(i:Industry)
   OPTIONAL MATCH (g)-[:IN_REGION]->(r:Region)
   WITH g, i, r,
-       $region IS NOT NULL AND (r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) }) AS in_region
+       $region IS NOT NULL AND {WITHIN_REGION} AS in_region
   RETURN count(DISTINCT CASE WHEN i.code = $industry THEN g END) AS industry_engagements,
          min(CASE WHEN i.code = $industry THEN g.start_on END) AS industry_engagements_since,
          count(DISTINCT CASE WHEN in_region THEN g END) AS region_engagements,
@@ -52,7 +53,7 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        best.expires_on AS certificate_expires_on, conflicts,
        industry_engagements, industry_engagements_since, region_engagements, last_engagement_on,
        $region IS NOT NULL AND EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
-                                        WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) } }
+                                        WHERE {WITHIN_REGION} }
          AS based_in_region,
        EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } AS declared_industry,
        COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty {category: $work_type}) RETURN s.name_zh ORDER BY s.code }
@@ -60,7 +61,7 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        COLLECT { MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) WHERE q.code IN $relevant
                  RETURN q.name_zh ORDER BY q.code } AS qualifications,
        p.name AS name
-"""
+""".replace("{WITHIN_REGION}", WITHIN_REGION)
 
 NAMES = """
 OPTIONAL MATCH (i:Industry {code: $industry})

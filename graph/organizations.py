@@ -9,6 +9,7 @@ import neo4j
 
 from graph.driver import Graph
 from graph.records import native
+from graph.reference import WITHIN_REGION
 from registry.errors import Conflict, NotFound
 
 ORGANIZATION_VIEW = """
@@ -68,7 +69,7 @@ MATCH (o:Organization)
 WHERE ($kind IS NULL OR o.kind = $kind)
   AND ($q IS NULL OR o.name CONTAINS $q)
   AND ($region IS NULL OR EXISTS {{ MATCH (o)-[:LOCATED_IN]->(r:Region)
-                                    WHERE r.code = $region OR (r)-[:PART_OF]->(:Region {{code: $region}}) }})
+                                    WHERE {WITHIN_REGION} }})
   AND ($industry IS NULL OR EXISTS {{ MATCH (o)-[:IN_INDUSTRY]->(:Industry {{code: $industry}}) }})
 WITH o ORDER BY o.name, o.id
 WITH collect(o) AS matches

@@ -45,6 +45,10 @@ ON CREATE SET issuer.name = $issuer.name, issuer.kind = 'issuer', issuer.created
 """
 
 
+# A region `r` lies within the requested `$region`: the region itself, or one of its cities (PART_OF).
+WITHIN_REGION = "(r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) })"
+
+
 def reference_parameters() -> dict[str, Any]:
     """The reference data as query parameters."""
     regions = [{"code": c, "name_zh": n, "level": "province"} for c, n in reference.PROVINCES]

@@ -18,6 +18,7 @@ from graph.driver import Graph
 from graph.pools import CURRENT_MEMBER
 from graph.practitioners import PRACTITIONER_VIEW
 from graph.records import native
+from graph.reference import WITHIN_REGION
 from graph.schema import PRACTITIONER_FULLTEXT
 from registry.errors import ValidationFailed
 
@@ -133,7 +134,7 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     if filters.region:
         clauses.append(
             "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) "
-            "WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) } })"
+            f"WHERE {WITHIN_REGION} }})"
         )
     if filters.industry:
         clauses.append("$industry IN p.industry_keys")
@@ -169,10 +170,7 @@ def _anchor(filters: SearchFilters) -> str:
     elif filters.pool:
         start = f"MATCH (:Pool {{code: $pool}})<-[m:MEMBER_OF]-(p:Practitioner) WHERE {CURRENT_MEMBER}"
     elif filters.region:
-        start = (
-            "MATCH (r:Region) WHERE r.code = $region OR EXISTS { (r)-[:PART_OF]->(:Region {code: $region}) }\n"
-            "MATCH (p:Practitioner)-[:BASED_IN]->(r)"
-        )
+        start = f"MATCH (r:Region) WHERE {WITHIN_REGION}\nMATCH (p:Practitioner)-[:BASED_IN]->(r)"
     else:
         start = "MATCH (p:Practitioner)"
     return start + "\nWITH p, 0.0 AS score\n"
