@@ -9,6 +9,7 @@ from typing import Any
 import neo4j
 
 from graph.driver import Graph
+from graph.links import replace_links, replace_links_statement
 from graph.pools import rederive
 from graph.records import native
 from graph.reference import WITHIN_REGION
@@ -43,23 +44,9 @@ SET e += $props
 UPDATE_ENGAGEMENT = "MATCH (e:Engagement {id: $id}) SET e += $props, e.updated_at = datetime()"
 
 # Each relationship is replaced only when its field is in the request.
-SET_CLIENT = """
-MATCH (e:Engagement {id: $id})
-OPTIONAL MATCH (e)-[old:FOR_CLIENT]->() DELETE old
-WITH DISTINCT e MATCH (o:Organization {id: $client_id}) CREATE (e)-[:FOR_CLIENT]->(o)
-"""
-
-SET_INDUSTRY = """
-MATCH (e:Engagement {id: $id})
-OPTIONAL MATCH (e)-[old:IN_INDUSTRY]->() DELETE old
-WITH DISTINCT e MATCH (i:Industry {code: $industry}) CREATE (e)-[:IN_INDUSTRY]->(i)
-"""
-
-SET_REGION = """
-MATCH (e:Engagement {id: $id})
-OPTIONAL MATCH (e)-[old:IN_REGION]->() DELETE old
-WITH DISTINCT e MATCH (r:Region {code: $region}) CREATE (e)-[:IN_REGION]->(r)
-"""
+SET_CLIENT = replace_links_statement("Engagement", "FOR_CLIENT", "Organization", "id")
+SET_INDUSTRY = replace_links_statement("Engagement", "IN_INDUSTRY", "Industry", "code")
+SET_REGION = replace_links_statement("Engagement", "IN_REGION", "Region", "code")
 
 SET_TEAM = """
 MATCH (e:Engagement {id: $id})
@@ -111,11 +98,11 @@ def _check_references(tx: neo4j.ManagedTransaction, data: dict[str, Any]) -> Non
 
 def _write(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any]) -> None:
     if "client_id" in data:
-        tx.run(SET_CLIENT, id=engagement_id, client_id=data["client_id"]).consume()
+        replace_links(tx, SET_CLIENT, engagement_id, data["client_id"])
     if "industry" in data:
-        tx.run(SET_INDUSTRY, id=engagement_id, industry=data["industry"]).consume()
+        replace_links(tx, SET_INDUSTRY, engagement_id, data["industry"])
     if "region" in data:
-        tx.run(SET_REGION, id=engagement_id, region=data["region"]).consume()
+        replace_links(tx, SET_REGION, engagement_id, data["region"])
     if "team" in data:
         tx.run(SET_TEAM, id=engagement_id, team=data["team"]).consume()
 

@@ -8,6 +8,7 @@ from typing import Any
 import neo4j
 
 from graph.driver import Graph
+from graph.links import replace_links, replace_links_statement
 from graph.records import native
 from graph.reference import WITHIN_REGION
 from registry.errors import Conflict, NotFound
@@ -44,24 +45,8 @@ SET o += $props
 
 UPDATE_ORGANIZATION = "MATCH (o:Organization {id: $id}) SET o += $props, o.updated_at = datetime()"
 
-SET_LOCATION = """
-MATCH (o:Organization {id: $id})
-OPTIONAL MATCH (o)-[old:LOCATED_IN]->()
-DELETE old
-WITH DISTINCT o
-MATCH (r:Region {code: $region})
-CREATE (o)-[:LOCATED_IN]->(r)
-"""
-
-SET_INDUSTRY = """
-MATCH (o:Organization {id: $id})
-OPTIONAL MATCH (o)-[old:IN_INDUSTRY]->()
-DELETE old
-WITH DISTINCT o
-UNWIND $codes AS code
-MATCH (i:Industry {code: code})
-CREATE (o)-[:IN_INDUSTRY]->(i)
-"""
+SET_LOCATION = replace_links_statement("Organization", "LOCATED_IN", "Region", "code")
+SET_INDUSTRY = replace_links_statement("Organization", "IN_INDUSTRY", "Industry", "code")
 
 # Filters are fixed fragments switched on by parameters; values are always parameters.
 LIST_ORGANIZATIONS = f"""
@@ -97,10 +82,9 @@ def _read_view(tx: neo4j.ManagedTransaction, organization_id: str) -> dict[str, 
 
 def _write_relationships(tx: neo4j.ManagedTransaction, organization_id: str, data: dict[str, Any]) -> None:
     if "region" in data:
-        tx.run(SET_LOCATION, id=organization_id, region=data["region"]).consume()
+        replace_links(tx, SET_LOCATION, organization_id, data["region"])
     if "industry" in data:
-        codes = [data["industry"]] if data["industry"] else []
-        tx.run(SET_INDUSTRY, id=organization_id, codes=codes).consume()
+        replace_links(tx, SET_INDUSTRY, organization_id, data["industry"])
 
 
 def create(graph: Graph, data: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import neo4j
 
 from graph.driver import Graph
+from graph.links import replace_links, replace_links_statement
 from graph.pools import CURRENT_MEMBER, rederive
 from graph.records import native
 from registry.errors import Conflict, NotFound, ValidationFailed
@@ -49,16 +50,9 @@ MATCH (p:Practitioner {id: $id})
 SET p += $props, p.updated_at = datetime()
 """
 
-SET_REGION = """
-MATCH (p:Practitioner {id: $id})
-OPTIONAL MATCH (p)-[old:BASED_IN]->()
-DELETE old
-WITH p
-MATCH (r:Region {code: $region})
-CREATE (p)-[:BASED_IN]->(r)
-"""
-
-CLEAR_REGION = "MATCH (p:Practitioner {id: $id})-[old:BASED_IN]->() DELETE old"
+SET_REGION = replace_links_statement("Practitioner", "BASED_IN", "Region", "code")
+SET_SPECIALTIES = replace_links_statement("Practitioner", "HAS_SPECIALTY", "Specialty", "code")
+SET_INDUSTRIES = replace_links_statement("Practitioner", "EXPERIENCED_IN", "Industry", "code")
 
 # Employment history is kept: the current EMPLOYED_BY gets an `until`, a new one starts today.
 SET_EMPLOYER = """
@@ -70,26 +64,6 @@ SET current.until = $today
 WITH p
 MATCH (new:Organization {id: $employer_id})
 CREATE (p)-[:EMPLOYED_BY {since: $today}]->(new)
-"""
-
-SET_SPECIALTIES = """
-MATCH (p:Practitioner {id: $id})
-OPTIONAL MATCH (p)-[old:HAS_SPECIALTY]->()
-DELETE old
-WITH DISTINCT p
-UNWIND $codes AS code
-MATCH (s:Specialty {code: code})
-MERGE (p)-[:HAS_SPECIALTY]->(s)
-"""
-
-SET_INDUSTRIES = """
-MATCH (p:Practitioner {id: $id})
-OPTIONAL MATCH (p)-[old:EXPERIENCED_IN]->()
-DELETE old
-WITH DISTINCT p
-UNWIND $codes AS code
-MATCH (i:Industry {code: code})
-MERGE (p)-[:EXPERIENCED_IN]->(i)
 """
 
 SET_QUALIFICATIONS = """
@@ -142,16 +116,13 @@ def _write_relationships(
     tx: neo4j.ManagedTransaction, practitioner_id: str, data: dict[str, Any], today: date
 ) -> None:
     if "region" in data:
-        if data["region"] is None:
-            tx.run(CLEAR_REGION, id=practitioner_id).consume()
-        else:
-            tx.run(SET_REGION, id=practitioner_id, region=data["region"]).consume()
+        replace_links(tx, SET_REGION, practitioner_id, data["region"])
     if "employer_id" in data:
         tx.run(SET_EMPLOYER, id=practitioner_id, employer_id=data["employer_id"], today=today).consume()
     if "specialties" in data:
-        tx.run(SET_SPECIALTIES, id=practitioner_id, codes=data["specialties"] or []).consume()
+        replace_links(tx, SET_SPECIALTIES, practitioner_id, data["specialties"])
     if "industries" in data:
-        tx.run(SET_INDUSTRIES, id=practitioner_id, codes=data["industries"] or []).consume()
+        replace_links(tx, SET_INDUSTRIES, practitioner_id, data["industries"])
     if "qualifications" in data:
         tx.run(
             SET_QUALIFICATIONS, id=practitioner_id, codes=data["qualifications"] or [], today=today

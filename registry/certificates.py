@@ -8,7 +8,8 @@ from datetime import date
 from registry.errors import InvalidTransition
 
 LIFECYCLE_ACTIONS: tuple[str, ...] = ("suspend", "reinstate", "revoke")
-# "expire" is not offered to people: the batch job uses it to store what effective_status already reports.
+# "expire" is not offered to people: it is the rule of the daily expiry job, which applies it to many
+# certificates at once in Cypher (graph/certificates.py, DUE_TO_EXPIRE: valid and expires_on < today).
 SYSTEM_ACTIONS: tuple[str, ...] = ("expire",)
 
 

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.schemas.common import StrictBoolean, StrictInteger, Text, code_field, region_code_field
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
-from registry.taxonomy import EDUCATION_CODES, GENDERS
+from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
 
 PII_FIELDS: tuple[str, ...] = ("id_card_tail", "phone", "email")
 
@@ -63,7 +63,8 @@ class PractitionerInputSchema(Schema):
 
 class PractitionerPatchSchema(PractitionerInputSchema):
     status = fields.String(
-        validate=validate.OneOf(("active", "suspended")),
+        # "deleted" is set by DELETE only, so the soft delete keeps its own time and history.
+        validate=validate.OneOf([status for status in PRACTITIONER_STATUSES if status != "deleted"]),
         metadata={"description": "active or suspended; a deleted practitioner is restored by setting active"},
     )
 
