@@ -204,3 +204,25 @@ def test_a_20000_row_file_imports_without_a_memory_spike(graph, settings, tmp_pa
     # Streaming keeps Python's peak well below the file's size times any per-row overhead.
     assert peak < 150 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
     print(f"20k-row import: Python peak {peak / 1e6:.1f} MB")
+
+
+def test_a_file_that_breaks_part_way_keeps_the_rows_before_and_says_where(graph, settings, tmp_path):
+    # ASCII for the first MiB (so it reads as UTF-8), then a GB18030 row that is not valid UTF-8.
+    path = tmp_path / "broken.csv"
+    good = [(f"Alpha {n}", unique_id_card()) for n in range(12)]
+    with path.open("wb") as handle:
+        handle.write(b"name,id_card,notes\n")
+        for name, id_card in good:
+            handle.write(f"{name},{id_card},{'x' * 100_000}\n".encode())
+        handle.write("王坏行,".encode("gb18030") + unique_id_card().encode() + b",\n")
+    report = imports.import_file(
+        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
+    )
+    # Decoding reads ahead, so the break may surface a row early; every row read before it is written.
+    assert 10 <= report.rows_read <= 12
+    assert report.practitioners_created == report.rows_read
+    assert any(f"Reading stopped after {report.rows_read} rows" in warning for warning in report.warnings)
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (b:ImportBatch {filename: 'broken.csv'}) RETURN b.rows_read AS rows", database_=graph.database
+    )
+    assert [r["rows"] for r in records] == [report.rows_read]
