@@ -112,8 +112,3 @@ def require(roles: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[.
         return wrapper
 
     return decorator
-
-
-def is_admin() -> bool:
-    """Whether the caller may see personal data."""
-    return current_role() == "admin"

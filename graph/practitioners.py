@@ -40,6 +40,8 @@ FIND_BY_ID_CARD = "MATCH (p:Practitioner {id_card_hash: $hash}) WHERE p.id <> $i
 
 FIND_ORGANIZATION = "MATCH (o:Organization {id: $id}) RETURN o.id AS id"
 
+EXISTS_PRACTITIONER = "RETURN EXISTS { (:Practitioner {id: $id}) } AS exists"
+
 CREATE_PRACTITIONER = """
 CREATE (p:Practitioner {id: $id, status: 'active', created_at: datetime(), updated_at: datetime()})
 SET p += $props
@@ -92,6 +94,12 @@ PROPERTY_FIELDS = (
 def _read_view(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any] | None:
     record = tx.run(GET_PRACTITIONER, id=practitioner_id, today=today).single()
     return native(record["practitioner"]) if record else None
+
+
+def _require(tx: neo4j.ManagedTransaction, practitioner_id: str) -> None:
+    # A one-index-lookup check; the full view is read once, after the change.
+    if not tx.run(EXISTS_PRACTITIONER, id=practitioner_id).single()["exists"]:
+        raise NotFound(f"No practitioner with id {practitioner_id}.")
 
 
 def _check_unique_id_card(
@@ -157,8 +165,7 @@ def update(graph: Graph, practitioner_id: str, data: dict[str, Any], today: date
     """Apply a partial update; lists replace, a changed employer closes the previous employment."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        if _read_view(tx, practitioner_id, today) is None:
-            raise NotFound(f"No practitioner with id {practitioner_id}.")
+        _require(tx, practitioner_id)
         _check_unique_id_card(tx, practitioner_id, data.get("id_card_hash"))
         _check_employer(tx, data.get("employer_id"))
         props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
@@ -176,8 +183,7 @@ def soft_delete(graph: Graph, practitioner_id: str, today: date) -> dict[str, An
     """Mark a practitioner deleted (history and certificates stay) and end their pool memberships."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        if _read_view(tx, practitioner_id, today) is None:
-            raise NotFound(f"No practitioner with id {practitioner_id}.")
+        _require(tx, practitioner_id)
         tx.run(SOFT_DELETE, id=practitioner_id).consume()
         rederive(tx, [practitioner_id], today)
         return _read_view(tx, practitioner_id, today)

@@ -91,26 +91,26 @@ def lucene_query(text: str) -> str:
     return " AND ".join(clauses)
 
 
-def _certificate_condition(filters: SearchFilters, *, skip: str | None = None) -> str:
-    parts = [VALID_CERT]
-    if filters.work_type and skip != "work_type":
-        parts.append("c.work_type = $work_type")
-    if filters.level and skip != "level":
-        parts.append("c.level = $level")
-    if filters.min_level:
-        parts.append("c.level <= $min_level")
-    return " AND ".join(parts)
+# The same certificate condition, spelled for a Certificate node `c` or for a search key `k`
+# (`work_type|level|until`, see graph/pools.py).
+ON_CERTIFICATE = {"valid": VALID_CERT, "work_type": "c.work_type", "level": "c.level"}
+ON_SEARCH_KEY = {
+    "valid": "split(k, '|')[2] >= $today_iso",
+    "work_type": "split(k, '|')[0]",
+    "level": "toInteger(split(k, '|')[1])",
+}
 
 
-def _key_condition(filters: SearchFilters, *, skip: str | None = None) -> str:
-    """The same certificate condition on a `work_type|level|until` search key `k` (see graph/pools.py)."""
-    parts = ["split(k, '|')[2] >= $today_iso"]
+def _certificate_condition(
+    filters: SearchFilters, on: dict[str, str] = ON_CERTIFICATE, *, skip: str | None = None
+) -> str:
+    parts = [on["valid"]]
     if filters.work_type and skip != "work_type":
-        parts.append("split(k, '|')[0] = $work_type")
+        parts.append(f"{on['work_type']} = $work_type")
     if filters.level and skip != "level":
-        parts.append("toInteger(split(k, '|')[1]) = $level")
+        parts.append(f"{on['level']} = $level")
     if filters.min_level:
-        parts.append("toInteger(split(k, '|')[1]) <= $min_level")
+        parts.append(f"{on['level']} <= $min_level")
     return " AND ".join(parts)
 
 
@@ -126,7 +126,7 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     # Certificates, pools, provinces and industries are read from the person's search keys (one property
     # each) rather than by expanding relationships; graph/pools.py keeps the keys derived.
     if filters.work_type or filters.level or filters.min_level:
-        clauses.append(f"any(k IN p.cert_keys WHERE {_key_condition(filters)})")
+        clauses.append(f"any(k IN p.cert_keys WHERE {_certificate_condition(filters, ON_SEARCH_KEY)})")
     if filters.pool:
         clauses.append(
             "any(k IN p.pool_keys WHERE split(k, '|')[0] = $pool AND split(k, '|')[1] >= $today_iso)"
@@ -232,7 +232,7 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
     parts = [
         match_clause(filters),
         "WITH p, score, reduce(best = 9, k IN coalesce(p.cert_keys, []) | CASE WHEN "
-        + _key_condition(filters)
+        + _certificate_condition(filters, ON_SEARCH_KEY)
         + " AND toInteger(split(k, '|')[1]) < best THEN toInteger(split(k, '|')[1]) ELSE best END) AS best_level",
         f"WITH p, score, best_level ORDER BY {_order_by(sort, bool(filters.q))}",
         "WITH collect({p: p, score: score}) AS hits",
@@ -243,9 +243,9 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
     ]
     if with_facets:
         parts.append(
-            FACETS.replace("{work_type_condition}", _key_condition(filters, skip="work_type")).replace(
-                "{level_condition}", _key_condition(filters, skip="level")
-            )
+            FACETS.replace(
+                "{work_type_condition}", _certificate_condition(filters, ON_SEARCH_KEY, skip="work_type")
+            ).replace("{level_condition}", _certificate_condition(filters, ON_SEARCH_KEY, skip="level"))
         )
         returns.append("facet_counts")
     parts.append("RETURN " + ", ".join(returns))

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import Text, level_field, work_type_field
+from api.schemas.common import OrganizationRefSchema, PersonRefSchema, Text, level_field, work_type_field
 from registry.certificates import validate_dates
 
 NUMBER = validate.Regexp(
@@ -50,15 +50,8 @@ class CertificateEventSchema(Schema):
     at = fields.DateTime()
 
 
-class PersonRefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
+class HolderSchema(PersonRefSchema):
     status = fields.String()
-
-
-class OrganizationRefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
 
 
 class CertificateSchema(Schema):
@@ -75,7 +68,7 @@ class CertificateSchema(Schema):
     issued_on = fields.Date()
     expires_on = fields.Date()
     created_at = fields.DateTime()
-    holder = fields.Nested(PersonRefSchema)
+    holder = fields.Nested(HolderSchema)
     issuer = fields.Nested(OrganizationRefSchema, allow_none=True)
     history = fields.List(fields.Nested(CertificateEventSchema))
 

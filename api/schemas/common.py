@@ -71,6 +71,28 @@ def code_field(**kwargs: Any) -> fields.String:
     )
 
 
+class RefSchema(Schema):
+    """A taxonomy item as other resources embed it."""
+
+    code = fields.String()
+    name_zh = fields.String()
+
+
+class PersonRefSchema(Schema):
+    """A practitioner as other resources embed it."""
+
+    id = fields.String()
+    name = fields.String()
+
+
+class OrganizationRefSchema(Schema):
+    """An organization as other resources embed it."""
+
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+
+
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))

@@ -6,8 +6,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import PageArgs, Text, code_field, region_code_field, work_type_field
-from api.schemas.practitioner import RefSchema
+from api.schemas.common import (
+    OrganizationRefSchema,
+    PageArgs,
+    PersonRefSchema,
+    RefSchema,
+    Text,
+    code_field,
+    region_code_field,
+    work_type_field,
+)
 from registry.engagements import engagement_problems
 from registry.taxonomy import ENGAGEMENT_ROLES, ENGAGEMENT_STATUSES
 
@@ -49,19 +57,8 @@ class EngagementArgs(PageArgs):
     region = region_code_field()
 
 
-class OrganizationRef(Schema):
-    id = fields.String()
-    name = fields.String()
-    kind = fields.String()
-
-
-class PersonRef(Schema):
-    id = fields.String()
-    name = fields.String()
-
-
 class TeamEntrySchema(Schema):
-    practitioner = fields.Nested(PersonRef)
+    practitioner = fields.Nested(PersonRefSchema)
     role = fields.String()
 
 
@@ -73,7 +70,7 @@ class EngagementSchema(Schema):
     start_on = fields.Date()
     end_on = fields.Date()
     outcome = fields.String()
-    client = fields.Nested(OrganizationRef, allow_none=True)
+    client = fields.Nested(OrganizationRefSchema, allow_none=True)
     industry = fields.Nested(RefSchema, allow_none=True)
     region = fields.Nested(RefSchema, allow_none=True)
     team = fields.List(fields.Nested(TeamEntrySchema))

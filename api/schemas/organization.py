@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageArgs, Text, code_field, region_code_field
-from api.schemas.practitioner import Identifier, RefSchema
+from api.schemas.common import PageArgs, RefSchema, Text, code_field, region_code_field
+from api.schemas.practitioner import Identifier
 from registry.identifiers import normalize_uscc
 from registry.taxonomy import ORGANIZATION_KINDS
 

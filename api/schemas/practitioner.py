@@ -8,7 +8,15 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas.common import StrictBoolean, StrictInteger, Text, code_field, region_code_field
+from api.schemas.common import (
+    OrganizationRefSchema,
+    RefSchema,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    code_field,
+    region_code_field,
+)
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
 from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
@@ -69,15 +77,7 @@ class PractitionerPatchSchema(PractitionerInputSchema):
     )
 
 
-class RefSchema(Schema):
-    code = fields.String()
-    name_zh = fields.String()
-
-
-class EmployerRefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    kind = fields.String()
+class EmployerRefSchema(OrganizationRefSchema):
     since = fields.Date()
 
 
