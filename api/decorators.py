@@ -50,7 +50,9 @@ def accepts(ns: Namespace, schema: Schema, *, partial: bool = False, name: str |
             data = body(schema, partial=tuple(schema.fields) if partial else False)
             return method(*args, data=data, **kwargs)
 
-        return ns.expect(documented, validate=False)(wrapper)
+        what = "changed fields only" if partial else "the request body"
+        description = f"{what}: {(schema.__doc__ or type(schema).__name__).strip().splitlines()[0]}"
+        return ns.expect((documented, description), validate=False)(wrapper)
 
     return decorator
 
