@@ -21,10 +21,12 @@ venv: $(VENV)/.installed
 web-assets:
 	@scripts/vendor-echarts.sh
 
-## browser: Debian's chromium for the browser tests (installed when missing; Playwright never downloads one)
+## browser: Debian's chromium and a Chinese font for the browser tests (installed when missing; Playwright
+## never downloads a browser)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests ..."; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; }
 
 ## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
 serve: neo4j-start web-assets

@@ -23,7 +23,9 @@ RETURN s {.role, .key_prefix, .label, .practitioner_id, .organization_id, .csrf}
 END_SESSION = "MATCH (s:WebSession {id_hash: $id_hash}) WHERE s.ended_at IS NULL SET s.ended_at = datetime()"
 
 
-def create(tx: neo4j.ManagedTransaction, id_hash: str, principal: dict[str, Any], csrf: str, expires_at: datetime) -> None:
+def create(
+    tx: neo4j.ManagedTransaction, id_hash: str, principal: dict[str, Any], csrf: str, expires_at: datetime
+) -> None:
     """Store a new session for a key's principal (role, prefix, label, bindings)."""
     tx.run(
         CREATE_SESSION, id_hash=id_hash, role=principal["role"], prefix=principal.get("prefix"),

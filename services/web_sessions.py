@@ -16,7 +16,9 @@ SESSION_HOURS = 8  # a working day; the session then has to be opened again
 
 
 def _hash(ctx: Context, session_id: str) -> str:
-    return hmac.new(ctx.settings.api_key_key, b"web-session:" + session_id.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        ctx.settings.api_key_key, b"web-session:" + session_id.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def login(ctx: Context, key: str) -> tuple[str, dict[str, Any]] | None:

@@ -57,12 +57,17 @@ def verify() -> Any:
     try:
         args = VerifyArgs().load({k: v for k, v in form.items() if v})
     except ValidationError as error:
-        return render_template("verify.html", form=form, errors=field_errors(error), result=None, missing=False), 400
+        return render_template(
+            "verify.html", form=form, errors=field_errors(error), result=None, missing=False
+        ), 400
     try:
         result = certificates.verify(ctx(), args["number"], args["name"])
     except NotFound:
         return render_template("verify.html", form=form, errors={}, result=None, missing=True), 404
-    result = result | {"holder": mask_name(result["holder"]), "reason_zh": labels.VERIFY_REASONS.get(result["reason"])}
+    result = result | {
+        "holder": mask_name(result["holder"]),
+        "reason_zh": labels.VERIFY_REASONS.get(result["reason"]),
+    }
     return render_template("verify.html", form=form, errors={}, result=result, missing=False)
 
 
@@ -75,7 +80,9 @@ def verify_qr() -> Response:
     target = url_for("portal.verify", number=number, _external=True)
     buffer = io.BytesIO()
     segno.make(target, error="m").save(buffer, kind="svg", scale=4, title=f"证书 {number} 查验二维码")
-    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def _search(pool: str | None, title: str) -> Any:
