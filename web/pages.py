@@ -183,8 +183,10 @@ def profile(practitioner_id: Any) -> str:
 
 def _drawing(graph: dict[str, Any]) -> dict[str, Any]:
     """The neighbourhood as ECharts graph data."""
-    categories = ["Practitioner", "Certificate", "Pool", "Organization", "Engagement", "Industry"]
-    nodes = [{"id": n["id"], "name": n["caption"], "category": categories.index(n["label"]) if n["label"] in categories
-              else 0} for n in graph["nodes"]]  # fmt: skip
+    categories = {"Practitioner": "人员", "Certificate": "证书", "Pool": "人才库/专家库", "Organization": "单位",
+                  "Engagement": "项目", "Industry": "行业"}  # fmt: skip
+    order = list(categories)
+    nodes = [{"id": n["id"], "name": n["caption"], "category": order.index(n["label"]) if n["label"] in order else 0,
+              "symbolSize": 18 if n["label"] == "Practitioner" else 12} for n in graph["nodes"]]  # fmt: skip
     links = [{"source": e["source"], "target": e["target"], "value": e["type"]} for e in graph["edges"]]
-    return {"nodes": nodes, "links": links, "categories": [{"name": c} for c in categories]}
+    return {"nodes": nodes, "links": links, "categories": [{"name": name} for name in categories.values()]}
