@@ -19,7 +19,7 @@ from api.schemas.certificate import (
     VerifyArgs,
 )
 from graph import certificates as repo
-from registry.certificates import LIFECYCLE_ACTIONS
+from registry.certificates import LIFECYCLE_ACTIONS, CertificateFacts, verification
 from registry.masking import mask_name
 
 ns = Namespace("certificates", description="碳排放管理员职业能力水平评价证书: issue and lifecycle (admin)")
@@ -86,9 +86,15 @@ class Verify(Resource):
     @verify_ns.response(200, "The certificate", model(verify_ns, _VERIFICATION))
     @verify_ns.response(404, "No certificate with this number and name")
     def get(self) -> dict[str, Any]:
-        """Verify a certificate by number and holder name (public). The holder's name comes back masked."""
+        """Verify a certificate by number and holder name (public). The holder's name comes back masked.
+
+        `valid` is true only for a valid certificate of an active holder; otherwise `reason` says why
+        (certificate suspended, revoked or expired; holder suspended or removed from the registry)."""
         args = query(_VERIFY_ARGS)
-        view = repo.verify(get_graph(), args["number"], args["name"], date.today())
+        today = date.today()
+        view = repo.verify(get_graph(), args["number"], args["name"], today)
+        facts = CertificateFacts(**{key: view[key] for key in CertificateFacts.__dataclass_fields__})
+        valid, reason = verification(facts, view.pop("holder_status"), today)
         return _VERIFICATION.dump(
-            view | {"holder": mask_name(view["holder"]), "valid": view["status"] == "valid"}
+            view | {"holder": mask_name(view["holder"]), "valid": valid, "reason": reason}
         )

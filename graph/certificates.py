@@ -81,7 +81,8 @@ MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate {number: $number})
 WHERE h.name = $name
 MATCH (c)-[:OF_WORK_TYPE]->(w:WorkType), (c)-[:AT_LEVEL]->(l:Level)
 RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on,
-          work_type_name_zh: w.name_zh, level_name_zh: l.name_zh, holder: h.name} AS certificate
+          work_type_name_zh: w.name_zh, level_name_zh: l.name_zh, holder: h.name,
+          holder_status: h.status} AS certificate
 """
 
 
@@ -184,7 +185,8 @@ def expire_due(graph: Graph, today: date, batch: int = 1000) -> int:
 
 
 def verify(graph: Graph, number: str, name: str, today: date) -> dict[str, Any]:
-    """The public facts of the certificate `number` if `name` is its holder's; NotFound otherwise."""
+    """The public facts of the certificate `number` if `name` is its holder's, with `holder_status` (to decide
+    validity, never shown); NotFound otherwise. A deleted holder's certificate is still found (then not valid)."""
     record = graph.read(lambda tx: tx.run(VERIFY, number=number, name=name).single())
     if record is None:
         # The same answer for an unknown number and a wrong name: no way to learn who holds a number.

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import OrganizationRefSchema, PersonRefSchema, Text, level_field, work_type_field
-from registry.certificates import validate_dates
+from registry.certificates import VERIFY_REASONS, validate_dates
 
 NUMBER = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}\Z",
@@ -79,7 +79,17 @@ class VerifyArgs(Schema):
 
 
 class VerificationSchema(Schema):
-    valid = fields.Boolean()
+    valid = fields.Boolean(
+        metadata={"description": "a valid certificate whose holder is active in the registry"}
+    )
+    reason = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(tuple(VERIFY_REASONS)),
+        metadata={
+            "description": "why it is not valid (null when valid): "
+            + "; ".join(f"`{code}` {text}" for code, text in VERIFY_REASONS.items())
+        },
+    )
     number = fields.String()
     holder = fields.String(metadata={"description": "masked, e.g. 张*明"})
     work_type = fields.String()
