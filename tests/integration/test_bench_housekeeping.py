@@ -47,3 +47,4 @@ def test_a_benchmark_run_stops_its_neo4j_at_the_end():
     finally:
         local_server.stop(inst)
         shutil.rmtree(inst.home, ignore_errors=True)
+        (local_server.VAR / f"{name}.lock").unlink(missing_ok=True)
