@@ -10,6 +10,7 @@ from flask_restx import Api
 
 from api.config import Settings
 from api.errors import problem_for, register_error_handlers
+from api.limits import install_limits
 from api.logs import configure_logging, install_request_logging
 from graph.driver import Graph, graph_from_settings
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["RESTX_ERROR_404_HELP"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    install_limits(app)
 
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph

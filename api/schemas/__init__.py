@@ -14,17 +14,28 @@ from flask_restx import Namespace
 from flask_restx import fields as rx
 from marshmallow import Schema, fields
 
+from api.limits import read_body
 from registry.errors import ValidationFailed
+from registry.text import UNENCODABLE_MESSAGE, unencodable_paths
 
-MAX_BODY_BYTES = 1_000_000
+
+def load(schema: Schema, data: Any, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
+    """Validate input with the schema, after refusing text that cannot be stored (lone surrogates) anywhere
+    in it, keys included: every string field of every schema, one rule."""
+    bad = unencodable_paths(data)
+    if bad:
+        raise ValidationFailed(
+            {path: [UNENCODABLE_MESSAGE] for path in bad},
+            detail="The request contains text that is not valid Unicode.",
+        )
+    return schema.load(data, partial=partial)
 
 
 def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
-    """The request's JSON object, validated; 400 problem when it is missing, not JSON, or invalid."""
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise ValidationFailed({"_body": ["The body is too large."]}, detail="The request body is too large.")
+    """The request's JSON object, validated; 400 problem when it is missing, not JSON, or invalid; 413 when
+    it is larger than the limit (counted on the bytes read, chunked bodies included)."""
     try:
-        data = json.loads(request.get_data(cache=False) or b"null")
+        data = json.loads(read_body() or b"null")
     except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays
         data = None
     if not isinstance(data, dict):
@@ -32,7 +43,7 @@ def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str
             {"_body": ["Send a JSON object (Content-Type: application/json)."]},
             detail="The request body must be a JSON object.",
         )
-    return schema.load(data, partial=partial)
+    return load(schema, data, partial=partial)
 
 
 def query(schema: Schema) -> dict[str, Any]:
@@ -42,7 +53,7 @@ def query(schema: Schema) -> dict[str, Any]:
         values = request.args.getlist(key)
         field = schema.fields.get(key)
         data[key] = values if isinstance(field, fields.List) else values[-1]
-    return schema.load(data)
+    return load(schema, data)
 
 
 _RESTX_FIELDS: dict[type, type] = {
