@@ -48,9 +48,9 @@ class StatusChangeSchema(Schema):
 
 class CertificateEventSchema(Schema):
     action = fields.String()
-    from_status = fields.String()
+    from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    reason = fields.String()
+    reason = fields.String(allow_none=True)
     at = fields.DateTime()
 
 
@@ -67,11 +67,11 @@ class CertificateSchema(Schema):
     status = fields.String(
         metadata={"description": "as of today: a valid certificate past expires_on is expired"}
     )
-    status_reason = fields.String()
-    status_changed_at = fields.DateTime()
+    status_reason = fields.String(allow_none=True)
+    status_changed_at = fields.DateTime(allow_none=True)
     issued_on = fields.Date()
-    expires_on = fields.Date()
-    created_at = fields.DateTime()
+    expires_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
     holder = fields.Nested(HolderSchema)
     issuer = fields.Nested(OrganizationRefSchema, allow_none=True)
     history = fields.List(fields.Nested(CertificateEventSchema))
@@ -104,4 +104,4 @@ class VerificationSchema(Schema):
     level_name_zh = fields.String()
     status = fields.String()
     issued_on = fields.Date()
-    expires_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)

@@ -34,7 +34,8 @@ def _summary(error: BaseException) -> str:
     lines = []
     for part in parts:
         text = [line.strip() for line in str(part).splitlines() if line.strip()]
-        lines.append(f"{text[0]} ({' / '.join(text[1:3])})" if text else type(part).__name__)
+        where = [line for line in text if line.startswith("Schema at ")]  # which field broke its schema
+        lines.append(f"{text[0]} ({' / '.join(text[1:3] + where[:1])})" if text else type(part).__name__)
     return "; ".join(dict.fromkeys(lines))[:400]
 
 
