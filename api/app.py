@@ -10,7 +10,9 @@ from flask_restx import Api
 
 from api.config import Settings
 from api.errors import problem_for, register_error_handlers
+from api.limits import install_limits
 from api.logs import configure_logging, install_request_logging
+from api.openapi import complete
 from graph.driver import graph_from_settings
 from web import portal
 from web.portal import error_page
@@ -26,6 +28,13 @@ class ProblemApi(Api):
         # restx catches every 404 (catch_all_404s): the portal's paths still get its pages.
         return problem_for(e) if request.path.startswith(API_PREFIX) else error_page(e)
 
+    @property
+    def __schema__(self) -> dict[str, Any]:
+        """The Swagger document, with every operation's problem answers (api/openapi.py)."""
+        if not self._schema:
+            complete(super().__schema__)
+        return self._schema
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: configuration, one driver per process, the API namespaces and the CLI."""
@@ -38,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["RESTX_ERROR_404_HELP"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    install_limits(app)  # request bodies: 1 MB JSON, 200 MB uploads, on the bytes read (api/limits.py)
 
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph
