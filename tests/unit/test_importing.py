@@ -8,20 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from adapters.spreadsheets import read_rows
+from registry.errors import ImportFileError
 from registry.identifiers import make_id_card
-from registry.importing import (
-    HEADER_ALIASES,
-    MAX_STORED_ERRORS,
-    ImportCertificate,
-    ImportFileError,
-    ImportReport,
-    ImportRow,
-    RowError,
-    consistency_errors,
-    normalize_header,
-    read_rows,
-    validate_row,
-)
+from registry.import_columns import HEADER_ALIASES, normalize_header
+from registry.import_report import MAX_STORED_ERRORS, ImportReport
+from registry.import_rows import ImportCertificate, ImportRow, RowError, consistency_errors, validate_row
 
 TODAY = date(2025, 6, 1)
 KNOWN = {

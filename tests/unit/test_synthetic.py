@@ -13,7 +13,8 @@ import pytest
 
 from registry.engagements import engagement_problems
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone, normalize_uscc
-from registry.importing import normalize_header, validate_row
+from registry.import_columns import normalize_header
+from registry.import_rows import validate_row
 from registry.matching import RELEVANT_QUALIFICATIONS
 from registry.taxonomy import CERTIFICATE_STATUSES, ENGAGEMENT_STATUSES
 from seed.reference import CITIES, INDUSTRIES, PROVINCES, QUALIFICATIONS, SPECIALTIES
