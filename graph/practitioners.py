@@ -42,10 +42,45 @@ FIND_ORGANIZATION = "MATCH (o:Organization {id: $id}) RETURN o.id AS id"
 
 EXISTS_PRACTITIONER = "RETURN EXISTS { (:Practitioner {id: $id}) } AS exists"
 
-CREATE_PRACTITIONER = """
-CREATE (p:Practitioner {id: $id, status: 'active', created_at: datetime(), updated_at: datetime()})
-SET p += $props
+# The one way a practitioner is created, singly or by the thousand: people not stored yet (by ID-card hash)
+# are created, then their links follow as flat (person, value) pairs, one UNWIND per relationship type.
+CREATE_PRACTITIONERS = """
+UNWIND $rows AS row
+WITH row WHERE NOT EXISTS { MATCH (:Practitioner {id_card_hash: row.props.id_card_hash}) }
+CREATE (p:Practitioner)
+SET p = row.props, p.id = row.id, p.status = coalesce(row.props.status, 'active'),
+    p.created_at = datetime(), p.updated_at = datetime()
+RETURN collect(p.id) AS created
 """
+
+LINK_REGION = """
+UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Region {code: pair[1]})
+CREATE (p)-[:BASED_IN]->(t)
+"""
+LINK_EMPLOYER = """
+UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Organization {id: pair[1]})
+CREATE (p)-[:EMPLOYED_BY {since: $today}]->(t)
+"""
+LINK_SPECIALTIES = """
+UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Specialty {code: pair[1]})
+CREATE (p)-[:HAS_SPECIALTY]->(t)
+"""
+LINK_QUALIFICATIONS = """
+UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Qualification {code: pair[1]})
+CREATE (p)-[:HAS_QUALIFICATION {since: $today}]->(t)
+"""
+LINK_INDUSTRIES = """
+UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Industry {code: pair[1]})
+CREATE (p)-[:EXPERIENCED_IN]->(t)
+"""
+# Link fields of a practitioner row and the statement that creates each.
+CREATE_LINKS = {
+    "region": LINK_REGION,
+    "employer_id": LINK_EMPLOYER,
+    "specialties": LINK_SPECIALTIES,
+    "qualifications": LINK_QUALIFICATIONS,
+    "industries": LINK_INDUSTRIES,
+}
 
 UPDATE_PROPERTIES = """
 MATCH (p:Practitioner {id: $id})
@@ -84,11 +119,36 @@ MATCH (p:Practitioner {id: $id})
 SET p.status = 'deleted', p.deleted_at = coalesce(p.deleted_at, datetime()), p.updated_at = datetime()
 """
 
-# Properties stored as they come; relationships are handled by their own statements.
+# The one list of a practitioner's stored properties; relationships are handled by their own statements.
 PROPERTY_FIELDS = (
     "name", "gender", "education", "enrolled", "work_start_year", "public_profile", "bio",
     "phone", "email", "id_card_hash", "id_card_tail", "status",
 )  # fmt: skip
+
+
+def practitioner_row(practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A row for `create_practitioners`: stored properties (None dropped) and link values from `data`."""
+    return {
+        "id": practitioner_id,
+        "props": {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None},
+        **{field: data.get(field) for field in CREATE_LINKS},
+    }
+
+
+def create_practitioners(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]], today: date) -> set[str]:
+    """Create the practitioners of `rows` whose ID card is not stored yet, with their links; the ids created."""
+    if not rows:
+        return set()
+    created = set(tx.run(CREATE_PRACTITIONERS, rows=rows).single()["created"])
+    for field, statement in CREATE_LINKS.items():
+        pairs = []
+        for row in rows:
+            if row["id"] in created and row.get(field) is not None:
+                values = row[field] if isinstance(row[field], list | tuple) else [row[field]]
+                pairs += [[row["id"], value] for value in values if value is not None]
+        if pairs:
+            tx.run(statement, pairs=pairs, today=today).consume()
+    return created
 
 
 def _read_view(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any] | None:
@@ -144,9 +204,8 @@ def register(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         _check_unique_id_card(tx, practitioner_id, data["id_card_hash"])
         _check_employer(tx, data.get("employer_id"))
-        props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
-        tx.run(CREATE_PRACTITIONER, id=practitioner_id, props=props).consume()
-        _write_relationships(tx, practitioner_id, data, today)
+        if not create_practitioners(tx, [practitioner_row(practitioner_id, data)], today):
+            raise Conflict("A practitioner with this ID card number is already registered.")
         rederive(tx, [practitioner_id], today)
         return _read_view(tx, practitioner_id, today)
 
