@@ -1,8 +1,9 @@
-"""Spreadsheet files in and out: CSV and XLSX read as rows of cells, streamed, for the import.
+"""Spreadsheet files in and out: CSV and XLSX read as rows of cells for the import, and written for exports.
 
 The file-shaped work lives here (file types, encoding detection, delimiters, openpyxl, spooling a pipe);
 what the columns mean and whether a row is valid is domain code in `registry.import_columns` and
-`registry.import_rows`, which only ever see rows of cell values.
+`registry.import_rows`, which only ever see rows of cell values. Every CSV or XLSX the service writes goes
+through `write_csv` / `write_xlsx`, which escape text a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import csv
 import io
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 import openpyxl
 
+from adapters import xlsx
 from registry.errors import ImportFileError
+from registry.formulas import looks_like_formula
 from registry.import_columns import records
 
 # --- Reading files -------------------------------------------------------------------------------------------
@@ -161,17 +164,7 @@ def _xlsx_cells(stream: BinaryIO, stack: ExitStack) -> Iterator[tuple[int, Seque
         shutil.copyfileobj(stream, spool)
         spool.seek(0)
         stream = spool  # type: ignore[assignment]
-    try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds (BadZipFile, KeyError, XML errors) for a bad file
-        raise ImportFileError("This file is not a valid .xlsx workbook.") from error
-    stack.callback(workbook.close)  # read-only mode keeps the archive open until closed
-    if not workbook.worksheets:
-        raise ImportFileError("The workbook has no worksheet.")
-    sheet = workbook.worksheets[0]
-    # The stored dimension is often wrong in files from other tools; recompute it while streaming.
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(values_only=True)
+    rows = xlsx.sheet_rows(xlsx.open_workbook(stream, stack))
     index = 0
     while True:
         try:
@@ -182,3 +175,53 @@ def _xlsx_cells(stream: BinaryIO, stack: ExitStack) -> Iterator[tuple[int, Seque
             raise ImportFileError(f"The workbook could not be read after row {index}.") from error
         index += 1
         yield index, values
+
+
+def estimate_rows(path: str | Path) -> int:
+    """Data rows in a file, for a progress bar: lines of a CSV, rows of a workbook (0 if it will be refused)."""
+    with open(path, "rb") as handle:
+        if PurePath(path).suffix.lower() == ".xlsx":
+            try:
+                return max(0, xlsx.inspect(handle).rows - 1)
+            except ImportFileError:
+                return 0
+        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
+
+
+# --- Writing files -------------------------------------------------------------------------------------------
+
+
+def escape_formula(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, prefixed with ' so it shows as text; other values as given."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def write_csv(target: str | Path, headers: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write rows ({header: value}) as UTF-8 CSV with a BOM (so Excel reads Chinese), streaming, formulas
+    escaped; returns the row count."""
+    count = 0
+    with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([escape_formula(header) for header in headers])
+        for row in rows:
+            writer.writerow([escape_formula(row.get(header)) for header in headers])
+            count += 1
+    return count
+
+
+def write_xlsx(
+    target: str | Path | BinaryIO, headers: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> int:
+    """Write rows ({header: value}) as a one-sheet workbook, streaming, formulas escaped; returns the row count."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([escape_formula(header) for header in headers])
+    count = 0
+    for row in rows:
+        # openpyxl stores any text starting with "=" as a formula; escaped text is stored as text.
+        sheet.append([escape_formula(row.get(header)) for header in headers])
+        count += 1
+    workbook.save(target)
+    return count

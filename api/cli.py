@@ -10,15 +10,17 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from adapters.spreadsheets import estimate_rows
 from api import get_graph, get_settings
 from api.auth import ROLES, hash_key, new_key
-from graph import api_keys, certificates, imports
-from graph.bulk import load_synthetic
+from graph import api_keys, certificates
 from graph.pools import rederive_missing
 from graph.reference import load_reference_data
 from graph.schema import create_schema, describe_schema
-from registry.importing import ImportFileError
-from seed import synthetic
+from registry.errors import ImportFileError
+from seed import import_file, synthetic
+from services import imports
+from services import synthetic as synthetic_service
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 
@@ -82,7 +84,7 @@ def expire_certificates(as_of: datetime | None) -> None:
 @click.option("--errors", "show_errors", default=20, show_default=True, help="how many row errors to print")
 def import_command(path: str, batch_size: int, show_errors: int) -> None:
     """Import practitioners and certificates from a CSV or XLSX file (Chinese or English headers)."""
-    total = _estimate_rows(path)
+    total = estimate_rows(path)
     with click.progressbar(length=total, label="importing", show_pos=True, file=sys.stderr) as bar:
         try:
             report = imports.import_file(
@@ -111,31 +113,15 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
     """Generate a synthetic registry (deterministic for a seed) and load it, or write it as an import CSV."""
     registry = synthetic.generate(size, seed=seed, today=date.today())
     if csv_path:
-        rows = synthetic.write_csv(csv_path, synthetic.import_rows(registry))
+        rows = import_file.write_csv(csv_path, import_file.import_rows(registry))
         click.echo(f"wrote {rows} rows to {csv_path}")
         return
     graph = get_graph()
-    if if_empty and graph.read(
-        lambda tx: tx.run("MATCH (p:Practitioner) RETURN count(p) > 0 AS any").single()["any"]
-    ):
+    if if_empty and synthetic_service.has_practitioners(graph):
         click.echo("the registry already has practitioners; nothing generated")
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
-        counts = load_synthetic(
+        counts = synthetic_service.load_synthetic(
             graph, registry, id_card_key=get_settings().id_card_key, today=date.today(), progress=bar.update
         )
     click.echo(json.dumps(counts))
-
-
-def _estimate_rows(path: str) -> int:
-    """Data rows in the file, for the progress bar: lines for CSV, the sheet's dimension for XLSX."""
-    if path.lower().endswith(".xlsx"):
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-        finally:
-            workbook.close()
-    with open(path, "rb") as handle:
-        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)

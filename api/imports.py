@@ -1,4 +1,4 @@
-"""/imports: bulk import of practitioners and certificates from CSV or XLSX (admin)."""
+"""/imports: bulk import of practitioners and certificates from CSV or XLSX, and the record of imports (admin)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,31 @@ from flask_restx import Namespace, Resource
 
 from api import get_graph, get_settings
 from api.auth import ADMIN, require
-from graph import imports
-from registry.errors import ValidationFailed
-from registry.importing import ImportFileError
+from api.schemas import query
+from api.schemas.common import page_of
+from api.schemas.imports import ImportArgs, ImportBatchSchema
+from registry.errors import ImportFileError, ValidationFailed
+from services import imports
 
 ns = Namespace(
     "imports", description="Bulk import from CSV or Excel (姓名, 身份证号, 工种, 等级, 证书编号, 发证日期 …)"
 )
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+_ARGS = ImportArgs()
+_VIEW = ImportBatchSchema()
 
 
 @ns.route("")
 class Imports(Resource):
+    @ns.doc(params={name: f.metadata.get("description", "") for name, f in _ARGS.fields.items()})
+    @require(ADMIN)
+    def get(self) -> dict[str, Any]:
+        """Imports, newest first (admin): running, completed, failed, or completed by a later run."""
+        args = query(_ARGS)
+        items, total = imports.list_imports(get_graph(), args["page"], args["per_page"])
+        return page_of(_VIEW.dump(items, many=True), total, args["page"], args["per_page"])
+
     @ns.doc(
         consumes=["multipart/form-data"],
         params={"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},

@@ -38,7 +38,8 @@ LEVELS = {"四级": 4, "三级": 3, "二级": 2, "一级": 1}
 
 def write_file(size: int) -> tuple[Path, int]:
     """The import file for a synthetic registry of `size` practitioners (one row per certificate)."""
-    from seed.synthetic import generate, import_rows, write_csv
+    from seed.import_file import import_rows, write_csv
+    from seed.synthetic import generate
 
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"import-{size}.csv"
@@ -47,7 +48,7 @@ def write_file(size: int) -> tuple[Path, int]:
 
 
 def run_ours(path: Path) -> dict[str, Any]:
-    from graph.imports import import_file
+    from services.imports import import_file
 
     graph = harness.fresh_graph()
     started = time.perf_counter()

@@ -21,11 +21,11 @@ from typing import Any
 from bench import harness
 from bench.import_bench import import_benchmark
 from graph import api_keys
-from graph.bulk import load_synthetic
 from graph.matching import match
 from graph.search import SearchFilters, search
 from registry.matching import MatchRequest
 from seed.synthetic import generate
+from services.synthetic import load_synthetic
 
 TODAY = date.today()
 WARMUP = 10

@@ -23,9 +23,9 @@ class ImportReport:
     error_count: int = 0  # all errors, including those not kept in `errors`
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    # Filled in by the writer.
+    # Filled in by the writer; an import never edits people already stored, so nothing counts updates.
+    import_id: str | None = None  # the ImportBatch that records this import
     practitioners_created: int = 0
-    practitioners_updated: int = 0
     certificates_created: int = 0
     certificates_unchanged: int = 0
     certificates_conflicting: int = 0

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Set
 from datetime import date, datetime
 from typing import Any
 
+from registry.formulas import looks_like_formula
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone, normalize_uscc
 from registry.taxonomy import CERTIFICATE_STATUSES, EDUCATION_LEVELS, LEVELS, WORK_TYPES
 
@@ -127,7 +128,14 @@ def _plain_text(value: Any, max_length: int) -> str:
         raise BadValue(f"must be at most {max_length} characters")
     if any(ord(char) < 32 for char in text):
         raise BadValue("must not contain control characters")
+    _refuse_formula(text)
     return text
+
+
+def _refuse_formula(text: str) -> None:
+    # Stored text comes back in exports and in other people's spreadsheets; a formula there would run.
+    if looks_like_formula(text):
+        raise BadValue("must not start with =, +, - or @ (a spreadsheet would run it as a formula)")
 
 
 def parse_name(value: Any) -> str:
@@ -244,7 +252,9 @@ def split_codes(value: Any) -> tuple[str, ...]:
 
 
 def parse_email(value: Any) -> str:
-    return normalize_email(as_text(value))
+    email = normalize_email(as_text(value))
+    _refuse_formula(email)
+    return email
 
 
 def parse_phone(value: Any) -> str:

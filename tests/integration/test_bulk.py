@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from graph.bulk import load_synthetic
 from seed.synthetic import generate
+from services.synthetic import load_synthetic
 
 TODAY = date(2026, 11, 25)
 

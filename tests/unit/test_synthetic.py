@@ -17,16 +17,10 @@ from registry.import_columns import normalize_header
 from registry.import_rows import validate_row
 from registry.matching import RELEVANT_QUALIFICATIONS
 from registry.taxonomy import CERTIFICATE_STATUSES, ENGAGEMENT_STATUSES
+from seed.distributions import OCCUPATION_START
+from seed.import_file import IMPORT_HEADERS, import_rows, write_csv
 from seed.reference import CITIES, INDUSTRIES, PROVINCES, QUALIFICATIONS, SPECIALTIES
-from seed.synthetic import (
-    IMPORT_HEADERS,
-    OCCUPATION_START,
-    Batch,
-    SyntheticRegistry,
-    generate,
-    import_rows,
-    write_csv,
-)
+from seed.synthetic import Batch, SyntheticRegistry, generate
 
 TODAY = date(2026, 11, 25)
 REGIONS = {code for code, _ in PROVINCES} | {code for code, _ in CITIES}

@@ -1,0 +1,247 @@
+"""Bulk import of practitioners and their certificates from a CSV or XLSX file, streamed and written in batches.
+
+Each row is validated on its own (`registry.import_rows`); an invalid row is reported with its row number,
+column and reason and writes nothing. Valid rows are written batch by batch, one transaction per batch,
+after `registry.import_plan` has compared them with what is stored: a certificate number already stored
+with other facts, or an ID card already registered under another name, is a conflict reported for that row.
+Importing the same file again creates nothing and changes nothing.
+
+The import is recorded as an ImportBatch from its start (`running`), advanced in each batch's transaction,
+and ends `completed` or `failed`; re-running the same file completes an import that did not finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import chain
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import neo4j
+
+from adapters.spreadsheets import read_rows
+from graph import bulk
+from graph import imports as repo
+from graph.driver import Graph
+from graph.practitioners import practitioner_row
+from graph.reference import known_codes
+from registry.errors import ImportFileError
+from registry.identifiers import id_card_hash, id_card_tail
+from registry.import_plan import plan_batch
+from registry.import_report import ImportReport
+from registry.import_rows import ImportRow, RowError, consistency_errors, validate_row
+from services.batches import BatchWriter
+
+log = logging.getLogger("registry.imports")
+
+DEFAULT_BATCH_SIZE = 2000
+_DIGEST_CHUNK = 1024 * 1024
+
+
+@dataclass
+class BatchOutcome:
+    """What one committed batch did."""
+
+    practitioners_created: int
+    certificates_created: int
+    certificates_unchanged: int
+    conflicts: list[RowError]
+
+
+def _write_batch(
+    tx: neo4j.ManagedTransaction,
+    rows: list[ImportRow],
+    *,
+    id_card_key: bytes,
+    today: date,
+    batch_id: str,
+    rows_read: int,
+) -> BatchOutcome:
+    """One batch in one transaction: compare with what is stored, write what is new, advance the record."""
+    holders = {row.row: id_card_hash(row.id_card, id_card_key) for row in rows}
+    stored_names = repo.existing_people(tx, sorted(set(holders.values())))
+    numbers = sorted({row.certificate.number for row in rows if row.certificate})
+    plan = plan_batch(rows, holders, stored_names, repo.existing_certificates(tx, numbers), today)
+
+    employers = {row.employer_uscc: row.employer_name for row in plan.new_people if row.employer_uscc}
+    employer_ids = repo.upsert_employers(tx, employers)
+    people = [_person(row, holders[row.row], employer_ids) for row in plan.new_people]
+    certificates = [
+        bulk.certificate_row(
+            holder_hash=holders[row.row], number=cert.number, work_type=cert.work_type, level=cert.level,
+            issued_on=cert.issued_on, expires_on=cert.expires_on, status=cert.status,
+        )
+        for row in plan.new_certificates
+        if (cert := row.certificate) is not None
+    ]  # fmt: skip
+    result = bulk.write_batch(
+        tx, people, certificates, today=today, reason="bulk import", import_batch=batch_id
+    )
+    outcome = BatchOutcome(result.people_created, result.certificates_created, plan.unchanged, plan.conflicts)
+    repo.advance_import(
+        tx,
+        batch_id,
+        {
+            "last_row": max(row.row for row in rows),
+            "rows_read": rows_read,
+            "rows_written": len(rows) - len({c.row for c in plan.conflicts}),
+            "practitioners_created": outcome.practitioners_created,
+            "certificates_created": outcome.certificates_created,
+            "certificates_unchanged": outcome.certificates_unchanged,
+            "certificates_conflicting": _certificate_conflicts(plan.conflicts),
+        },
+    )
+    return outcome
+
+
+def _person(row: ImportRow, holder: str, employer_ids: dict[str, str]) -> dict[str, Any]:
+    """A new person for `create_practitioners`; the raw ID card is never stored, only its hash and tail."""
+    return practitioner_row(
+        str(uuid.uuid4()),
+        {
+            **vars(row),
+            "id_card_hash": holder,
+            "id_card_tail": id_card_tail(row.id_card),
+            "employer_id": employer_ids.get(row.employer_uscc) if row.employer_uscc else None,
+            "specialties": list(row.specialties),
+            "qualifications": list(row.qualifications),
+        },
+    )
+
+
+def _certificate_conflicts(conflicts: list[RowError]) -> int:
+    return sum(1 for c in conflicts if c.column == "certificate_number")
+
+
+def import_file(
+    graph: Graph,
+    source: str | Path | BinaryIO,
+    filename: str,
+    *,
+    id_card_key: bytes,
+    today: date,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    by: str = "cli",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate and write a CSV/XLSX file; returns the report (errors by row, counts of what was written).
+
+    Raises ImportFileError, writing nothing, when the file as a whole cannot be read (type, encoding, header,
+    size limits).
+    """
+    report = ImportReport()
+    rows = read_rows(source, filename, warnings=report.warnings)
+    # The header is read (and the file refused if it must be) before anything is recorded.
+    first = next(rows, None)
+    sha256 = _digest(source)
+    report.import_id = f"import-{uuid.uuid4()}"
+    repo.start_import(graph, report.import_id, filename, by, datetime.now(UTC))
+    try:
+        _import_rows(
+            graph, chain([first] if first else [], rows), report, id_card_key, today, batch_size, progress
+        )
+    except BaseException as error:
+        _record_failure(graph, report, error)
+        raise
+    repo.finish_import(
+        graph, report.import_id, "completed", report.to_dict(), sha256=sha256, filename=filename
+    )
+    return report
+
+
+def _import_rows(
+    graph: Graph,
+    rows: Iterator[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    id_card_key: bytes,
+    today: date,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    known = known_codes(graph)
+    pending: list[ImportRow] = []
+    batch_id = report.import_id
+    assert batch_id is not None
+
+    def tally(outcome: BatchOutcome) -> None:
+        report.practitioners_created += outcome.practitioners_created
+        report.certificates_created += outcome.certificates_created
+        report.certificates_unchanged += outcome.certificates_unchanged
+        report.certificates_conflicting += _certificate_conflicts(outcome.conflicts)
+        report.add_errors(outcome.conflicts)
+        report.reject(len({c.row for c in outcome.conflicts}))
+
+    # The next batch is read and validated while this one is written: Python and Neo4j work side by side.
+    writer = BatchWriter[BatchOutcome](graph, tally)
+
+    def flush() -> None:
+        errors = consistency_errors(pending)
+        report.add_errors(errors)
+        bad = {error.row for error in errors}
+        report.reject(len(bad))
+        batch = [row for row in pending if row.row not in bad]
+        if batch:
+            writer.submit(
+                lambda tx, batch=batch, rows_read=report.rows_read: _write_batch(
+                    tx, batch, id_card_key=id_card_key, today=today, batch_id=batch_id, rows_read=rows_read
+                )
+            )
+        if progress:
+            progress(len(pending))
+        pending.clear()
+
+    try:
+        for row_number, raw in rows:
+            row, errors = validate_row(row_number, raw, today=today, known=known)
+            report.record(row, errors)
+            if errors or row is None:
+                if progress:
+                    progress(1)
+                continue
+            pending.append(row)
+            if len(pending) >= batch_size:
+                flush()
+    except ImportFileError as error:
+        # Rows before the break were validated and written batch by batch; keep them and say where it stopped.
+        report.add_warning(
+            f"Reading stopped after {report.rows_read} rows: {error} The rows before were imported."
+        )
+    finally:
+        with writer:
+            flush()
+
+
+def _record_failure(graph: Graph, report: ImportReport, error: BaseException) -> None:
+    """Mark the import failed; if the graph itself is gone, the record stays `running` with what was committed."""
+    assert report.import_id is not None
+    reason = str(error) if isinstance(error, ImportFileError) else type(error).__name__
+    try:
+        repo.finish_import(graph, report.import_id, "failed", report.to_dict(), error=reason)
+    except Exception:
+        log.warning("could not mark import %s failed", report.import_id, exc_info=True)
+
+
+def _digest(source: str | Path | BinaryIO) -> str | None:
+    """The file's SHA-256 when it can be read twice (a path or a seekable stream), else None."""
+    if isinstance(source, str | Path):
+        with open(source, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    if not source.seekable():
+        return None
+    position = source.tell()
+    source.seek(0)
+    digest = hashlib.sha256()
+    while chunk := source.read(_DIGEST_CHUNK):
+        digest.update(chunk)
+    source.seek(position)
+    return digest.hexdigest()
+
+
+def list_imports(graph: Graph, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    """The recorded imports, newest first, and how many there are."""
+    return repo.list_imports(graph, page, per_page)
