@@ -9,7 +9,6 @@ file with an array of offsets, so memory stays flat however many strings a sheet
 
 from __future__ import annotations
 
-import re
 import tempfile
 import zipfile
 from array import array
@@ -22,6 +21,8 @@ from typing import Any, BinaryIO
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
@@ -39,12 +40,22 @@ class XlsxLimits:
 
 
 LIMITS = XlsxLimits()
-_SCAN_CHUNK = 1024 * 1024
-# Elements counted while a part decompresses: <row …> in worksheets, <si> in the shared strings; an
-# element may carry a namespace prefix (<x:row …>).
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
-_OVERLAP = 64  # longer than any counted start tag, so one cut across two chunks is seen once
+_SCAN_CHUNK = 256 * 1024
+
+
+def _start_tags(name: bytes) -> tuple[bytes, ...]:
+    # <row …>, <row>, <row/> and with a namespace prefix (<x:row …>); bytes.count is fast and allocates nothing.
+    return tuple(
+        lead + name + end for lead in (b"<", b":") for end in (b" ", b">", b"/", b"\n", b"\r", b"\t")
+    )
+
+
+_ROW = _start_tags(b"row")
+_SHARED_STRING = _start_tags(b"si")
+
+
+def _occurrences(data: bytes, tags: tuple[bytes, ...]) -> int:
+    return sum(data.count(tag) for tag in tags)
 
 
 @dataclass(frozen=True)
@@ -59,19 +70,20 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
-def _count(archive: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], limit: int, refuse: str) -> int:
-    """Count `pattern` in one part as it decompresses, stopping as soon as the count passes `limit`."""
+def _count(archive: zipfile.ZipFile, name: str, tags: tuple[bytes, ...], limit: int, refuse: str) -> int:
+    """Count start tags in one part as it decompresses, stopping as soon as the count passes `limit`."""
+    keep = max(len(tag) for tag in tags) - 1  # a tag cut across two chunks is whole in tail + chunk
     count = 0
     tail = b""
     with archive.open(name) as part:
         while chunk := part.read(_SCAN_CHUNK):
             buffer = tail + chunk
-            cut = max(0, len(buffer) - _OVERLAP)
-            count += sum(1 for match in pattern.finditer(buffer) if match.start() < cut)
-            tail = buffer[cut:]
+            tail = buffer[-keep:]
+            # Tags wholly inside the new tail are counted with the next chunk (or at the end), not now.
+            count += _occurrences(buffer, tags) - _occurrences(tail, tags)
             if count > limit:
                 raise ImportFileError(refuse)
-    count += len(pattern.findall(tail))
+    count += _occurrences(tail, tags)
     if count > limit:
         raise ImportFileError(refuse)
     return count
@@ -128,8 +140,8 @@ class DiskStrings:
         self._cached = lru_cache(maxsize=4096)(self._read)  # 男/本科/有效 and the like repeat on every row
 
     def append(self, text: str) -> None:
+        """Add the next string (the table is built whole before the sheet is read)."""
         data = text.encode("utf-8", "surrogatepass")
-        self._spool.seek(self._offsets[-1])
         self._spool.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
 
@@ -150,7 +162,7 @@ class DiskStrings:
 def _read_strings(source: BinaryIO, table: DiskStrings) -> None:
     # As openpyxl.reader.strings.read_string_table, but each string goes to disk and the parsed element is
     # dropped from its parent too, so the tree does not grow with the table.
-    tag = f"{{{SHEET_MAIN_NS}}}si"
+    tag, plain = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
     root = None
     for event, node in iterparse(source, events=("start", "end")):
         if event == "start":
@@ -158,14 +170,25 @@ def _read_strings(source: BinaryIO, table: DiskStrings) -> None:
                 root = node
             continue
         if node.tag == tag:
-            table.append(Text.from_tree(node).content.replace("x005F_", ""))
+            # Most strings are one plain <t>; rich text (runs, phonetics) takes openpyxl's slower path.
+            simple = len(node) == 1 and node[0].tag == plain
+            text = (node[0].text or "") if simple else Text.from_tree(node).content
+            table.append(text.replace("x005F_", ""))
             node.clear()
             if root is not None:
                 root.clear()
 
 
+class _Sheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its dimension: openpyxl parses a sheet without a <dimension>
+    element whole to find it (80 MB for a million rows), and the stored one is often wrong anyway."""
+
+    def _get_size(self) -> None:
+        pass
+
+
 class _Reader(ExcelReader):
-    """openpyxl's reader with the shared strings kept on disk."""
+    """openpyxl's reader with the shared strings kept on disk and sheets read as `_Sheet`s."""
 
     def __init__(self, stream: BinaryIO, spool: BinaryIO) -> None:
         super().__init__(stream, read_only=True, data_only=True)
@@ -178,6 +201,15 @@ class _Reader(ExcelReader):
             with self.archive.open(part.PartName[1:]) as source:
                 _read_strings(source, table)
         self.shared_strings = table  # type: ignore[assignment] - used only by index, like the list it replaces
+
+    def read_worksheets(self) -> None:
+        # As ExcelReader.read_worksheets in read-only mode (openpyxl 3.1, pinned); chart sheets hold no rows.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
 
 
 def open_workbook(stream: BinaryIO, stack: ExitStack, limits: XlsxLimits = LIMITS) -> Workbook:
@@ -196,11 +228,48 @@ def open_workbook(stream: BinaryIO, stack: ExitStack, limits: XlsxLimits = LIMIT
     return workbook
 
 
+_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
+
+
+class _RowParser(WorkSheetParser):
+    """openpyxl's sheet parser reduced to rows, dropping each row from the tree once parsed: openpyxl keeps the
+    emptied elements (≈ 100 bytes a row, 300 MB for 3 million rows)."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        sheet_data = None
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == _SHEET_DATA:
+                    sheet_data = element
+            elif element.tag == ROW_TAG:
+                row = self.parse_row(element)
+                element.clear()
+                if sheet_data is not None:
+                    sheet_data.clear()
+                yield row
+
+
 def sheet_rows(workbook: Workbook) -> Iterator[tuple[Any, ...]]:
-    """The first worksheet's rows as tuples of values."""
+    """The first worksheet's rows as tuples of values; a row the file leaves out is an empty tuple."""
     if not workbook.worksheets:
         raise ImportFileError("The workbook has no worksheet.")
-    sheet = workbook.worksheets[0]
-    # The stored dimension is often wrong in files from other tools; recompute it while streaming.
-    sheet.reset_dimensions()
-    return sheet.iter_rows(values_only=True)
+    return _values(workbook.worksheets[0])
+
+
+def _values(sheet: ReadOnlyWorksheet) -> Iterator[tuple[Any, ...]]:
+    # As ReadOnlyWorksheet.iter_rows(values_only=True) with openpyxl 3.1 (pinned), over _RowParser, and with
+    # no dimension (the stored one is often wrong in files from other tools).
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = _RowParser(
+            source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        )  # fmt: skip
+        expected = 1
+        for index, cells in parser.parse():
+            if index < expected:  # a repeated or out-of-order row number: openpyxl skips it too
+                continue
+            for _ in range(expected, index):
+                yield ()
+            expected = index + 1
+            yield sheet._get_row(cells, values_only=True)
