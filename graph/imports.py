@@ -40,7 +40,8 @@ RETURN row.uscc AS uscc, o.id AS id
 """
 
 START_IMPORT = """
-CREATE (b:ImportBatch {id: $id, filename: $filename, by: $by, status: 'running', started_at: $started_at,
+CREATE (b:ImportBatch {id: $id, filename: $filename, sha256: $sha256, by: $by, status: 'running',
+                       started_at: $started_at,
                        updated_at: datetime(), batches: 0, last_row: 0, rows_read: 0, rows_valid: 0,
                        rows_invalid: 0, rows_written: 0, practitioners_created: 0, certificates_created: 0,
                        certificates_unchanged: 0, certificates_conflicting: 0})
@@ -67,13 +68,11 @@ SET b.status = $status, b.error = $error, b.finished_at = datetime(), b.updated_
 
 # An import of the same file (name and SHA-256) that did not finish is completed by one that did.
 SUPERSEDE_UNFINISHED = """
-MATCH (earlier:ImportBatch {filename: $filename, sha256: $sha256})
-WHERE earlier.id <> $id AND earlier.status IN ['running', 'failed']
-SET earlier.status = 'superseded', earlier.completed_by = $id, earlier.updated_at = datetime()
-RETURN count(earlier) AS superseded
+MATCH (b:ImportBatch {id: $id}) WHERE b.sha256 IS NOT NULL
+MATCH (earlier:ImportBatch {filename: b.filename, sha256: b.sha256})
+WHERE earlier.id <> b.id AND earlier.status IN ['running', 'failed']
+SET earlier.status = 'superseded', earlier.completed_by = b.id, earlier.updated_at = datetime()
 """
-
-SET_DIGEST = "MATCH (b:ImportBatch {id: $id}) SET b.sha256 = $sha256"
 
 LIST_IMPORTS = """
 MATCH (b:ImportBatch)
@@ -115,11 +114,13 @@ def upsert_employers(tx: neo4j.ManagedTransaction, employers: Mapping[str, str |
     return {r["uscc"]: r["id"] for r in tx.run(UPSERT_EMPLOYERS, employers=rows)} if rows else {}
 
 
-def start_import(graph: Graph, batch_id: str, filename: str, by: str, started_at: datetime) -> None:
+def start_import(
+    graph: Graph, batch_id: str, filename: str, sha256: str | None, by: str, started_at: datetime
+) -> None:
     """Record an import as running, before its first batch is written."""
     graph.write(
         lambda tx: tx.run(
-            START_IMPORT, id=batch_id, filename=filename, by=by, started_at=started_at
+            START_IMPORT, id=batch_id, filename=filename, sha256=sha256, by=by, started_at=started_at
         ).consume()
     )
 
@@ -130,24 +131,15 @@ def advance_import(tx: neo4j.ManagedTransaction, batch_id: str, progress: Mappin
 
 
 def finish_import(
-    graph: Graph,
-    batch_id: str,
-    status: str,
-    report: Mapping[str, Any],
-    *,
-    error: str | None = None,
-    sha256: str | None = None,
-    filename: str | None = None,
+    graph: Graph, batch_id: str, status: str, report: Mapping[str, Any], *, error: str | None = None
 ) -> None:
-    """Mark an import completed or failed with its final row counts; a completed one with the file's digest
-    supersedes earlier unfinished imports of the same file."""
+    """Mark an import completed or failed with its final row counts; a completed one supersedes earlier
+    unfinished imports of the same file (same name and SHA-256)."""
 
     def work(tx: neo4j.ManagedTransaction) -> None:
         tx.run(FINISH_IMPORT, id=batch_id, status=status, error=error, report=report).consume()
-        if sha256 is not None:
-            tx.run(SET_DIGEST, id=batch_id, sha256=sha256).consume()
-            if status == "completed":
-                tx.run(SUPERSEDE_UNFINISHED, id=batch_id, filename=filename, sha256=sha256).consume()
+        if status == "completed":
+            tx.run(SUPERSEDE_UNFINISHED, id=batch_id).consume()
 
     graph.write(work)
 

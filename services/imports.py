@@ -140,7 +140,7 @@ def import_file(
     first = next(rows, None)
     sha256 = _digest(source)
     report.import_id = f"import-{uuid.uuid4()}"
-    repo.start_import(graph, report.import_id, filename, by, datetime.now(UTC))
+    repo.start_import(graph, report.import_id, filename, sha256, by, datetime.now(UTC))
     try:
         _import_rows(
             graph, chain([first] if first else [], rows), report, id_card_key, today, batch_size, progress
@@ -148,9 +148,7 @@ def import_file(
     except BaseException as error:
         _record_failure(graph, report, error)
         raise
-    repo.finish_import(
-        graph, report.import_id, "completed", report.to_dict(), sha256=sha256, filename=filename
-    )
+    repo.finish_import(graph, report.import_id, "completed", report.to_dict())
     return report
 
 

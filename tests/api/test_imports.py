@@ -34,3 +34,20 @@ def test_the_api_refuses_what_it_cannot_import(client, admin, as_role, graph):
     assert "身份证号" in body["detail"] or "id_card" in body["detail"]
     assert client.post("/api/v1/imports", headers=as_role("client")).status_code == 403
     assert graph_size(graph) == before
+
+
+def test_the_list_of_imports_shows_each_upload_with_its_outcome(client, admin, as_role):
+    rows, _ = mixed_rows("IMPAPILIST")
+    response = client.post(
+        "/api/v1/imports", data={"file": (io.BytesIO(csv_bytes(HEADERS_ZH, rows)), "listed-upload.csv")},
+        headers=admin, content_type="multipart/form-data",
+    )  # fmt: skip
+    import_id = response.get_json()["import_id"]
+    body = client.get("/api/v1/imports?per_page=5", headers=admin).get_json()
+    assert {"items", "total", "page", "per_page"} <= body.keys()
+    [listed] = [item for item in body["items"] if item["id"] == import_id]
+    assert (listed["status"], listed["filename"], listed["by"]) == ("completed", "listed-upload.csv", "api")
+    assert (listed["rows_read"], listed["certificates_created"]) == (7, 3)
+    for role in ("client", "government", "public"):
+        assert client.get("/api/v1/imports", headers=as_role(role)).status_code in (401, 403)
+    assert_problem(client.get("/api/v1/imports?per_page=0", headers=admin), 400)

@@ -2,6 +2,7 @@
 idempotent re-imports, a record of every import."""
 
 import csv
+import io
 import tracemalloc
 from datetime import date
 
@@ -125,3 +126,119 @@ def test_a_file_that_breaks_part_way_keeps_the_rows_before_and_says_where(graph,
         "MATCH (b:ImportBatch {filename: 'broken.csv'}) RETURN b.rows_read AS rows", database_=graph.database
     )
     assert [r["rows"] for r in records] == [report.rows_read]
+
+
+def _batch(graph, import_id: str) -> dict:
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (b:ImportBatch {id: $id}) RETURN b {.*} AS batch", id=import_id, database_=graph.database
+    )
+    return records[0]["batch"]
+
+
+def _expired_row(tag: str) -> list[str]:
+    # Marked 有效 (valid), but its 有效期至 has passed: stored as valid, expired by the calendar.
+    return ["过期仍有效", unique_id_card(), "", "", "", "", "", "", "", "碳排放核查员", "四级", f"{tag}-0001",
+            "2020-01-10", "2024-01-09", ""]  # fmt: skip
+
+
+def test_a_valid_row_past_its_expiry_is_unchanged_not_a_conflict_on_re_import(graph, settings):
+    data = csv_bytes(HEADERS_ZH, [_expired_row("IMPEXP")])
+    first = run_import(graph, settings, data, "expired.csv")
+    assert first.certificates_created == 1
+    again = run_import(graph, settings, data, "expired.csv")
+    assert (again.certificates_unchanged, again.certificates_conflicting, again.errors) == (1, 0, [])
+
+
+def test_a_valid_row_matches_a_certificate_the_daily_job_has_since_expired(graph, settings):
+    data = csv_bytes(HEADERS_ZH, [_expired_row("IMPJOB")])
+    run_import(graph, settings, data, "expired-job.csv")
+    graph.driver.execute_query(
+        "MATCH (c:Certificate {number: 'IMPJOB-0001'}) SET c.status = 'expired'", database_=graph.database
+    )
+    again = run_import(graph, settings, data, "expired-job.csv")
+    assert (again.certificates_unchanged, again.certificates_conflicting) == (1, 0)
+
+
+def test_an_import_is_recorded_running_from_its_start_and_completed_at_its_end(graph, settings):
+    rows, _ = mixed_rows("IMPREC")
+    seen = []
+
+    def progress(_count: int) -> None:
+        records, _, _ = graph.driver.execute_query(
+            "MATCH (b:ImportBatch {filename: 'recorded.csv'}) RETURN b.status AS status, b.batches AS batches",
+            database_=graph.database,
+        )
+        seen.extend((r["status"], r["batches"]) for r in records)
+
+    report = imports.import_file(
+        graph, io.BytesIO(csv_bytes(HEADERS_ZH, rows)), "recorded.csv", id_card_key=settings.id_card_key,
+        today=date.today(), batch_size=1, progress=progress,
+    )  # fmt: skip
+    assert seen and {status for status, _ in seen} == {"running"}
+    assert max(batches for _, batches in seen) >= 1  # advanced batch by batch, while still running
+    batch = _batch(graph, report.import_id)
+    assert batch["status"] == "completed"
+    assert (batch["rows_read"], batch["rows_valid"], batch["rows_invalid"]) == (7, 4, 3)
+    assert (batch["practitioners_created"], batch["certificates_created"]) == (3, 3)
+
+
+class Interrupted(Exception):
+    """Stands for a process stopped part-way (Ctrl-C, a worker timeout, a dropped connection)."""
+
+
+def test_an_interrupted_import_records_exactly_what_it_committed_and_a_re_run_completes_it(
+    graph, settings, tmp_path
+):
+    path = tmp_path / "interrupted.csv"
+    path.write_bytes(
+        csv_bytes(HEADERS_EN, [r for r in mixed_rows("IMPKILL")[0] if not r[0].startswith("坏")])
+    )
+    calls = []
+
+    def stop_after_two_batches(count: int) -> None:
+        calls.append(count)
+        if len(calls) == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        imports.import_file(
+            graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today(),
+            batch_size=1, progress=stop_after_two_batches,
+        )  # fmt: skip
+    records, _, _ = graph.driver.execute_query(
+        """
+        MATCH (b:ImportBatch {filename: 'interrupted.csv'})
+        RETURN b {.*} AS batch,
+               COUNT { MATCH (e:CertificateEvent {import_batch: b.id}) } AS certificates_written
+        """,
+        database_=graph.database,
+    )
+    [interrupted] = records
+    assert interrupted["batch"]["status"] == "failed" and interrupted["batch"]["error"] == "Interrupted"
+    assert 1 <= interrupted["batch"]["certificates_created"] == interrupted["certificates_written"] < 3
+
+    report = imports.import_file(
+        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
+    )
+    assert report.certificates_created + interrupted["certificates_written"] == 3
+    assert _batch(graph, report.import_id)["status"] == "completed"
+    earlier = _batch(graph, interrupted["batch"]["id"])
+    assert (earlier["status"], earlier["completed_by"]) == ("superseded", report.import_id)
+
+
+def test_a_name_written_as_a_formula_is_refused_and_nothing_is_stored(graph, settings):
+    rows, ids = mixed_rows("IMPFORMULA")
+    formula = [list(rows[2])]
+    formula[0][0] = '=HYPERLINK("http://example.invalid","点我")'
+    report = run_import(graph, settings, csv_bytes(HEADERS_ZH, formula), "formula.csv")
+    assert (report.rows_valid, report.practitioners_created) == (0, 0)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "name")]
+    assert people_by_id_card(graph, {"li": ids["li"]}, settings) == {}
+
+
+def test_listing_imports_gives_the_newest_first(graph, settings):
+    rows, _ = mixed_rows("IMPLIST")
+    report = run_import(graph, settings, csv_bytes(HEADERS_ZH, rows[:1]), "listed.csv")
+    items, total = imports.list_imports(graph, 1, 5)
+    assert items[0]["id"] == report.import_id and items[0]["status"] == "completed"
+    assert total >= 1
