@@ -101,6 +101,8 @@ def inspect(stream: BinaryIO, limits: XlsxLimits = LIMITS) -> XlsxShape:
                     f"This workbook expands to {_megabytes(expanded)} when unzipped, more than the "
                     f"{_megabytes(limits.expanded_bytes)} an .xlsx import may; split it or save it as CSV UTF-8."
                 )
+            # Parts where Excel, WPS and openpyxl put them; elsewhere only the size limit above applies, and the
+            # shared strings still go to disk.
             names = {part.filename.lower(): part for part in parts}
             strings = names.get("xl/sharedstrings.xml")
             shared = 0

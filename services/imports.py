@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -184,11 +185,11 @@ def _import_rows(
         report.reject(len(bad))
         batch = [row for row in pending if row.row not in bad]
         if batch:
-            writer.submit(
-                lambda tx, batch=batch, rows_read=report.rows_read: _write_batch(
-                    tx, batch, id_card_key=id_card_key, today=today, batch_id=batch_id, rows_read=rows_read
-                )
-            )
+            work = partial(
+                _write_batch, rows=batch, id_card_key=id_card_key, today=today, batch_id=batch_id,
+                rows_read=report.rows_read,
+            )  # fmt: skip
+            writer.submit(work)
         if progress:
             progress(len(pending))
         pending.clear()
