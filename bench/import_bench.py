@@ -48,13 +48,12 @@ def write_file(size: int) -> tuple[Path, int]:
 
 
 def run_ours(path: Path) -> dict[str, Any]:
+    from services.context import Context
     from services.imports import import_file
 
     graph = harness.fresh_graph()
     started = time.perf_counter()
-    report = import_file(
-        graph, str(path), path.name, id_card_key=harness.settings().id_card_key, today=date.today()
-    )
+    report = import_file(Context(graph=graph, settings=harness.settings()), str(path), path.name)
     seconds = time.perf_counter() - started
     graph.close()
     return {

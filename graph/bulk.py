@@ -73,7 +73,8 @@ class BatchResult:
 
     people_created: int = 0
     certificates_created: int = 0
-    holders: tuple[str, ...] = ()
+    holders: tuple[str, ...] = ()  # whose new certificates this batch wrote
+    created: tuple[str, ...] = ()  # the practitioners it created
 
 
 def certificate_row(
@@ -116,7 +117,9 @@ def write_batch(
         created_certificates, holders = record["created"], record["holders"]
     if derive:
         rederive(tx, [person["id"] for person in people] + list(holders), today)
-    return BatchResult(len(created_people), created_certificates, tuple(holders))
+    return BatchResult(
+        len(created_people), created_certificates, tuple(holders), tuple(sorted(created_people))
+    )
 
 
 def upsert_organizations(tx: neo4j.ManagedTransaction, organizations: list[dict[str, Any]]) -> int:

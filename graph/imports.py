@@ -12,7 +12,6 @@ from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from graph.records import native
 from registry.import_plan import StoredCertificate
 
@@ -115,14 +114,17 @@ def upsert_employers(tx: neo4j.ManagedTransaction, employers: Mapping[str, str |
 
 
 def start_import(
-    graph: Graph, batch_id: str, filename: str, sha256: str | None, by: str, started_at: datetime
+    tx: neo4j.ManagedTransaction,
+    batch_id: str,
+    filename: str,
+    sha256: str | None,
+    by: str,
+    started_at: datetime,
 ) -> None:
     """Record an import as running, before its first batch is written."""
-    graph.write(
-        lambda tx: tx.run(
-            START_IMPORT, id=batch_id, filename=filename, sha256=sha256, by=by, started_at=started_at
-        ).consume()
-    )
+    tx.run(
+        START_IMPORT, id=batch_id, filename=filename, sha256=sha256, by=by, started_at=started_at
+    ).consume()
 
 
 def advance_import(tx: neo4j.ManagedTransaction, batch_id: str, progress: Mapping[str, int]) -> None:
@@ -131,24 +133,20 @@ def advance_import(tx: neo4j.ManagedTransaction, batch_id: str, progress: Mappin
 
 
 def finish_import(
-    graph: Graph, batch_id: str, status: str, report: Mapping[str, Any], *, error: str | None = None
+    tx: neo4j.ManagedTransaction,
+    batch_id: str,
+    status: str,
+    report: Mapping[str, Any],
+    error: str | None = None,
 ) -> None:
     """Mark an import completed or failed with its final row counts; a completed one supersedes earlier
     unfinished imports of the same file (same name and SHA-256)."""
-
-    def work(tx: neo4j.ManagedTransaction) -> None:
-        tx.run(FINISH_IMPORT, id=batch_id, status=status, error=error, report=report).consume()
-        if status == "completed":
-            tx.run(SUPERSEDE_UNFINISHED, id=batch_id).consume()
-
-    graph.write(work)
+    tx.run(FINISH_IMPORT, id=batch_id, status=status, error=error, report=report).consume()
+    if status == "completed":
+        tx.run(SUPERSEDE_UNFINISHED, id=batch_id).consume()
 
 
-def list_imports(graph: Graph, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+def list_imports(tx: neo4j.ManagedTransaction, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
     """Imports, newest first, and how many there are."""
-
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], int]:
-        items = tx.run(LIST_IMPORTS, skip=(page - 1) * per_page, limit=per_page).single()["items"]
-        return native(items), tx.run(COUNT_IMPORTS).single()["total"]
-
-    return graph.read(work)
+    items = tx.run(LIST_IMPORTS, skip=(page - 1) * per_page, limit=per_page).single()["items"]
+    return native(items), tx.run(COUNT_IMPORTS).single()["total"]

@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -28,7 +28,6 @@ import neo4j
 from adapters.spreadsheets import read_rows
 from graph import bulk
 from graph import imports as repo
-from graph.driver import Graph
 from graph.practitioners import practitioner_row
 from graph.reference import known_codes
 from registry.errors import ImportFileError
@@ -36,7 +35,9 @@ from registry.identifiers import id_card_hash, id_card_tail
 from registry.import_plan import plan_batch
 from registry.import_report import ImportReport
 from registry.import_rows import ImportRow, RowError, consistency_errors, validate_row
+from services import audit
 from services.batches import BatchWriter
+from services.context import Context, Page
 
 log = logging.getLogger("registry.imports")
 
@@ -55,16 +56,11 @@ class BatchOutcome:
 
 
 def _write_batch(
-    tx: neo4j.ManagedTransaction,
-    rows: list[ImportRow],
-    *,
-    id_card_key: bytes,
-    today: date,
-    batch_id: str,
-    rows_read: int,
+    tx: neo4j.ManagedTransaction, ctx: Context, rows: list[ImportRow], *, batch_id: str, rows_read: int
 ) -> BatchOutcome:
     """One batch in one transaction: compare with what is stored, write what is new, advance the record."""
-    holders = {row.row: id_card_hash(row.id_card, id_card_key) for row in rows}
+    today = ctx.today
+    holders = {row.row: id_card_hash(row.id_card, ctx.settings.id_card_key) for row in rows}
     stored_names = repo.existing_people(tx, sorted(set(holders.values())))
     numbers = sorted({row.certificate.number for row in rows if row.certificate})
     plan = plan_batch(rows, holders, stored_names, repo.existing_certificates(tx, numbers), today)
@@ -84,19 +80,21 @@ def _write_batch(
         tx, people, certificates, today=today, reason="bulk import", import_batch=batch_id
     )
     outcome = BatchOutcome(result.people_created, result.certificates_created, plan.unchanged, plan.conflicts)
-    repo.advance_import(
-        tx,
-        batch_id,
-        {
-            "last_row": max(row.row for row in rows),
-            "rows_read": rows_read,
-            "rows_written": len(rows) - len({c.row for c in plan.conflicts}),
-            "practitioners_created": outcome.practitioners_created,
-            "certificates_created": outcome.certificates_created,
-            "certificates_unchanged": outcome.certificates_unchanged,
-            "certificates_conflicting": _certificate_conflicts(plan.conflicts),
-        },
-    )
+    progress = {
+        "last_row": max(row.row for row in rows),
+        "rows_read": rows_read,
+        "rows_written": len(rows) - len({c.row for c in plan.conflicts}),
+        "practitioners_created": outcome.practitioners_created,
+        "certificates_created": outcome.certificates_created,
+        "certificates_unchanged": outcome.certificates_unchanged,
+        "certificates_conflicting": _certificate_conflicts(plan.conflicts),
+    }
+    repo.advance_import(tx, batch_id, progress)
+    if result.people_created or result.certificates_created:  # a batch that changed nothing leaves no entry
+        audit.record(
+            tx, ctx, "import", batch_id, "import_batch", details=progress,
+            subjects=[*result.created, *result.holders],
+        )  # fmt: skip
     return outcome
 
 
@@ -120,14 +118,11 @@ def _certificate_conflicts(conflicts: list[RowError]) -> int:
 
 
 def import_file(
-    graph: Graph,
+    ctx: Context,
     source: str | Path | BinaryIO,
     filename: str,
     *,
-    id_card_key: bytes,
-    today: date,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    by: str = "cli",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate and write a CSV/XLSX file; returns the report (errors by row, counts of what was written).
@@ -141,28 +136,25 @@ def import_file(
     first = next(rows, None)
     sha256 = _digest(source)
     report.import_id = f"import-{uuid.uuid4()}"
-    repo.start_import(graph, report.import_id, filename, sha256, by, datetime.now(UTC))
+    by = "cli" if ctx.actor.kind == "cli" else "api"
+    ctx.graph.write(repo.start_import, report.import_id, filename, sha256, by, datetime.now(UTC))
     try:
-        _import_rows(
-            graph, chain([first] if first else [], rows), report, id_card_key, today, batch_size, progress
-        )
+        _import_rows(ctx, chain([first] if first else [], rows), report, batch_size, progress)
     except BaseException as error:
-        _record_failure(graph, report, error)
+        _record_failure(ctx, report, error)
         raise
-    repo.finish_import(graph, report.import_id, "completed", report.to_dict())
+    ctx.graph.write(repo.finish_import, report.import_id, "completed", report.to_dict())
     return report
 
 
 def _import_rows(
-    graph: Graph,
+    ctx: Context,
     rows: Iterator[tuple[int, dict[str, Any]]],
     report: ImportReport,
-    id_card_key: bytes,
-    today: date,
     batch_size: int,
     progress: Callable[[int], None] | None,
 ) -> None:
-    known = known_codes(graph)
+    known = ctx.graph.read(known_codes)
     pending: list[ImportRow] = []
     batch_id = report.import_id
     assert batch_id is not None
@@ -176,7 +168,7 @@ def _import_rows(
         report.reject(len({c.row for c in outcome.conflicts}))
 
     # The next batch is read and validated while this one is written: Python and Neo4j work side by side.
-    writer = BatchWriter[BatchOutcome](graph, tally)
+    writer = BatchWriter[BatchOutcome](ctx.graph, tally)
 
     def flush() -> None:
         errors = consistency_errors(pending)
@@ -185,10 +177,7 @@ def _import_rows(
         report.reject(len(bad))
         batch = [row for row in pending if row.row not in bad]
         if batch:
-            work = partial(
-                _write_batch, rows=batch, id_card_key=id_card_key, today=today, batch_id=batch_id,
-                rows_read=report.rows_read,
-            )  # fmt: skip
+            work = partial(_write_batch, ctx=ctx, rows=batch, batch_id=batch_id, rows_read=report.rows_read)
             writer.submit(work)
         if progress:
             progress(len(pending))
@@ -196,7 +185,7 @@ def _import_rows(
 
     try:
         for row_number, raw in rows:
-            row, errors = validate_row(row_number, raw, today=today, known=known)
+            row, errors = validate_row(row_number, raw, today=ctx.today, known=known)
             report.record(row, errors)
             if errors or row is None:
                 if progress:
@@ -215,12 +204,12 @@ def _import_rows(
             flush()
 
 
-def _record_failure(graph: Graph, report: ImportReport, error: BaseException) -> None:
+def _record_failure(ctx: Context, report: ImportReport, error: BaseException) -> None:
     """Mark the import failed; if the graph itself is gone, the record stays `running` with what was committed."""
     assert report.import_id is not None
     reason = str(error) if isinstance(error, ImportFileError) else type(error).__name__
     try:
-        repo.finish_import(graph, report.import_id, "failed", report.to_dict(), error=reason)
+        ctx.graph.write(repo.finish_import, report.import_id, "failed", report.to_dict(), reason)
     except Exception:
         log.warning("could not mark import %s failed", report.import_id, exc_info=True)
 
@@ -241,6 +230,6 @@ def _digest(source: str | Path | BinaryIO) -> str | None:
     return digest.hexdigest()
 
 
-def list_imports(graph: Graph, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+def list_imports(ctx: Context, page: int, per_page: int) -> Page:
     """The recorded imports, newest first, and how many there are."""
-    return repo.list_imports(graph, page, per_page)
+    return ctx.graph.read(repo.list_imports, page, per_page)

@@ -8,6 +8,7 @@ import openpyxl
 
 from registry.identifiers import make_uscc
 from services import imports
+from services.context import Context
 from tests.support import unique_id_card
 
 HEADERS_ZH = ["姓名", "身份证号", "性别", "学历", "参加工作年份", "地区代码", "手机", "单位统一社会信用代码", "单位名称",
@@ -65,9 +66,7 @@ def xlsx_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
 
 
 def run_import(graph, settings, data: bytes, filename: str):
-    return imports.import_file(
-        graph, io.BytesIO(data), filename, id_card_key=settings.id_card_key, today=date.today()
-    )
+    return imports.import_file(Context(graph=graph, settings=settings), io.BytesIO(data), filename)
 
 
 def people_by_id_card(graph, id_cards: dict[str, str], settings) -> dict[str, dict]:

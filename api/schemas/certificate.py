@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import OrganizationRefSchema, PersonRefSchema, Text, level_field, work_type_field
-from registry.certificates import validate_dates
+from registry.certificates import VERIFY_REASONS, validate_dates
 
 NUMBER = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}\Z",
@@ -17,6 +17,8 @@ NUMBER = validate.Regexp(
 
 
 class IssueCertificateSchema(Schema):
+    """A certificate to issue: number, holder, work type, level and dates."""
+
     number = fields.String(required=True, validate=NUMBER, metadata={"example": "CPCIF-2025-000123"})
     practitioner_id = fields.UUID(required=True)
     work_type = work_type_field(required=True)
@@ -34,6 +36,8 @@ class IssueCertificateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
+    """A lifecycle change and the reason for it."""
+
     reason = Text(
         required=True,
         max_length=500,
@@ -44,9 +48,9 @@ class StatusChangeSchema(Schema):
 
 class CertificateEventSchema(Schema):
     action = fields.String()
-    from_status = fields.String()
+    from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    reason = fields.String()
+    reason = fields.String(allow_none=True)
     at = fields.DateTime()
 
 
@@ -63,23 +67,35 @@ class CertificateSchema(Schema):
     status = fields.String(
         metadata={"description": "as of today: a valid certificate past expires_on is expired"}
     )
-    status_reason = fields.String()
-    status_changed_at = fields.DateTime()
+    status_reason = fields.String(allow_none=True)
+    status_changed_at = fields.DateTime(allow_none=True)
     issued_on = fields.Date()
-    expires_on = fields.Date()
-    created_at = fields.DateTime()
+    expires_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
     holder = fields.Nested(HolderSchema)
     issuer = fields.Nested(OrganizationRefSchema, allow_none=True)
     history = fields.List(fields.Nested(CertificateEventSchema))
 
 
 class VerifyArgs(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = Text(required=True, max_length=50)
+    number = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "certificate number"}
+    )
+    name = Text(required=True, max_length=50, metadata={"description": "the holder's full name"})
 
 
 class VerificationSchema(Schema):
-    valid = fields.Boolean()
+    valid = fields.Boolean(
+        metadata={"description": "a valid certificate whose holder is active in the registry"}
+    )
+    reason = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(tuple(VERIFY_REASONS)),
+        metadata={
+            "description": "why it is not valid (null when valid): "
+            + "; ".join(f"`{code}` {text}" for code, text in VERIFY_REASONS.items())
+        },
+    )
     number = fields.String()
     holder = fields.String(metadata={"description": "masked, e.g. 张*明"})
     work_type = fields.String()
@@ -88,4 +104,4 @@ class VerificationSchema(Schema):
     level_name_zh = fields.String()
     status = fields.String()
     issued_on = fields.Date()
-    expires_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)

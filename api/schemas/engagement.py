@@ -26,6 +26,8 @@ class TeamMemberSchema(Schema):
 
 
 class EngagementInputSchema(Schema):
+    """An engagement: title, kind, client, industry, region, dates, status and team."""
+
     title = Text(required=True, max_length=200, metadata={"example": "某水泥公司2025年度碳排放核查"})
     kind = work_type_field(required=True, metadata={"description": "the work type of the engagement"})
     client_id = fields.UUID(required=True)
@@ -68,11 +70,11 @@ class EngagementSchema(Schema):
     kind = fields.String()
     status = fields.String()
     start_on = fields.Date()
-    end_on = fields.Date()
-    outcome = fields.String()
+    end_on = fields.Date(allow_none=True)
+    outcome = fields.String(allow_none=True)
     client = fields.Nested(OrganizationRefSchema, allow_none=True)
     industry = fields.Nested(RefSchema, allow_none=True)
     region = fields.Nested(RefSchema, allow_none=True)
     team = fields.List(fields.Nested(TeamEntrySchema))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)

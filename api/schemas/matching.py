@@ -15,6 +15,8 @@ from api.schemas.common import (
 
 
 class MatchRequestSchema(Schema):
+    """A job to staff: work type, industry, region, minimum level and the organization to avoid."""
+
     work_type = work_type_field(required=True)
     industry = code_field(allow_none=True, metadata={"example": "building_materials"})
     region = region_code_field(allow_none=True, metadata={"example": "420000"})
@@ -36,12 +38,12 @@ class MatchRequestSchema(Schema):
 class ConflictSchema(Schema):
     kind = fields.String(metadata={"description": "employment or engagement"})
     organization = fields.String()
-    title = fields.String()
-    role = fields.String()
-    since = fields.Date()
-    until = fields.Date()
-    start_on = fields.Date()
-    end_on = fields.Date()
+    title = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+    start_on = fields.Date(allow_none=True)
+    end_on = fields.Date(allow_none=True)
 
 
 class ExcludedSchema(Schema):

@@ -15,6 +15,7 @@ def test_verifying_with_number_and_name_shows_the_certificate_with_a_masked_hold
     body = response.get_json()
     assert body == {
         "valid": True,
+        "reason": None,
         "number": certificate["number"],
         "holder": "张*明",
         "work_type": "verification",
@@ -58,3 +59,42 @@ def test_both_number_and_name_are_required(client):
     assert "name" in assert_problem(client.get(URL, query_string={"number": "X-1"}), 400)["errors"]
     assert "number" in assert_problem(client.get(URL, query_string={"name": "张三"}), 400)["errors"]
     assert_problem(client.get(URL, query_string={"number": "", "name": ""}), 400)
+
+
+def test_a_suspended_holders_certificate_verifies_as_not_valid_with_the_reason(
+    client, admin, new_practitioner, issue
+):
+    person = new_practitioner(name="孙八")
+    certificate = issue(person["id"], expires_on="2030-12-31")
+    suspended = client.patch(
+        f"/api/v1/practitioners/{person['id']}", json={"status": "suspended"}, headers=admin
+    )
+    assert suspended.status_code == 200, suspended.get_json()
+    body = client.get(URL, query_string={"number": certificate["number"], "name": "孙八"}).get_json()
+    # The certificate itself stays valid; the registry no longer vouches for its holder.
+    assert (body["valid"], body["status"], body["reason"]) == (False, "valid", "holder_suspended")
+    client.patch(f"/api/v1/practitioners/{person['id']}", json={"status": "active"}, headers=admin)
+    body = client.get(URL, query_string={"number": certificate["number"], "name": "孙八"}).get_json()
+    assert (body["valid"], body["reason"]) == (True, None)
+
+
+def test_a_deleted_holders_certificate_is_found_and_verifies_as_not_valid(
+    client, admin, new_practitioner, issue
+):
+    person = new_practitioner(name="周九")
+    certificate = issue(person["id"])
+    assert client.delete(f"/api/v1/practitioners/{person['id']}", headers=admin).status_code in (200, 204)
+    response = client.get(URL, query_string={"number": certificate["number"], "name": "周九"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["valid"], body["status"], body["reason"], body["holder"]) == (
+        False, "valid", "holder_deleted", "周*"
+    )  # fmt: skip
+    assert "holder_status" not in body
+
+
+def test_a_not_valid_certificate_says_which_status_made_it_so(client, admin, new_practitioner, issue):
+    certificate = issue(new_practitioner(name="吴十")["id"])
+    client.post(f"/api/v1/certificates/{certificate['number']}/suspend", json={"reason": "r"}, headers=admin)
+    body = client.get(URL, query_string={"number": certificate["number"], "name": "吴十"}).get_json()
+    assert (body["valid"], body["status"], body["reason"]) == (False, "suspended", "certificate_suspended")

@@ -10,6 +10,7 @@ import pytest
 
 from registry.identifiers import make_id_card
 from services import imports
+from services.context import Context
 from tests.import_files import (
     HEADERS_EN,
     HEADERS_ZH,
@@ -91,9 +92,7 @@ def test_a_20000_row_file_imports_without_a_memory_spike(graph, settings, tmp_pa
             writer.writerow(["批量" + str(n), id_card, "", "", "", "370200", "", "", "", "碳排放核算员",
                              "四级" if n % 4 else "三级", f"BULK-{n:06d}", "2024-03-01", "", ""])  # fmt: skip
     tracemalloc.start()
-    report = imports.import_file(
-        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
-    )
+    report = imports.import_file(Context(graph=graph, settings=settings), str(path), path.name)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert (report.rows_valid, report.certificates_created, report.practitioners_created) == (
@@ -115,9 +114,7 @@ def test_a_file_that_breaks_part_way_keeps_the_rows_before_and_says_where(graph,
         for name, id_card in good:
             handle.write(f"{name},{id_card},{'x' * 100_000}\n".encode())
         handle.write("王坏行,".encode("gb18030") + unique_id_card().encode() + b",\n")
-    report = imports.import_file(
-        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
-    )
+    report = imports.import_file(Context(graph=graph, settings=settings), str(path), path.name)
     # Decoding reads ahead, so the break may surface a row early; every row read before it is written.
     assert 10 <= report.rows_read <= 12
     assert report.practitioners_created == report.rows_read
@@ -170,10 +167,9 @@ def test_an_import_is_recorded_running_from_its_start_and_completed_at_its_end(g
         )
         seen.extend((r["status"], r["batches"]) for r in records)
 
-    report = imports.import_file(
-        graph, io.BytesIO(csv_bytes(HEADERS_ZH, rows)), "recorded.csv", id_card_key=settings.id_card_key,
-        today=date.today(), batch_size=1, progress=progress,
-    )  # fmt: skip
+    context = Context(graph=graph, settings=settings)
+    data = io.BytesIO(csv_bytes(HEADERS_ZH, rows))
+    report = imports.import_file(context, data, "recorded.csv", batch_size=1, progress=progress)
     assert seen and {status for status, _ in seen} == {"running"}
     assert max(batches for _, batches in seen) >= 1  # advanced batch by batch, while still running
     batch = _batch(graph, report.import_id)
@@ -202,8 +198,8 @@ def test_an_interrupted_import_records_exactly_what_it_committed_and_a_re_run_co
 
     with pytest.raises(Interrupted):
         imports.import_file(
-            graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today(),
-            batch_size=1, progress=stop_after_two_batches,
+            Context(graph=graph, settings=settings), str(path), path.name, batch_size=1,
+            progress=stop_after_two_batches,
         )  # fmt: skip
     records, _, _ = graph.driver.execute_query(
         """
@@ -217,9 +213,7 @@ def test_an_interrupted_import_records_exactly_what_it_committed_and_a_re_run_co
     assert interrupted["batch"]["status"] == "failed" and interrupted["batch"]["error"] == "Interrupted"
     assert 1 <= interrupted["batch"]["certificates_created"] == interrupted["certificates_written"] < 3
 
-    report = imports.import_file(
-        graph, str(path), path.name, id_card_key=settings.id_card_key, today=date.today()
-    )
+    report = imports.import_file(Context(graph=graph, settings=settings), str(path), path.name)
     assert report.certificates_created + interrupted["certificates_written"] == 3
     assert _batch(graph, report.import_id)["status"] == "completed"
     earlier = _batch(graph, interrupted["batch"]["id"])
@@ -239,6 +233,6 @@ def test_a_name_written_as_a_formula_is_refused_and_nothing_is_stored(graph, set
 def test_listing_imports_gives_the_newest_first(graph, settings):
     rows, _ = mixed_rows("IMPLIST")
     report = run_import(graph, settings, csv_bytes(HEADERS_ZH, rows[:1]), "listed.csv")
-    items, total = imports.list_imports(graph, 1, 5)
+    items, total = imports.list_imports(Context(graph=graph, settings=settings), 1, 5)
     assert items[0]["id"] == report.import_id and items[0]["status"] == "completed"
     assert total >= 1
