@@ -148,7 +148,10 @@ def test_an_admin_imports_a_spreadsheet_and_sees_the_bad_rows_reported(page: Pag
     screenshot(page, "admin-import")
     with page.expect_download() as download:
         page.get_by_role("button", name="下载错误清单（XLSX）").click()
-    workbook = openpyxl.load_workbook(download.value.path())
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    workbook = openpyxl.load_workbook(saved)
     header, *lines = list(workbook.active.values)
     assert header == ("行号", "列", "内容", "原因")
     assert len(lines) >= 3
