@@ -465,3 +465,8 @@ def statistics(
         },
         "exclusions_by_rule": by_rule,
     }
+
+
+def exclusion_rows(view: dict[str, Any]) -> list[Exclusion]:
+    """The stored exclusions of a draw view."""
+    return [repo.exclusion_from(row) for row in view.get("excluded") or []]
