@@ -85,7 +85,7 @@ def at_once(*calls):
         barrier.wait()
         try:
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
+        except Exception as error:  # handed back to the test
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
