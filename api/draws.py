@@ -130,7 +130,7 @@ class DrawStats(Resource):
 
 
 @ns.route("/rules")
-class DrawRules(Resource):
+class DrawRuleList(Resource):
     @returns(ns, None)
     def get(self) -> dict[str, Any]:
         """The purposes, the panel size rule and the avoidance rules, each with its published source (public)."""
