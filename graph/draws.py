@@ -76,19 +76,22 @@ COLLECT { MATCH (d:Draw)-[s:DREW]->(p) WHERE d.id <> $draw_id
 """
 
 # A superset of the people who meet the criteria (the rules decide exactly): active, holding a certificate of the
-# work type at the level or higher, based in the region when one is asked for.
-CANDIDATE_FACTS = f"""
-MATCH (p:Practitioner {{status: 'active'}})
-WHERE EXISTS {{ MATCH (p)-[:HOLDS]->(c:Certificate)
-               WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type) }}
-  AND ($region IS NULL OR EXISTS {{ MATCH (p)-[:BASED_IN]->(r:Region)
-                                    WHERE r.code = $region
-                                       OR EXISTS {{ (r)-[:PART_OF*1..3]->(:Region {{code: $region}}) }} }})
-RETURN {FACTS_PROJECTION}
+# work type at the level or higher, based in the region (or one of its cities) when one is asked for.
+CANDIDATE_FACTS = (
+    """
+MATCH (p:Practitioner {status: 'active'})
+WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate)
+               WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type) }
+  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
+                                   WHERE r.code = $region OR EXISTS { (r)-[:PART_OF*1..3]->(:Region {code: $region}) } })
+RETURN """
+    + FACTS_PROJECTION
+    + """
 ORDER BY id
 """
+)
 
-PERSON_FACTS = f"MATCH (p:Practitioner {{id: $id}}) RETURN {FACTS_PROJECTION}"
+PERSON_FACTS = "MATCH (p:Practitioner {id: $id}) RETURN " + FACTS_PROJECTION
 
 CREATE_DRAW = """
 CREATE (d:Draw {id: $id})
@@ -135,7 +138,7 @@ d {.*,
 }
 """
 
-GET_DRAW = f"MATCH (d:Draw {{id: $id}}) RETURN {DRAW_VIEW} AS draw"
+GET_DRAW = "MATCH (d:Draw {id: $id}) RETURN " + DRAW_VIEW + " AS draw"
 
 LIST_DRAWS = """
 MATCH (d:Draw)
@@ -157,30 +160,36 @@ RETURN DISTINCT d.id AS id
 
 # --- Statistics (GET /draws/stats) ---------------------------------------------------------------------------
 
-IN_PERIOD = "($from IS NULL OR date(d.created_at) >= $from) AND ($to IS NULL OR date(d.created_at) <= $to)"
+IN_PERIOD = " ($from IS NULL OR date(d.created_at) >= $from) AND ($to IS NULL OR date(d.created_at) <= $to) "
 
-STATS_DRAWS = f"""
-MATCH (d:Draw) WHERE {IN_PERIOD}
+STATS_DRAWS = (
+    "MATCH (d:Draw) WHERE"
+    + IN_PERIOD
+    + """
 RETURN substring(toString(date(d.created_at)), 0, 7) AS month, d.purpose AS purpose, count(*) AS draws,
        sum(CASE WHEN d.shortfall > 0 THEN 1 ELSE 0 END) AS short
 ORDER BY month, purpose
 """
+)
 
-STATS_SEATS = f"""
-MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE {IN_PERIOD}
-RETURN r.role AS role, r.status AS status, count(*) AS seats
-"""
+STATS_SEATS = (
+    "MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN r.role AS role, r.status AS status, count(*) AS seats"
+)
 
 # "Drawn" = put on a panel by the draw, a reserve call or a replacement; appointments are not draws.
-STATS_PER_EXPERT = f"""
-MATCH (d:Draw)-[r:DREW {{role: 'panel'}}]->(p:Practitioner) WHERE {IN_PERIOD} AND r.via <> 'appointed'
-RETURN p.id AS id, count(*) AS seats
-"""
+STATS_PER_EXPERT = (
+    "MATCH (d:Draw)-[r:DREW {role: 'panel'}]->(p:Practitioner) WHERE"
+    + IN_PERIOD
+    + "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats"
+)
 
-STATS_EXCLUSIONS = f"""
-MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE {IN_PERIOD}
-RETURN x.rule AS rule, count(*) AS exclusions
-"""
+STATS_EXCLUSIONS = (
+    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN x.rule AS rule, count(*) AS exclusions"
+)
 
 EXPERT_POOL_SIZE = """
 MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(:Pool {code: 'expert'})

@@ -27,10 +27,12 @@ from registry.draw_log import (
     open_draw,
     record_response,
     replay,
-    verify as verify_record,
 )
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
+from registry.draw_log import (
+    verify as verify_record,
+)
 from registry.draw_record import sealed_order
 from registry.draw_stats import acceptance_rate, gini, top_share
 from registry.draws import (

@@ -20,8 +20,8 @@ import uuid
 from datetime import date
 
 import pytest
-
 from tests.api.fixed_graph import days_ago
+
 from tests.support import assert_problem, graph_size, unique_id_card
 
 URL = "/api/v1/draws"
