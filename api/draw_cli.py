@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import click
+from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from api.context import ctx
@@ -16,7 +17,7 @@ from registry.draws import PURPOSE_CODES
 from registry.errors import RegistryError, ValidationFailed
 from services import draws
 
-draw_cli = click.Group("draw", help="Expert review panels: draw, answer invitations, verify, statistics.")
+draw_cli = AppGroup("draw", help="Expert review panels: draw, answer invitations, verify, statistics.")
 
 
 def _fail(error: RegistryError | ValidationError) -> click.ClickException:
