@@ -4,36 +4,58 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import StrictBoolean, StrictInteger, Text, level_field, work_type_field
+from api.schemas.common import (
+    OrganizationRefSchema,
+    PageArgs,
+    PersonRefSchema,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    code_field,
+    level_field,
+    region_code_field,
+    work_type_field,
+)
 from registry.draw_log import DRAW_STATUSES, RESPONSES
 from registry.draws import DEFAULT_RESERVES, MAX_RESERVES, MAX_SIZE, PURPOSE_CODES
 
-CODE = validate.Length(min=1, max=40)
-
 
 class ManualExclusionSchema(Schema):
-    practitioner_id = fields.UUID(required=True)
-    reason = Text(required=True, max_length=500, metadata={"example": "co-author of the project proposal"})
+    practitioner_id = fields.UUID(required=True, metadata={"description": "the practitioner to leave out"})
+    reason = Text(
+        required=True,
+        max_length=500,
+        metadata={"description": "why (recorded with rule `manual`)", "example": "co-author of the report"},
+    )
 
 
 class CreateDrawSchema(Schema):
     purpose = fields.String(
-        required=True, validate=validate.OneOf(PURPOSE_CODES), metadata={"example": "review_panel"}
+        required=True,
+        validate=validate.OneOf(PURPOSE_CODES),
+        metadata={"description": "what the panel is for", "example": "review_panel"},
     )
     title = Text(
-        required=True, max_length=200, metadata={"example": "2026年度重点排放单位碳排放核查报告评审"}
+        required=True,
+        max_length=200,
+        metadata={"description": "what is reviewed", "example": "2026年度重点排放单位碳排放核查报告评审"},
     )
     organization_id = fields.UUID(
-        allow_none=True, metadata={"description": "the organization the panel is for"}
+        allow_none=True, metadata={"description": "the organization the panel is for (conflicts are checked)"}
     )
-    work_type = work_type_field(allow_none=True)
+    work_type = work_type_field(
+        allow_none=True,
+        metadata={"description": "a certificate of this work type", "example": "verification"},
+    )
     min_level = level_field(
         load_default=2,
         metadata={"description": "lowest level admitted (default 2: the expert pool)", "example": 2},
     )
-    industry = fields.String(allow_none=True, validate=CODE, metadata={"example": "building_materials"})
-    region = fields.String(allow_none=True, validate=CODE, metadata={"example": "420000"})
-    specialty = fields.String(allow_none=True, validate=CODE)
+    industry = code_field(allow_none=True, metadata={"description": "industry experience (code)"})
+    region = region_code_field(
+        allow_none=True, metadata={"description": "based in this region or its cities", "example": "420000"}
+    )
+    specialty = code_field(allow_none=True, metadata={"description": "a specialty (code)"})
     size = StrictInteger(
         required=True,
         validate=validate.Range(min=1, max=MAX_SIZE),
@@ -42,10 +64,20 @@ class CreateDrawSchema(Schema):
     reserves = StrictInteger(
         load_default=DEFAULT_RESERVES,
         validate=validate.Range(min=0, max=MAX_RESERVES),
-        metadata={"example": 2},
+        metadata={"description": "ordered reserves (default 2)", "example": 2},
     )
-    panel_date = fields.Date(allow_none=True, metadata={"example": "2026-12-10"})
-    exclusions = fields.List(fields.Nested(ManualExclusionSchema), load_default=list)
+    panel_date = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "the day the panel sits (availability, same-day seats)",
+            "example": "2026-12-10",
+        },
+    )
+    exclusions = fields.List(
+        fields.Nested(ManualExclusionSchema),
+        load_default=list,
+        metadata={"description": "manual exclusions, each with a reason"},
+    )
     allow_shortfall = StrictBoolean(
         load_default=True,
         metadata={"description": "false: refuse (422) rather than record a draw the pool cannot fill"},
@@ -53,29 +85,42 @@ class CreateDrawSchema(Schema):
 
 
 class ResponseSchema(Schema):
-    practitioner_id = fields.UUID(required=True)
+    practitioner_id = fields.UUID(required=True, metadata={"description": "the invited expert"})
     response = fields.String(
-        required=True, validate=validate.OneOf(RESPONSES), metadata={"example": "accepted"}
+        required=True,
+        validate=validate.OneOf(RESPONSES),
+        metadata={"description": "accepted, declined or no_response", "example": "accepted"},
     )
-    reason = Text(max_length=500, min_length=0, allow_none=True, metadata={"example": "phoned on 2026-12-01"})
+    reason = Text(
+        max_length=500,
+        min_length=0,
+        allow_none=True,
+        metadata={"description": "e.g. how the answer came", "example": "phoned on 2026-12-01"},
+    )
 
 
 class AppointmentSchema(Schema):
-    practitioner_id = fields.UUID(required=True)
+    practitioner_id = fields.UUID(required=True, metadata={"description": "the practitioner appointed"})
     reason = Text(
-        required=True, max_length=500, metadata={"example": "drawn from the provincial pool (补抽)"}
+        required=True,
+        max_length=500,
+        metadata={"description": "why and from where", "example": "drawn from the provincial pool (补抽)"},
     )
 
 
 class NoteSchema(Schema):
-    note = Text(required=True, max_length=1000, multiline=True)
+    note = Text(
+        required=True, max_length=1000, multiline=True, metadata={"description": "the correction or remark"}
+    )
 
 
-class DrawListArgs(Schema):
-    purpose = fields.String(validate=validate.OneOf(PURPOSE_CODES))
-    status = fields.String(validate=validate.OneOf(DRAW_STATUSES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class DrawListArgs(PageArgs):
+    purpose = fields.String(
+        validate=validate.OneOf(PURPOSE_CODES), metadata={"description": "only this purpose"}
+    )
+    status = fields.String(
+        validate=validate.OneOf(DRAW_STATUSES), metadata={"description": "inviting, complete or short"}
+    )
 
 
 class StatsArgs(Schema):
@@ -83,14 +128,9 @@ class StatsArgs(Schema):
     period_to = fields.Date(data_key="to", metadata={"description": "draws made on or before this day"})
 
 
-class SeatPersonSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-
-
 class SeatSchema(Schema):
     practitioner = fields.Nested(
-        SeatPersonSchema, allow_none=True, metadata={"description": "null while names are hidden"}
+        PersonRefSchema, allow_none=True, metadata={"description": "null while names are hidden"}
     )
     order = fields.Integer(
         allow_none=True, metadata={"description": "position in the sealed order (1 = first)"}
@@ -132,12 +172,6 @@ class DrawEventSchema(Schema):
     count = fields.Integer()
 
 
-class OrganizationBriefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    kind = fields.String()
-
-
 class DrawRulesSchema(Schema):
     window_years = fields.Integer()
     draw_cap = fields.Integer(metadata={"description": "panel seats per expert per calendar year"})
@@ -152,7 +186,7 @@ class DrawSchema(Schema):
     disclosed = fields.Boolean()
     names_hidden = fields.Boolean()
     organization_id = fields.String(allow_none=True)
-    organization = fields.Nested(OrganizationBriefSchema, allow_none=True)
+    organization = fields.Nested(OrganizationRefSchema, allow_none=True)
     work_type = fields.String(allow_none=True)
     min_level = fields.Integer()
     industry = fields.String(allow_none=True)

@@ -350,11 +350,14 @@ def test_answering_twice_is_a_409_and_an_unknown_person_a_404(client, admin, ids
 
 
 def test_a_pool_that_runs_out_records_a_shortfall_which_an_appointment_fills(client, admin, ids):
-    draw = make_draw(client, admin, ids, purpose="standard_drafting", size=9, reserves=0, panel_date=panel_day(8))
+    draw = make_draw(
+        client, admin, ids, purpose="standard_drafting", size=9, reserves=0, panel_date=panel_day(8)
+    )
     assert draw["shortfall"] == 2  # eight clean candidates, two of them of one employer
     assert draw["status"] == "short"
     assert_problem(
-        client.post(f"{URL}/{draw['id']}/appointments", json={"practitioner_id": ids["L3"]}, headers=admin), 400
+        client.post(f"{URL}/{draw['id']}/appointments", json={"practitioner_id": ids["L3"]}, headers=admin),
+        400,
     )
     appointed = client.post(
         f"{URL}/{draw['id']}/appointments",
@@ -468,3 +471,38 @@ def test_the_cli_makes_shows_and_verifies_a_draw(app, ids):
     assert shown.exit_code == 0 and "invited" in shown.output
     verified = runner.invoke(args=["registry", "draw", "verify", draw_id])
     assert verified.exit_code == 0 and "verified: true" in verified.output
+
+
+def test_a_practitioner_answers_only_their_own_invitation(app, client, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="policy_advice", size=2, reserves=0, panel_date=panel_day(17)
+    )
+    member, other = (s["practitioner"]["id"] for s in draw["panel"])
+    made = app.test_cli_runner().invoke(
+        args=[
+            "registry",
+            "create-key",
+            "--role",
+            "practitioner",
+            "--practitioner",
+            member,
+            "--label",
+            "tests",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    own_key = {"X-API-Key": made.stdout.strip().splitlines()[-1]}
+    assert_problem(respond(client, own_key, draw["id"], other, "accepted"), 403)
+    answered = respond(client, own_key, draw["id"], member, "accepted")
+    assert answered.status_code == 200, answered.get_json()
+    assert answered.get_json()["names_hidden"] is True  # the expert sees the draw as non-admins do
+
+
+def test_draws_are_listed_newest_first_for_government(client, admin, as_role, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="question_bank", size=1, reserves=0, panel_date=panel_day(18)
+    )
+    listed = client.get(f"{URL}?purpose=question_bank&per_page=100", headers=as_role("government")).get_json()
+    assert listed["items"][0]["id"] == draw["id"]
+    assert listed["total"] >= 1
+    assert_problem(client.get(URL, headers=as_role("client")), 403)
