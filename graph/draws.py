@@ -151,6 +151,12 @@ RETURN size(matches) AS total,
            .disclosed, .created_at}] AS items
 """
 
+REFERENCE_DATE = "MATCH (d:Draw {id: $id}) RETURN d.reference_date AS reference"
+
+ACTIVE_PRACTITIONER = (
+    "OPTIONAL MATCH (p:Practitioner {id: $id}) WHERE p.status = 'active' RETURN p IS NOT NULL AS active"
+)
+
 PENDING_INVITATIONS = """
 MATCH (d:Draw)-[r:DREW {status: 'invited'}]->(:Practitioner)
 WHERE r.deadline < $now
@@ -453,6 +459,17 @@ def list_draws(
     """A page of draws, newest first."""
     record = tx.run(LIST_DRAWS, purpose=purpose, status=status, skip=skip, limit=limit).single(strict=True)
     return {"total": record["total"], "items": native(record["items"])}
+
+
+def reference_date(tx: neo4j.ManagedTransaction, draw_id: str) -> date | None:
+    """The draw's reference date (its panel date, or the day it was made), or None for an unknown draw."""
+    record = tx.run(REFERENCE_DATE, id=draw_id).single()
+    return _day(record["reference"]) if record else None
+
+
+def is_active_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> bool:
+    """Whether the practitioner exists and is active."""
+    return tx.run(ACTIVE_PRACTITIONER, id=practitioner_id).single(strict=True)["active"]
 
 
 def draws_with_lapsed_invitations(tx: neo4j.ManagedTransaction, now: datetime) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import neo4j
 
 from graph import draws as repo
+from graph.records import found
 from registry.draw_log import (
     DrawState,
     EventLog,
@@ -240,10 +241,7 @@ class _Loaded:
 
 def _load_locked(tx: neo4j.ManagedTransaction, draw_id: str) -> _Loaded:
     """Lock the draw's year, then read it and rebuild its state from its events."""
-    head = tx.run("MATCH (d:Draw {id: $id}) RETURN d.reference_date AS reference", id=draw_id).single()
-    if head is None:
-        raise NotFound(f"No draw with id {draw_id}.")
-    reference: date = head["reference"].to_native()
+    reference = found(repo.reference_date(tx, draw_id), "draw", draw_id)
     repo.lock_year(tx, reference.year)
     view = repo.read_draw(tx, draw_id)
     events = [repo.event_from(e) for e in view["events"]]
@@ -326,10 +324,7 @@ def appoint(ctx: Context, draw_id: str, data: dict[str, Any], now: datetime | No
     practitioner_id = str(data["practitioner_id"])
 
     def step(tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> dict[str, Any]:
-        exists = tx.run(
-            "OPTIONAL MATCH (p:Practitioner {id: $id}) WHERE p.status = 'active' RETURN p IS NOT NULL AS ok",
-            id=practitioner_id,
-        ).single()["ok"]
+        exists = repo.is_active_practitioner(tx, practitioner_id)
         if not exists:
             raise ValidationFailed(
                 {"practitioner_id": [f"No active practitioner with id {practitioner_id}."]}
@@ -371,11 +366,8 @@ def lapse_invitations(ctx: Context, now: datetime | None = None) -> int:
 
 
 def get(ctx: Context, draw_id: str) -> dict[str, Any]:
-    """The stored draw, as `present` shapes it."""
-    view = ctx.graph.read(repo.read_draw, draw_id)
-    if view is None:
-        raise NotFound(f"No draw with id {draw_id}.")
-    return view
+    """The stored draw: properties, organization, seats, exclusions, events (api/draws.py decides who sees what)."""
+    return found(ctx.graph.read(repo.read_draw, draw_id), "draw", draw_id)
 
 
 def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
