@@ -172,13 +172,27 @@ class DrawItem(Resource):
         return draws.get(ctx(), draw_id)
 
 
+_VERIFICATION = VerificationSchema()
+
+
+def _verification_for_caller(result: dict[str, Any]) -> dict[str, Any]:
+    # The sealed lines name candidates (ids and employers): enough to redo the hashes, so admin and government
+    # get them; everyone else gets the checks and the hashes.
+    if current_principal().role not in STATS_ROLES:
+        result = {**result, "secret": None, "candidates": None}
+    return _VERIFICATION.dump(result)
+
+
 @ns.route("/<string:draw_id>/verify")
 @ns.param("draw_id", "the draw's id")
 class DrawVerify(Resource):
     @ns.doc(security=[])
-    @returns(ns, VerificationSchema())
+    @returns(ns, _VERIFICATION, present=_verification_for_caller)
     def get(self, draw_id: str) -> dict[str, Any]:
-        """Recompute the draw from its stored record and say whether it matches (public: no names)."""
+        """Recompute the draw from its stored record and say whether it matches (public).
+
+        Admin and government also get the secret and the sealed candidate lines, to redo every hash themselves.
+        """
         return draws.verify(ctx(), draw_id)
 
 

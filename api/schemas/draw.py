@@ -237,11 +237,18 @@ class VerificationSchema(Schema):
     id = fields.String()
     checks = fields.List(fields.Nested(CheckSchema))
     secret = fields.String(
-        metadata={"description": "revealed after sealing; its SHA-256 is the seed commitment"}
+        allow_none=True,
+        metadata={
+            "description": "revealed after sealing; SHA-256 of it is the seed commitment (admin, government)"
+        },
     )
     seed_commitment = fields.String()
     candidate_hash = fields.String()
     candidate_count = fields.Integer()
     seed = fields.String()
-    candidates = fields.List(fields.String(), metadata={"description": "the sealed lines 'id|employers'"})
+    candidates = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "the sealed lines 'id|employers' (admin, government)"},
+    )
     method = fields.String()

@@ -510,3 +510,11 @@ def test_draws_are_listed_newest_first_for_government(client, admin, as_role, id
     assert listed["items"][0]["id"] == draw["id"]
     assert listed["total"] >= 1
     assert_problem(client.get(URL, headers=as_role("client")), 403)
+
+
+def test_the_sealed_lines_and_secret_go_to_admin_and_government_only(client, admin, as_role, ids):
+    draw = make_draw(client, admin, ids, purpose="consulting", size=1, reserves=0, panel_date=panel_day(19))
+    public = client.get(f"{URL}/{draw['id']}/verify").get_json()
+    assert public["verified"] is True and public["secret"] is None and public["candidates"] is None
+    full = client.get(f"{URL}/{draw['id']}/verify", headers=as_role("government")).get_json()
+    assert len(full["candidates"]) == full["candidate_count"] and len(full["secret"]) == 64
