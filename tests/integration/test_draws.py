@@ -176,3 +176,34 @@ def test_a_reserve_seated_elsewhere_that_day_since_the_draw_is_skipped_and_the_s
     assert {x["rule"] for x in skipped} == {"unavailable"}
     assert after["status"] == "short" and after["shortfall"] == 1
     assert draws.verify(context, first["id"])["verified"]
+
+
+def bar_fixture(graph, practitioner_id: str) -> None:
+    """A bar in the shape of CONVENTIONS.md (Sanctions, #12), written directly until #12 is merged."""
+    graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {id: $pid})
+        CREATE (p)-[:SANCTIONED]->(:Sanction {id: $id, kind: 'bar', `from`: date(), until: null, lifted_on: null,
+                                              reason: 'fixture'})
+        """,
+        pid=practitioner_id,
+        id=str(uuid.uuid4()),
+    )
+
+
+def test_a_reserve_barred_since_the_draw_is_passed_over_with_rule_sanction(context, graph, pool):
+    view = draws.create(context, request(in_year(25), 1, reserves=1))
+    reserve = next(s["practitioner"]["id"] for s in view["seats"] if s["role"] == "reserve")
+    bar_fixture(graph, reserve)
+    try:
+        member = next(iter(seated(view)))
+        after = draws.respond(context, view["id"], {"practitioner_id": member, "response": "declined"})
+        skipped = {x["practitioner_id"]: x["rule"] for x in after["excluded"] if x["stage"] == "refill"}
+        assert skipped == {reserve: "sanction"}
+        assert [s["status"] for s in after["seats"] if s["practitioner"]["id"] == reserve] == ["skipped"]
+        assert [s["via"] for s in after["seats"] if s["status"] == "invited"] == ["replacement"]
+        assert draws.verify(context, view["id"])["verified"]
+    finally:
+        graph.driver.execute_query(
+            "MATCH (:Practitioner {id: $pid})-[:SANCTIONED]->(s:Sanction) DETACH DELETE s", pid=reserve
+        )
