@@ -48,8 +48,9 @@ CALL { UNWIND $practitioner_ids AS id
 RETURN organization, industry, region, specialty, missing_practitioners
 """
 
-# Every fact the avoidance rules read (registry/draws.py). Declarations, availability and sanctions are the
-# shared shapes of CONVENTIONS.md; where nobody has written them yet the lists are simply empty.
+# Every fact the avoidance rules read (registry/draws.py), narrowed to what can matter for this draw: ties to its
+# organization only, seats only in its year (the cap and same-day rules look no further). Declarations,
+# availability and sanctions are the shared shapes of CONVENTIONS.md; where nobody wrote any, the lists are empty.
 FACTS_PROJECTION = """
 p.id AS id, p.status AS status,
 COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
@@ -60,17 +61,18 @@ coalesce(p.industry_keys, COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RE
 COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty) RETURN s.code } AS specialties,
 COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization)
           RETURN {organization_id: o.id, since: e.since, until: e.until} } AS employments,
-COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o:Organization)
+COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o:Organization {id: $organization_id})
           RETURN {engagement_id: g.id, client_id: o.id, start_on: g.start_on, end_on: g.end_on,
                   status: g.status} } AS engagements,
-COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization)
+COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $organization_id})
           RETURN {id: d.id, organization_id: o.id, relationship: d.relationship,
                   starts_on: d.`from`, ends_on: d.`to`} } AS declarations,
 COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
           RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on} } AS sanctions,
 COLLECT { MATCH (p)-[:UNAVAILABLE]->(a:Availability)
           RETURN {id: a.id, starts_on: a.`from`, ends_on: a.`to`, reason: a.reason} } AS unavailability,
-COLLECT { MATCH (d:Draw)-[s:DREW]->(p) WHERE d.id <> $draw_id
+COLLECT { MATCH (d:Draw)-[s:DREW]->(p)
+          WHERE d.id <> $draw_id AND coalesce(d.panel_date, date(d.created_at)).year = $year
           RETURN {draw_id: d.id, panel_date: d.panel_date, drawn_on: date(d.created_at), role: s.role,
                   status: s.status} } AS bookings
 """
@@ -387,16 +389,34 @@ def reference_checks(tx: neo4j.ManagedTransaction, **params: Any) -> dict[str, A
 
 
 def read_candidates(
-    tx: neo4j.ManagedTransaction, draw_id: str, work_type: str | None, min_level: int, region: str | None
+    tx: neo4j.ManagedTransaction,
+    draw_id: str,
+    work_type: str | None,
+    min_level: int,
+    region: str | None,
+    organization_id: str | None,
+    year: int,
 ) -> list[CandidateFacts]:
     """Facts of everyone who may meet the criteria (a superset; registry.draws.meets_criteria decides)."""
-    result = tx.run(CANDIDATE_FACTS, draw_id=draw_id, work_type=work_type, min_level=min_level, region=region)
+    result = tx.run(
+        CANDIDATE_FACTS,
+        draw_id=draw_id,
+        work_type=work_type,
+        min_level=min_level,
+        region=region,
+        organization_id=organization_id,
+        year=year,
+    )
     return [candidate_facts(record) for record in result]
 
 
-def read_person(tx: neo4j.ManagedTransaction, draw_id: str, practitioner_id: str) -> CandidateFacts | None:
+def read_person(
+    tx: neo4j.ManagedTransaction, draw_id: str, practitioner_id: str, organization_id: str | None, year: int
+) -> CandidateFacts | None:
     """Facts of one person now (for a refill's re-check), or None if they no longer exist."""
-    record = tx.run(PERSON_FACTS, draw_id=draw_id, id=practitioner_id).single()
+    record = tx.run(
+        PERSON_FACTS, draw_id=draw_id, id=practitioner_id, organization_id=organization_id, year=year
+    ).single()
     return candidate_facts(record) if record else None
 
 

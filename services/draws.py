@@ -157,7 +157,15 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
         if errors:
             raise ValidationFailed(errors)
 
-        people = repo.read_candidates(tx, draw_id, criteria.work_type, criteria.min_level, criteria.region)
+        people = repo.read_candidates(
+            tx,
+            draw_id,
+            criteria.work_type,
+            criteria.min_level,
+            criteria.region,
+            organization_id,
+            reference.year,
+        )
         context = DrawContext(reference, panel_date, organization_id, manual)
         screening = screen(people, criteria, context, rules)
         if screening.matched == 0:
@@ -262,7 +270,10 @@ def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Any:
     """The avoidance rules a person falls under now, read fresh for a refill."""
 
     def blocked(practitioner_id: str) -> Sequence[Exclusion]:
-        facts = repo.read_person(tx, loaded.view["id"], practitioner_id)
+        context = loaded.context
+        facts = repo.read_person(
+            tx, loaded.view["id"], practitioner_id, context.organization_id, context.reference_date.year
+        )
         if facts is None or facts.status != "active":
             return [Exclusion(practitioner_id, "unavailable", "no longer active in the registry")]
         return avoidance(facts, loaded.context, loaded.rules)
