@@ -67,11 +67,7 @@ def present(view: dict[str, Any], role: str, now: datetime | None = None) -> dic
     ]
     by_rule = exclusions_by_rule(draws.exclusion_rows(view))
     shaped = {
-        **{
-            k: view.get(k)
-            for k in DrawSchema().fields
-            if k in view and k not in ("reserves", "excluded", "events")
-        },
+        **{k: view.get(k) for k in _DRAW.fields if k in view and k not in ("reserves", "excluded", "events")},
         "reserve_count": view.get("reserves"),
         "names_hidden": hidden,
         "panel": [seat(s) for s in seats if s.get("role") == "panel"],

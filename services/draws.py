@@ -20,6 +20,7 @@ import neo4j
 from graph import draws as repo
 from graph.records import found
 from registry.draw_log import (
+    Blocked,
     DrawState,
     EventLog,
     SealedRecord,
@@ -44,6 +45,7 @@ from registry.draws import (
     DrawContext,
     DrawRules,
     Exclusion,
+    SealedCandidate,
     avoidance,
     criteria_problems,
     exclusions_by_rule,
@@ -242,7 +244,7 @@ def _store(tx: neo4j.ManagedTransaction, draw_id: str, log: EventLog, now: datet
 class _Loaded:
     view: dict[str, Any]
     log: EventLog
-    order: tuple
+    order: tuple[SealedCandidate, ...]
     context: DrawContext
     rules: DrawRules
 
@@ -266,7 +268,7 @@ def _load_locked(tx: neo4j.ManagedTransaction, draw_id: str) -> _Loaded:
     return _Loaded(view, EventLog(state, next_seq), sealed_order(view["seed"], candidates), context, rules)
 
 
-def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Any:
+def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
     """The avoidance rules a person falls under now, read fresh for a refill."""
 
     def blocked(practitioner_id: str) -> Sequence[Exclusion]:
