@@ -23,7 +23,6 @@ from registry.draw_log import (
     Blocked,
     DrawState,
     EventLog,
-    SealedRecord,
     check_response,
     lapse_overdue,
     open_draw,
@@ -32,11 +31,10 @@ from registry.draw_log import (
 )
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
-from registry.draw_log import (
-    verify as verify_record,
-)
 from registry.draw_record import sealed_order
 from registry.draw_stats import acceptance_rate, gini, top_share
+from registry.draw_verify import SealedRecord
+from registry.draw_verify import verify as verify_record
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,

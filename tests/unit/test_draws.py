@@ -9,7 +9,6 @@ import pytest
 from registry.certificates import CertificateFacts
 from registry.draw_log import (
     DrawState,
-    SealedRecord,
     Seat,
     appoint,
     check_response,
@@ -20,10 +19,10 @@ from registry.draw_log import (
     overdue,
     record_response,
     replay,
-    verify,
 )
 from registry.draw_record import candidate_hash, order_key, sealed_order, seed_commitment, seed_for, select
 from registry.draw_stats import acceptance_rate, gini, top_share
+from registry.draw_verify import SealedRecord, verify
 from registry.draws import (
     AVOIDANCE_RULES,
     DEFAULT_MIN_LEVEL,
