@@ -16,7 +16,8 @@ How a draw is sealed (财库〔2016〕198号: experts are drawn at random; this 
 Everything after that is an event (registry/draw_log.py): invitations, responses, a reserve called, a replacement
 drawn from the same sealed order once reserves run out, a shortfall, an appointment, disclosure. The seats (DREW
 relationships) are the replay of those events; registry/draw_verify.py recomputes steps 1–5, replays the events
-and compares with the stored seats. Anyone can redo steps 2–4 by hand: `printf '%s%s%s' $secret $draw_id $candidate_hash | sha256sum`.
+and compares with the stored seats. Anyone can redo step 3 by hand:
+`printf '%s%s%s' $secret $draw_id $candidate_hash | sha256sum`.
 """
 
 from __future__ import annotations
