@@ -16,7 +16,7 @@ from api.schemas.common import (
     region_code_field,
     work_type_field,
 )
-from registry.draw_log import DRAW_STATUSES, RESPONSES
+from registry.draw_log import DRAW_STATUSES, EVENT_KINDS, RESPONSES
 from registry.draws import DEFAULT_RESERVES, MAX_RESERVES, MAX_SIZE, PURPOSE_CODES
 
 
@@ -138,103 +138,107 @@ class SeatSchema(Schema):
     status = fields.String(
         metadata={"description": "standby, invited, accepted, declined, no_response, skipped"}
     )
-    role = fields.String()
+    role = fields.String(metadata={"description": "panel, or reserve while not called"})
     via = fields.String(metadata={"description": "draw, reserve, replacement or appointed"})
     replaces = fields.String(allow_none=True)
     invited_at = fields.DateTime(allow_none=True)
     deadline = fields.DateTime(allow_none=True)
-    overdue = fields.Boolean()
+    overdue = fields.Boolean(
+        metadata={"description": "invited and past the deadline (counts as no response at the next change)"}
+    )
     reason = fields.String(allow_none=True)
 
 
 class ExcludedSchema(Schema):
-    practitioner_id = fields.String()
-    rule = fields.String()
-    detail = fields.String()
+    practitioner_id = fields.String(metadata={"description": "the person left out"})
+    rule = fields.String(metadata={"description": "the avoidance rule code"})
+    detail = fields.String(metadata={"description": "the fact behind it"})
     stage = fields.String(
         metadata={"description": "sealing, or refill (a reserve or candidate passed over later)"}
     )
 
 
 class DrawEventSchema(Schema):
-    seq = fields.Integer()
-    kind = fields.String()
-    at = fields.DateTime()
-    practitioner_id = fields.String()
-    order = fields.Integer()
-    role = fields.String()
-    response = fields.String()
-    replaces = fields.String()
-    rule = fields.String()
-    detail = fields.String()
-    by = fields.String()
-    deadline = fields.DateTime()
-    count = fields.Integer()
+    seq = fields.Integer(metadata={"description": "1, 2, … in the order recorded"})
+    kind = fields.String(metadata={"description": "one of " + ", ".join(EVENT_KINDS)})
+    at = fields.DateTime(metadata={"description": "when"})
+    practitioner_id = fields.String(metadata={"description": "whom it concerns"})
+    order = fields.Integer(metadata={"description": "position in the sealed order"})
+    role = fields.String(metadata={"description": "panel or reserve (selected)"})
+    response = fields.String(metadata={"description": "accepted, declined or no_response"})
+    replaces = fields.String(metadata={"description": "the vacated seat a refill takes"})
+    rule = fields.String(metadata={"description": "avoidance rule (excluded, skipped)"})
+    detail = fields.String(metadata={"description": "reason, detail or commitment"})
+    by = fields.String(metadata={"description": "who recorded it (role:key prefix, cli, system)"})
+    deadline = fields.DateTime(metadata={"description": "the invitation's deadline"})
+    count = fields.Integer(metadata={"description": "candidates (sealed) or seats short (shortfall)"})
 
 
 class DrawRulesSchema(Schema):
-    window_years = fields.Integer()
+    window_years = fields.Integer(metadata={"description": "look-back of the conflict rules"})
     draw_cap = fields.Integer(metadata={"description": "panel seats per expert per calendar year"})
-    response_hours = fields.Integer()
+    response_hours = fields.Integer(metadata={"description": "hours an invitation stays open"})
 
 
 class DrawSchema(Schema):
-    id = fields.String()
-    purpose = fields.String()
-    title = fields.String()
+    id = fields.String(metadata={"description": "the draw's id"})
+    purpose = fields.String(metadata={"description": "what the panel is for"})
+    title = fields.String(metadata={"description": "what is reviewed"})
     status = fields.String(metadata={"description": "inviting, complete or short"})
-    disclosed = fields.Boolean()
-    names_hidden = fields.Boolean()
+    disclosed = fields.Boolean(metadata={"description": "names shown to non-admin roles"})
+    names_hidden = fields.Boolean(metadata={"description": "true when this answer hides the names"})
     organization_id = fields.String(allow_none=True)
     organization = fields.Nested(OrganizationRefSchema, allow_none=True)
     work_type = fields.String(allow_none=True)
-    min_level = fields.Integer()
+    min_level = fields.Integer(metadata={"description": "lowest level admitted"})
     industry = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
     specialty = fields.String(allow_none=True)
-    size = fields.Integer()
+    size = fields.Integer(metadata={"description": "experts asked for"})
     reserve_count = fields.Integer(metadata={"description": "ordered reserves asked for"})
     panel_date = fields.Date(allow_none=True)
     matched_count = fields.Integer(metadata={"description": "people meeting the criteria before avoidance"})
     candidate_count = fields.Integer(metadata={"description": "the sealed candidate set after avoidance"})
-    candidate_hash = fields.String()
-    seed_commitment = fields.String()
-    seed = fields.String()
+    candidate_hash = fields.String(metadata={"description": "SHA-256 of the sealed candidate lines"})
+    seed_commitment = fields.String(metadata={"description": "SHA-256 of the secret, recorded first"})
+    seed = fields.String(metadata={"description": "SHA-256(secret ‖ id ‖ candidate_hash)"})
     panel = fields.List(fields.Nested(SeatSchema))
     reserves = fields.List(fields.Nested(SeatSchema))
-    accepted = fields.Integer()
+    accepted = fields.Integer(metadata={"description": "panel seats accepted"})
     shortfall = fields.Integer(metadata={"description": "seats the pool could not fill (0 when it sufficed)"})
     excluded = fields.List(fields.Nested(ExcludedSchema), metadata={"description": "admin only"})
-    exclusions_by_rule = fields.Dict(keys=fields.String(), values=fields.Integer())
+    exclusions_by_rule = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "exclusions per rule code"}
+    )
     rules = fields.Nested(DrawRulesSchema)
     events = fields.List(fields.Nested(DrawEventSchema), metadata={"description": "admin only"})
-    created_at = fields.DateTime()
-    created_by = fields.String()
+    created_at = fields.DateTime(metadata={"description": "when it was drawn"})
+    created_by = fields.String(metadata={"description": "who drew it"})
 
 
 class DrawSummarySchema(Schema):
-    id = fields.String()
-    purpose = fields.String()
-    title = fields.String()
-    status = fields.String()
+    id = fields.String(metadata={"description": "the draw's id"})
+    purpose = fields.String(metadata={"description": "what the panel is for"})
+    title = fields.String(metadata={"description": "what is reviewed"})
+    status = fields.String(metadata={"description": "inviting, complete or short"})
     panel_date = fields.Date(allow_none=True)
-    size = fields.Integer()
-    reserves = fields.Integer()
-    candidate_count = fields.Integer()
-    shortfall = fields.Integer()
-    disclosed = fields.Boolean()
-    created_at = fields.DateTime()
+    size = fields.Integer(metadata={"description": "experts asked for"})
+    reserves = fields.Integer(metadata={"description": "reserves asked for"})
+    candidate_count = fields.Integer(metadata={"description": "sealed candidates"})
+    shortfall = fields.Integer(metadata={"description": "seats the pool could not fill"})
+    disclosed = fields.Boolean(metadata={"description": "names shown to non-admin roles"})
+    created_at = fields.DateTime(metadata={"description": "when it was drawn"})
 
 
 class CheckSchema(Schema):
-    check = fields.String()
-    ok = fields.Boolean()
-    detail = fields.String()
+    check = fields.String(metadata={"description": "what was recomputed"})
+    ok = fields.Boolean(metadata={"description": "whether it matches"})
+    detail = fields.String(metadata={"description": "what was found"})
 
 
 class VerificationSchema(Schema):
-    verified = fields.Boolean()
-    id = fields.String()
+    verified = fields.Boolean(metadata={"description": "every check matches"})
+    id = fields.String(metadata={"description": "the draw's id"})
     checks = fields.List(fields.Nested(CheckSchema))
     secret = fields.String(
         allow_none=True,
@@ -242,13 +246,13 @@ class VerificationSchema(Schema):
             "description": "revealed after sealing; SHA-256 of it is the seed commitment (admin, government)"
         },
     )
-    seed_commitment = fields.String()
-    candidate_hash = fields.String()
-    candidate_count = fields.Integer()
-    seed = fields.String()
+    seed_commitment = fields.String(metadata={"description": "as stored"})
+    candidate_hash = fields.String(metadata={"description": "as stored"})
+    candidate_count = fields.Integer(metadata={"description": "as stored"})
+    seed = fields.String(metadata={"description": "as stored"})
     candidates = fields.List(
         fields.String(),
         allow_none=True,
         metadata={"description": "the sealed lines 'id|employers' (admin, government)"},
     )
-    method = fields.String()
+    method = fields.String(metadata={"description": "how each value is computed"})
