@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from api.context import ctx
-from api.schemas.draw import AppointmentSchema, CreateDrawSchema, ResponseSchema
+from api.schemas.draw import CreateDrawSchema, DrawAppointmentSchema, InvitationResponseSchema
 from registry.draw_log import RESPONSES
 from registry.draws import PURPOSE_CODES
 from registry.errors import RegistryError, ValidationFailed
@@ -111,7 +111,7 @@ def verify_command(draw_id: str) -> None:
 def respond_command(draw_id: str, practitioner_id: str, response: str, reason: str | None) -> None:
     """Record an answer to an invitation; a decline or no response refills the seat."""
     raw = {"practitioner_id": practitioner_id, "response": response, "reason": reason}
-    data = _run(lambda: ResponseSchema().load(raw))
+    data = _run(lambda: InvitationResponseSchema().load(raw))
     _echo_draw(_run(lambda: draws.respond(ctx(), draw_id, data)))
 
 
@@ -121,7 +121,7 @@ def respond_command(draw_id: str, practitioner_id: str, response: str, reason: s
 @click.option("--reason", required=True)
 def appoint_command(draw_id: str, practitioner_id: str, reason: str) -> None:
     """Fill a seat the pool could not (after a shortfall) with a named practitioner."""
-    data = _run(lambda: AppointmentSchema().load({"practitioner_id": practitioner_id, "reason": reason}))
+    data = _run(lambda: DrawAppointmentSchema().load({"practitioner_id": practitioner_id, "reason": reason}))
     _echo_draw(_run(lambda: draws.appoint(ctx(), draw_id, data)))
 
 

@@ -11,15 +11,15 @@ from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
 from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
 from api.schemas.draw import (
-    AppointmentSchema,
     CreateDrawSchema,
+    DrawAppointmentSchema,
     DrawListArgs,
+    DrawNoteSchema,
     DrawSchema,
+    DrawStatsArgs,
     DrawSummarySchema,
-    NoteSchema,
-    ResponseSchema,
-    StatsArgs,
-    VerificationSchema,
+    DrawVerificationSchema,
+    InvitationResponseSchema,
 )
 from registry.draws import AVOIDANCE_RULES, BIDDING_SOURCE, ODD_FROM, PURPOSES, exclusions_by_rule
 from services import draws
@@ -118,7 +118,7 @@ class DrawList(Resource):
 class DrawStats(Resource):
     @require(STATS_ROLES)
     @returns(ns, None)
-    @with_query(ns, StatsArgs())
+    @with_query(ns, DrawStatsArgs())
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Draws per month and purpose, how evenly seats spread over the expert pool (share of the most-drawn 10%,
         Gini), answers to invitations and the acceptance rate, exclusions by rule (admin, government)."""
@@ -168,7 +168,7 @@ class DrawItem(Resource):
         return draws.get(ctx(), draw_id)
 
 
-_VERIFICATION = VerificationSchema()
+_VERIFICATION = DrawVerificationSchema()
 
 
 def _verification_for_caller(result: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +198,7 @@ class DrawResponses(Resource):
     @require(RESPONDERS)
     @ns.response(409, "The invitation is not open to this answer (already answered, lapsed)")
     @returns(ns, _DRAW, present=_present_for_caller)
-    @accepts(ns, ResponseSchema())
+    @accepts(ns, InvitationResponseSchema())
     def post(self, draw_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Record accepted / declined / no_response (admin, or the invited practitioner with their own key).
 
@@ -217,7 +217,7 @@ class DrawAppointments(Resource):
     @require(ADMIN)
     @ns.response(409, "The draw has no shortfall")
     @returns(ns, _DRAW, present=_present_for_caller)
-    @accepts(ns, AppointmentSchema())
+    @accepts(ns, DrawAppointmentSchema())
     def post(self, draw_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Fill a seat the pool could not with a named practitioner, with a reason (admin; 财库〔2016〕198号)."""
         return draws.appoint(ctx(), draw_id, data)
@@ -238,7 +238,7 @@ class DrawDisclose(Resource):
 class DrawNotes(Resource):
     @require(ADMIN)
     @returns(ns, _DRAW, present=_present_for_caller)
-    @accepts(ns, NoteSchema())
+    @accepts(ns, DrawNoteSchema())
     def post(self, draw_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Add a correction or remark as a new event; nothing recorded before is edited (admin)."""
         return draws.add_note(ctx(), draw_id, data["note"])

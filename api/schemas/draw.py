@@ -84,7 +84,7 @@ class CreateDrawSchema(Schema):
     )
 
 
-class ResponseSchema(Schema):
+class InvitationResponseSchema(Schema):
     practitioner_id = fields.UUID(required=True, metadata={"description": "the invited expert"})
     response = fields.String(
         required=True,
@@ -99,7 +99,7 @@ class ResponseSchema(Schema):
     )
 
 
-class AppointmentSchema(Schema):
+class DrawAppointmentSchema(Schema):
     practitioner_id = fields.UUID(required=True, metadata={"description": "the practitioner appointed"})
     reason = Text(
         required=True,
@@ -108,7 +108,7 @@ class AppointmentSchema(Schema):
     )
 
 
-class NoteSchema(Schema):
+class DrawNoteSchema(Schema):
     note = Text(
         required=True, max_length=1000, multiline=True, metadata={"description": "the correction or remark"}
     )
@@ -123,12 +123,12 @@ class DrawListArgs(PageArgs):
     )
 
 
-class StatsArgs(Schema):
+class DrawStatsArgs(Schema):
     period_from = fields.Date(data_key="from", metadata={"description": "draws made on or after this day"})
     period_to = fields.Date(data_key="to", metadata={"description": "draws made on or before this day"})
 
 
-class SeatSchema(Schema):
+class DrawSeatSchema(Schema):
     practitioner = fields.Nested(
         PersonRefSchema, allow_none=True, metadata={"description": "null while names are hidden"}
     )
@@ -149,7 +149,7 @@ class SeatSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
-class ExcludedSchema(Schema):
+class DrawExclusionSchema(Schema):
     practitioner_id = fields.String(metadata={"description": "the person left out"})
     rule = fields.String(metadata={"description": "the avoidance rule code"})
     detail = fields.String(metadata={"description": "the fact behind it"})
@@ -202,11 +202,11 @@ class DrawSchema(Schema):
     candidate_hash = fields.String(metadata={"description": "SHA-256 of the sealed candidate lines"})
     seed_commitment = fields.String(metadata={"description": "SHA-256 of the secret, recorded first"})
     seed = fields.String(metadata={"description": "SHA-256(secret ‖ id ‖ candidate_hash)"})
-    panel = fields.List(fields.Nested(SeatSchema))
-    reserves = fields.List(fields.Nested(SeatSchema))
+    panel = fields.List(fields.Nested(DrawSeatSchema))
+    reserves = fields.List(fields.Nested(DrawSeatSchema))
     accepted = fields.Integer(metadata={"description": "panel seats accepted"})
     shortfall = fields.Integer(metadata={"description": "seats the pool could not fill (0 when it sufficed)"})
-    excluded = fields.List(fields.Nested(ExcludedSchema), metadata={"description": "admin only"})
+    excluded = fields.List(fields.Nested(DrawExclusionSchema), metadata={"description": "admin only"})
     exclusions_by_rule = fields.Dict(
         keys=fields.String(), values=fields.Integer(), metadata={"description": "exclusions per rule code"}
     )
@@ -230,16 +230,16 @@ class DrawSummarySchema(Schema):
     created_at = fields.DateTime(metadata={"description": "when it was drawn"})
 
 
-class CheckSchema(Schema):
+class DrawCheckSchema(Schema):
     check = fields.String(metadata={"description": "what was recomputed"})
     ok = fields.Boolean(metadata={"description": "whether it matches"})
     detail = fields.String(metadata={"description": "what was found"})
 
 
-class VerificationSchema(Schema):
+class DrawVerificationSchema(Schema):
     verified = fields.Boolean(metadata={"description": "every check matches"})
     id = fields.String(metadata={"description": "the draw's id"})
-    checks = fields.List(fields.Nested(CheckSchema))
+    checks = fields.List(fields.Nested(DrawCheckSchema))
     secret = fields.String(
         allow_none=True,
         metadata={
