@@ -29,6 +29,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Draw", "id"),
     ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
     ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
+    ("WebSession", "id_hash"),
 )
 
 # Range indexes the searches and batch jobs filter on.
