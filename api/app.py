@@ -96,6 +96,7 @@ def _namespaces() -> list[Any]:
     from api import (
         audit,
         certificates,
+        draws,
         eligibility,
         engagements,
         health,
@@ -119,5 +120,6 @@ def _namespaces() -> list[Any]:
         engagements.ns,
         matching.ns,
         imports.ns,
+        draws.ns,
         audit.ns,
     ]

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from adapters.spreadsheets import estimate_rows
 from api.context import ctx
+from api.draw_cli import draw_cli
 from graph.schema import create_schema, describe_schema
 from registry.errors import ImportFileError, RegistryError
 from seed import import_file, synthetic
@@ -21,6 +22,7 @@ from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 
 
 @registry_cli.command("init-db")

@@ -26,6 +26,9 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportBatch", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
+    ("Draw", "id"),
+    ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
+    ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
     ("WebSession", "id_hash"),
 )
 

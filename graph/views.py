@@ -32,6 +32,9 @@ p {.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .publi
     + CURRENT_MEMBER
     + """
                      RETURN pool.code ORDER BY pool.code DESC },
+    draws_served: COUNT { MATCH (:Draw)-[:DREW {status: 'accepted'}]->(p) },
+    last_draw_on: COLLECT { MATCH (d:Draw)-[:DREW {status: 'accepted'}]->(p)
+                            RETURN coalesce(d.panel_date, date(d.created_at)) AS day ORDER BY day DESC LIMIT 1 }[0],
     certificates: COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
                             RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on}
                             ORDER BY c.issued_on, c.number }

@@ -145,6 +145,11 @@ class PractitionerSchema(Schema):
     industries = fields.List(fields.Nested(RefSchema))
     pools = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateSummarySchema))
+    # Admin only (not in SHARED_FIELDS): a count that moves with undisclosed panels would reveal them.
+    draws_served = fields.Integer(metadata={"description": "expert panel seats accepted (admin only)"})
+    last_draw_on = fields.Date(
+        allow_none=True, metadata={"description": "date of the last panel served (admin only)"}
+    )
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
     deleted_at = fields.DateTime(allow_none=True)
