@@ -272,8 +272,12 @@ class EvaluationFactor:
     max_points: int = 20
 
 
+DEFAULT_FACTOR = EvaluationFactor()
+NO_EVALUATIONS = EvaluationSummary(0, None)
+
+
 def evaluation_points(
-    summary: EvaluationSummary, work_type: str, factor: EvaluationFactor = EvaluationFactor()
+    summary: EvaluationSummary, work_type: str, factor: EvaluationFactor = DEFAULT_FACTOR
 ) -> tuple[int, str | None]:
     """Points for the match score and the reason to show (None when there is no evaluation to speak of)."""
     if summary.count == 0 or summary.mean is None:
