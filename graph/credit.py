@@ -431,3 +431,25 @@ def credit_facts(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str
     """Scores that count, accepted draws and effective records of one person."""
     record = tx.run(CREDIT_FACTS, id=practitioner_id).single()
     return native(record.data()) if record else None
+
+
+PRACTITIONER_EXISTS = "RETURN EXISTS { (:Practitioner {id: $id}) } AS exists"
+
+# Sanctions that have ended (past `until`) or were lifted, whose end the pools have not yet seen.
+_ENDED = """
+(s.end_applied IS NULL
+ AND ((s.until IS NOT NULL AND s.until < $today) OR (s.lifted_on IS NOT NULL AND s.lifted_on <= $today)))
+"""
+
+SANCTIONS_ENDED = f"""
+MATCH (p:Practitioner)-[:SANCTIONED]->(s:Sanction)
+WHERE {_ENDED}
+RETURN collect(DISTINCT p.id) AS ids
+"""
+
+MARK_SANCTIONS_APPLIED = f"""
+UNWIND $ids AS id
+MATCH (:Practitioner {{id: id}})-[:SANCTIONED]->(s:Sanction)
+WHERE {_ENDED}
+SET s.end_applied = true
+"""
