@@ -433,8 +433,6 @@ def credit_facts(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str
     return native(record.data()) if record else None
 
 
-PRACTITIONER_EXISTS = "RETURN EXISTS { (:Practitioner {id: $id}) } AS exists"
-
 # Sanctions that have ended (past `until`) or were lifted, whose end the pools have not yet seen.
 _ENDED = """
 (s.end_applied IS NULL
@@ -453,3 +451,13 @@ MATCH (:Practitioner {{id: id}})-[:SANCTIONED]->(s:Sanction)
 WHERE {_ENDED}
 SET s.end_applied = true
 """
+
+
+def sanctions_ended(tx: neo4j.ManagedTransaction, today: date) -> list[str]:
+    """Ids of people with a sanction that ended or was lifted and that the pools have not yet seen end."""
+    return list(tx.run(SANCTIONS_ENDED, today=today).single()["ids"])
+
+
+def mark_sanctions_applied(tx: neo4j.ManagedTransaction, ids: list[str], today: date) -> None:
+    """Note that the pools of these people have seen their ended sanctions."""
+    tx.run(MARK_SANCTIONS_APPLIED, ids=ids, today=today).consume()

@@ -24,6 +24,13 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
+    ("Evaluation", "id"),
+    ("Evaluation", "pair"),
+    ("MisconductRecord", "id"),
+    ("Sanction", "id"),
+    ("Complaint", "id"),
+    ("Appeal", "id"),
 )
 
 # Range indexes the searches and batch jobs filter on.
