@@ -7,8 +7,11 @@ records the audit entry — so a refused request leaves nothing behind.
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import date
 from typing import Any
 
@@ -28,7 +31,7 @@ from registry.appeals import (
     validate_appeal,
     validate_complaint,
 )
-from registry.credit import CreditRules
+from registry.credit import DEFAULT_CREDIT_RULES, CreditRules, credit_rules_from_mapping
 from registry.errors import Conflict, NotFound, RegistryError, ValidationFailed
 from registry.evaluations import (
     EngagementFacts,
@@ -72,6 +75,18 @@ class NotAllowed(RegistryError):
     slug = "forbidden"
 
 
+@functools.cache
+def _rules_from(path: str | None) -> CreditRules:
+    if not path:
+        return DEFAULT_CREDIT_RULES
+    return credit_rules_from_mapping(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def rules(ctx: Context) -> CreditRules:
+    """The credit rules: the published defaults, overridden by the JSON file `CREDIT_RULES_FILE` names."""
+    return _rules_from(ctx.settings.credit_rules_file)
+
+
 def _by(ctx: Context) -> str:
     """How a stored record names who entered it: the key's prefix and label, or `cli`."""
     actor = ctx.actor
@@ -85,16 +100,14 @@ def _iso(day: date | None) -> str | None:
 # --- Evaluations -----------------------------------------------------------------------------------------------
 
 
-def evaluate(
-    ctx: Context, rules: CreditRules, engagement_id: str, data: dict[str, Any], caller: Caller
-) -> dict[str, Any]:
+def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Caller) -> dict[str, Any]:
     """Rate one team member of a completed engagement; the answer carries `id` and `score`."""
-    errors = validate_scores(data.get("scores"), rules.criteria)
+    errors = validate_scores(data.get("scores"), rules(ctx).criteria)
     if errors:
         raise ValidationFailed(errors)
     practitioner_id = str(data["practitioner_id"])
-    scores = {c.code: data["scores"][c.code] for c in rules.criteria}
-    score = weighted_score(scores, rules.criteria)
+    scores = {c.code: data["scores"][c.code] for c in rules(ctx).criteria}
+    score = weighted_score(scores, rules(ctx).criteria)
     evaluation_id = str(uuid.uuid4())
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -113,7 +126,7 @@ def evaluate(
             Evaluator(caller.role, caller.organization_id),
             facts["already_evaluated"],
             ctx.today,
-            rules.window,
+            rules(ctx).window,
         )
         practitioner_repo.lock(tx, [practitioner_id])
         repo.create_evaluation(
@@ -125,10 +138,10 @@ def evaluate(
             work_type=engagement.work_type,
             criteria=list(scores),
             criterion_scores=list(scores.values()),
-            weights=[c.weight for c in rules.criteria],
+            weights=[c.weight for c in rules(ctx).criteria],
             comment=data.get("comment"),
-            on_time=on_time(engagement.end_on, ctx.today, rules.window),
-            due_on=due_on(engagement.end_on, rules.window),
+            on_time=on_time(engagement.end_on, ctx.today, rules(ctx).window),
+            due_on=due_on(engagement.end_on, rules(ctx).window),
             today=ctx.today,
             entered_by=_by(ctx),
         )
@@ -140,7 +153,7 @@ def evaluate(
             details={"comment": "changed"} if data.get("comment") else None,
             subjects=[practitioner_id],
         )  # fmt: skip
-        return _evaluation_view(tx, rules, evaluation_id)
+        return _evaluation_view(tx, ctx, evaluation_id)
 
     try:
         return ctx.graph.write(work)
@@ -151,13 +164,13 @@ def evaluate(
         ) from None
 
 
-def _evaluation_view(tx: neo4j.ManagedTransaction, rules: CreditRules, evaluation_id: str) -> dict[str, Any]:
+def _evaluation_view(tx: neo4j.ManagedTransaction, ctx: Context, evaluation_id: str) -> dict[str, Any]:
     view = found(repo.get_evaluation(tx, evaluation_id), "evaluation", evaluation_id)
-    view["appeal_deadline"] = _iso(appeal_deadline(view["created_on"], rules.appeal))
+    view["appeal_deadline"] = _iso(appeal_deadline(view["created_on"], rules(ctx).appeal))
     return view
 
 
-def reply(ctx: Context, rules: CreditRules, evaluation_id: str, text: str, caller: Caller) -> dict[str, Any]:
+def reply(ctx: Context, evaluation_id: str, text: str, caller: Caller) -> dict[str, Any]:
     """The evaluated practitioner's one reply, shown beside the evaluation."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -169,18 +182,18 @@ def reply(ctx: Context, rules: CreditRules, evaluation_id: str, text: str, calle
             tx, ctx, "evaluation", evaluation_id, "reply",
             details={"reply": "changed"}, subjects=[view["practitioner_id"]],
         )  # fmt: skip
-        return _evaluation_view(tx, rules, evaluation_id)
+        return _evaluation_view(tx, ctx, evaluation_id)
 
     return ctx.graph.write(work)
 
 
-def get_evaluation(ctx: Context, rules: CreditRules, evaluation_id: str) -> dict[str, Any]:
+def get_evaluation(ctx: Context, evaluation_id: str) -> dict[str, Any]:
     """One evaluation, or NotFound."""
-    return ctx.graph.read(_evaluation_view, rules, evaluation_id)
+    return ctx.graph.read(_evaluation_view, ctx, evaluation_id)
 
 
 def evaluations_of(
-    ctx: Context, rules: CreditRules, practitioner_id: str, page: int, per_page: int
+    ctx: Context, practitioner_id: str, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of a person's evaluations, newest first, each with its appeal deadline."""
 
@@ -188,7 +201,7 @@ def evaluations_of(
         practitioner_repo.require(tx, practitioner_id)
         items, total, _ = repo.practitioner_evaluations(tx, practitioner_id, (page - 1) * per_page, per_page)
         for item in items:
-            item["appeal_deadline"] = _iso(appeal_deadline(item["created_on"], rules.appeal))
+            item["appeal_deadline"] = _iso(appeal_deadline(item["created_on"], rules(ctx).appeal))
         return items, total
 
     return ctx.graph.read(work)
@@ -197,14 +210,12 @@ def evaluations_of(
 # --- Misconduct records and sanctions ----------------------------------------------------------------------
 
 
-def apply_sanctions(
-    tx: neo4j.ManagedTransaction, ctx: Context, rules: CreditRules, practitioner_id: str, why: str
-) -> None:
+def apply_sanctions(tx: neo4j.ManagedTransaction, ctx: Context, practitioner_id: str, why: str) -> None:
     """Re-derive a person's sanctions from their records, store the difference, and re-derive their pools.
 
     The caller holds the practitioner's lock.
     """
-    derived = derive_sanctions(repo.record_facts(tx, practitioner_id), ctx.today, rules.step_up)
+    derived = derive_sanctions(repo.record_facts(tx, practitioner_id), ctx.today, rules(ctx).step_up)
     change = reconcile(repo.sanctions(tx, practitioner_id), derived)
     repo.create_sanctions(tx, practitioner_id, list(change.create))
     repo.lift_sanctions(tx, practitioner_id, list(change.lift), ctx.today, why)
@@ -226,7 +237,6 @@ def apply_sanctions(
 def _write_record(
     tx: neo4j.ManagedTransaction,
     ctx: Context,
-    rules: CreditRules,
     practitioner_id: str,
     category_code: str,
     occurred_on: date,
@@ -237,7 +247,7 @@ def _write_record(
     complaint_id: str | None = None,
     certificate_number: str | None = None,
 ) -> str:
-    category = category_for(category_code, rules.catalogue)
+    category = category_for(category_code, rules(ctx).catalogue)
     record_id = str(uuid.uuid4())
     repo.create_record(
         tx,
@@ -262,21 +272,21 @@ def _write_record(
         details={k: "changed" for k, v in (("evidence", evidence), ("note", note)) if v},
         subjects=[practitioner_id],
     )  # fmt: skip
-    apply_sanctions(tx, ctx, rules, practitioner_id, f"record {record_id}")
+    apply_sanctions(tx, ctx, practitioner_id, f"record {record_id}")
     return record_id
 
 
-def _record_view(tx: neo4j.ManagedTransaction, rules: CreditRules, record_id: str) -> dict[str, Any]:
+def _record_view(tx: neo4j.ManagedTransaction, ctx: Context, record_id: str) -> dict[str, Any]:
     view = found(repo.get_record(tx, record_id), "misconduct record", record_id)
-    view["appeal_deadline"] = _iso(appeal_deadline(view["recorded_on"], rules.appeal))
+    view["appeal_deadline"] = _iso(appeal_deadline(view["recorded_on"], rules(ctx).appeal))
     return view
 
 
-def record_misconduct(
-    ctx: Context, rules: CreditRules, practitioner_id: str, data: dict[str, Any]
-) -> dict[str, Any]:
+def record_misconduct(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """An admin records a violation; the answer carries the record and the person's active sanctions."""
-    category_for(data.get("category"), rules.catalogue)  # an unknown category is refused before any write
+    category_for(
+        data.get("category"), rules(ctx).catalogue
+    )  # an unknown category is refused before any write
     errors = validate_record_dates(data["occurred_on"], ctx.today)
     if errors:
         raise ValidationFailed(errors)
@@ -287,14 +297,13 @@ def record_misconduct(
         record_id = _write_record(
             tx,
             ctx,
-            rules,
             practitioner_id,
             data["category"],
             data["occurred_on"],
             evidence=data.get("evidence"),
             note=data.get("note"),
         )
-        view = _record_view(tx, rules, record_id)
+        view = _record_view(tx, ctx, record_id)
         view["sanctions"] = _active_sanctions(tx, practitioner_id, ctx.today)
         return view
 
@@ -302,13 +311,12 @@ def record_misconduct(
 
 
 def record_revocation(
-    tx: neo4j.ManagedTransaction, ctx: Context, rules: CreditRules, holder_id: str, number: str, reason: str
+    tx: neo4j.ManagedTransaction, ctx: Context, holder_id: str, number: str, reason: str
 ) -> None:
     """A certificate revocation is itself a misconduct record: call inside the revocation's transaction."""
     _write_record(
         tx,
         ctx,
-        rules,
         holder_id,
         CERTIFICATE_REVOKED,
         ctx.today,
@@ -319,7 +327,7 @@ def record_revocation(
 
 
 def records_of(
-    ctx: Context, rules: CreditRules, practitioner_id: str, page: int, per_page: int
+    ctx: Context, practitioner_id: str, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of a person's misconduct records, latest first, each with its appeal deadline."""
 
@@ -327,7 +335,7 @@ def records_of(
         practitioner_repo.require(tx, practitioner_id)
         items, total = repo.practitioner_records(tx, practitioner_id, (page - 1) * per_page, per_page)
         for item in items:
-            item["appeal_deadline"] = _iso(appeal_deadline(item["recorded_on"], rules.appeal))
+            item["appeal_deadline"] = _iso(appeal_deadline(item["recorded_on"], rules(ctx).appeal))
         return items, total
 
     return ctx.graph.read(work)
@@ -425,9 +433,7 @@ def list_complaints(
     return ctx.graph.read(repo.list_complaints, filters, (page - 1) * per_page, per_page)
 
 
-def decide_complaint(
-    ctx: Context, rules: CreditRules, complaint_id: str, data: dict[str, Any]
-) -> dict[str, Any]:
+def decide_complaint(ctx: Context, complaint_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """An admin moves a complaint on (received → investigating → upheld | dismissed), with a reason.
 
     An upheld complaint may create a misconduct record (`create_record: true`; category `complaint_upheld`
@@ -435,7 +441,7 @@ def decide_complaint(
     """
     wants_record = bool(data.get("create_record") or data.get("category"))
     if data.get("category") is not None:
-        category_for(data["category"], rules.catalogue)
+        category_for(data["category"], rules(ctx).catalogue)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         complaint = found(repo.get_complaint(tx, complaint_id), "complaint", complaint_id)
@@ -456,7 +462,6 @@ def decide_complaint(
             _write_record(
                 tx,
                 ctx,
-                rules,
                 subject,
                 data.get("category") or COMPLAINT_UPHELD,
                 data.get("occurred_on") or complaint["created_on"],
@@ -488,7 +493,7 @@ def _complaint_subject(
 # --- Appeals ---------------------------------------------------------------------------------------------------
 
 
-def file_appeal(ctx: Context, rules: CreditRules, data: dict[str, Any], caller: Caller) -> dict[str, Any]:
+def file_appeal(ctx: Context, data: dict[str, Any], caller: Caller) -> dict[str, Any]:
     """The practitioner appeals a misconduct record or an evaluation within the appeal period."""
     record_id = str(data["record_id"]) if data.get("record_id") else None
     evaluation_id = str(data["evaluation_id"]) if data.get("evaluation_id") else None
@@ -514,7 +519,9 @@ def file_appeal(ctx: Context, rules: CreditRules, data: dict[str, Any], caller: 
             effective=facts["effective"],
             appealed=repo.appeal_subject(tx, kind, subject_id)["appealed"],  # re-read under the lock
         )
-        deadline = check_may_appeal(subject, caller.role, caller.practitioner_id, ctx.today, rules.appeal)
+        deadline = check_may_appeal(
+            subject, caller.role, caller.practitioner_id, ctx.today, rules(ctx).appeal
+        )
         repo.create_appeal(
             tx,
             id=appeal_id,
@@ -547,7 +554,7 @@ def list_appeals(
     return ctx.graph.read(repo.list_appeals, status, (page - 1) * per_page, per_page)
 
 
-def decide(ctx: Context, rules: CreditRules, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """An admin decides an appeal; `upheld` removes the record's or evaluation's effect, kept as history."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -573,7 +580,7 @@ def decide(ctx: Context, rules: CreditRules, appeal_id: str, data: dict[str, Any
             )  # fmt: skip
             if kind == "record":
                 apply_sanctions(
-                    tx, ctx, rules, practitioner_id, f"record {subject_id} overturned on appeal {appeal_id}"
+                    tx, ctx, practitioner_id, f"record {subject_id} overturned on appeal {appeal_id}"
                 )
             else:
                 rederive(tx, [practitioner_id], ctx.today)  # the mean evaluation in the search keys
