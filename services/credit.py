@@ -326,6 +326,11 @@ def record_revocation(
     )
 
 
+def get_record(ctx: Context, record_id: str) -> dict[str, Any]:
+    """One misconduct record with its appeal deadline, or NotFound."""
+    return ctx.graph.read(_record_view, ctx, record_id)
+
+
 def records_of(
     ctx: Context, practitioner_id: str, page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
