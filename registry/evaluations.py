@@ -296,3 +296,15 @@ def evaluation_points(
         points,
         f"mean evaluation {summary.mean:.1f} over {summary.count} {work_type} {plural}: {sign}{points}",
     )
+
+
+def search_keys(evaluations: Iterable[tuple[str, float]]) -> dict[str, Any]:
+    """Search keys from the (work_type, score) of the evaluations that count: the overall mean and count,
+    and `work_type|mean|count` per work type, so search can sort and filter without expanding evaluations."""
+    evaluations = list(evaluations)
+    overall = summarize(score for _, score in evaluations)
+    keys = []
+    for work_type in sorted({w for w, _ in evaluations}):
+        summary = summarize(score for w, score in evaluations if w == work_type)
+        keys.append(f"{work_type}|{summary.mean}|{summary.count}")
+    return {"evaluation_mean": overall.mean, "evaluation_count": overall.count, "evaluation_keys": keys}

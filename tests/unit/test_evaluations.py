@@ -225,3 +225,15 @@ def test_no_evaluation_gives_no_points_and_no_reason():
 
 def test_the_minimum_count_is_configurable():
     assert evaluation_points(EvaluationSummary(1, 90.0), "trading", EvaluationFactor(min_count=1))[0] == 15
+
+
+def test_search_keys_carry_the_overall_and_per_work_type_means():
+    from registry.evaluations import search_keys
+
+    keys = search_keys([("verification", 90), ("verification", 85), ("consulting", 70)])
+    assert keys == {
+        "evaluation_mean": 81.7,
+        "evaluation_count": 3,
+        "evaluation_keys": ["consulting|70.0|1", "verification|87.5|2"],
+    }
+    assert search_keys([]) == {"evaluation_mean": None, "evaluation_count": 0, "evaluation_keys": []}
