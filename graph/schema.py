@@ -24,6 +24,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    ("AuditEntry", "seq"),
+    ("AuditChain", "id"),
     # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
     ("Evaluation", "id"),
     ("Evaluation", "pair"),
@@ -47,6 +49,8 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Engagement", "kind"),
     ("Engagement", "start_on"),
     ("Region", "level"),
+    ("AuditEntry", "entity"),
+    ("AuditEntry", "entity_id"),
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"
