@@ -81,6 +81,7 @@ def _namespaces() -> list[Any]:
     from api import (
         audit,
         certificates,
+        credit,
         eligibility,
         engagements,
         health,
@@ -104,5 +105,6 @@ def _namespaces() -> list[Any]:
         engagements.ns,
         matching.ns,
         imports.ns,
+        credit.ns,
         audit.ns,
     ]

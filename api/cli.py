@@ -18,7 +18,7 @@ from graph.schema import create_schema, describe_schema
 from registry.errors import RegistryError
 from registry.importing import ImportFileError
 from seed import synthetic
-from services import certificates, keys, reference, search
+from services import certificates, credit, keys, reference, search
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
@@ -86,6 +86,16 @@ def expire_certificates(as_of: datetime | None) -> None:
     if as_of:
         context = replace(context, today=as_of.date())
     click.echo(f"expired {certificates.expire_due(context)} certificate(s) as of {context.today.isoformat()}")
+
+
+@registry_cli.command("end-sanctions")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
+def end_sanctions(as_of: datetime | None) -> None:
+    """Let people whose suspension ended back into the pools their certificates give (run daily from cron)."""
+    context = ctx()
+    if as_of:
+        context = replace(context, today=as_of.date())
+    click.echo(f"re-derived {credit.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}")
 
 
 def _explain(error: RegistryError) -> str:

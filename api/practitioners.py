@@ -29,7 +29,7 @@ from api.schemas.practitioner import (
     PractitionerSchema,
 )
 from registry.taxonomy import POOL_CODES
-from services import audit, practitioners, search
+from services import audit, credit, practitioners, search
 from services.search import SORTS
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
@@ -93,8 +93,10 @@ class PractitionerItem(Resource):
     @require(CLIENT_PLUS)
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)
     def get(self, practitioner_id: Any) -> dict[str, Any]:
-        """One practitioner (client+); personal data for admins only, deleted ones for admins only."""
-        return practitioners.get(ctx(), str(practitioner_id), include_deleted=presenters.sees_deleted())
+        """One practitioner (client+) with the credit summary; personal data and deleted ones for admins only."""
+        context = ctx()
+        view = practitioners.get(context, str(practitioner_id), include_deleted=presenters.sees_deleted())
+        return view | {"credit": credit.summary(context, view["id"])}
 
     @require(ADMIN)
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)

@@ -54,7 +54,7 @@ ev {.id, .score, .work_type, .comment, .effective, .on_time, .due_on, .created_o
 }
 """
 
-GET_EVALUATION = f"MATCH (ev:Evaluation {{id: $id}}) RETURN {EVALUATION_VIEW} AS evaluation"
+GET_EVALUATION = "MATCH (ev:Evaluation {id: $id}) RETURN " + EVALUATION_VIEW + " AS evaluation"
 
 SET_REPLY = """
 MATCH (ev:Evaluation {id: $id}) WHERE ev.reply IS NULL
@@ -62,14 +62,17 @@ SET ev.reply = $reply, ev.replied_at = datetime()
 RETURN ev.id AS id
 """
 
-PRACTITIONER_EVALUATIONS = f"""
-MATCH (ev:Evaluation)-[:OF]->(:Practitioner {{id: $id}})
+PRACTITIONER_EVALUATIONS = (
+    """
+MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
 WITH ev ORDER BY ev.created_at DESC, ev.id
 WITH collect(ev) AS all
 RETURN size(all) AS total,
        [ev IN all WHERE ev.effective | ev.score] AS scores,
-       [ev IN all[$skip..$skip + $limit] | {EVALUATION_VIEW}] AS items
-"""
+       [ev IN all[$skip..$skip + $limit] | """
+    + EVALUATION_VIEW
+    + "] AS items"
+)
 
 
 def _with_scores(view: dict[str, Any]) -> dict[str, Any]:
@@ -135,14 +138,17 @@ r {.id, .category, .points, .occurred_on, .recorded_on, .evidence, .note, .origi
 }
 """
 
-GET_RECORD = f"MATCH (r:MisconductRecord {{id: $id}}) RETURN {RECORD_VIEW} AS record"
+GET_RECORD = "MATCH (r:MisconductRecord {id: $id}) RETURN " + RECORD_VIEW + " AS record"
 
-PRACTITIONER_RECORDS = f"""
-MATCH (:Practitioner {{id: $id}})-[:HAS_RECORD]->(r:MisconductRecord)
+PRACTITIONER_RECORDS = (
+    """
+MATCH (:Practitioner {id: $id})-[:HAS_RECORD]->(r:MisconductRecord)
 WITH r ORDER BY r.occurred_on DESC, r.recorded_on DESC, r.id
 WITH collect(r) AS all
-RETURN size(all) AS total, [r IN all[$skip..$skip + $limit] | {RECORD_VIEW}] AS items
-"""
+RETURN size(all) AS total, [r IN all[$skip..$skip + $limit] | """
+    + RECORD_VIEW
+    + "] AS items"
+)
 
 RECORD_FACTS = """
 MATCH (:Practitioner {id: $id})-[:HAS_RECORD]->(r:MisconductRecord)
@@ -151,10 +157,11 @@ RETURN r {.id, .category, .occurred_on, .recorded_on, .points, .effective} AS re
 
 SANCTION_VIEW = "s {.id, .kind, .from, .until, .lifted_on, .reason, .lift_reason, .record_ids, .created_at}"
 
-PRACTITIONER_SANCTIONS = f"""
-MATCH (:Practitioner {{id: $id}})-[:SANCTIONED]->(s:Sanction)
-RETURN {SANCTION_VIEW} AS sanction ORDER BY s.from, s.id
-"""
+PRACTITIONER_SANCTIONS = (
+    "MATCH (:Practitioner {id: $id})-[:SANCTIONED]->(s:Sanction)\nRETURN "
+    + SANCTION_VIEW
+    + " AS sanction ORDER BY s.from, s.id"
+)
 
 CREATE_SANCTIONS = """
 MATCH (p:Practitioner {id: $practitioner_id})
@@ -169,13 +176,12 @@ WHERE s.id IN $ids AND s.lifted_on IS NULL
 SET s.lifted_on = $today, s.lift_reason = $reason
 """
 
-# The subject's label is chosen from a fixed pair, never from input (see `SUBJECT_LABELS`).
-SUBJECT_LABELS = {"record": "MisconductRecord", "evaluation": "Evaluation"}
-
-OVERTURN = """
-MATCH (x:{label} {{id: $id}})
-SET x.effective = false, x.overturned_on = $today, x.overturned_by = $appeal_id
-"""
+# What an upheld appeal does to its subject: the effect goes, the node stays as history.
+_OVERTURN = "SET x.effective = false, x.overturned_on = $today, x.overturned_by = $appeal_id"
+OVERTURN = {
+    "record": "MATCH (x:MisconductRecord {id: $id})\n" + _OVERTURN,
+    "evaluation": "MATCH (x:Evaluation {id: $id})\n" + _OVERTURN,
+}
 
 
 def create_record(tx: neo4j.ManagedTransaction, **props: Any) -> None:
@@ -249,8 +255,7 @@ def lift_sanctions(
 
 def overturn(tx: neo4j.ManagedTransaction, kind: str, subject_id: str, appeal_id: str, today: date) -> None:
     """Remove a record's or an evaluation's effect after an upheld appeal, keeping it as history."""
-    statement = OVERTURN.format(label=SUBJECT_LABELS[kind])
-    tx.run(statement, id=subject_id, appeal_id=appeal_id, today=today).consume()
+    tx.run(OVERTURN[kind], id=subject_id, appeal_id=appeal_id, today=today).consume()
 
 
 # --- Complaints ------------------------------------------------------------------------------------------------
@@ -277,16 +282,19 @@ c {.id, .text, .status, .created_at, .created_on, .filed_by, .filer_role,
 }
 """
 
-GET_COMPLAINT = f"MATCH (c:Complaint {{id: $id}}) RETURN {COMPLAINT_VIEW} AS complaint"
+GET_COMPLAINT = "MATCH (c:Complaint {id: $id}) RETURN " + COMPLAINT_VIEW + " AS complaint"
 
-LIST_COMPLAINTS = f"""
+LIST_COMPLAINTS = (
+    """
 MATCH (c:Complaint)
 WHERE ($status IS NULL OR c.status = $status)
-  AND ($practitioner_id IS NULL OR EXISTS {{ (c)-[:ABOUT]->(:Practitioner {{id: $practitioner_id}}) }})
+  AND ($practitioner_id IS NULL OR EXISTS { (c)-[:ABOUT]->(:Practitioner {id: $practitioner_id}) })
 WITH c ORDER BY c.created_at DESC, c.id
 WITH collect(c) AS all
-RETURN size(all) AS total, [c IN all[$skip..$skip + $limit] | {COMPLAINT_VIEW}] AS items
-"""
+RETURN size(all) AS total, [c IN all[$skip..$skip + $limit] | """
+    + COMPLAINT_VIEW
+    + "] AS items"
+)
 
 SET_COMPLAINT_STATUS = """
 MATCH (c:Complaint {id: $id}) WHERE c.status = $current
@@ -349,12 +357,15 @@ RETURN 'evaluation' AS kind, x.id AS id, p.id AS practitioner_id, x.created_on A
 """,
 }
 
-CREATE_APPEAL = """
-MATCH (x:{label} {{id: $subject_id}})
-CREATE (a:Appeal {{id: $id, subject: $subject, text: $text, status: 'pending', deadline: $deadline,
-                   created_on: $today, created_at: datetime(), filed_by: $filed_by}})
+_CREATE_APPEAL = """
+CREATE (a:Appeal {id: $id, subject: $subject, text: $text, status: 'pending', deadline: $deadline,
+                  created_on: $today, created_at: datetime(), filed_by: $filed_by})
 CREATE (a)-[:AGAINST]->(x)
 """
+CREATE_APPEAL = {
+    "record": "MATCH (x:MisconductRecord {id: $subject_id})" + _CREATE_APPEAL,
+    "evaluation": "MATCH (x:Evaluation {id: $subject_id})" + _CREATE_APPEAL,
+}
 
 APPEAL_VIEW = """
 a {.id, .subject, .text, .status, .deadline, .created_on, .created_at, .filed_by, .reason, .decided_on,
@@ -367,15 +378,18 @@ a {.id, .subject, .text, .status, .deadline, .created_on, .created_at, .filed_by
 }
 """
 
-GET_APPEAL = f"MATCH (a:Appeal {{id: $id}}) RETURN {APPEAL_VIEW} AS appeal"
+GET_APPEAL = "MATCH (a:Appeal {id: $id}) RETURN " + APPEAL_VIEW + " AS appeal"
 
-LIST_APPEALS = f"""
+LIST_APPEALS = (
+    """
 MATCH (a:Appeal)
 WHERE ($status IS NULL OR a.status = $status)
 WITH a ORDER BY a.created_at DESC, a.id
 WITH collect(a) AS all
-RETURN size(all) AS total, [a IN all[$skip..$skip + $limit] | {APPEAL_VIEW}] AS items
-"""
+RETURN size(all) AS total, [a IN all[$skip..$skip + $limit] | """
+    + APPEAL_VIEW
+    + "] AS items"
+)
 
 DECIDE_APPEAL = """
 MATCH (a:Appeal {id: $id}) WHERE a.status = 'pending'
@@ -392,7 +406,7 @@ def appeal_subject(tx: neo4j.ManagedTransaction, kind: str, subject_id: str) -> 
 
 def create_appeal(tx: neo4j.ManagedTransaction, **props: Any) -> None:
     """File an appeal against a record or an evaluation (`subject` is "record" or "evaluation")."""
-    tx.run(CREATE_APPEAL.format(label=SUBJECT_LABELS[props["subject"]]), props).consume()
+    tx.run(CREATE_APPEAL[props["subject"]], props).consume()
 
 
 def get_appeal(tx: neo4j.ManagedTransaction, appeal_id: str) -> dict[str, Any] | None:
@@ -439,18 +453,17 @@ _ENDED = """
  AND ((s.until IS NOT NULL AND s.until < $today) OR (s.lifted_on IS NOT NULL AND s.lifted_on <= $today)))
 """
 
-SANCTIONS_ENDED = f"""
-MATCH (p:Practitioner)-[:SANCTIONED]->(s:Sanction)
-WHERE {_ENDED}
-RETURN collect(DISTINCT p.id) AS ids
-"""
+SANCTIONS_ENDED = (
+    "MATCH (p:Practitioner)-[:SANCTIONED]->(s:Sanction)\nWHERE "
+    + _ENDED
+    + "RETURN collect(DISTINCT p.id) AS ids"
+)
 
-MARK_SANCTIONS_APPLIED = f"""
-UNWIND $ids AS id
-MATCH (:Practitioner {{id: id}})-[:SANCTIONED]->(s:Sanction)
-WHERE {_ENDED}
-SET s.end_applied = true
-"""
+MARK_SANCTIONS_APPLIED = (
+    "UNWIND $ids AS id\nMATCH (:Practitioner {id: id})-[:SANCTIONED]->(s:Sanction)\nWHERE "
+    + _ENDED
+    + "SET s.end_applied = true"
+)
 
 
 def sanctions_ended(tx: neo4j.ManagedTransaction, today: date) -> list[str]:

@@ -11,8 +11,8 @@ import functools
 import json
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -265,7 +265,7 @@ def _write_record(
         certificate_number=certificate_number,
     )
     audit.record(
-        tx, ctx, "misconduct_record", record_id, "create",
+        tx, ctx, "record", record_id, "create",
         after={"practitioner_id": practitioner_id, "category": category.code, "points": category.points,
                "occurred_on": occurred_on, "origin": origin, "complaint_id": complaint_id,
                "certificate_number": certificate_number},
@@ -579,7 +579,7 @@ def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]
             subject_id = appeal["record_id"] if kind == "record" else appeal["evaluation_id"]
             repo.overturn(tx, kind, subject_id, appeal_id, ctx.today)
             audit.record(
-                tx, ctx, "misconduct_record" if kind == "record" else "evaluation", subject_id, "overturn",
+                tx, ctx, kind, subject_id, "overturn",
                 before={"effective": True}, after={"effective": False}, details={"appeal_id": appeal_id},
                 subjects=[practitioner_id],
             )  # fmt: skip
@@ -595,6 +595,11 @@ def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]
 
 
 # --- The credit summary ----------------------------------------------------------------------------------------
+
+
+def summary(ctx: Context, practitioner_id: str) -> dict[str, Any]:
+    """The profile's `credit` for one practitioner."""
+    return ctx.graph.read(credit_summary, practitioner_id, ctx.today)
 
 
 def credit_summary(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any]:

@@ -112,7 +112,7 @@ class EvaluationSchema(Schema):
 class SanctionSchema(Schema):
     id = fields.String()
     kind = fields.String(metadata={"description": "expert_suspension or bar"})
-    from_ = fields.String(data_key="from")
+    from_ = fields.String(data_key="from", attribute="from")
     until = fields.String(allow_none=True)
     lifted_on = fields.String(allow_none=True)
     returns_on = fields.String(allow_none=True, metadata={"description": "first day back; null: no end date"})

@@ -17,6 +17,7 @@ from api.schemas.common import (
     code_field,
     region_code_field,
 )
+from api.schemas.credit import CreditSummarySchema
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
 from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
@@ -117,6 +118,12 @@ class PractitionerSchema(Schema):
     industries = fields.List(fields.Nested(RefSchema))
     pools = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateSummarySchema))
+    credit = fields.Nested(
+        CreditSummarySchema,
+        metadata={
+            "description": "the credit record: evaluations {count, mean}, active sanctions, draws served"
+        },
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     deleted_at = fields.DateTime()
@@ -135,7 +142,7 @@ FULL = PractitionerSchema()
 SHARED_FIELDS: tuple[str, ...] = (
     "id", "name", "gender", "education", "enrolled", "work_start_year", "experience_years", "status",
     "public_profile", "bio", "region", "employer", "specialties", "qualifications", "industries", "pools",
-    "certificates", "created_at", "updated_at", "deleted_at",
+    "certificates", "created_at", "updated_at", "deleted_at", "credit",
 )  # fmt: skip
 WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
 assert not set(SHARED_FIELDS) & set(PII_FIELDS)
