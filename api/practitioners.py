@@ -52,10 +52,14 @@ class SearchArgs(PageArgs):
     q = fields.String(
         validate=validate.Length(min=1, max=100), metadata={"description": "full text (names, bios)"}
     )
+    min_evaluation = fields.Float(
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "mean evaluation at least this (in work_type when given), 0–100"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "relevance (with q), level, experience or name"},
+        metadata={"description": "relevance (with q), level, experience, name or evaluation (mean, best first)"},
     )
 
 
