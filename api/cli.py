@@ -95,7 +95,9 @@ def end_sanctions(as_of: datetime | None) -> None:
     context = ctx()
     if as_of:
         context = replace(context, today=as_of.date())
-    click.echo(f"re-derived {credit.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}")
+    click.echo(
+        f"re-derived {credit.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
+    )
 
 
 def _explain(error: RegistryError) -> str:

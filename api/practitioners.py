@@ -59,7 +59,9 @@ class SearchArgs(PageArgs):
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "relevance (with q), level, experience, name or evaluation (mean, best first)"},
+        metadata={
+            "description": "relevance (with q), level, experience, name or evaluation (mean, best first)"
+        },
     )
 
 

@@ -86,7 +86,9 @@ def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[s
             subjects=[holder_id],
         )  # fmt: skip
         if to_status == "revoked":
-            credit.record_revocation(tx, ctx, holder_id, number, reason)  # a revocation is a misconduct record
+            credit.record_revocation(
+                tx, ctx, holder_id, number, reason
+            )  # a revocation is a misconduct record
         return repo.view(tx, number, ctx.today)
 
     return ctx.graph.write(work)
