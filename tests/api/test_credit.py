@@ -1,7 +1,7 @@
 """The credit record through the API over the fixed registry: evaluations, records and sanctions, complaints,
 appeals, the profile's credit summary, and the evaluation factor in /match and search.
 
-People used (see tests/api/fixed_graph.py): A (4 completed verifications: 3 for the steel group, 1 for another
+People used (see tests/fixed_graph.py): A (4 completed verifications: 3 for the steel group, 1 for another
 cement company), G (on A's first steel verification), F (an ongoing consulting engagement for the cement
 company), H (level-2 verifier: expert pool) for records and sanctions, B for complaints.
 """
@@ -14,21 +14,25 @@ from datetime import timedelta
 import pytest
 
 from services import credit
-from tests.api import fixed_graph
+from tests import fixed_graph
 from tests.support import assert_problem, graph_size
 
 API = "/api/v1"
+TODAY = fixed_graph.TODAY
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
 GOOD = {"quality": 90, "timeliness": 80, "independence": 95, "communication": 85}  # weighted: 88.5
 
 
 @pytest.fixture(scope="module")
-def ids(app, graph, keys):
-    fixed_graph.wipe_registry(graph)
-    client, admin = app.test_client(), {"X-API-Key": keys["admin"]}
-    ids = fixed_graph.build(client, admin)
-    response = client.get(f"{API}/engagements", query_string={"per_page": 100}, headers=admin)
-    ids.update({item["title"]: item["id"] for item in response.get_json()["items"]})
-    return ids
+def ids(ids, graph):
+    """The fixed registry (tests/conftest.py) with its engagements' ids by title."""
+    records, _, _ = graph.driver.execute_query("MATCH (e:Engagement) RETURN e.title AS title, e.id AS id")
+    return ids | {r["title"]: r["id"] for r in records}
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +187,7 @@ def test_search_sorts_and_filters_by_mean_evaluation(client, as_role, ids):
 
 
 def record(client, admin, practitioner_id, category="undisclosed_conflict", occurred_on=None):
-    body = {"category": category, "occurred_on": occurred_on or fixed_graph.days_ago(10),
+    body = {"category": category, "occurred_on": occurred_on or days_ago(10),
             "evidence": "监督检查通报 2025-17", "note": "未披露与受检单位的咨询关系"}  # fmt: skip
     return client.post(f"{API}/practitioners/{practitioner_id}/records", json=body, headers=admin)
 
@@ -196,7 +200,7 @@ def test_an_unknown_category_or_a_future_date_writes_nothing(client, graph, admi
     before = graph_size(graph)
     problem = assert_problem(record(client, admin, ids["H"], category="jaywalking"), 400)
     assert "data_falsification" in problem["errors"]["category"][0]
-    future = (fixed_graph.TODAY + timedelta(days=1)).isoformat()
+    future = (TODAY + timedelta(days=1)).isoformat()
     assert "occurred_on" in assert_problem(record(client, admin, ids["H"], occurred_on=future), 400)["errors"]
     assert graph_size(graph) == before
 
@@ -209,15 +213,15 @@ def test_two_records_within_12_months_suspend_from_the_expert_pool_with_a_return
     client, graph, admin, ids
 ):
     assert "expert" in pools_of(client, admin, ids["H"])
-    first = record(client, admin, ids["H"], occurred_on=fixed_graph.days_ago(100))
+    first = record(client, admin, ids["H"], occurred_on=days_ago(100))
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["sanctions"] == []
-    assert first.get_json()["appeal_deadline"] == (fixed_graph.TODAY + timedelta(days=30)).isoformat()
+    assert first.get_json()["appeal_deadline"] == (TODAY + timedelta(days=30)).isoformat()
     second = record(client, admin, ids["H"], category="refused_draw")
     assert second.status_code == 201
     (suspension,) = second.get_json()["sanctions"]
     assert suspension["kind"] == "expert_suspension"
-    assert suspension["from"] == fixed_graph.TODAY.isoformat()
+    assert suspension["from"] == TODAY.isoformat()
     assert "2 records within 12 months" in suspension["reason"]
     assert "expert" not in pools_of(client, admin, ids["H"])
     history, _, _ = graph.driver.execute_query(
@@ -252,7 +256,7 @@ def test_an_upheld_appeal_removes_the_record_s_effect_and_keeps_it_as_history(cl
     assert response.status_code == 201, response.get_json()
     appeal = response.get_json()
     assert appeal["status"] == "pending"
-    assert appeal["deadline"] == (fixed_graph.TODAY + timedelta(days=30)).isoformat()
+    assert appeal["deadline"] == (TODAY + timedelta(days=30)).isoformat()
     again = client.post(
         f"{API}/appeals",
         json={"record_id": latest["id"], "text": "再次申诉"},
@@ -275,16 +279,16 @@ def test_an_upheld_appeal_removes_the_record_s_effect_and_keeps_it_as_history(cl
         409,
     )
     after = client.get(f"{API}/records/{latest['id']}", headers=admin).get_json()
-    assert after["effective"] is False and after["overturned_on"] == fixed_graph.TODAY.isoformat()
+    assert after["effective"] is False and after["overturned_on"] == TODAY.isoformat()
     sanctions = client.get(f"{API}/practitioners/{ids['H']}/sanctions", headers=admin).get_json()["items"]
     assert [(s["kind"], s["lifted_on"], s["active"]) for s in sanctions] == [
-        ("expert_suspension", fixed_graph.TODAY.isoformat(), False)
+        ("expert_suspension", TODAY.isoformat(), False)
     ]
     assert "expert" in pools_of(client, admin, ids["H"])
 
 
 def test_an_appeal_after_the_deadline_is_refused_and_writes_nothing(client, graph, context, ids, key_for):
-    long_ago = replace(context, today=fixed_graph.TODAY - timedelta(days=31))
+    long_ago = replace(context, today=TODAY - timedelta(days=31))
     old = credit.record_misconduct(
         long_ago, ids["J"], {"category": "refused_draw", "occurred_on": long_ago.today}
     )
@@ -301,7 +305,7 @@ def test_an_appeal_after_the_deadline_is_refused_and_writes_nothing(client, grap
 
 def test_three_records_bar_from_the_expert_pool(client, admin, ids):
     for days in (200, 100, 5):
-        assert record(client, admin, ids["B"], occurred_on=fixed_graph.days_ago(days)).status_code == 201
+        assert record(client, admin, ids["B"], occurred_on=days_ago(days)).status_code == 201
     sanctions = client.get(f"{API}/practitioners/{ids['B']}/sanctions", headers=admin).get_json()["items"]
     assert [s["kind"] for s in sanctions if s["active"]] == ["expert_suspension", "bar"]
     bar = next(s for s in sanctions if s["kind"] == "bar")
