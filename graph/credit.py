@@ -66,10 +66,10 @@ PRACTITIONER_EVALUATIONS = (
     """
 MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
 WITH ev ORDER BY ev.created_at DESC, ev.id
-WITH collect(ev) AS all
-RETURN size(all) AS total,
-       [ev IN all WHERE ev.effective | ev.score] AS scores,
-       [ev IN all[$skip..$skip + $limit] | """
+WITH collect(ev) AS matches
+RETURN size(matches) AS total,
+       [ev IN matches WHERE ev.effective | ev.score] AS scores,
+       [ev IN matches[$skip..$skip + $limit] | """
     + EVALUATION_VIEW
     + "] AS items"
 )
@@ -144,8 +144,8 @@ PRACTITIONER_RECORDS = (
     """
 MATCH (:Practitioner {id: $id})-[:HAS_RECORD]->(r:MisconductRecord)
 WITH r ORDER BY r.occurred_on DESC, r.recorded_on DESC, r.id
-WITH collect(r) AS all
-RETURN size(all) AS total, [r IN all[$skip..$skip + $limit] | """
+WITH collect(r) AS matches
+RETURN size(matches) AS total, [r IN matches[$skip..$skip + $limit] | """
     + RECORD_VIEW
     + "] AS items"
 )
@@ -160,7 +160,7 @@ SANCTION_VIEW = "s {.id, .kind, .from, .until, .lifted_on, .reason, .lift_reason
 PRACTITIONER_SANCTIONS = (
     "MATCH (:Practitioner {id: $id})-[:SANCTIONED]->(s:Sanction)\nRETURN "
     + SANCTION_VIEW
-    + " AS sanction ORDER BY s.from, s.id"
+    + " AS sanction ORDER BY s.from, s.until IS NULL, s.until, s.id"
 )
 
 CREATE_SANCTIONS = """
@@ -290,8 +290,8 @@ MATCH (c:Complaint)
 WHERE ($status IS NULL OR c.status = $status)
   AND ($practitioner_id IS NULL OR EXISTS { (c)-[:ABOUT]->(:Practitioner {id: $practitioner_id}) })
 WITH c ORDER BY c.created_at DESC, c.id
-WITH collect(c) AS all
-RETURN size(all) AS total, [c IN all[$skip..$skip + $limit] | """
+WITH collect(c) AS matches
+RETURN size(matches) AS total, [c IN matches[$skip..$skip + $limit] | """
     + COMPLAINT_VIEW
     + "] AS items"
 )
@@ -385,8 +385,8 @@ LIST_APPEALS = (
 MATCH (a:Appeal)
 WHERE ($status IS NULL OR a.status = $status)
 WITH a ORDER BY a.created_at DESC, a.id
-WITH collect(a) AS all
-RETURN size(all) AS total, [a IN all[$skip..$skip + $limit] | """
+WITH collect(a) AS matches
+RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] | """
     + APPEAL_VIEW
     + "] AS items"
 )

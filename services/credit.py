@@ -93,10 +93,6 @@ def _by(ctx: Context) -> str:
     return " ".join(part for part in (actor.prefix, actor.label) if part) or actor.kind
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 # --- Evaluations -----------------------------------------------------------------------------------------------
 
 
@@ -166,7 +162,7 @@ def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Cal
 
 def _evaluation_view(tx: neo4j.ManagedTransaction, ctx: Context, evaluation_id: str) -> dict[str, Any]:
     view = found(repo.get_evaluation(tx, evaluation_id), "evaluation", evaluation_id)
-    view["appeal_deadline"] = _iso(appeal_deadline(view["created_on"], rules(ctx).appeal))
+    view["appeal_deadline"] = appeal_deadline(view["created_on"], rules(ctx).appeal)
     return view
 
 
@@ -201,7 +197,7 @@ def evaluations_of(
         practitioner_repo.require(tx, practitioner_id)
         items, total, _ = repo.practitioner_evaluations(tx, practitioner_id, (page - 1) * per_page, per_page)
         for item in items:
-            item["appeal_deadline"] = _iso(appeal_deadline(item["created_on"], rules(ctx).appeal))
+            item["appeal_deadline"] = appeal_deadline(item["created_on"], rules(ctx).appeal)
         return items, total
 
     return ctx.graph.read(work)
@@ -278,7 +274,7 @@ def _write_record(
 
 def _record_view(tx: neo4j.ManagedTransaction, ctx: Context, record_id: str) -> dict[str, Any]:
     view = found(repo.get_record(tx, record_id), "misconduct record", record_id)
-    view["appeal_deadline"] = _iso(appeal_deadline(view["recorded_on"], rules(ctx).appeal))
+    view["appeal_deadline"] = appeal_deadline(view["recorded_on"], rules(ctx).appeal)
     return view
 
 
@@ -340,7 +336,7 @@ def records_of(
         practitioner_repo.require(tx, practitioner_id)
         items, total = repo.practitioner_records(tx, practitioner_id, (page - 1) * per_page, per_page)
         for item in items:
-            item["appeal_deadline"] = _iso(appeal_deadline(item["recorded_on"], rules(ctx).appeal))
+            item["appeal_deadline"] = appeal_deadline(item["recorded_on"], rules(ctx).appeal)
         return items, total
 
     return ctx.graph.read(work)

@@ -85,15 +85,17 @@ def test_the_client_organization_evaluates_a_team_member_of_its_completed_engage
 def test_a_second_evaluation_of_the_same_person_for_the_same_engagement_is_refused(
     client, graph, ids, key_for
 ):
+    steel = key_for("client", "steel")
     before = graph_size(graph)
-    response = evaluate(client, key_for("client", "steel"), ids[STEEL_2023], ids["A"])
+    response = evaluate(client, steel, ids[STEEL_2023], ids["A"])
     assert assert_problem(response, 409)["title"] == "Already done"
     assert graph_size(graph) == before
 
 
 def test_another_organization_or_an_unbound_client_key_may_not_evaluate(client, graph, as_role, ids, key_for):
+    cement = key_for("client", "cement")  # made before counting: a key is a node too
     before = graph_size(graph)
-    assert_problem(evaluate(client, key_for("client", "cement"), ids[STEEL_2024], ids["A"]), 403)
+    assert_problem(evaluate(client, cement, ids[STEEL_2024], ids["A"]), 403)
     assert_problem(evaluate(client, as_role("client"), ids[STEEL_2024], ids["A"]), 403)
     assert_problem(evaluate(client, as_role("government"), ids[STEEL_2024], ids["A"]), 403)
     assert_problem(evaluate(client, {}, ids[STEEL_2024], ids["A"]), 401)
@@ -101,15 +103,16 @@ def test_another_organization_or_an_unbound_client_key_may_not_evaluate(client, 
 
 
 def test_an_engagement_that_is_not_completed_cannot_be_evaluated(client, graph, ids, key_for):
+    cement = key_for("client", "cement")
     before = graph_size(graph)
-    problem = assert_problem(evaluate(client, key_for("client", "cement"), ids[ROADMAP], ids["F"]), 409)
+    problem = assert_problem(evaluate(client, cement, ids[ROADMAP], ids["F"]), 409)
     assert "active" in problem["detail"]
     assert graph_size(graph) == before
 
 
 def test_bad_scores_and_strangers_to_the_team_are_validation_problems(client, graph, ids, key_for):
-    before = graph_size(graph)
     steel = key_for("client", "steel")
+    before = graph_size(graph)
     problem = assert_problem(
         evaluate(client, steel, ids[STEEL_2024], ids["A"], {**GOOD, "quality": 101}), 400
     )
@@ -292,12 +295,9 @@ def test_an_appeal_after_the_deadline_is_refused_and_writes_nothing(client, grap
     old = credit.record_misconduct(
         long_ago, ids["J"], {"category": "refused_draw", "occurred_on": long_ago.today}
     )
+    j = key_for("practitioner", "J")  # made before counting: a key is a node too
     before = graph_size(graph)
-    response = client.post(
-        f"{API}/appeals",
-        json={"record_id": old["id"], "text": "太晚了"},
-        headers=key_for("practitioner", "J"),
-    )
+    response = client.post(f"{API}/appeals", json={"record_id": old["id"], "text": "太晚了"}, headers=j)
     problem = assert_problem(response, 409)
     assert problem["deadline"] == (long_ago.today + timedelta(days=30)).isoformat()
     assert graph_size(graph) == before
