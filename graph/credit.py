@@ -277,7 +277,7 @@ c {.id, .text, .status, .created_at, .created_on, .filed_by, .filer_role,
    practitioner_id: COLLECT { MATCH (c)-[:ABOUT]->(p:Practitioner) RETURN p.id }[0],
    engagement_id: COLLECT { MATCH (c)-[:ABOUT]->(e:Engagement) RETURN e.id }[0],
    steps: COLLECT { MATCH (c)-[:HAS_EVENT]->(ev:ComplaintEvent)
-                    RETURN ev {.status, .reason, .at, .by} ORDER BY ev.at },
+                    WITH ev ORDER BY ev.at RETURN ev {.status, .reason, .at, .by} },
    record_id: COLLECT { MATCH (r:MisconductRecord)-[:FROM_COMPLAINT]->(c) RETURN r.id }[0]
 }
 """
@@ -436,14 +436,19 @@ def decide_appeal(
 CREDIT_FACTS = """
 MATCH (p:Practitioner {id: $id})
 RETURN [ev IN COLLECT { MATCH (ev:Evaluation)-[:OF]->(p) WHERE ev.effective RETURN ev } | ev.score] AS scores,
+       COLLECT { MATCH (ev:Evaluation)-[:OF]->(p) WHERE ev.effective
+                 WITH ev ORDER BY ev.created_at DESC, ev.id LIMIT $recent
+                 RETURN ev {.id, .score, .work_type, .created_on, .comment, .reply,
+                            organization: COLLECT { MATCH (ev)-[:BY]->(o:Organization) RETURN o.name }[0]} }
+         AS recent,
        COUNT { (p)<-[d:DREW]-(:Draw) WHERE d.status = 'accepted' } AS draws_served,
        COUNT { (p)-[:HAS_RECORD]->(r:MisconductRecord) WHERE r.effective } AS records
 """
 
 
-def credit_facts(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str, Any] | None:
-    """Scores that count, accepted draws and effective records of one person."""
-    record = tx.run(CREDIT_FACTS, id=practitioner_id).single()
+def credit_facts(tx: neo4j.ManagedTransaction, practitioner_id: str, recent: int) -> dict[str, Any] | None:
+    """Scores that count (and the latest `recent` evaluations), accepted draws and effective records."""
+    record = tx.run(CREDIT_FACTS, id=practitioner_id, recent=recent).single()
     return native(record.data()) if record else None
 
 

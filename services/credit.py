@@ -595,14 +595,18 @@ def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]
 
 def summary(ctx: Context, practitioner_id: str) -> dict[str, Any]:
     """The profile's `credit` for one practitioner."""
-    return ctx.graph.read(credit_summary, practitioner_id, ctx.today)
+    return ctx.graph.read(credit_summary, practitioner_id, ctx.today, rules(ctx).recent_evaluations)
 
 
-def credit_summary(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any]:
-    """The profile's `credit`: evaluations {count, mean}, active sanctions, draws served, effective records."""
-    facts = repo.credit_facts(tx, practitioner_id) or {"scores": [], "draws_served": 0, "records": 0}
+def credit_summary(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, today: date, recent: int = 5
+) -> dict[str, Any]:
+    """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served, records."""
+    facts = repo.credit_facts(tx, practitioner_id, recent) or {
+        "scores": [], "recent": [], "draws_served": 0, "records": 0,
+    }  # fmt: skip
     return {
-        "evaluations": summarize(facts["scores"]).to_dict(),
+        "evaluations": summarize(facts["scores"]).to_dict() | {"recent": facts["recent"]},
         "sanctions": _active_sanctions(tx, practitioner_id, today),
         "draws_served": facts["draws_served"],
         "records": facts["records"],

@@ -176,10 +176,26 @@ class AppealSchema(Schema):
     created_at = fields.DateTime()
 
 
+class RecentEvaluationSchema(Schema):
+    id = fields.String()
+    score = fields.Float()
+    work_type = fields.String()
+    created_on = fields.Date()
+    organization = fields.String(metadata={"description": "the evaluating client organization"})
+    comment = fields.String(allow_none=True)
+    reply = fields.String(allow_none=True)
+
+
+class EvaluationSummarySchema(Schema):
+    count = fields.Integer(metadata={"description": "evaluations that count (not overturned on appeal)"})
+    mean = fields.Float(allow_none=True, metadata={"description": "their mean weighted score, 0–100"})
+    recent = fields.List(fields.Nested(RecentEvaluationSchema), metadata={"description": "the latest few"})
+
+
 class CreditSummarySchema(Schema):
     """The profile's `credit`."""
 
-    evaluations = fields.Dict()
+    evaluations = fields.Nested(EvaluationSummarySchema)
     sanctions = fields.List(fields.Nested(SanctionSchema))
     draws_served = fields.Integer()
     records = fields.Integer(metadata={"description": "misconduct records that still count"})

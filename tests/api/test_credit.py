@@ -170,7 +170,11 @@ def test_the_evaluation_factor_shows_in_match_reasons_once_there_are_three(clien
 def test_the_profile_carries_the_credit_summary(client, as_role, ids):
     for role in ("client", "government", "admin"):
         body = client.get(f"{API}/practitioners/{ids['A']}", headers=as_role(role)).get_json()
-        assert body["credit"]["evaluations"] == {"count": 3, "mean": 89.8}
+        evaluations = body["credit"]["evaluations"]
+        assert (evaluations["count"], evaluations["mean"]) == (3, 89.8)
+        assert [e["score"] for e in evaluations["recent"]] == [88.5, 92.5, 88.5]  # newest first
+        assert evaluations["recent"][-1]["comment"] == "细致可靠"
+        assert evaluations["recent"][-1]["organization"] == "河北示范钢铁集团"
         assert body["credit"]["sanctions"] == []
         assert body["credit"]["draws_served"] == 0
 
@@ -409,3 +413,69 @@ def test_the_rules_are_published_with_their_sources(client):
     assert body["appeal_days"] == 30
     assert body["step_up"][0]["rule"] == "2 records within 12 months → expert_suspension for 12 months"
     assert all(category["source"] for category in body["categories"])
+
+
+# --- Evaluation appeals, draws served, the audit trail -------------------------------------------------------
+
+
+def test_an_upheld_appeal_against_an_evaluation_takes_it_out_of_the_mean(client, admin, ids, key_for):
+    evaluation = evaluate(client, admin, ids[CEMENT2_2025], ids["A"], {**GOOD, "quality": 0}, "差").get_json()
+    assert evaluation["score"] == 52.5
+    profile = client.get(f"{API}/practitioners/{ids['A']}", headers=admin).get_json()
+    assert profile["credit"]["evaluations"]["count"] == 4
+    appeal = client.post(
+        f"{API}/appeals",
+        json={"evaluation_id": evaluation["id"], "text": "评分与事实不符"},
+        headers=key_for("practitioner", "A"),
+    ).get_json()
+    decided = client.post(
+        f"{API}/appeals/{appeal['id']}/decision",
+        json={"status": "upheld", "reason": "复核属实"},
+        headers=admin,
+    )
+    assert decided.status_code == 200
+    profile = client.get(f"{API}/practitioners/{ids['A']}", headers=admin).get_json()
+    assert (profile["credit"]["evaluations"]["count"], profile["credit"]["evaluations"]["mean"]) == (3, 89.8)
+    kept = client.get(f"{API}/evaluations/{evaluation['id']}", headers=admin).get_json()
+    assert kept["effective"] is False and kept["score"] == 52.5
+
+
+def test_draws_served_counts_accepted_draws(client, graph, admin, ids):
+    graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {id: $id})
+        CREATE (:Draw {id: randomUUID(), purpose: 'test'})-[:DREW {order: 1, status: 'accepted'}]->(p)
+        CREATE (:Draw {id: randomUUID(), purpose: 'test'})-[:DREW {order: 1, status: 'declined'}]->(p)
+        """,
+        id=ids["C"],
+    )
+    try:
+        profile = client.get(f"{API}/practitioners/{ids['C']}", headers=admin).get_json()
+        assert profile["credit"]["draws_served"] == 1
+    finally:
+        graph.driver.execute_query("MATCH (d:Draw {purpose: 'test'}) DETACH DELETE d")
+
+
+def test_every_credit_change_is_in_the_audit_trail_and_the_person_s_history(client, admin, ids):
+    for entity in ("evaluation", "record", "sanction", "complaint", "appeal"):
+        body = client.get(f"{API}/audit", query_string={"entity": entity}, headers=admin).get_json()
+        assert body["total"] > 0, entity
+    history = client.get(f"{API}/practitioners/{ids['H']}/history", headers=admin).get_json()["items"]
+    actions = {(entry["entity"], entry["action"]) for entry in history}
+    assert {
+        ("record", "create"),
+        ("sanction", "impose"),
+        ("sanction", "lift"),
+        ("appeal", "decide"),
+    } <= actions
+    record_entry = next(e for e in history if e["entity"] == "record" and e["action"] == "create")
+    assert record_entry["changes"]["evidence"] == "changed"  # free text is not copied into the trail
+    assert client.get(f"{API}/audit/verify", headers=admin).get_json()["verified"] is True
+
+
+def test_a_practitioner_may_complain_too_but_the_public_may_not_read_credit(client, ids, key_for):
+    body = {"practitioner_id": ids["D"], "text": "冒用我的名义"}
+    assert (
+        client.post(f"{API}/complaints", json=body, headers=key_for("practitioner", "G")).status_code == 201
+    )
+    assert_problem(client.get(f"{API}/practitioners/{ids['A']}/records"), 401)
