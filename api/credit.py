@@ -28,6 +28,7 @@ from api.schemas.credit import (
     ComplaintSchema,
     EvaluationInputSchema,
     EvaluationSchema,
+    MembershipSchema,
     RecordInputSchema,
     RecordSchema,
     ReplyInputSchema,
@@ -161,6 +162,20 @@ class PractitionerSanctions(Resource):
         """A practitioner's sanctions, ended and lifted ones too, with why and when they may return."""
         _self_or_client_plus(str(practitioner_id))
         return whole_list(SanctionSchema(many=True).dump(credit.sanctions_of(ctx(), str(practitioner_id))))
+
+
+@ns.route("/practitioners/<uuid:practitioner_id>/memberships")
+@ns.param("practitioner_id", "the practitioner's id (UUID)")
+class PractitionerMemberships(Resource):
+    @require(CLIENT_PLUS_OR_SELF)
+    @returns(ns, None, description="{items, total, page, per_page}: current and ended pool memberships")
+    def get(self, practitioner_id: Any) -> dict[str, Any]:
+        """A practitioner's pool memberships, current and ended; one a sanction ended says so and when they
+        may return (client+, or themself)."""
+        _self_or_client_plus(str(practitioner_id))
+        return whole_list(
+            MembershipSchema(many=True).dump(credit.memberships_of(ctx(), str(practitioner_id)))
+        )
 
 
 @ns.route("/credit/rules")

@@ -146,3 +146,25 @@ MISSING_KEYS = "MATCH (p:Practitioner) WHERE p.cert_keys IS NULL RETURN collect(
 def without_search_keys(tx: neo4j.ManagedTransaction) -> list[str]:
     """Ids of practitioners stored before search keys existed."""
     return tx.run(MISSING_KEYS).single()["ids"]
+
+
+# Current and ended memberships, newest first; an ended one says why it ended when a sanction ended it.
+MEMBERSHIP_HISTORY = """
+MATCH (p:Practitioner {id: $id})
+CALL (p) {
+  MATCH (p)-[m:MEMBER_OF]->(pool:Pool)
+  RETURN {pool: pool.code, since: m.since, until: null, via: m.via, valid_until: m.valid_until,
+          current: true, left_because: null, returns_on: null} AS membership
+  UNION ALL
+  MATCH (p)-[m:WAS_MEMBER_OF]->(pool:Pool)
+  RETURN {pool: pool.code, since: m.since, until: m.until, via: m.via, valid_until: null,
+          current: false, left_because: m.left_because, returns_on: m.returns_on} AS membership
+}
+WITH membership ORDER BY membership.current DESC, membership.since DESC, membership.pool
+RETURN collect(membership) AS history
+"""
+
+
+def membership_history(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
+    """A person's pool memberships, current first, each ended one with why (a sanction) and when back."""
+    return native(tx.run(MEMBERSHIP_HISTORY, id=practitioner_id).single()["history"])

@@ -18,6 +18,7 @@ from typing import Any
 import neo4j
 
 from graph import credit as repo
+from graph import pools as pool_repo
 from graph import practitioners as practitioner_repo
 from graph.pools import rederive
 from graph.records import found
@@ -358,6 +359,16 @@ def sanctions_of(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
         return [
             s.to_dict() | {"active": is_active(s, ctx.today)} for s in repo.sanctions(tx, practitioner_id)
         ]
+
+    return ctx.graph.read(work)
+
+
+def memberships_of(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
+    """A person's pool memberships, current and ended, with why an ended one ended and when they may return."""
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        practitioner_repo.require(tx, practitioner_id)
+        return pool_repo.membership_history(tx, practitioner_id)
 
     return ctx.graph.read(work)
 

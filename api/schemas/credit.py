@@ -199,3 +199,18 @@ class CreditSummarySchema(Schema):
     sanctions = fields.List(fields.Nested(SanctionSchema))
     draws_served = fields.Integer()
     records = fields.Integer(metadata={"description": "misconduct records that still count"})
+
+
+class MembershipSchema(Schema):
+    pool = fields.String(metadata={"description": "talent or expert"})
+    current = fields.Boolean()
+    since = fields.DateTime()
+    until = fields.Date(allow_none=True, metadata={"description": "the day an ended membership ended"})
+    via = fields.String(metadata={"description": "the granting certificate's number"})
+    valid_until = fields.Date(
+        allow_none=True, metadata={"description": "current: the day its certificates lapse"}
+    )
+    left_because = fields.String(
+        allow_none=True, metadata={"description": "sanction: <ids> when one ended it"}
+    )
+    returns_on = fields.Date(allow_none=True, metadata={"description": "first day back (sanction ended)"})

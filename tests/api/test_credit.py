@@ -238,6 +238,10 @@ def test_two_records_within_12_months_suspend_from_the_expert_pool_with_a_return
     )
     assert history[-1]["why"].startswith("sanction")
     assert history[-1]["returns_on"].to_native().isoformat() == suspension["returns_on"]
+    memberships = client.get(f"{API}/practitioners/{ids['H']}/memberships", headers=admin).get_json()["items"]
+    ended = next(m for m in memberships if m["pool"] == "expert" and not m["current"])
+    assert ended["left_because"].startswith("sanction: expert_suspension:")
+    assert ended["returns_on"] == suspension["returns_on"]
     listed = client.get(f"{API}/practitioners/{ids['H']}/records", headers=admin).get_json()
     assert listed["total"] == 2
     profile = client.get(f"{API}/practitioners/{ids['H']}", headers=admin).get_json()
