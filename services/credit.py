@@ -67,9 +67,6 @@ class Caller:
     practitioner_id: str | None = None
 
 
-ADMIN_CALLER = Caller("admin")
-
-
 class NotAllowed(RegistryError):
     status = 403
     title = "Forbidden"
