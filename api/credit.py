@@ -15,13 +15,14 @@ from flask_restx import Namespace, Resource
 
 from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
 from api.context import ctx
-from api.decorators import Page, accepts, creates, paginated, returns
+from api.decorators import Page, accepts, creates, paginated, returns, with_query
 from api.schemas.common import PageArgs, whole_list
 from api.schemas.credit import (
     AppealArgs,
     AppealDecisionSchema,
     AppealInputSchema,
     AppealSchema,
+    AssessmentArgs,
     ComplaintArgs,
     ComplaintDecisionSchema,
     ComplaintInputSchema,
@@ -176,6 +177,23 @@ class PractitionerMemberships(Resource):
         return whole_list(
             MembershipSchema(many=True).dump(credit.memberships_of(ctx(), str(practitioner_id)))
         )
+
+
+@ns.route("/practitioners/<uuid:practitioner_id>/assessment")
+@ns.param("practitioner_id", "the practitioner's id (UUID)")
+class PractitionerAssessment(Resource):
+    @require(CLIENT_PLUS_OR_SELF)
+    @returns(
+        ns, None, description="{year, passed, reasons, evaluations, records, points, as_of, final, source}"
+    )
+    @with_query(ns, AssessmentArgs())
+    def get(self, practitioner_id: Any, args: dict[str, Any]) -> dict[str, Any]:
+        """The annual assessment (年度考核, NDRC order 26 of 2024) of a year from its evaluations and misconduct
+        records, with the reasons (client+, or themself); criteria in GET /credit/rules."""
+        _self_or_client_plus(str(practitioner_id))
+        context = ctx()
+        year = args.get("year") or context.today.year - 1
+        return credit.assessment_of(context, str(practitioner_id), year)
 
 
 @ns.route("/credit/rules")

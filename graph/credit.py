@@ -479,3 +479,15 @@ def sanctions_ended(tx: neo4j.ManagedTransaction, today: date) -> list[str]:
 def mark_sanctions_applied(tx: neo4j.ManagedTransaction, ids: list[str], today: date) -> None:
     """Note that the pools of these people have seen their ended sanctions."""
     tx.run(MARK_SANCTIONS_APPLIED, ids=ids, today=today).consume()
+
+
+YEAR_SCORES = """
+MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
+WHERE ev.effective AND ev.created_on.year = $year
+RETURN collect(ev.score) AS scores
+"""
+
+
+def year_scores(tx: neo4j.ManagedTransaction, practitioner_id: str, year: int) -> list[float]:
+    """The scores of a person's evaluations written in `year` that still count."""
+    return list(tx.run(YEAR_SCORES, id=practitioner_id, year=year).single()["scores"])

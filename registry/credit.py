@@ -13,7 +13,8 @@ the 5-working-day window, the match factor), `registry.misconduct` (catalogue, s
       "evaluation_window": {"working_days": 5, "enforced": false},
       "match_factor": {"min_count": 3},
       "appeal_days": 30,
-      "recent_evaluations": 5
+      "recent_evaluations": 5,
+      "assessment": {"pass_mean": 60, "min_evaluations": 1, "max_points": 11}
     }
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from registry.appeals import AppealRule
+from registry.assessment import AssessmentRule
 from registry.evaluations import (
     DEFAULT_CRITERIA,
     Criterion,
@@ -50,6 +52,7 @@ class CreditRules:
     step_up: tuple[StepUpRule, ...] = DEFAULT_STEP_UP
     appeal: AppealRule = field(default_factory=AppealRule)
     recent_evaluations: int = 5  # how many of the latest evaluations a profile shows
+    assessment: AssessmentRule = field(default_factory=AssessmentRule)
 
     def to_dict(self) -> dict[str, Any]:
         """The rules as an administrator reads them, sources included."""
@@ -71,6 +74,7 @@ class CreditRules:
             ],
             "appeal_days": self.appeal.days,
             "recent_evaluations": self.recent_evaluations,
+            "assessment": {f.name: getattr(self.assessment, f.name) for f in fields(AssessmentRule)},
         }
 
 
@@ -84,6 +88,7 @@ _KEYS = (
     "match_factor",
     "appeal_days",
     "recent_evaluations",
+    "assessment",
 )
 
 
@@ -196,6 +201,16 @@ def credit_rules_from_mapping(data: Any) -> CreditRules:
         rules = replace(rules, factor=factor)
     if "appeal_days" in data:
         rules = replace(rules, appeal=AppealRule(_whole(data["appeal_days"], "appeal_days", 1)))
+    if "assessment" in data:
+        names = tuple(f.name for f in fields(AssessmentRule))
+        assessment = _override(
+            rules.assessment, _mapping(data["assessment"], "assessment"), names, "assessment"
+        )
+        _whole(assessment.min_evaluations, "assessment.min_evaluations", 0)
+        _whole(assessment.max_points, "assessment.max_points", 0)
+        if not isinstance(assessment.pass_mean, int | float) or isinstance(assessment.pass_mean, bool):
+            raise ValueError("assessment.pass_mean must be a number")
+        rules = replace(rules, assessment=assessment)
     if "recent_evaluations" in data:
         rules = replace(rules, recent_evaluations=_whole(data["recent_evaluations"], "recent_evaluations", 0))
     return rules

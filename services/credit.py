@@ -32,6 +32,7 @@ from registry.appeals import (
     validate_appeal,
     validate_complaint,
 )
+from registry.assessment import assess
 from registry.credit import DEFAULT_CREDIT_RULES, CreditRules, credit_rules_from_mapping
 from registry.errors import Conflict, NotFound, RegistryError, ValidationFailed
 from registry.evaluations import (
@@ -366,6 +367,18 @@ def memberships_of(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
     def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
         practitioner_repo.require(tx, practitioner_id)
         return pool_repo.membership_history(tx, practitioner_id)
+
+    return ctx.graph.read(work)
+
+
+def assessment_of(ctx: Context, practitioner_id: str, year: int) -> dict[str, Any]:
+    """The annual assessment (NDRC order 26) of `year`: provisional until the year has ended."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        practitioner_repo.require(tx, practitioner_id)
+        scores = repo.year_scores(tx, practitioner_id, year)
+        records = repo.record_facts(tx, practitioner_id)
+        return assess(year, scores, records, ctx.today, rules(ctx).assessment).to_dict()
 
     return ctx.graph.read(work)
 

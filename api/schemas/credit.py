@@ -69,6 +69,13 @@ class ComplaintArgs(PageArgs):
     practitioner_id = fields.UUID()
 
 
+class AssessmentArgs(Schema):
+    year = fields.Integer(
+        validate=validate.Range(min=2021, max=2100),
+        metadata={"description": "the year assessed (default: last year); the current year is provisional"},
+    )
+
+
 class AppealArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(("pending", *APPEAL_OUTCOMES)))
 

@@ -483,3 +483,15 @@ def test_a_practitioner_may_complain_too_but_the_public_may_not_read_credit(clie
         client.post(f"{API}/complaints", json=body, headers=key_for("practitioner", "G")).status_code == 201
     )
     assert_problem(client.get(f"{API}/practitioners/{ids['A']}/records"), 401)
+
+
+def test_the_annual_assessment_reads_the_year_s_evaluations_and_records(client, admin, ids):
+    this_year = TODAY.year
+    body = client.get(
+        f"{API}/practitioners/{ids['A']}/assessment", query_string={"year": this_year}, headers=admin
+    ).get_json()
+    assert body["year"] == this_year and body["final"] is False
+    assert body["evaluations"]["count"] >= 3 and body["passed"] is True
+    assert body["source"].startswith("NDRC order 26")
+    last_year = client.get(f"{API}/practitioners/{ids['A']}/assessment", headers=admin).get_json()
+    assert last_year["year"] == this_year - 1 and last_year["final"] is True
