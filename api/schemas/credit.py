@@ -11,38 +11,54 @@ from registry.appeals import APPEAL_OUTCOMES, COMPLAINT_STATUSES, TEXT_MAX
 
 
 class EvaluationInputSchema(Schema):
-    practitioner_id = fields.UUID(required=True)
+    practitioner_id = fields.UUID(required=True, metadata={"description": "the team member evaluated"})
     # One number 0–100 per published criterion; the criteria are configurable, so the rules check the keys.
     scores = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
         required=True,
-        metadata={"example": {"quality": 90, "timeliness": 80, "independence": 95, "communication": 85}},
+        metadata={
+            "description": "one score 0–100 per criterion: quality, timeliness, independence, communication",
+            "example": {"quality": 90, "timeliness": 80, "independence": 95, "communication": 85},
+        },
     )
-    comment = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
+    comment = Text(max_length=2000, min_length=0, multiline=True, allow_none=True,
+                   metadata={"description": "optional; shown to client+ keys and the practitioner"})  # fmt: skip
 
 
 class ReplyInputSchema(Schema):
-    reply = Text(required=True, max_length=2000, multiline=True)
+    reply = Text(required=True, max_length=2000, multiline=True,
+                 metadata={"description": "the practitioner's answer, shown beside the evaluation (once)"})  # fmt: skip
 
 
 class RecordInputSchema(Schema):
-    category = fields.String(required=True, metadata={"example": "undisclosed_conflict"})
-    occurred_on = fields.Date(required=True)
+    category = fields.String(required=True, metadata={"description": "a category of the catalogue (GET /credit/rules)",
+                                                      "example": "undisclosed_conflict"})  # fmt: skip
+    occurred_on = fields.Date(
+        required=True, metadata={"description": "when the violation happened (not in the future)"}
+    )
     evidence = Text(max_length=1000, min_length=0, multiline=True, allow_none=True,
                     metadata={"description": "a reference to the evidence (file number, report id)"})  # fmt: skip
-    note = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
+    note = Text(max_length=2000, min_length=0, multiline=True, allow_none=True,
+                metadata={"description": "what happened, for the record"})  # fmt: skip
 
 
 class ComplaintInputSchema(Schema):
-    practitioner_id = fields.UUID(allow_none=True)
-    engagement_id = fields.UUID(allow_none=True)
-    text = Text(required=True, max_length=TEXT_MAX, multiline=True)
+    practitioner_id = fields.UUID(
+        allow_none=True, metadata={"description": "who it is about (or engagement_id)"}
+    )
+    engagement_id = fields.UUID(
+        allow_none=True, metadata={"description": "what it is about (or practitioner_id)"}
+    )
+    text = Text(required=True, max_length=TEXT_MAX, multiline=True, metadata={"description": "the complaint"})
 
 
 class ComplaintDecisionSchema(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES[1:]))
-    reason = Text(required=True, max_length=2000, multiline=True)
+    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES[1:]),
+                           metadata={"description": "investigating (from received), upheld or dismissed"})  # fmt: skip
+    reason = Text(
+        required=True, max_length=2000, multiline=True, metadata={"description": "why, for this step"}
+    )
     create_record = StrictBoolean(load_default=False,
                                   metadata={"description": "upheld only: also write a misconduct record"})  # fmt: skip
     category = code_field(
@@ -50,23 +66,31 @@ class ComplaintDecisionSchema(Schema):
     )
     practitioner_id = fields.UUID(allow_none=True,
                                   metadata={"description": "for an engagement complaint: the team member"})  # fmt: skip
-    occurred_on = fields.Date(allow_none=True)
+    occurred_on = fields.Date(allow_none=True,
+                              metadata={"description": "the record's date (default: the day it was filed)"})  # fmt: skip
 
 
 class AppealInputSchema(Schema):
-    record_id = fields.UUID(allow_none=True)
-    evaluation_id = fields.UUID(allow_none=True)
-    text = Text(required=True, max_length=TEXT_MAX, multiline=True)
+    record_id = fields.UUID(
+        allow_none=True, metadata={"description": "the misconduct record appealed against"}
+    )
+    evaluation_id = fields.UUID(
+        allow_none=True, metadata={"description": "or the evaluation appealed against"}
+    )
+    text = Text(required=True, max_length=TEXT_MAX, multiline=True, metadata={"description": "the grounds"})
 
 
 class AppealDecisionSchema(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(APPEAL_OUTCOMES))
-    reason = Text(required=True, max_length=2000, multiline=True)
+    status = fields.String(required=True, validate=validate.OneOf(APPEAL_OUTCOMES),
+                           metadata={"description": "upheld (removes the effect) or dismissed"})  # fmt: skip
+    reason = Text(required=True, max_length=2000, multiline=True, metadata={"description": "why"})
 
 
 class ComplaintArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
-    practitioner_id = fields.UUID()
+    status = fields.String(
+        validate=validate.OneOf(COMPLAINT_STATUSES), metadata={"description": "its status"}
+    )
+    practitioner_id = fields.UUID(metadata={"description": "complaints about this practitioner"})
 
 
 class AssessmentArgs(Schema):
@@ -77,7 +101,9 @@ class AssessmentArgs(Schema):
 
 
 class AppealArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(("pending", *APPEAL_OUTCOMES)))
+    status = fields.String(
+        validate=validate.OneOf(("pending", *APPEAL_OUTCOMES)), metadata={"description": "its status"}
+    )
 
 
 # --- Responses ---
