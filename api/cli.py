@@ -18,7 +18,7 @@ from graph.schema import create_schema, describe_schema
 from registry.errors import RegistryError
 from registry.importing import ImportFileError
 from seed import synthetic
-from services import certificates, credit, keys, reference, search
+from services import certificates, keys, misconduct, reference, search
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
@@ -96,7 +96,7 @@ def end_sanctions(as_of: datetime | None) -> None:
     if as_of:
         context = replace(context, today=as_of.date())
     click.echo(
-        f"re-derived {credit.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
+        f"re-derived {misconduct.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
     )
 
 

@@ -35,7 +35,7 @@ from api.schemas.credit import (
     ReplyInputSchema,
     SanctionSchema,
 )
-from services import credit
+from services import appeals, complaints, credit, evaluations, misconduct
 from services.credit import Caller
 
 ns = Namespace(
@@ -81,7 +81,7 @@ class EngagementEvaluations(Resource):
         """Evaluate one team member of a completed engagement, once (admin, or a client key bound to the
         engagement's client organization). `scores`: quality, timeliness, independence, communication, each
         0–100; `score` in the answer is the weighted total (weights: GET /credit/rules)."""
-        return credit.evaluate(ctx(), str(engagement_id), data, caller())
+        return evaluations.evaluate(ctx(), str(engagement_id), data, caller())
 
 
 @ns.route("/evaluations/<uuid:evaluation_id>")
@@ -91,7 +91,7 @@ class EvaluationItem(Resource):
     @returns(ns, _EVALUATION)
     def get(self, evaluation_id: Any) -> dict[str, Any]:
         """One evaluation with its scores, comment, reply and appeal (client+, or the evaluated practitioner)."""
-        view = credit.get_evaluation(ctx(), str(evaluation_id))
+        view = evaluations.get_evaluation(ctx(), str(evaluation_id))
         _self_or_client_plus(view["practitioner_id"])
         return view
 
@@ -105,7 +105,7 @@ class EvaluationReply(Resource):
     @accepts(ns, ReplyInputSchema())
     def post(self, evaluation_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """The evaluated practitioner answers the evaluation, once; the reply is shown beside it."""
-        return credit.reply(ctx(), str(evaluation_id), data["reply"], caller())
+        return evaluations.reply(ctx(), str(evaluation_id), data["reply"], caller())
 
 
 @ns.route("/practitioners/<uuid:practitioner_id>/evaluations")
@@ -116,7 +116,7 @@ class PractitionerEvaluations(Resource):
     def get(self, practitioner_id: Any, args: dict[str, Any]) -> Page:
         """A practitioner's evaluations, newest first, with comments and replies (client+, or themself)."""
         _self_or_client_plus(str(practitioner_id))
-        return Page(*credit.evaluations_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
+        return Page(*evaluations.evaluations_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
 
 
 # --- Misconduct records and sanctions ----------------------------------------------------------------------
@@ -130,7 +130,7 @@ class PractitionerRecords(Resource):
     def get(self, practitioner_id: Any, args: dict[str, Any]) -> Page:
         """A practitioner's misconduct records, latest first, overturned ones too (client+, or themself)."""
         _self_or_client_plus(str(practitioner_id))
-        return Page(*credit.records_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
+        return Page(*misconduct.records_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
 
     @require(ADMIN)
     @ns.response(400, "Unknown category or bad date")
@@ -139,7 +139,7 @@ class PractitionerRecords(Resource):
     def post(self, practitioner_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Record a violation (admin): `category` from the catalogue (GET /credit/rules), `occurred_on`,
         `evidence`, `note`. The step-up rules then derive sanctions; the answer lists the active ones."""
-        return credit.record_misconduct(ctx(), str(practitioner_id), data)
+        return misconduct.record_misconduct(ctx(), str(practitioner_id), data)
 
 
 @ns.route("/records/<uuid:record_id>")
@@ -149,7 +149,7 @@ class RecordItem(Resource):
     @returns(ns, _RECORD)
     def get(self, record_id: Any) -> dict[str, Any]:
         """One misconduct record with its appeal deadline and appeal (client+, or the practitioner)."""
-        view = credit.get_record(ctx(), str(record_id))
+        view = misconduct.get_record(ctx(), str(record_id))
         _self_or_client_plus(view["practitioner_id"])
         return view
 
@@ -162,7 +162,9 @@ class PractitionerSanctions(Resource):
     def get(self, practitioner_id: Any) -> dict[str, Any]:
         """A practitioner's sanctions, ended and lifted ones too, with why and when they may return."""
         _self_or_client_plus(str(practitioner_id))
-        return whole_list(SanctionSchema(many=True).dump(credit.sanctions_of(ctx(), str(practitioner_id))))
+        return whole_list(
+            SanctionSchema(many=True).dump(misconduct.sanctions_of(ctx(), str(practitioner_id)))
+        )
 
 
 @ns.route("/practitioners/<uuid:practitioner_id>/memberships")
@@ -175,7 +177,7 @@ class PractitionerMemberships(Resource):
         may return (client+, or themself)."""
         _self_or_client_plus(str(practitioner_id))
         return whole_list(
-            MembershipSchema(many=True).dump(credit.memberships_of(ctx(), str(practitioner_id)))
+            MembershipSchema(many=True).dump(misconduct.memberships_of(ctx(), str(practitioner_id)))
         )
 
 
@@ -216,7 +218,7 @@ class Complaints(Resource):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """File a complaint about a practitioner (`practitioner_id`) or an engagement (`engagement_id`), with
         `text` (any key). It starts as `received`."""
-        return credit.file_complaint(ctx(), data, caller())
+        return complaints.file_complaint(ctx(), data, caller())
 
     @require(ADMIN)
     @paginated(ns, ComplaintArgs(), _COMPLAINT)
@@ -225,7 +227,7 @@ class Complaints(Resource):
         filters = {"status": args.get("status"), "practitioner_id": args.get("practitioner_id")}
         if filters["practitioner_id"]:
             filters["practitioner_id"] = str(filters["practitioner_id"])
-        return Page(*credit.list_complaints(ctx(), filters, args["page"], args["per_page"]))
+        return Page(*complaints.list_complaints(ctx(), filters, args["page"], args["per_page"]))
 
 
 @ns.route("/complaints/<uuid:complaint_id>")
@@ -235,7 +237,7 @@ class ComplaintItem(Resource):
     @returns(ns, _COMPLAINT)
     def get(self, complaint_id: Any) -> dict[str, Any]:
         """One complaint with every step and its reason (admin)."""
-        return credit.get_complaint(ctx(), str(complaint_id))
+        return complaints.get_complaint(ctx(), str(complaint_id))
 
 
 @ns.route("/complaints/<uuid:complaint_id>/decision")
@@ -248,7 +250,7 @@ class ComplaintDecision(Resource):
     def post(self, complaint_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Move a complaint on (admin): received → investigating → upheld | dismissed, with a `reason`.
         An upheld complaint with `create_record: true` also writes a misconduct record."""
-        return credit.decide_complaint(ctx(), str(complaint_id), data)
+        return complaints.decide_complaint(ctx(), str(complaint_id), data)
 
 
 # --- Appeals ---------------------------------------------------------------------------------------------------
@@ -263,13 +265,13 @@ class Appeals(Resource):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Appeal a misconduct record (`record_id`) or an evaluation (`evaluation_id`) within 30 days of it,
         with `text` (the practitioner concerned, or admin for them)."""
-        return credit.file_appeal(ctx(), data, caller())
+        return appeals.file_appeal(ctx(), data, caller())
 
     @require(ADMIN)
     @paginated(ns, AppealArgs(), _APPEAL)
     def get(self, args: dict[str, Any]) -> Page:
         """Appeals, newest first, by status (admin)."""
-        return Page(*credit.list_appeals(ctx(), args.get("status"), args["page"], args["per_page"]))
+        return Page(*appeals.list_appeals(ctx(), args.get("status"), args["page"], args["per_page"]))
 
 
 @ns.route("/appeals/<uuid:appeal_id>")
@@ -279,7 +281,7 @@ class AppealItem(Resource):
     @returns(ns, _APPEAL)
     def get(self, appeal_id: Any) -> dict[str, Any]:
         """One appeal (admin, or the practitioner concerned)."""
-        view = credit.get_appeal(ctx(), str(appeal_id))
+        view = appeals.get_appeal(ctx(), str(appeal_id))
         _self_or_client_plus(view["practitioner_id"])
         return view
 
@@ -294,4 +296,4 @@ class AppealDecision(Resource):
     def post(self, appeal_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Decide an appeal (admin): `upheld` removes the record's or evaluation's effect (kept as history,
         sanctions it triggered are lifted), `dismissed` keeps it; with a `reason`."""
-        return credit.decide(ctx(), str(appeal_id), data)
+        return appeals.decide(ctx(), str(appeal_id), data)

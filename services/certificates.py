@@ -18,7 +18,7 @@ from graph.records import found
 from graph.reference import DEFAULT_ISSUER_ID
 from registry.certificates import effective_status, next_status
 from registry.errors import Conflict, NotFound, ValidationFailed
-from services import audit, credit
+from services import audit, misconduct
 from services.context import Context
 
 EXPIRY_BATCH = 1000
@@ -86,7 +86,7 @@ def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[s
             subjects=[holder_id],
         )  # fmt: skip
         if to_status == "revoked":
-            credit.record_revocation(
+            misconduct.record_revocation(
                 tx, ctx, holder_id, number, reason
             )  # a revocation is a misconduct record
         return repo.view(tx, number, ctx.today)

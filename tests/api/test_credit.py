@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from services import credit
+from services import misconduct
 from tests import fixed_graph
 from tests.support import assert_problem, graph_size
 
@@ -300,7 +300,7 @@ def test_an_upheld_appeal_removes_the_record_s_effect_and_keeps_it_as_history(cl
 
 def test_an_appeal_after_the_deadline_is_refused_and_writes_nothing(client, graph, context, ids, key_for):
     long_ago = replace(context, today=TODAY - timedelta(days=31))
-    old = credit.record_misconduct(
+    old = misconduct.record_misconduct(
         long_ago, ids["J"], {"category": "refused_draw", "occurred_on": long_ago.today}
     )
     j = key_for("practitioner", "J")  # made before counting: a key is a node too

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import neo4j
 import pytest
 
-from services import certificates, credit, practitioners
+from graph import credit as credit_repo
+from services import certificates, misconduct, practitioners
 from tests.support import unique_id_card
 
 TODAY = date.today()
@@ -35,21 +36,25 @@ def test_a_suspension_imposed_in_the_past_ends_and_the_daily_job_brings_the_expe
     assert "expert" in pools(context, expert)
     first = replace(context, today=TODAY - timedelta(days=400))
     second = replace(context, today=TODAY - timedelta(days=390))
-    credit.record_misconduct(first, expert, {"category": "refused_draw", "occurred_on": first.today})
-    view = credit.record_misconduct(second, expert, {"category": "refused_draw", "occurred_on": second.today})
+    misconduct.record_misconduct(first, expert, {"category": "refused_draw", "occurred_on": first.today})
+    view = misconduct.record_misconduct(
+        second, expert, {"category": "refused_draw", "occurred_on": second.today}
+    )
     (suspension,) = view["sanctions"]
     assert suspension["until"] == (TODAY - timedelta(days=26)).isoformat()  # 390 days ago + 12 months − 1 day
     assert "expert" not in pools(context, expert)
-    assert credit.end_sanctions(context) >= 1
+    assert misconduct.end_sanctions(context) >= 1
     assert "expert" in pools(context, expert)
-    assert credit.sanctions_of(context, expert)[0]["active"] is False
-    assert expert not in context.graph.read(lambda tx: credit.repo.sanctions_ended(tx, TODAY))
+    assert misconduct.sanctions_of(context, expert)[0]["active"] is False
+    assert expert not in context.graph.read(lambda tx: credit_repo.sanctions_ended(tx, TODAY))
 
 
 def test_records_more_than_12_months_apart_never_suspend(context, expert):
     long_ago = replace(context, today=TODAY - timedelta(days=500))
-    credit.record_misconduct(long_ago, expert, {"category": "refused_draw", "occurred_on": long_ago.today})
-    view = credit.record_misconduct(context, expert, {"category": "refused_draw", "occurred_on": TODAY})
+    misconduct.record_misconduct(
+        long_ago, expert, {"category": "refused_draw", "occurred_on": long_ago.today}
+    )
+    view = misconduct.record_misconduct(context, expert, {"category": "refused_draw", "occurred_on": TODAY})
     assert view["sanctions"] == []
     assert "expert" in pools(context, expert)
 
