@@ -31,12 +31,13 @@ from services.credit import Caller, entered_by
 
 def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Caller) -> dict[str, Any]:
     """Rate one team member of a completed engagement; the answer carries `id` and `score`."""
-    errors = validate_scores(data.get("scores"), credit.rules(ctx).criteria)
+    rules = credit.rules(ctx)
+    errors = validate_scores(data.get("scores"), rules.criteria)
     if errors:
         raise ValidationFailed(errors)
     practitioner_id = str(data["practitioner_id"])
-    scores = {c.code: data["scores"][c.code] for c in credit.rules(ctx).criteria}
-    score = weighted_score(scores, credit.rules(ctx).criteria)
+    scores = {c.code: data["scores"][c.code] for c in rules.criteria}
+    score = weighted_score(scores, rules.criteria)
     evaluation_id = str(uuid.uuid4())
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Cal
             Evaluator(caller.role, caller.organization_id),
             facts["already_evaluated"],
             ctx.today,
-            credit.rules(ctx).window,
+            rules.window,
         )
         practitioner_repo.lock(tx, [practitioner_id])
         repo.create_evaluation(
@@ -67,10 +68,10 @@ def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Cal
             work_type=engagement.work_type,
             criteria=list(scores),
             criterion_scores=list(scores.values()),
-            weights=[c.weight for c in credit.rules(ctx).criteria],
+            weights=[c.weight for c in rules.criteria],
             comment=data.get("comment"),
-            on_time=on_time(engagement.end_on, ctx.today, credit.rules(ctx).window),
-            due_on=due_on(engagement.end_on, credit.rules(ctx).window),
+            on_time=on_time(engagement.end_on, ctx.today, rules.window),
+            due_on=due_on(engagement.end_on, rules.window),
             today=ctx.today,
             entered_by=entered_by(ctx),
         )
