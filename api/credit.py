@@ -213,6 +213,7 @@ class CreditRules(Resource):
 @ns.route("/complaints")
 class Complaints(Resource):
     @require(ANY_KEY)
+    @ns.response(404, "No practitioner or engagement with that id")
     @creates(ns, _COMPLAINT, "credit_complaint_item", complaint_id="id")
     @accepts(ns, ComplaintInputSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +261,7 @@ class ComplaintDecision(Resource):
 class Appeals(Resource):
     @require(("practitioner", "admin"))
     @ns.response(409, "Past the deadline, or appealed already")
+    @ns.response(404, "No misconduct record or evaluation with that id")
     @creates(ns, _APPEAL, "credit_appeal_item", appeal_id="id")
     @accepts(ns, AppealInputSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
