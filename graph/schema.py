@@ -26,6 +26,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportBatch", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
+    ("WebSession", "id_hash"),
     # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
     ("Evaluation", "id"),
     ("Evaluation", "pair"),
