@@ -96,6 +96,7 @@ def _namespaces() -> list[Any]:
     from api import (
         audit,
         certificates,
+        credit,
         draws,
         eligibility,
         engagements,
@@ -121,5 +122,6 @@ def _namespaces() -> list[Any]:
         matching.ns,
         imports.ns,
         draws.ns,
+        credit.ns,
         audit.ns,
     ]

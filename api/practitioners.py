@@ -29,7 +29,7 @@ from api.schemas.practitioner import (
     PractitionerSchema,
 )
 from registry.taxonomy import POOL_CODES
-from services import audit, practitioners, search
+from services import audit, credit, practitioners, search
 from services.search import SORTS
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
@@ -52,10 +52,16 @@ class SearchArgs(PageArgs):
     q = fields.String(
         validate=validate.Length(min=1, max=100), metadata={"description": "full text (names, bios)"}
     )
+    min_evaluation = fields.Float(
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "mean evaluation at least this (in work_type when given), 0–100"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "relevance (with q), level, experience or name"},
+        metadata={
+            "description": "relevance (with q), level, experience, name or evaluation (mean, best first)"
+        },
     )
 
 
@@ -94,8 +100,10 @@ class PractitionerItem(Resource):
     @require(CLIENT_PLUS)
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)
     def get(self, practitioner_id: Any) -> dict[str, Any]:
-        """One practitioner (client+); personal data for admins only, deleted ones for admins only."""
-        return practitioners.get(ctx(), str(practitioner_id), include_deleted=presenters.sees_deleted())
+        """One practitioner (client+) with the credit summary; personal data and deleted ones for admins only."""
+        context = ctx()
+        view = practitioners.get(context, str(practitioner_id), include_deleted=presenters.sees_deleted())
+        return view | {"credit": credit.summary(context, view["id"])}
 
     @require(ADMIN)
     @ns.response(409, "An ID card number already registered to another practitioner")

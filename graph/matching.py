@@ -9,6 +9,7 @@ import neo4j
 
 from graph.records import native
 from graph.reference import WITHIN_REGION
+from registry.evaluations import summarize
 from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest
 
 # Hard filters: an active practitioner with a valid certificate of the work type at min_level or higher.
@@ -61,6 +62,8 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
          AS specialties,
        COLLECT { MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) WHERE q.code IN $relevant
                  RETURN q.name_zh ORDER BY q.code } AS qualifications,
+       COLLECT { MATCH (ev:Evaluation {work_type: $work_type})-[:OF]->(p) WHERE ev.effective RETURN ev.score }
+         AS evaluation_scores,
        p.name AS name
 """
 )
@@ -118,6 +121,7 @@ def candidates(
                 qualifications=tuple(row["qualifications"]),
                 industry_name=names["industry_name"],
                 region_name=names["region_name"],
+                evaluations=summarize(row["evaluation_scores"]),
             )
         )
     excluded.sort(key=lambda entry: entry["id"])

@@ -22,7 +22,7 @@ from registry.errors import ValidationFailed
 # One predicate, not an OR: an OR on expires_on makes the planner union a scan of the expires_on index.
 VALID_CERT = "c.status = 'valid' AND coalesce(c.expires_on, $open_ended) >= $today"
 
-SORTS = ("relevance", "level", "experience", "name")
+SORTS = ("relevance", "level", "experience", "name", "evaluation")
 FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
 # The filters that are query parameters as they are (`q` becomes the Lucene query `$lucene`).
 FILTER_FIELDS = (
@@ -34,6 +34,7 @@ FILTER_FIELDS = (
     "industry",
     "specialty",
     "qualification",
+    "min_evaluation",
 )
 
 
@@ -47,6 +48,7 @@ class SearchFilters:
     industry: str | None = None  # declared experience or an engagement in that industry
     specialty: str | None = None
     qualification: str | None = None
+    min_evaluation: float | None = None  # mean evaluation (in `work_type` when given) at least this
     q: str | None = None
     public_only: bool = False  # the public sees only practitioners who consented to the showcase
 
@@ -115,6 +117,15 @@ def _distinct(expression: str) -> str:
     return "reduce(seen = [], x IN " + expression + " | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
 
 
+# The mean evaluation a search sorts and filters on: in the work type searched for, else over all work types;
+# -1 for nobody evaluated (graph/pools.py derives `evaluation_mean` and `evaluation_keys` `work_type|mean|count`).
+EVALUATION_MEAN = (
+    "coalesce(CASE WHEN $work_type IS NULL THEN p.evaluation_mean"
+    " ELSE [k IN coalesce(p.evaluation_keys, []) WHERE split(k, '|')[0] = $work_type"
+    " | toFloat(split(k, '|')[1])][0] END, -1.0)"
+)
+
+
 def where_clauses(filters: SearchFilters) -> list[str]:
     """The WHERE predicates on `p` for these filters."""
     clauses = ["p.status = 'active'"]
@@ -140,6 +151,8 @@ def where_clauses(filters: SearchFilters) -> list[str]:
         clauses.append("EXISTS { (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) }")
     if filters.qualification:
         clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
+    if filters.min_evaluation is not None:
+        clauses.append(EVALUATION_MEAN + " >= $min_evaluation")
     return clauses
 
 
@@ -205,6 +218,8 @@ def _order_by(sort: str, has_query: bool) -> str:
         return "coalesce(p.work_start_year, 9999), best_level, p.id"
     if sort == "name":
         return "p.name, p.id"
+    if sort == "evaluation":
+        return EVALUATION_MEAN + " DESC, best_level, p.id"
     return "best_level, coalesce(p.work_start_year, 9999), p.id"
 
 

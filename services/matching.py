@@ -10,7 +10,7 @@ import neo4j
 from graph import matching as repo
 from graph import views
 from registry.matching import MatchRequest, Scored, rank
-from services import reference
+from services import credit, reference
 from services.context import Context
 
 
@@ -27,7 +27,7 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found, excluded = repo.candidates(tx, request, ctx.today, ctx.settings.conflict_window_years)
-        top = rank(found, request, ctx.today)[: request.limit]
+        top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)
         return MatchResult([(s, page_views[s.candidate.id]) for s in top], len(found), excluded)

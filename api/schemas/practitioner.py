@@ -17,6 +17,7 @@ from api.schemas.common import (
     code_field,
     region_code_field,
 )
+from api.schemas.credit import CreditSummarySchema
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
 from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
@@ -150,6 +151,12 @@ class PractitionerSchema(Schema):
     last_draw_on = fields.Date(
         allow_none=True, metadata={"description": "date of the last panel served (admin only)"}
     )
+    credit = fields.Nested(
+        CreditSummarySchema,
+        metadata={
+            "description": "the credit record: evaluations {count, mean}, active sanctions, draws served"
+        },
+    )
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
     deleted_at = fields.DateTime(allow_none=True)
@@ -170,7 +177,7 @@ FULL = PractitionerSchema()
 SHARED_FIELDS: tuple[str, ...] = (
     "id", "name", "gender", "education", "enrolled", "work_start_year", "experience_years", "status",
     "public_profile", "bio", "region", "employer", "specialties", "qualifications", "industries", "pools",
-    "certificates", "created_at", "updated_at", "deleted_at",
+    "certificates", "created_at", "updated_at", "deleted_at", "credit",
 )  # fmt: skip
 WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
 assert not set(SHARED_FIELDS) & set(PII_FIELDS)
