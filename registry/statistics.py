@@ -287,6 +287,41 @@ def counts_on(engagement: EngagementRecord, day: date) -> bool:
     return engagement.status != "cancelled" and engagement.start_on is not None and engagement.start_on <= day
 
 
+@dataclass
+class Facts:
+    """Everything the statistics read, as one snapshot; `people_in`/`engagements_in` narrow by province first."""
+
+    people: list[PersonRecord]
+    status_events: list[StatusEventRecord] = field(default_factory=list)
+    memberships: list[MembershipRecord] = field(default_factory=list)
+    exams: list[ExamRecord] = field(default_factory=list)
+    emitters: list[EmitterRecord] = field(default_factory=list)
+    engagements: list[EngagementRecord] = field(default_factory=list)
+    region_names: dict[str, str] = field(default_factory=dict)
+    _people_by_province: dict[str | None, list[PersonRecord]] = field(default_factory=dict, repr=False)
+    _engagements_by_province: dict[str | None, list[EngagementRecord]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for person in self.people:
+            self._people_by_province.setdefault(person.province, []).append(person)
+        for engagement in self.engagements:
+            self._engagements_by_province.setdefault(_province_or_none(engagement.region), []).append(
+                engagement
+            )
+
+    def people_in(self, region: str | None) -> list[PersonRecord]:
+        """People of the region's province (all without a region); the statistic still applies the filter."""
+        return self.people if region is None else self._people_by_province.get(province_code(region), [])
+
+    def engagements_in(self, region: str | None) -> list[EngagementRecord]:
+        """Engagements in the region's province (all without a region)."""
+        if region is None:
+            return self.engagements
+        return self._engagements_by_province.get(province_code(region), [])
+
+
 # --- Query and answer ----------------------------------------------------------------------------------------
 
 
