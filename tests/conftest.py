@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
-from api import create_app
+from api.app import create_app
 from api.config import Settings
 from graph.driver import Graph, graph_from_settings
 from graph.reference import load_reference_data
 from graph.schema import create_schema
+from registry.audit import Actor
+from services.context import Context as ServiceContext
 from tests.support import unique_id_card
 
 
@@ -42,9 +45,15 @@ def graph(settings: Settings) -> Iterator[Graph]:
     graph = graph_from_settings(settings)
     _wipe(graph)
     create_schema(graph)
-    load_reference_data(graph)
+    graph.write(load_reference_data)
     yield graph
     graph.close()
+
+
+@pytest.fixture()
+def context(graph: Graph, settings: Settings):
+    """A service Context acting as the command line does; `context.on(day)` moves it to another day."""
+    return ServiceContext(graph=graph, settings=settings, actor=Actor.cli(), today=date.today())
 
 
 @pytest.fixture(scope="session")

@@ -74,12 +74,21 @@ class CertificateSchema(Schema):
 
 
 class VerifyArgs(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = Text(required=True, max_length=50)
+    number = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "certificate number"}
+    )
+    name = Text(required=True, max_length=50, metadata={"description": "the holder's full name"})
 
 
 class VerificationSchema(Schema):
-    valid = fields.Boolean()
+    valid = fields.Boolean(metadata={"description": "valid today and held by an active practitioner"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why not valid: certificate_suspended, certificate_revoked, certificate_expired, "
+            "holder_suspended or holder_deleted; null when valid"
+        },
+    )
     number = fields.String()
     holder = fields.String(metadata={"description": "masked, e.g. 张*明"})
     work_type = fields.String()

@@ -1,11 +1,11 @@
 """POST /match over the fixed registry: hard filters, conflicts of interest, the documented score, determinism."""
 
-from datetime import date
+from dataclasses import replace
 
 import pytest
 
-from graph.matching import match
 from registry.matching import MatchRequest
+from services.matching import match
 from tests.api import fixed_graph
 from tests.support import PII_KEYS, assert_problem, keys_in
 
@@ -86,10 +86,12 @@ def test_the_same_request_gives_the_same_order(client, as_role, ids):
     assert keys_of(ids, first["items"])[0] == "A"  # three steel verifications
 
 
-def test_the_conflict_window_is_configurable(graph, ids):
+def test_the_conflict_window_is_configurable(context, ids):
     request = MatchRequest(work_type="verification", min_level=2, conflict_org_id=ids["cement"], limit=100)
-    three_years = match(graph, request, date.today(), conflict_window_years=3)
-    one_year = match(graph, request, date.today(), conflict_window_years=1)
+    three_years = match(
+        replace(context, settings=replace(context.settings, conflict_window_years=3)), request
+    )
+    one_year = match(replace(context, settings=replace(context.settings, conflict_window_years=1)), request)
     assert ids["H"] in {e["id"] for e in three_years.excluded}
     assert ids["H"] in {
         s.candidate.id for s, _ in one_year.ranked

@@ -1,0 +1,21 @@
+"""What every use case needs: the graph, the settings, who is acting, and the day it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from graph.driver import Graph
+from registry.audit import Actor
+
+if TYPE_CHECKING:
+    from api.config import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    graph: Graph
+    settings: Settings
+    actor: Actor = field(default_factory=Actor.cli)
+    today: date = field(default_factory=date.today)
