@@ -89,6 +89,7 @@ def _namespaces() -> list[Any]:
         organizations,
         pools,
         practitioners,
+        statistics,
         taxonomy,
     )
 
@@ -105,4 +106,7 @@ def _namespaces() -> list[Any]:
         matching.ns,
         imports.ns,
         audit.ns,
+        statistics.ns,
+        statistics.open_data_ns,
+        statistics.key_emitters_ns,
     ]

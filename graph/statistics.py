@@ -8,6 +8,7 @@ or e-mail is read: people are numbered in the order they come, the number only c
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import neo4j
 
@@ -79,6 +80,24 @@ RETURN e.kind AS kind, COLLECT { MATCH (e)-[:IN_REGION]->(r:Region) RETURN r.cod
 
 REGION_NAMES = "MATCH (r:Region) RETURN r.code AS code, r.name_zh AS name_zh"
 
+# What a snapshot is of: the registry revision (graph/revision.py, stamped by every write that changes a
+# person), and — for writes that change no person (an organization's key-emitter years, an engagement's
+# status) — the latest organization and engagement change and a few counts, each an index seek or a
+# count-store read.
+REVISION = """
+OPTIONAL MATCH (r:Revision) WITH coalesce(max(r.value), 0) AS revision
+RETURN revision,
+  COLLECT { MATCH (p:Practitioner) WHERE p.updated_at IS NOT NULL
+            RETURN p.updated_at AS at ORDER BY at DESC LIMIT 1 }[0] AS people_changed,
+  COLLECT { MATCH (o:Organization) WHERE o.updated_at IS NOT NULL
+            RETURN o.updated_at AS at ORDER BY at DESC LIMIT 1 }[0] AS organizations_changed,
+  COLLECT { MATCH (e:Engagement) WHERE e.updated_at IS NOT NULL
+            RETURN e.updated_at AS at ORDER BY at DESC LIMIT 1 }[0] AS engagements_changed,
+  COUNT { (:Organization) } AS organizations, COUNT { (:Engagement) } AS engagements,
+  COUNT { (:Practitioner) } AS people, COUNT { (:CertificateEvent) } AS events,
+  COUNT { ()-[:WAS_MEMBER_OF]->() } AS ended, COUNT { (:ExamResult) } AS exams
+"""
+
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -134,3 +153,8 @@ def read_facts(tx: neo4j.ManagedTransaction, today: date) -> Facts:
         engagements.append(EngagementRecord(r["kind"], r["region"], _day(r["start_on"]), r["status"], team))
     region_names = {r["code"]: r["name_zh"] for r in tx.run(REGION_NAMES)}
     return Facts(people, status_events, memberships, exams, emitters, engagements, region_names)
+
+
+def revision(tx: neo4j.ManagedTransaction) -> tuple[Any, ...]:
+    """A key that changes whenever a fact the statistics read may have changed."""
+    return tuple(tx.run(REVISION).single(strict=True).values())

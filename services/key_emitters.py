@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from datetime import date
 from pathlib import PurePath
 from typing import Any
 
 import openpyxl
 
 from graph import key_emitters as repo
-from graph.driver import Graph
 from registry.errors import ValidationFailed
 from registry.key_emitters import REQUIRED_LIST_COLUMNS, list_column, parse_list_row, province_names
+from services import audit
+from services.context import Context
 
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common in published lists
 MAX_ROWS = 20_000
@@ -85,10 +85,11 @@ RETURN COLLECT { MATCH (r:Region) RETURN [r.code, r.name_zh] } AS regions,
 """
 
 
-def import_list(graph: Graph, data: bytes, filename: str, year: int | None, today: date) -> dict[str, Any]:
-    """Validate and write one year's list; returns {year, units, created, delisted}."""
+def import_list(ctx: Context, data: bytes, filename: str, year: int | None) -> dict[str, Any]:
+    """Validate and write one year's list; returns {year, rows, units, created, delisted}."""
+    today = ctx.today
     rows = read_list(data, filename)
-    reference = graph.read(lambda tx: tx.run(REFERENCE).single(strict=True).data())
+    reference = ctx.graph.read(lambda tx: tx.run(REFERENCE).single(strict=True).data())
     names = {code: name for code, name in reference["regions"]}
     units, errors = [], {}
     for index, raw in rows:
@@ -123,9 +124,15 @@ def import_list(graph: Graph, data: bytes, filename: str, year: int | None, toda
         {"name": u.name, "uscc": u.uscc, "industry": u.industry, "region": u.region, "year": u.year}
         for u in units
     ]
-    written = graph.write(repo.merge_list, listed_year, payload)
-    return {
-        "year": listed_year,
-        "rows": len(rows),
-        **{k: written[k] for k in ("units", "created", "delisted")},
-    }
+
+    def work(tx: Any) -> dict[str, Any]:
+        written = repo.merge_list(tx, listed_year, payload)
+        summary = {"year": listed_year, "rows": len(rows)} | {
+            key: written[key] for key in ("units", "created", "delisted")
+        }
+        audit.record(
+            tx, ctx, "key_emitter_list", str(listed_year), "import", details=summary | {"file": filename}
+        )
+        return summary
+
+    return ctx.graph.write(work)

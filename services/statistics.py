@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -20,6 +21,7 @@ from graph import statistics as repo
 from graph.driver import Graph
 from registry import statistics as stats
 from registry.errors import NotFound, ValidationFailed
+from services.context import Context
 from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 
 # Each statistic answers one table at a time (`table=`), the first being the default.
@@ -89,20 +91,9 @@ class StatisticsRequest:
 
 # --- The snapshot ------------------------------------------------------------------------------------------
 
-REVISION = "OPTIONAL MATCH (r:Revision) RETURN coalesce(max(r.value), 0) AS value, count(r) AS nodes"
-# Statistics also read organizations and engagements, which do not always stamp the revision: their counts
-# join the key so that a new key emitter or engagement is seen at once.
-CHANGE_MARKERS = """
-RETURN COUNT { (:Organization) } AS organizations, COUNT { (:Engagement) } AS engagements,
-       COUNT { (:CertificateEvent) } AS events, COUNT { (:Practitioner) } AS people,
-       COUNT { ()-[:WAS_MEMBER_OF]->() } AS ended, COUNT { (:ExamResult) } AS exams
-"""
-
 
 def _revision(tx: Any) -> tuple[Any, ...]:
-    record = tx.run(REVISION).single()
-    markers = tx.run(CHANGE_MARKERS).single()
-    return (record["value"], *markers.values())
+    return repo.revision(tx)
 
 
 class StatisticsCache:
@@ -142,6 +133,19 @@ class StatisticsCache:
         with self._lock:
             self._key, self._facts = None, None
             self._answers.clear()
+
+
+_CACHES: weakref.WeakKeyDictionary[Graph, StatisticsCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_for(graph: Graph) -> StatisticsCache:
+    """The process's statistics cache for this graph (one per driver), settings from STATS_* variables."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(graph)
+        if cache is None:
+            cache = _CACHES[graph] = StatisticsCache(StatisticsSettings.from_env())
+        return cache
 
 
 # --- Validation --------------------------------------------------------------------------------------------
@@ -253,16 +257,16 @@ def _filters(request: StatisticsRequest) -> dict[str, Any]:
 
 
 def answer(
-    graph: Graph,
-    cache: StatisticsCache,
+    ctx: Context,
     request: StatisticsRequest,
     role: str,
-    today: date,
     lang: str | None = None,
+    cache: StatisticsCache | None = None,
 ) -> dict[str, Any]:
     """The JSON answer `{statistic, table, as_of, filters, columns, labels, rows, totals, suppression}`."""
-    request = check_request(request, role, today)
-    revision, facts = cache.facts(graph, today)
+    cache = cache or cache_for(ctx.graph)
+    request = check_request(request, role, ctx.today)
+    revision, facts = cache.facts(ctx.graph, ctx.today)
     suppressed = role != "admin"
 
     def build() -> dict[str, Any]:
@@ -284,6 +288,7 @@ def answer(
             "suppression": {
                 "minimum": settings.minimum_cell if suppressed else None,
                 "cells": table.suppressed,
+                "measures": list(table.people_measures),
             },
         }
 
@@ -315,21 +320,23 @@ def export(result: Mapping[str, Any], fmt: str, lang: str | None) -> Export:
 
 
 def answer_as(
-    graph: Graph,
-    cache: StatisticsCache,
+    ctx: Context,
     request: StatisticsRequest,
     role: str,
-    today: date,
     fmt: str = "json",
     lang: str | None = None,
+    cache: StatisticsCache | None = None,
 ) -> dict[str, Any] | Export:
     """The answer as JSON (a dict) or as an Export for csv/xlsx, cached like the answer itself."""
-    result = answer(graph, cache, request, role, today, lang)
+    if fmt not in FORMATS:
+        raise ValidationFailed({"format": [f"must be one of: {', '.join(FORMATS)}"]}, "invalid format")
+    cache = cache or cache_for(ctx.graph)
+    result = answer(ctx, request, role, lang, cache)
     if fmt == "json":
         return result
-    revision, _ = cache.facts(graph, today)
+    revision, _ = cache.facts(ctx.graph, ctx.today)
     return cache.remember(
-        (revision, "export", check_request(request, role, today), role == "admin", fmt, lang),
+        (revision, "export", check_request(request, role, ctx.today), role == "admin", fmt, lang),
         lambda: export(result, fmt, lang),
     )
 
@@ -362,13 +369,14 @@ def open_data_rows(facts: stats.Facts, day: date, minimum: int) -> list[dict[str
     return rows
 
 
-def open_data(graph: Graph, cache: StatisticsCache, day: date, today: date) -> bytes:
+def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> bytes:
     """`/open-data/{date}.csv`: a licence line, then the stable OPEN_DATA_COLUMNS header and rows."""
-    if day > today or day < OPEN_DATA_FIRST_DAY:
+    if day > ctx.today or day < OPEN_DATA_FIRST_DAY:
         raise NotFound(
             f"no open data for {day.isoformat()}: dates run from {OPEN_DATA_FIRST_DAY.isoformat()} to today"
         )
-    revision, facts = cache.facts(graph, today)
+    cache = cache or cache_for(ctx.graph)
+    revision, facts = cache.facts(ctx.graph, ctx.today)
     minimum = cache.settings.minimum_cell
 
     def build() -> bytes:

@@ -64,7 +64,9 @@ def test_both_number_and_name_are_required(client):
 def test_a_suspended_holders_certificate_does_not_verify_and_says_why(client, admin, new_practitioner, issue):
     person = new_practitioner(name="李四海")
     number = issue(person["id"], "verification", 2)["number"]
-    suspended = client.patch(f"/api/v1/practitioners/{person['id']}", json={"status": "suspended"}, headers=admin)
+    suspended = client.patch(
+        f"/api/v1/practitioners/{person['id']}", json={"status": "suspended"}, headers=admin
+    )
     assert suspended.status_code == 200
     body = client.get("/api/v1/verify", query_string={"number": number, "name": "李四海"}).get_json()
     assert body["valid"] is False
