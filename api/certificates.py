@@ -49,6 +49,7 @@ class CertificateItem(Resource):
 
 
 def _lifecycle_resource(action: str) -> type[Resource]:
+    @ns.param("number", "the certificate number")
     class Lifecycle(Resource):
         @require(ADMIN)
         @ns.response(409, "Not allowed from the current status")

@@ -50,7 +50,9 @@ def accepts(ns: Namespace, schema: Schema, *, partial: bool = False, name: str |
             data = body(schema, partial=tuple(schema.fields) if partial else False)
             return method(*args, data=data, **kwargs)
 
-        return ns.expect(documented, validate=False)(wrapper)
+        what = "changed fields only" if partial else "the request body"
+        description = f"{what}: {(schema.__doc__ or type(schema).__name__).strip().splitlines()[0]}"
+        return ns.expect((documented, description), validate=False)(wrapper)
 
     return decorator
 
@@ -76,6 +78,27 @@ def _dumper(schema: Schema | None, present: Callable[[Any], Any] | None) -> Call
     return lambda value: value
 
 
+def _answering(
+    ns: Namespace,
+    status: int,
+    description: str,
+    schema: Schema | None,
+    respond: Callable[[Any, Callable[[Any], Any]], Any],
+    present: Callable[[Any], Any] | None,
+) -> Method:
+    dump = _dumper(schema, present)
+
+    def decorator(method: Method) -> Method:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return respond(method(*args, **kwargs), dump)
+
+        documented = (status, description) if schema is None else (status, description, model(ns, schema))
+        return ns.response(*documented)(wrapper)
+
+    return decorator
+
+
 def returns(
     ns: Namespace,
     schema: Schema | None,
@@ -84,18 +107,7 @@ def returns(
     present: Callable[[Any], Any] | None = None,
 ) -> Method:
     """Document the 200 answer with `schema` and dump what the method returns with it (or `present`)."""
-    dump = _dumper(schema, present)
-
-    def decorator(method: Method) -> Method:
-        @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return dump(method(*args, **kwargs))
-
-        if schema is None:
-            return ns.response(200, description)(wrapper)
-        return ns.response(200, description, model(ns, schema))(wrapper)
-
-    return decorator
+    return _answering(ns, 200, description, schema, lambda view, dump: dump(view), present)
 
 
 def creates(
@@ -107,18 +119,12 @@ def creates(
     **location: str,
 ) -> Method:
     """201 Created with a Location header: `location` maps the endpoint's URL arguments to keys of the view."""
-    dump = _dumper(schema, present)
 
-    def decorator(method: Method) -> Method:
-        @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            view = method(*args, **kwargs)
-            target = url_for(endpoint, **{argument: view[key] for argument, key in location.items()})
-            return dump(view), 201, {"Location": target}
+    def respond(view: Any, dump: Callable[[Any], Any]) -> Any:
+        target = url_for(endpoint, **{argument: view[key] for argument, key in location.items()})
+        return dump(view), 201, {"Location": target}
 
-        return ns.response(201, "Created", model(ns, schema))(wrapper)
-
-    return decorator
+    return _answering(ns, 201, "Created", schema, respond, present)
 
 
 def envelope_model(ns: Namespace, item_schema: Schema | None, name: str | None = None) -> Any:

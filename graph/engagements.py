@@ -111,17 +111,12 @@ def _write_links(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[st
         tx.run(SET_TEAM, id=engagement_id, team=data["team"]).consume()
 
 
-def create(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any]) -> None:
-    """Create an engagement with its client, industry, region and team."""
-    props = {key: data[key] for key in PROPERTY_FIELDS if data.get(key) is not None}
-    tx.run(CREATE_ENGAGEMENT, id=engagement_id, props=props).consume()
-    _write_links(tx, engagement_id, data)
-
-
-def update(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any]) -> None:
-    """Apply a partial update: the properties given, and each link whose field is given."""
-    props = {key: data[key] for key in PROPERTY_FIELDS if key in data}
-    tx.run(UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
+def save(
+    tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any], *, new: bool = False
+) -> None:
+    """Create the engagement (`new`) or apply a partial update: the properties given, and each link whose field is."""
+    props = {k: data[k] for k in PROPERTY_FIELDS if (data.get(k) is not None if new else k in data)}
+    tx.run(CREATE_ENGAGEMENT if new else UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
     _write_links(tx, engagement_id, data)
 
 

@@ -104,17 +104,12 @@ def _write_links(tx: neo4j.ManagedTransaction, organization_id: str, data: dict[
         replace_links(tx, SET_INDUSTRY, organization_id, data["industry"])
 
 
-def create(tx: neo4j.ManagedTransaction, organization_id: str, data: dict[str, Any]) -> None:
-    """Create an organization with its region and industry."""
-    props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
-    tx.run(CREATE_ORGANIZATION, id=organization_id, props=props).consume()
-    _write_links(tx, organization_id, data)
-
-
-def update(tx: neo4j.ManagedTransaction, organization_id: str, data: dict[str, Any]) -> None:
-    """Apply a partial update."""
-    props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
-    tx.run(UPDATE_ORGANIZATION, id=organization_id, props=props).consume()
+def save(
+    tx: neo4j.ManagedTransaction, organization_id: str, data: dict[str, Any], *, new: bool = False
+) -> None:
+    """Create the organization (`new`) or apply a partial update: the properties given, and each link whose field is."""
+    props = {k: data[k] for k in PROPERTY_FIELDS if (data.get(k) is not None if new else k in data)}
+    tx.run(CREATE_ORGANIZATION if new else UPDATE_ORGANIZATION, id=organization_id, props=props).consume()
     _write_links(tx, organization_id, data)
 
 

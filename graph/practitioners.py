@@ -34,33 +34,26 @@ SET p = row.props, p.id = row.id, p.status = coalesce(row.props.status, 'active'
 RETURN collect(p.id) AS created
 """
 
-LINK_REGION = """
-UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Region {code: pair[1]})
-CREATE (p)-[:BASED_IN]->(t)
-"""
-LINK_EMPLOYER = """
-UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Organization {id: pair[1]})
-CREATE (p)-[:EMPLOYED_BY {since: $today}]->(t)
-"""
-LINK_SPECIALTIES = """
-UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Specialty {code: pair[1]})
-CREATE (p)-[:HAS_SPECIALTY]->(t)
-"""
-LINK_QUALIFICATIONS = """
-UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Qualification {code: pair[1]})
-CREATE (p)-[:HAS_QUALIFICATION {since: $today}]->(t)
-"""
-LINK_INDUSTRIES = """
-UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:Industry {code: pair[1]})
-CREATE (p)-[:EXPERIENCED_IN]->(t)
-"""
+
+def _link_statement(target: str, key: str, relationship: str) -> str:
+    """Cypher linking each (practitioner id, value) pair of $pairs to the `target` node whose `key` is value."""
+    return (
+        "UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:"
+        + target
+        + " {"
+        + key
+        + ": pair[1]})\n"
+        "CREATE (p)-[" + relationship + "]->(t)\n"
+    )
+
+
 # Link fields of a practitioner row and the statement that creates each.
 CREATE_LINKS = {
-    "region": LINK_REGION,
-    "employer_id": LINK_EMPLOYER,
-    "specialties": LINK_SPECIALTIES,
-    "qualifications": LINK_QUALIFICATIONS,
-    "industries": LINK_INDUSTRIES,
+    "region": _link_statement("Region", "code", ":BASED_IN"),
+    "employer_id": _link_statement("Organization", "id", ":EMPLOYED_BY {since: $today}"),
+    "specialties": _link_statement("Specialty", "code", ":HAS_SPECIALTY"),
+    "qualifications": _link_statement("Qualification", "code", ":HAS_QUALIFICATION {since: $today}"),
+    "industries": _link_statement("Industry", "code", ":EXPERIENCED_IN"),
 }
 
 UPDATE_PROPERTIES = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.driver import Graph
 from registry.audit import Actor
@@ -19,3 +19,7 @@ class Context:
     settings: Settings
     actor: Actor = field(default_factory=Actor.cli)
     today: date = field(default_factory=date.today)
+
+
+# A page of items and the total over all pages, as repositories and services hand lists back.
+Page = tuple[list[dict[str, Any]], int]

@@ -14,7 +14,7 @@ from graph.records import found
 from registry.engagements import engagement_problems
 from registry.errors import ValidationFailed
 from services import audit, reference
-from services.context import Context
+from services.context import Context, Page
 
 CODE_FIELDS = {"industry": "industries", "region": "regions"}
 AUDITED = ("title", "kind", "status", "start_on", "end_on", "outcome")
@@ -64,7 +64,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         repo.check_references(tx, data)
         team = [member["practitioner_id"] for member in data.get("team") or []]
         practitioner_repo.lock(tx, team)
-        repo.create(tx, engagement_id, data)
+        repo.save(tx, engagement_id, data, new=True)
         rederive(tx, team, ctx.today)  # their industry experience now includes this one
         view = repo.view(tx, engagement_id)
         audit.record(tx, ctx, "engagement", engagement_id, "create", after=_audit_fields(view), subjects=team)
@@ -89,7 +89,7 @@ def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, 
         repo.check_references(tx, data)
         members = repo.team_ids(current) + [m["practitioner_id"] for m in data.get("team") or []]
         practitioner_repo.lock(tx, members)
-        repo.update(tx, engagement_id, data)
+        repo.save(tx, engagement_id, data)
         rederive(tx, members, ctx.today)  # old and new members
         view = repo.view(tx, engagement_id)
         audit.record(
@@ -101,9 +101,7 @@ def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, 
     return ctx.graph.write(work)
 
 
-def search(
-    ctx: Context, filters: dict[str, Any], page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def search(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
     """A page of engagements, newest first, by kind, status, client, practitioner, industry or region."""
     filters = _plain(filters)
     reference.check_codes(ctx.graph, filters, CODE_FIELDS)

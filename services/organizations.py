@@ -11,7 +11,7 @@ from graph import organizations as repo
 from graph.records import found
 from registry.key_emitters import listed_years_for
 from services import audit, reference
-from services.context import Context
+from services.context import Context, Page
 
 CODE_FIELDS = {"region": "regions", "industry": "industries"}
 AUDITED = ("name", "kind", "uscc", "key_emitter", "listed_years")
@@ -45,7 +45,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
-        repo.create(tx, organization_id, data)
+        repo.save(tx, organization_id, data, new=True)
         view = repo.view(tx, organization_id)
         audit.record(tx, ctx, "organization", organization_id, "create", after=_audit_fields(view))
         return view
@@ -65,7 +65,7 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         before = found(repo.view(tx, organization_id), "organization", organization_id)
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
-        repo.update(tx, organization_id, _key_emitter_fields(ctx, data, before))
+        repo.save(tx, organization_id, _key_emitter_fields(ctx, data, before))
         view = repo.view(tx, organization_id)
         audit.record(
             tx, ctx, "organization", organization_id, "update",
@@ -76,9 +76,7 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
     return ctx.graph.write(work)
 
 
-def search(
-    ctx: Context, filters: dict[str, Any], page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def search(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
     """A page of organizations by name, kind, region and industry."""
     reference.check_codes(ctx.graph, filters, CODE_FIELDS)
     return ctx.graph.read(repo.search, filters, page, per_page)

@@ -20,6 +20,7 @@ from graph.reference import load_reference_data
 from graph.schema import create_schema
 from registry.audit import Actor
 from services.context import Context as ServiceContext
+from tests import fixed_graph
 from tests.support import unique_id_card
 
 
@@ -50,9 +51,10 @@ def graph(settings: Settings) -> Iterator[Graph]:
     graph.close()
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def context(graph: Graph, settings: Settings):
-    """A service Context acting as the command line does; `context.on(day)` moves it to another day."""
+    """A service Context acting as the command line does (`dataclasses.replace(context, today=…)` for
+    another day)."""
     return ServiceContext(graph=graph, settings=settings, actor=Actor.cli(), today=date.today())
 
 
@@ -138,3 +140,10 @@ def issue(client, admin):
         return response.get_json()
 
     return create
+
+
+@pytest.fixture(scope="module")
+def ids(graph, context) -> dict[str, str]:
+    """The fixed registry of tests/fixed_graph.py, built afresh for the module that asks for it."""
+    fixed_graph.wipe_registry(graph)
+    return fixed_graph.build(context)

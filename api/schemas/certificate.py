@@ -17,6 +17,8 @@ NUMBER = validate.Regexp(
 
 
 class IssueCertificateSchema(Schema):
+    """A certificate to issue: number, holder, work type, level and dates."""
+
     number = fields.String(required=True, validate=NUMBER, metadata={"example": "CPCIF-2025-000123"})
     practitioner_id = fields.UUID(required=True)
     work_type = work_type_field(required=True)
@@ -34,6 +36,8 @@ class IssueCertificateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
+    """A lifecycle change and the reason for it."""
+
     reason = Text(
         required=True,
         max_length=500,
