@@ -16,6 +16,7 @@ from typing import Any
 
 import neo4j
 
+from graph import key_emitters
 from graph.pools import rederive
 from graph.reference import DEFAULT_ISSUER_ID
 from registry.identifiers import id_card_hash, id_card_tail
@@ -73,7 +74,7 @@ UPSERT_ORGANIZATIONS = """
 UNWIND $organizations AS row
 MERGE (o:Organization {id: row.id})
 ON CREATE SET o.name = row.name, o.kind = row.kind, o.uscc = row.uscc, o.created_at = datetime(),
-              o.updated_at = datetime(), o.key_emitter = row.key_emitter, o.listed_years = row.listed_years
+              o.updated_at = datetime()
 WITH o, row
 CALL (o, row) { MATCH (r:Region {code: row.region}) MERGE (o)-[:LOCATED_IN]->(r) }
 CALL (o, row) { MATCH (i:Industry {code: row.industry}) MERGE (o)-[:IN_INDUSTRY]->(i) }
@@ -270,13 +271,18 @@ def load_synthetic(
     progress: Any = None,
 ) -> dict[str, int]:
     """Write a `seed.synthetic` registry: organizations, then people, certificates and engagements by batch."""
-    counts = {"organizations": 0, "practitioners": 0, "certificates": 0, "engagements": 0}
+    counts = {"organizations": 0, "key_emitters": 0, "practitioners": 0, "certificates": 0, "engagements": 0}
     organizations = registry.organizations
-    # Key emitting units (重点排放单位) of the national ETS lists up to this year, for the demand statistics.
-    organizations = [*organizations, *registry.key_emitters()]
     for start in range(0, len(organizations), batch_size):
         chunk = organizations[start : start + batch_size]
         counts["organizations"] += graph.write(lambda tx, chunk=chunk: upsert_organizations(tx, chunk))
+    # Key emitting units (重点排放单位) of the national ETS lists up to this year, for the demand statistics.
+    units = registry.key_emitters()
+    for start in range(0, len(units), batch_size):
+        chunk = units[start : start + batch_size]
+        counts["key_emitters"] += graph.write(
+            lambda tx, chunk=chunk: key_emitters.upsert_synthetic(tx, chunk)
+        )
 
     def tally(result: BatchResult) -> None:
         counts["practitioners"] += result.people_created

@@ -37,6 +37,24 @@ RETURN collect(o.id) AS ids
 """
 
 
+# Synthetic units (seed/key_emitters.py) by USCC: a unit whose USCC is already registered is left as it is.
+UPSERT_SYNTHETIC = """
+UNWIND $units AS row
+MERGE (o:Organization {uscc: row.uscc})
+ON CREATE SET o.id = row.id, o.name = row.name, o.kind = row.kind, o.key_emitter = row.key_emitter,
+              o.listed_years = row.listed_years, o.created_at = datetime(), o.updated_at = datetime()
+WITH o, row WHERE o.id = row.id
+CALL (o, row) { MATCH (r:Region {code: row.region}) MERGE (o)-[:LOCATED_IN]->(r) }
+CALL (o, row) { MATCH (i:Industry {code: row.industry}) MERGE (o)-[:IN_INDUSTRY]->(i) }
+RETURN count(o) AS units
+"""
+
+
+def upsert_synthetic(tx: neo4j.ManagedTransaction, units: list[dict[str, Any]]) -> int:
+    """MERGE synthetic key emitters by USCC (graph/bulk.load_synthetic); the number now in the graph."""
+    return tx.run(UPSERT_SYNTHETIC, units=units).single(strict=True)["units"]
+
+
 def merge_list(tx: neo4j.ManagedTransaction, year: int, units: list[dict[str, Any]]) -> dict[str, Any]:
     """Write one year's list in the caller's transaction; returns counts and the ids touched."""
     merged = tx.run(MERGE_LISTED, units=units).single(strict=True)

@@ -27,40 +27,56 @@ from registry.statistics import (
 # A practitioner's region: where they are BASED_IN (a province or a city), or null.
 _PERSON_REGION = "COLLECT { MATCH (p)-[:BASED_IN]->(home:Region) RETURN home.code }[0]"
 
-PEOPLE = f"""
+PEOPLE = (
+    """
 MATCH (p:Practitioner)
-RETURN p.id AS id, p.status AS status, {_PERSON_REGION} AS region,
-       COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate)
+RETURN p.id AS id, p.status AS status, """
+    + _PERSON_REGION
+    + """ AS region,
+       COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
                  RETURN [c.work_type, c.level, c.status, toString(c.issued_on), toString(c.expires_on),
-                         toString(date(c.status_changed_at))] }} AS certificates
+                         toString(date(c.status_changed_at))] } AS certificates
 """
+)
 
 # Suspensions and revocations as recorded; an import of an already suspended or revoked certificate is its
 # first record of that status.
-STATUS_EVENTS = f"""
+STATUS_EVENTS = (
+    """
 MATCH (p:Practitioner)-[:HOLDS]->(c:Certificate)-[:HAS_EVENT]->(e:CertificateEvent)
 WHERE e.to_status IN ['suspended', 'revoked'] AND e.action IN ['suspend', 'revoke', 'import']
-RETURN c.work_type AS work_type, c.level AS level, {_PERSON_REGION} AS region, e.to_status AS status,
+RETURN c.work_type AS work_type, c.level AS level, """
+    + _PERSON_REGION
+    + """ AS region, e.to_status AS status,
        toString(date(e.at)) AS on
 """
+)
 
 # A current membership whose certificates have lapsed ended on its valid_until day (rederive will say so).
-MEMBERSHIPS = f"""
+MEMBERSHIPS = (
+    """
 MATCH (p:Practitioner)-[m:MEMBER_OF|WAS_MEMBER_OF]->(pool:Pool)
-OPTIONAL MATCH (c:Certificate {{number: m.via}})
-RETURN pool.code AS pool, {_PERSON_REGION} AS region, toString(date(m.since)) AS since,
+OPTIONAL MATCH (c:Certificate {number: m.via})
+RETURN pool.code AS pool, """
+    + _PERSON_REGION
+    + """ AS region, toString(date(m.since)) AS since,
        toString(CASE WHEN type(m) = 'WAS_MEMBER_OF' THEN m.until
                      WHEN m.valid_until < $today THEN m.valid_until END) AS until,
        c.work_type AS work_type, c.level AS level
 """
+)
 
 # Exams (issue 14): a result of an application, sat on its session's day.
-EXAMS = f"""
+EXAMS = (
+    """
 MATCH (r:ExamResult)-[:OF]->(a:Application)-[:BY]->(p:Practitioner)
 OPTIONAL MATCH (r)-[:IN_SESSION]->(s:ExamSession)
-RETURN a.work_type AS work_type, a.level AS level, {_PERSON_REGION} AS region,
+RETURN a.work_type AS work_type, a.level AS level, """
+    + _PERSON_REGION
+    + """ AS region,
        toString(coalesce(s.day, date(r.recorded_at))) AS sat_on, coalesce(r.passed, false) AS passed
 """
+)
 
 EMITTERS = """
 MATCH (o:Organization)

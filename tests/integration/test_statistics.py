@@ -20,6 +20,7 @@ from seed.synthetic import generate
 from services import certificates
 from services.context import Context
 from services.statistics import StatisticsCache, StatisticsRequest, StatisticsSettings, answer, open_data
+from tests.fixed_graph import wipe_registry
 from tests.integration import slow_statistics as slow
 
 TODAY = date.today()
@@ -51,6 +52,8 @@ CREATE (r)-[:OF]->(a), (r)-[:IN_SESSION]->(s)
 
 @pytest.fixture(scope="module")
 def registry_graph(graph, settings):
+    # Synthetic registries of different seeds share certificate numbers: this module's registry stands alone.
+    wipe_registry(graph)
     ctx = Context(graph=graph, settings=settings, today=TODAY)
     registry = generate(400, seed=77, today=TODAY)
     load_synthetic(graph, registry, id_card_key=settings.id_card_key, today=TODAY, batch_size=200)
@@ -67,7 +70,11 @@ def registry_graph(graph, settings):
     certificates.change_status(ctx, numbers[0], "reinstate", "测试恢复")
     certificates.expire_due(ctx)
     graph.driver.execute_query(EXAM_RESULTS, day=TODAY)
-    return graph
+    yield graph
+    wipe_registry(graph)
+    graph.driver.execute_query(
+        "MATCH (n) WHERE n:ExamResult OR n:Application OR n:ExamSession DETACH DELETE n"
+    )
 
 
 @pytest.fixture(scope="module")
