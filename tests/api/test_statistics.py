@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, timedelta
 
 import openpyxl
@@ -328,3 +329,26 @@ def test_open_data_for_a_day_without_data_is_404(client, day):
 
 def test_exported_text_cannot_become_a_formula():
     assert safe_text("=HYPERLINK()") == "'=HYPERLINK()"
+
+
+def test_the_command_line_writes_a_list_and_imports_it(app, client, admin, tmp_path):
+    runner = app.test_cli_runner()
+    this_year = stat(client, admin, "demand", table="key_emitters")["totals"]["key_emitters"]
+    year = TODAY.year + 1
+    path = tmp_path / "名录.xlsx"
+    written = runner.invoke(
+        args=["registry", "write-key-emitter-list", str(path), "--year", str(year), "--seed", "5"]
+    )
+    assert written.exit_code == 0, written.output
+    count = int(written.output.split()[1])
+    assert 2100 <= count <= 3800
+    imported = runner.invoke(args=["registry", "import-key-emitters", str(path)])
+    assert imported.exit_code == 0, imported.output
+    summary = json.loads(imported.output.strip().splitlines()[-1])
+    assert (summary["year"], summary["units"]) == (year, count)
+    demand = stat(client, admin, "demand", table="key_emitters")
+    assert demand["totals"]["key_emitters"] == this_year  # next year's list leaves this year's alone
+    next_year = stat(client, admin, "demand", table="key_emitters", as_of=TODAY.isoformat())
+    assert next_year["totals"]["key_emitters"] == this_year
+    again = runner.invoke(args=["registry", "import-key-emitters", str(path)])
+    assert json.loads(again.output.strip().splitlines()[-1])["created"] == 0
