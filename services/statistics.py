@@ -8,13 +8,14 @@ again is a dictionary look-up. Privacy suppression applies to every caller but a
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from graph import statistics as repo
@@ -62,6 +63,9 @@ class StatisticsSettings:
     verifier_max_level: int = stats.DEFAULT_VERIFIER_MAX_LEVEL
     coverage_target: float = stats.DEFAULT_COVERAGE_TARGET
     cache_size: int = 512
+    # "background": after a write, answer from the previous snapshot (`snapshot.fresh` false) while a thread
+    # reads the new one; "sync": the request that sees the change waits for the new snapshot.
+    refresh: str = "background"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StatisticsSettings:
@@ -70,6 +74,7 @@ class StatisticsSettings:
             verifier_max_level=int(env.get("STATS_VERIFIER_MAX_LEVEL", stats.DEFAULT_VERIFIER_MAX_LEVEL)),
             coverage_target=float(env.get("STATS_COVERAGE_TARGET", stats.DEFAULT_COVERAGE_TARGET)),
             cache_size=int(env.get("STATS_CACHE_SIZE", 512)),
+            refresh=env.get("STATS_REFRESH", "background"),
         )
 
 
@@ -92,32 +97,19 @@ class StatisticsRequest:
 # --- The snapshot ------------------------------------------------------------------------------------------
 
 
-def _revision(tx: Any) -> tuple[Any, ...]:
-    return repo.revision(tx)
+class Snapshot:
+    """The facts of one revision and the answers computed on them (least recently used out first)."""
 
-
-class StatisticsCache:
-    """Facts of the current revision and the answers computed on them; thread-safe, one per process."""
-
-    def __init__(self, settings: StatisticsSettings | None = None) -> None:
-        self.settings = settings or StatisticsSettings()
-        self._lock = threading.Lock()
-        self._key: tuple[Any, ...] | None = None
-        self._facts: stats.Facts | None = None
+    def __init__(self, key: tuple[Any, ...], facts: stats.Facts, capacity: int) -> None:
+        self.key = key
+        self.facts = facts
+        self.read_at = datetime.now(UTC)
+        self.capacity = capacity
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-    def facts(self, graph: Graph, today: date) -> tuple[tuple[Any, ...], stats.Facts]:
-        """The facts of the graph's current revision, read again only when it has changed."""
-        key = (graph.read(_revision), today)
-        with self._lock:
-            if self._key != key or self._facts is None:
-                self._facts = graph.read(repo.read_facts, today)
-                self._key = key
-                self._answers.clear()
-            return self._key, self._facts
+        self._lock = threading.Lock()
 
     def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """The cached value for `key`, computing and keeping it (least recently used first out)."""
+        """The value kept for `key`, computed the first time."""
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
@@ -125,14 +117,70 @@ class StatisticsCache:
         value = compute()
         with self._lock:
             self._answers[key] = value
-            while len(self._answers) > self.settings.cache_size:
+            while len(self._answers) > self.capacity:
                 self._answers.popitem(last=False)
         return value
 
+
+class StatisticsCache:
+    """The snapshot of the graph's current revision, per process; thread-safe.
+
+    Every answer first reads the revision key (graph/statistics.revision: a few index seeks). When it moved,
+    the snapshot is read again: in the background (the old snapshot answers meanwhile, marked not fresh) or,
+    with refresh "sync" or when there is no usable snapshot yet, by the request itself.
+    """
+
+    def __init__(self, settings: StatisticsSettings | None = None) -> None:
+        self.settings = settings or StatisticsSettings()
+        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()  # one snapshot read at a time
+        self._snapshot: Snapshot | None = None
+        self._refreshing = False
+
+    def snapshot(self, graph: Graph, today: date) -> tuple[Snapshot, bool]:
+        """The snapshot to answer from and whether it is of the current revision."""
+        key = (graph.read(repo.revision), today)
+        with self._lock:
+            current = self._snapshot
+            if current is not None and current.key == key:
+                return current, True
+            usable = (
+                current is not None and current.key[-1] == today and self.settings.refresh == "background"
+            )
+            if usable and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, args=(graph, today), daemon=True).start()
+        if usable:
+            assert current is not None
+            return current, False
+        return self._load(graph, today), True
+
+    def _load(self, graph: Graph, today: date, *, warm_up: bool = False) -> Snapshot:
+        with self._load_lock:
+            key = (graph.read(repo.revision), today)
+            with self._lock:
+                if self._snapshot is not None and self._snapshot.key == key:
+                    return self._snapshot
+            # The key is read before the facts: a write in between makes the next check read them again.
+            snapshot = Snapshot(key, graph.read(repo.read_facts, today), self.settings.cache_size)
+            if warm_up:  # a background refresh: the usual answers are ready before the snapshot is swapped in
+                warm(snapshot, self.settings, today)
+            with self._lock:
+                self._snapshot = snapshot
+            return snapshot
+
+    def _refresh(self, graph: Graph, today: date) -> None:
+        try:
+            self._load(graph, today, warm_up=True)
+        except Exception:  # the next request tries again; a failed refresh must not end the worker
+            logging.getLogger("registry.statistics").exception("statistics snapshot refresh failed")
+        finally:
+            with self._lock:
+                self._refreshing = False
+
     def clear(self) -> None:
         with self._lock:
-            self._key, self._facts = None, None
-            self._answers.clear()
+            self._snapshot = None
 
 
 _CACHES: weakref.WeakKeyDictionary[Graph, StatisticsCache] = weakref.WeakKeyDictionary()
@@ -256,6 +304,63 @@ def _filters(request: StatisticsRequest) -> dict[str, Any]:
     return filters
 
 
+def build_answer(
+    facts: stats.Facts, request: StatisticsRequest, suppressed: bool, settings: StatisticsSettings
+) -> dict[str, Any]:
+    """The answer to a checked request: suppressed for every caller but an administrator."""
+    table = compute(facts, request, settings)
+    if suppressed:
+        groups = SUPPRESSION_GROUPS.get((request.statistic, request.table or ""), ("province",))
+        table = stats.suppress(table, settings.minimum_cell, groups)
+    table = _with_province_names(table, facts.region_names)
+    return {
+        "statistic": request.statistic,
+        "table": request.table,
+        "tables": list(STATISTICS[request.statistic]),
+        "as_of": request.as_of.isoformat(),
+        "filters": _filters(request),
+        "columns": list(table.columns),
+        "rows": table.rows,
+        "totals": table.totals,
+        "suppression": {
+            "minimum": settings.minimum_cell if suppressed else None,
+            "cells": table.suppressed,
+            "measures": list(table.people_measures),
+        },
+    }
+
+
+def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
+    """Compute the default answer of every table (with and without suppression) and today's open data, so
+    that a dashboard's usual requests never wait for an aggregation after a refresh."""
+    for statistic, tables in STATISTICS.items():
+        for table in tables:
+            request = StatisticsRequest(statistic=statistic, as_of=today, table=table)
+            for suppressed in (True, False):
+                snapshot.remember(
+                    ("answer", request, suppressed),
+                    lambda request=request, suppressed=suppressed: build_answer(
+                        snapshot.facts, request, suppressed, settings
+                    ),
+                )
+    snapshot.remember(
+        ("open-data", today), lambda: _open_data_csv(snapshot.facts, today, settings.minimum_cell)
+    )
+
+
+def _answer(
+    ctx: Context, request: StatisticsRequest, role: str, cache: StatisticsCache
+) -> tuple[Snapshot, bool, StatisticsRequest, dict[str, Any]]:
+    request = check_request(request, role, ctx.today)
+    snapshot, fresh = cache.snapshot(ctx.graph, ctx.today)
+    suppressed = role != "admin"
+    result = snapshot.remember(
+        ("answer", request, suppressed),
+        lambda: build_answer(snapshot.facts, request, suppressed, cache.settings),
+    )
+    return snapshot, fresh, request, result
+
+
 def answer(
     ctx: Context,
     request: StatisticsRequest,
@@ -263,37 +368,14 @@ def answer(
     lang: str | None = None,
     cache: StatisticsCache | None = None,
 ) -> dict[str, Any]:
-    """The JSON answer `{statistic, table, as_of, filters, columns, labels, rows, totals, suppression}`."""
-    cache = cache or cache_for(ctx.graph)
-    request = check_request(request, role, ctx.today)
-    revision, facts = cache.facts(ctx.graph, ctx.today)
-    suppressed = role != "admin"
-
-    def build() -> dict[str, Any]:
-        settings = cache.settings
-        table = compute(facts, request, settings)
-        if suppressed:
-            groups = SUPPRESSION_GROUPS.get((request.statistic, request.table or ""), ("province",))
-            table = stats.suppress(table, settings.minimum_cell, groups)
-        table = _with_province_names(table, facts.region_names)
-        return {
-            "statistic": request.statistic,
-            "table": request.table,
-            "tables": list(STATISTICS[request.statistic]),
-            "as_of": request.as_of.isoformat(),
-            "filters": _filters(request),
-            "columns": list(table.columns),
-            "rows": table.rows,
-            "totals": table.totals,
-            "suppression": {
-                "minimum": settings.minimum_cell if suppressed else None,
-                "cells": table.suppressed,
-                "measures": list(table.people_measures),
-            },
-        }
-
-    result = cache.remember((revision, "answer", request, suppressed), build)
-    return {**result, "labels": stats.headers(result["columns"], lang)}
+    """The JSON answer `{statistic, table, as_of, filters, columns, labels, rows, totals, suppression,
+    snapshot}`; `snapshot.fresh` is false while a newer snapshot is being read."""
+    snapshot, fresh, _, result = _answer(ctx, request, role, cache or cache_for(ctx.graph))
+    return {
+        **result,
+        "labels": stats.headers(result["columns"], lang),
+        "snapshot": {"read_at": snapshot.read_at.isoformat(timespec="seconds"), "fresh": fresh},
+    }
 
 
 @dataclass(frozen=True)
@@ -331,12 +413,11 @@ def answer_as(
     if fmt not in FORMATS:
         raise ValidationFailed({"format": [f"must be one of: {', '.join(FORMATS)}"]}, "invalid format")
     cache = cache or cache_for(ctx.graph)
-    result = answer(ctx, request, role, lang, cache)
     if fmt == "json":
-        return result
-    revision, _ = cache.facts(ctx.graph, ctx.today)
-    return cache.remember(
-        (revision, "export", check_request(request, role, ctx.today), role == "admin", fmt, lang),
+        return answer(ctx, request, role, lang, cache)
+    snapshot, _, checked, result = _answer(ctx, request, role, cache)
+    return snapshot.remember(
+        ("export", checked, role == "admin", fmt, lang),
         lambda: export(result, fmt, lang),
     )
 
@@ -376,14 +457,14 @@ def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> 
             f"no open data for {day.isoformat()}: dates run from {OPEN_DATA_FIRST_DAY.isoformat()} to today"
         )
     cache = cache or cache_for(ctx.graph)
-    revision, facts = cache.facts(ctx.graph, ctx.today)
+    snapshot, _ = cache.snapshot(ctx.graph, ctx.today)
     minimum = cache.settings.minimum_cell
+    return snapshot.remember(("open-data", day), lambda: _open_data_csv(snapshot.facts, day, minimum))
 
-    def build() -> bytes:
-        licence = OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
-        return to_csv(OPEN_DATA_COLUMNS, open_data_rows(facts, day, minimum), preamble=[licence])
 
-    return cache.remember((revision, "open-data", day), build)
+def _open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
+    licence = OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
+    return to_csv(OPEN_DATA_COLUMNS, open_data_rows(facts, day, minimum), preamble=[licence])
 
 
 def settings_summary(settings: StatisticsSettings) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import openpyxl
@@ -16,9 +17,17 @@ import pytest
 
 from registry.identifiers import make_uscc
 from services.exports import safe_text
+from services.statistics import cache_for
 
 TODAY = date.today()
 STATS = "/api/v1/stats"
+
+
+@pytest.fixture(autouse=True)
+def exact_statistics(app):
+    """Answers wait for the snapshot of the latest write (the default answers from the previous one)."""
+    cache = cache_for(app.extensions["graph"])
+    cache.settings = replace(cache.settings, refresh="sync")
 
 
 @pytest.fixture()

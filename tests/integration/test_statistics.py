@@ -79,7 +79,7 @@ def registry_graph(graph, settings):
 
 @pytest.fixture(scope="module")
 def cache():
-    return StatisticsCache(StatisticsSettings())
+    return StatisticsCache(StatisticsSettings(refresh="sync"))
 
 
 def ask(graph, cache, statistic: str, role: str = "admin", **params) -> dict:
