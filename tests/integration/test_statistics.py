@@ -8,6 +8,7 @@ in issue 14's shape. Answers are read as an administrator (no suppression) and c
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from datetime import date
 
@@ -242,23 +243,27 @@ def test_answers_carry_the_contract_shape_and_no_personal_data(registry_graph, c
         assert record["id"] not in text and record["name"] not in text
 
 
-def test_a_change_in_the_graph_is_seen_by_the_next_answer(registry_graph, cache, settings):
-    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
-    before = ask(registry_graph, cache, "supply")["totals"]["holders"]
-    records, _, _ = registry_graph.driver.execute_query(
+def _single_valid_certificate(graph) -> str:
+    """The number of a valid certificate whose active holder has no other valid one."""
+    records, _, _ = graph.driver.execute_query(
         """
         MATCH (p:Practitioner {status: 'active'})-[:HOLDS]->(c:Certificate {status: 'valid'})
         WHERE c.expires_on IS NULL OR c.expires_on >= $today
-        WITH p, count(c) AS valid WHERE valid = 1
-        MATCH (p)-[:HOLDS]->(c:Certificate {status: 'valid'})
-        WHERE c.expires_on IS NULL OR c.expires_on >= $today
-        RETURN c.number AS number LIMIT 1
+        WITH p, collect(c.number) AS valid WHERE size(valid) = 1
+        RETURN valid[0] AS number ORDER BY number LIMIT 1
         """,
         today=TODAY,
     )
-    certificates.change_status(ctx, records[0]["number"], "suspend", "测试")
+    return records[0]["number"]
+
+
+def test_a_change_in_the_graph_is_seen_by_the_next_answer(registry_graph, cache, settings):
+    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
+    before = ask(registry_graph, cache, "supply")["totals"]["holders"]
+    number = _single_valid_certificate(registry_graph)
+    certificates.change_status(ctx, number, "suspend", "测试")
     assert ask(registry_graph, cache, "supply")["totals"]["holders"] == before - 1
-    certificates.change_status(ctx, records[0]["number"], "reinstate", "测试")
+    certificates.change_status(ctx, number, "reinstate", "测试")
     assert ask(registry_graph, cache, "supply")["totals"]["holders"] == before
 
 
@@ -269,3 +274,23 @@ def test_open_data_holds_the_supply_and_pool_sizes_of_the_day(registry_graph, ca
     assert lines[1] == "date,measure,province,work_type,level,pool,value"
     _, total = slow.supply(registry_graph, TODAY)
     assert f"{TODAY.isoformat()},holders_total,,,,,{total}" in lines
+
+
+def test_after_a_write_the_previous_snapshot_answers_until_the_new_one_is_read(registry_graph, settings):
+    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
+    cache = StatisticsCache(StatisticsSettings(refresh="background"))
+    first = ask(registry_graph, cache, "supply")
+    assert first["snapshot"]["fresh"] is True
+    number = _single_valid_certificate(registry_graph)
+    certificates.change_status(ctx, number, "suspend", "测试")
+    try:
+        stale = ask(registry_graph, cache, "supply")
+        assert stale["snapshot"]["fresh"] is False
+        assert stale["totals"] == first["totals"]
+        deadline = time.monotonic() + 120
+        while (fresh := ask(registry_graph, cache, "supply"))["snapshot"]["fresh"] is False:
+            assert time.monotonic() < deadline, "the background refresh did not finish"
+            time.sleep(0.2)
+        assert fresh["totals"]["holders"] == first["totals"]["holders"] - 1
+    finally:
+        certificates.change_status(ctx, number, "reinstate", "测试")
