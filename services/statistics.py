@@ -44,6 +44,7 @@ SUPPRESSION_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
 MAX_WITHIN_DAYS = 3660
+MAX_PERIODS = 240  # 20 years of months
 
 OPEN_DATA_COLUMNS: tuple[str, ...] = ("date", "measure", "province", "work_type", "level", "pool", "value")
 OPEN_DATA_SCHEMA = "cmr-open-data/1"
@@ -214,6 +215,12 @@ def check_request(request: StatisticsRequest, role: str, today: date) -> Statist
         errors["interval"] = [f"must be one of: {', '.join(stats.INTERVALS)}"]
     if request.start and request.end and request.start > request.end:
         errors["from"] = ["must not be after to"]
+    elif request.interval in stats.INTERVALS and request.start:
+        end = min(request.end or request.as_of, request.as_of)
+        if len(stats.periods_between(request.start, end, request.interval)) > MAX_PERIODS:
+            errors["from"] = [
+                f"at most {MAX_PERIODS} periods per answer; use a longer interval or a later from"
+            ]
     if not 0 <= request.within <= MAX_WITHIN_DAYS:
         errors["within"] = [f"must be between 0 and {MAX_WITHIN_DAYS} days"]
     if errors:

@@ -282,6 +282,7 @@ def test_csv_and_xlsx_with_english_and_chinese_headers(client, government):
     [
         ("trends", {"interval": "week"}, "interval"),
         ("trends", {"from": "2026-05-01", "to": "2026-01-01"}, "from"),
+        ("trends", {"from": "1900-01-01"}, "from"),
         ("supply", {"as_of": (TODAY + timedelta(days=1)).isoformat()}, "as_of"),
         ("supply", {"region": "999999"}, "region"),
         ("supply", {"region": "42"}, "region"),
