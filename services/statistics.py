@@ -1,9 +1,10 @@
 """Statistics for government dashboards and daily open data.
 
 The graph is read once per revision into a snapshot of plain facts (graph/statistics.py); every statistic is a
-pure aggregation over it (registry/statistics.py), and each answer is kept, per revision, until the graph
-changes. A request costs a revision check plus, the first time, one pass over the facts; the same request
-again is a dictionary look-up. Privacy suppression applies to every caller but an administrator.
+pure aggregation over it (registry/statistics.py), and each answer is kept with the snapshot it came from. A
+request costs a revision check plus, the first time, one pass over the facts; the same request again is a
+dictionary look-up. After a write the next snapshot is read in the background while the previous one answers.
+Privacy suppression applies to every caller but an administrator.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -472,8 +473,3 @@ def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> 
 def _open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
     licence = OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
     return to_csv(OPEN_DATA_COLUMNS, open_data_rows(facts, day, minimum), preamble=[licence])
-
-
-def settings_summary(settings: StatisticsSettings) -> dict[str, Any]:
-    """The rules in force, for the API's documentation of an answer."""
-    return asdict(settings)
