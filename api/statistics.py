@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, request
 from flask_restx import Namespace, Resource
+from flask_restx import fields as rx
 
 from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_role, require
 from api.context import ctx
@@ -31,6 +32,39 @@ key_emitters_ns = Namespace(
 )
 
 MAX_LIST_BYTES = 20 * 1024 * 1024
+STATS_MEDIA_TYPES = ["application/json", service.CSV_MEDIA_TYPE.split(";")[0], service.XLSX_MEDIA_TYPE,
+                     "application/problem+json"]  # fmt: skip
+
+ANSWER = ns.model(
+    "StatisticsAnswer",
+    {
+        "statistic": rx.String(description="supply, trends, demand, expiring or engagements"),
+        "table": rx.String(description="the table answered (table=)"),
+        "tables": rx.List(rx.String, description="the statistic's tables, the first the default"),
+        "as_of": rx.Date(description="the day described"),
+        "filters": rx.Raw(
+            description="the filters applied (region, work_type, level, and the statistic's own)"
+        ),
+        "columns": rx.List(rx.String, description="the keys of every row, in order"),
+        "labels": rx.List(rx.String, description="column headers (Chinese with lang=zh)"),
+        "rows": rx.List(rx.Raw, description="flat objects: dimensions, then measures (null: suppressed)"),
+        "totals": rx.Raw(description="the measures over all rows (people counted once)"),
+        "suppression": rx.Raw(
+            description="minimum (null for admins), cells hidden, measures that count people"
+        ),
+        "snapshot": rx.Raw(description="read_at, and fresh: false while a newer snapshot is being read"),
+    },
+)
+LIST_IMPORT = key_emitters_ns.model(
+    "KeyEmitterListImport",
+    {
+        "year": rx.Integer(description="the list's compliance year"),
+        "rows": rx.Integer(description="data rows in the file"),
+        "units": rx.Integer(description="units listed for the year"),
+        "created": rx.Integer(description="organizations registered by this import"),
+        "delisted": rx.Integer(description="units of that year's list the file no longer names"),
+    },
+)
 
 DESCRIPTIONS: dict[str, str] = {
     "supply": "Valid certificate holders by province × work type × level (table=holders), pool members by "
@@ -82,7 +116,8 @@ def _respond(statistic: str, args: dict[str, Any]) -> Any:
 def _statistic_resource(statistic: str) -> type[Resource]:
     class Statistic(Resource):
         @require(CLIENT_PLUS)
-        @ns.response(200, "The statistic: JSON, or CSV / XLSX with format=")
+        @ns.doc(produces=STATS_MEDIA_TYPES)
+        @ns.response(200, "The statistic: JSON, or CSV / XLSX with format=", ANSWER)
         @with_query(ns, ARGS.get(statistic, StatisticsArgs()))
         def get(self, args: dict[str, Any]) -> Any:
             return _respond(statistic, args)
@@ -99,7 +134,7 @@ for _statistic in service.STATISTICS:
 @open_data_ns.route("/<string:day>.csv")
 @open_data_ns.param("day", "YYYY-MM-DD, from 2021-07-01 to today")
 class OpenData(Resource):
-    @open_data_ns.doc(security=[])
+    @open_data_ns.doc(security=[], produces=["text/csv", "application/problem+json"])
     @open_data_ns.response(200, "CSV: a licence line, then date,measure,province,work_type,level,pool,value")
     @open_data_ns.response(404, "No data for that day")
     def get(self, day: str) -> Response:
@@ -126,6 +161,7 @@ class KeyEmitterLists(Resource):
         params={"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},
     )
     @require(ADMIN)
+    @key_emitters_ns.response(200, "Imported", LIST_IMPORT)
     @with_query(key_emitters_ns, KeyEmitterListArgs())
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Import one year's key emitter list (admin): 单位名称, 统一社会信用代码, 省份, 行业 (纳入年度 or ?year=).
