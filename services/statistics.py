@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -68,6 +69,9 @@ class StatisticsSettings:
     # "background": after a write, answer from the previous snapshot (`snapshot.fresh` false) while a thread
     # reads the new one; "sync": the request that sees the change waits for the new snapshot.
     refresh: str = "background"
+    # With background refresh, the revision is read at most this often per process: a warm answer then
+    # needs no round trip to the graph. Answers lag a write by up to this plus the snapshot read.
+    check_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StatisticsSettings:
@@ -77,6 +81,7 @@ class StatisticsSettings:
             coverage_target=float(env.get("STATS_COVERAGE_TARGET", stats.DEFAULT_COVERAGE_TARGET)),
             cache_size=int(env.get("STATS_CACHE_SIZE", 512)),
             refresh=env.get("STATS_REFRESH", "background"),
+            check_seconds=float(env.get("STATS_CHECK_SECONDS", 1.0)),
         )
 
 
@@ -138,11 +143,24 @@ class StatisticsCache:
         self._load_lock = threading.Lock()  # one snapshot read at a time
         self._snapshot: Snapshot | None = None
         self._refreshing = False
+        self._checked: tuple[float, tuple[Any, ...]] | None = None  # when the revision was last read, and it
 
     def snapshot(self, graph: Graph, today: date) -> tuple[Snapshot, bool]:
-        """The snapshot to answer from and whether it is of the current revision."""
+        """The snapshot to answer from and whether it is of the current revision (as last checked)."""
+        background = self.settings.refresh == "background"
+        with self._lock:
+            checked, current = self._checked, self._snapshot
+        if (
+            background
+            and checked is not None
+            and current is not None
+            and current.key[-1] == today
+            and time.monotonic() - checked[0] < self.settings.check_seconds
+        ):
+            return current, current.key == checked[1]
         key = (graph.read(repo.revision), today)
         with self._lock:
+            self._checked = (time.monotonic(), key)
             current = self._snapshot
             if current is not None and current.key == key:
                 return current, True

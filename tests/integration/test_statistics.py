@@ -278,7 +278,7 @@ def test_open_data_holds_the_supply_and_pool_sizes_of_the_day(registry_graph, ca
 
 def test_after_a_write_the_previous_snapshot_answers_until_the_new_one_is_read(registry_graph, settings):
     ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
-    cache = StatisticsCache(StatisticsSettings(refresh="background"))
+    cache = StatisticsCache(StatisticsSettings(refresh="background", check_seconds=0))
     first = ask(registry_graph, cache, "supply")
     assert first["snapshot"]["fresh"] is True
     number = _single_valid_certificate(registry_graph)
@@ -292,5 +292,21 @@ def test_after_a_write_the_previous_snapshot_answers_until_the_new_one_is_read(r
             assert time.monotonic() < deadline, "the background refresh did not finish"
             time.sleep(0.2)
         assert fresh["totals"]["holders"] == first["totals"]["holders"] - 1
+    finally:
+        certificates.change_status(ctx, number, "reinstate", "测试")
+
+
+def test_with_background_refresh_the_revision_is_read_at_most_once_per_check_interval(
+    registry_graph, settings
+):
+    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
+    cache = StatisticsCache(StatisticsSettings(refresh="background", check_seconds=3600))
+    first = ask(registry_graph, cache, "supply")
+    number = _single_valid_certificate(registry_graph)
+    certificates.change_status(ctx, number, "suspend", "测试")
+    try:
+        unchecked = ask(registry_graph, cache, "supply")  # within the interval: no look at the graph
+        assert unchecked["snapshot"] == first["snapshot"]
+        assert unchecked["totals"] == first["totals"]
     finally:
         certificates.change_status(ctx, number, "reinstate", "测试")
