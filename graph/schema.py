@@ -38,6 +38,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Certificate", "level"),
     ("Certificate", "work_type"),
     ("Certificate", "expires_on"),
+    ("Certificate", "status_changed_at"),  # statistics: certificates changed since the last snapshot
     ("Organization", "name"),
     ("Organization", "kind"),
     ("Organization", "updated_at"),  # statistics: the latest organization change, one index seek

@@ -322,6 +322,70 @@ class Facts:
         return self._engagements_by_province.get(province_code(region), [])
 
 
+@dataclass
+class FactStore:
+    """Facts kept by practitioner and engagement id, so that a refresh replaces only what changed.
+
+    `keys` numbers practitioner ids once and for all (engagement teams refer to the numbers); `read_at` is the
+    graph's clock when the facts were read, the point a refresh reads changes from.
+    """
+
+    keys: dict[str, int]
+    people: dict[str, PersonRecord]
+    status_events: dict[str, tuple[StatusEventRecord, ...]]
+    memberships: dict[str, tuple[MembershipRecord, ...]]
+    exams: dict[str, tuple[ExamRecord, ...]]
+    engagements: dict[str, EngagementRecord]
+    emitters: list[EmitterRecord]
+    region_names: dict[str, str]
+    read_at: Any = None
+
+    def key(self, practitioner_id: str) -> int:
+        """The number of a practitioner, given on first sight."""
+        return self.keys.setdefault(practitioner_id, len(self.keys))
+
+    def updated(
+        self,
+        people: Mapping[str, PersonRecord],
+        status_events: Mapping[str, tuple[StatusEventRecord, ...]],
+        memberships: Mapping[str, tuple[MembershipRecord, ...]],
+        exams: Mapping[str, tuple[ExamRecord, ...]],
+        engagements: Mapping[str, EngagementRecord],
+        emitters: list[EmitterRecord],
+        read_at: Any,
+    ) -> FactStore:
+        """A new store with these people's facts (all of them: missing kinds mean none) and these engagements
+        replaced; this one is left as it is, since it may still be answering."""
+        events, spells, sittings = dict(self.status_events), dict(self.memberships), dict(self.exams)
+        for practitioner_id in people:
+            events[practitioner_id] = status_events.get(practitioner_id, ())
+            spells[practitioner_id] = memberships.get(practitioner_id, ())
+            sittings[practitioner_id] = exams.get(practitioner_id, ())
+        return FactStore(
+            self.keys,
+            {**self.people, **people},
+            events,
+            spells,
+            sittings,
+            {**self.engagements, **engagements},
+            emitters,
+            self.region_names,
+            read_at,
+        )
+
+    def facts(self) -> Facts:
+        """The flat facts the statistics read."""
+        return Facts(
+            list(self.people.values()),
+            [event for events in self.status_events.values() for event in events],
+            [spell for spells in self.memberships.values() for spell in spells],
+            [exam for exams in self.exams.values() for exam in exams],
+            self.emitters,
+            list(self.engagements.values()),
+            self.region_names,
+        )
+
+
 # --- Query and answer ----------------------------------------------------------------------------------------
 
 

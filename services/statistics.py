@@ -107,9 +107,10 @@ class StatisticsRequest:
 class Snapshot:
     """The facts of one revision and the answers computed on them (least recently used out first)."""
 
-    def __init__(self, key: tuple[Any, ...], facts: stats.Facts, capacity: int) -> None:
+    def __init__(self, key: tuple[Any, ...], store: stats.FactStore, capacity: int) -> None:
         self.key = key
-        self.facts = facts
+        self.store = store
+        self.facts = store.facts()
         self.read_at = datetime.now(UTC)
         self.capacity = capacity
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -182,7 +183,12 @@ class StatisticsCache:
                 if self._snapshot is not None and self._snapshot.key == key:
                     return self._snapshot
             # The key is read before the facts: a write in between makes the next check read them again.
-            snapshot = Snapshot(key, graph.read(repo.read_facts, today), self.settings.cache_size)
+            previous = self._snapshot
+            if previous is not None and previous.key[-1] == today:
+                store = graph.read(repo.read_changes, previous.store, today)  # only what changed
+            else:
+                store = graph.read(repo.read_store, today)  # the first read, and every new day
+            snapshot = Snapshot(key, store, self.settings.cache_size)
             if warm_up:  # a background refresh: the usual answers are ready before the snapshot is swapped in
                 warm(snapshot, self.settings, today)
             with self._lock:

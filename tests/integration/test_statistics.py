@@ -18,11 +18,19 @@ from graph.bulk import load_synthetic
 from registry.statistics import ENGAGEMENT_BUCKETS
 from seed.key_emitters import generate_key_emitters
 from seed.synthetic import generate
-from services import certificates
+from services import certificates, engagements, practitioners
 from services.context import Context
-from services.statistics import StatisticsCache, StatisticsRequest, StatisticsSettings, answer, open_data
+from services.statistics import (
+    STATISTICS,
+    StatisticsCache,
+    StatisticsRequest,
+    StatisticsSettings,
+    answer,
+    open_data,
+)
 from tests.fixed_graph import wipe_registry
 from tests.integration import slow_statistics as slow
+from tests.support import unique_id_card
 
 TODAY = date.today()
 LAST_YEAR = (
@@ -310,3 +318,45 @@ def test_with_background_refresh_the_revision_is_read_at_most_once_per_check_int
         assert unchecked["totals"] == first["totals"]
     finally:
         certificates.change_status(ctx, number, "reinstate", "测试")
+
+
+def test_a_refresh_that_reads_only_the_changes_answers_like_a_full_read(registry_graph, settings):
+    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
+    incremental = StatisticsCache(StatisticsSettings(refresh="sync"))
+    ask(registry_graph, incremental, "supply")  # the full read
+    records, _, _ = registry_graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {status: 'active'})-[:HOLDS]->(c:Certificate {status: 'valid'})
+        WHERE c.expires_on IS NULL OR c.expires_on > $today
+        WITH p, c ORDER BY c.number LIMIT 3
+        RETURN p.id AS id, c.number AS number
+        """,
+        today=TODAY,
+    )
+    engagement, _, _ = registry_graph.driver.execute_query(
+        "MATCH (e:Engagement {status: 'completed'})<-[:WORKED_ON]-() RETURN e.id AS id ORDER BY e.id LIMIT 1"
+    )
+    certificates.change_status(ctx, records[0]["number"], "suspend", "测试")
+    certificates.change_status(ctx, records[1]["number"], "revoke", "测试")
+    practitioners.update(ctx, records[2]["id"], {"region": "650200"})  # moves, with their engagements' teams
+    engagements.update(ctx, engagement[0]["id"], {"status": "cancelled"})
+    newcomer = practitioners.register(
+        ctx, {"name": "新来者", "id_card": unique_id_card(), "region": "420100"}
+    )
+    certificates.issue(
+        ctx,
+        {"number": "T-INCREMENTAL-1", "practitioner_id": newcomer["id"], "work_type": "verification",
+         "level": 2, "issued_on": TODAY},
+    )  # fmt: skip
+    full = StatisticsCache(StatisticsSettings(refresh="sync"))
+    for statistic, tables in STATISTICS.items():
+        for table in tables:
+            refreshed = ask(registry_graph, incremental, statistic, table=table)
+            read_whole = ask(registry_graph, full, statistic, table=table)
+            assert (refreshed["rows"], refreshed["totals"]) == (read_whole["rows"], read_whole["totals"]), (
+                table
+            )
+    assert (
+        incremental.snapshot(registry_graph, TODAY)[0].store.people.keys()
+        == full.snapshot(registry_graph, TODAY)[0].store.people.keys()
+    )

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from registry.errors import NotFound, ValidationFailed
-from registry.statistics import CertificateRecord, Facts, PersonRecord
+from registry.statistics import CertificateRecord, Facts, FactStore, PersonRecord
 from services.statistics import (
     Snapshot,
     StatisticsRequest,
@@ -92,7 +92,10 @@ def test_open_data_rows_are_long_and_suppressed():
 
 
 def test_warming_fills_every_default_answer():
-    snapshot = Snapshot(("k",), facts(), 512)
+    source = facts()
+    store = FactStore({}, {str(p.key): p for p in source.people}, {}, {}, {}, {}, [], source.region_names)
+    snapshot = Snapshot(("k",), store, 512)
+    assert len(snapshot.facts.people) == len(source.people)
     warm(snapshot, StatisticsSettings(), TODAY)
     request = StatisticsRequest("demand", TODAY, table="coverage")
     assert (
