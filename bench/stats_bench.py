@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import harness
+from graph import local_server
 from graph import statistics as statistics_repo
 from graph.bulk import load_synthetic
+from graph.schema import create_schema
 from seed.synthetic import generate
 from services import certificates, keys
 from services import statistics as stats_service
@@ -117,7 +119,9 @@ def in_process(graph: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_load:
+        local_server.start(local_server.instance(harness.BENCH_INSTANCE))
         graph = harness.graph_from_settings(harness.settings())
+        create_schema(graph)  # indexes added since the registry was loaded
         load = None
     else:
         graph = harness.fresh_graph()

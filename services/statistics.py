@@ -147,33 +147,25 @@ class StatisticsCache:
         self._checked: tuple[float, tuple[Any, ...]] | None = None  # when the revision was last read, and it
 
     def snapshot(self, graph: Graph, today: date) -> tuple[Snapshot, bool]:
-        """The snapshot to answer from and whether it is of the current revision (as last checked)."""
-        background = self.settings.refresh == "background"
+        """The snapshot to answer from and whether it is of the current revision (as last checked).
+
+        With background refresh and a snapshot of today, a request never waits for the graph: when the last
+        check is older than `check_seconds`, a thread reads the revision and, if it moved, the changes.
+        """
         with self._lock:
             checked, current = self._checked, self._snapshot
-        if (
-            background
-            and checked is not None
-            and current is not None
-            and current.key[-1] == today
-            and time.monotonic() - checked[0] < self.settings.check_seconds
-        ):
-            return current, current.key == checked[1]
+            if self.settings.refresh == "background" and current is not None and current.key[-1] == today:
+                due = checked is None or time.monotonic() - checked[0] >= self.settings.check_seconds
+                if due and not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(target=self._refresh, args=(graph, today), daemon=True).start()
+                return current, checked is None or current.key == checked[1]
         key = (graph.read(repo.revision), today)
         with self._lock:
             self._checked = (time.monotonic(), key)
             current = self._snapshot
             if current is not None and current.key == key:
                 return current, True
-            usable = (
-                current is not None and current.key[-1] == today and self.settings.refresh == "background"
-            )
-            if usable and not self._refreshing:
-                self._refreshing = True
-                threading.Thread(target=self._refresh, args=(graph, today), daemon=True).start()
-        if usable:
-            assert current is not None
-            return current, False
         return self._load(graph, today), True
 
     def _load(self, graph: Graph, today: date, *, warm_up: bool = False) -> Snapshot:
@@ -196,8 +188,14 @@ class StatisticsCache:
             return snapshot
 
     def _refresh(self, graph: Graph, today: date) -> None:
+        """Read the revision; if it moved, read what changed and swap the new snapshot in (one at a time)."""
         try:
-            self._load(graph, today, warm_up=True)
+            key = (graph.read(repo.revision), today)
+            with self._lock:
+                self._checked = (time.monotonic(), key)
+                current = self._snapshot
+            if current is None or current.key != key:
+                self._load(graph, today, warm_up=True)
         except Exception:  # the next request tries again; a failed refresh must not end the worker
             logging.getLogger("registry.statistics").exception("statistics snapshot refresh failed")
         finally:
@@ -363,18 +361,15 @@ def build_answer(
 
 
 def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
-    """Compute the default answer of every table (with and without suppression) and today's open data, so
+    """Compute the default answer of every table (suppressed, as dashboards see it) and today's open data, so
     that a dashboard's usual requests never wait for an aggregation after a refresh."""
     for statistic, tables in STATISTICS.items():
         for table in tables:
             request = StatisticsRequest(statistic=statistic, as_of=today, table=table)
-            for suppressed in (True, False):
-                snapshot.remember(
-                    ("answer", request, suppressed),
-                    lambda request=request, suppressed=suppressed: build_answer(
-                        snapshot.facts, request, suppressed, settings
-                    ),
-                )
+            snapshot.remember(
+                ("answer", request, True),  # as government and client keys see it
+                lambda request=request: build_answer(snapshot.facts, request, True, settings),
+            )
     snapshot.remember(
         ("open-data", today), lambda: _open_data_csv(snapshot.facts, today, settings.minimum_cell)
     )
@@ -406,7 +401,7 @@ def answer(
     return {
         **result,
         "labels": stats.headers(result["columns"], lang),
-        "snapshot": {"read_at": snapshot.read_at.isoformat(timespec="seconds"), "fresh": fresh},
+        "snapshot": {"read_at": snapshot.read_at.isoformat(timespec="milliseconds"), "fresh": fresh},
     }
 
 
