@@ -1,8 +1,11 @@
-"""CSV and XLSX writers for tables that leave the registry (statistics, open data, lists).
+"""CSV and XLSX answers built in memory (statistics, open data, key emitter lists), for HTTP and the CLI.
 
-A spreadsheet treats a cell starting with `=`, `+`, `-`, `@` (or a tab or carriage return, or their full-width
-forms) as a formula: text from the graph — an organization's name, a reason — could run in the reader's Excel
-(OWASP "CSV Injection"). Every text cell is neutralised here, once, for both formats; numbers stay numbers.
+A spreadsheet treats a cell starting with `=`, `+`, `-`, `@` (or a tab or carriage return) as a formula: text from
+the graph — an organization's name, a reason — could run in the reader's Excel (OWASP "CSV Injection"). The rule is
+`registry.formulas`, shared with the import checks and `adapters.spreadsheets` (which writes files); answers here
+also escape a leading line feed and the full-width forms (＝＋－＠) some spreadsheet locales evaluate. Numbers stay
+numbers. What this module adds to the file writers: bytes in memory, a preamble line, an optional BOM, column keys
+apart from their headers, and a sheet name.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+from registry.formulas import looks_like_formula
+
+EXTRA_TRIGGERS: tuple[str, ...] = ("\n", "＝", "＋", "－", "＠")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +29,7 @@ MAX_SHEET_TITLE = 31  # Excel's limit
 
 def safe_text(value: str) -> str:
     """A text cell that no spreadsheet reads as a formula: a leading `'` before a formula prefix."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return "'" + value if looks_like_formula(value) or value.startswith(EXTRA_TRIGGERS) else value
 
 
 def safe_cell(value: Any) -> Any:
