@@ -25,12 +25,12 @@ from typing import Any
 from bench import harness
 from graph import local_server
 from graph import statistics as statistics_repo
-from graph.bulk import load_synthetic
 from graph.schema import create_schema
 from seed.synthetic import generate
 from services import certificates, keys
 from services import statistics as stats_service
 from services.context import Context
+from services.synthetic import load_synthetic
 
 TODAY = date.today()
 WARMUP = 10
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         graph = harness.fresh_graph()
         started = time.perf_counter()
         registry = generate(args.size, seed=42, today=TODAY)
-        counts = load_synthetic(graph, registry, id_card_key=harness.settings().id_card_key, today=TODAY)
+        counts = load_synthetic(Context(graph=graph, settings=harness.settings(), today=TODAY), registry)
         load = {"seconds": time.perf_counter() - started, "counts": counts}
         print(f"loaded {counts} in {load['seconds']:.0f} s", flush=True)
     context = Context(graph=graph, settings=harness.settings(), today=TODAY)

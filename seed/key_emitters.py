@@ -15,16 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from registry.identifiers import make_uscc
+from seed.distributions import INDUSTRY_REGIONS, Weighted, pick_region
+from seed.numbering import Bijection, new_id
+from seed.organizations import _organization_code, short_region_name
 from seed.reference import PROVINCES, province_of
-from seed.synthetic import (
-    INDUSTRY_REGIONS,
-    _Bijection,
-    _new_id,
-    _organization_code,
-    _pick_region,
-    _short_region_name,
-    _Weighted,
-)
 
 # Shares of the latest list by sector (industry codes of seed/reference.py: cement is building_materials,
 # aluminium nonferrous).
@@ -66,13 +60,13 @@ LIST_HEADERS: tuple[str, ...] = (
     "纳入年度",
 )
 
-_INDUSTRY_CHOICE = _Weighted(INDUSTRY_SHARES)
+_INDUSTRY_CHOICE = Weighted(INDUSTRY_SHARES)
 
 
 def _pick_place(rng: random.Random, industry: str) -> str:
     if rng.random() < CLUSTER_SHARE:
         return rng.choice(INDUSTRY_REGIONS[industry])
-    return _pick_region(rng)
+    return pick_region(rng)
 
 
 def _listed_years(rng: random.Random, industry: str, latest: int) -> list[int]:
@@ -97,21 +91,21 @@ def generate_key_emitters(
     if count is None:
         count = round(rng.randint(*LATEST_LIST_SIZE) / (1 - DELISTED_SHARE * INDUSTRY_SHARES["power"] / 100))
     # "MB…" organization codes: a namespace the synthetic registry's organizations ("MA…", digits) never use.
-    codes = _Bijection(10**6, rng.getrandbits(64))
+    codes = Bijection(10**6, rng.getrandbits(64))
     taken: set[str] = set()
     units = []
     for number in range(count):
         unit_rng = random.Random(f"{seed}:ke:{number}")
         industry = _INDUSTRY_CHOICE.pick(unit_rng)
         region = _pick_place(unit_rng, industry)
-        place = _short_region_name(region)
+        place = short_region_name(region)
         name = place + "".join(unit_rng.sample(_TRADE_CHARACTERS, 2)) + unit_rng.choice(_SUFFIXES[industry])
         if name in taken:
             name = f"{name}（{number}）"
         taken.add(name)
         units.append(
             {
-                "id": _new_id(unit_rng),
+                "id": new_id(unit_rng),
                 "name": name,
                 "kind": "enterprise",
                 "uscc": make_uscc("91" + region + _organization_code(f"MB{codes(number):06d}")),

@@ -14,7 +14,6 @@ from datetime import date
 
 import pytest
 
-from graph.bulk import load_synthetic
 from registry.statistics import ENGAGEMENT_BUCKETS
 from seed.key_emitters import generate_key_emitters
 from seed.synthetic import generate
@@ -28,6 +27,7 @@ from services.statistics import (
     answer,
     open_data,
 )
+from services.synthetic import load_synthetic
 from tests.fixed_graph import wipe_registry
 from tests.integration import slow_statistics as slow
 from tests.support import unique_id_card
@@ -65,7 +65,7 @@ def registry_graph(graph, settings):
     wipe_registry(graph)
     ctx = Context(graph=graph, settings=settings, today=TODAY)
     registry = generate(400, seed=77, today=TODAY)
-    load_synthetic(graph, registry, id_card_key=settings.id_card_key, today=TODAY, batch_size=200)
+    load_synthetic(ctx, registry, batch_size=200)
     numbers = [
         c["number"]
         for batch in registry.batches(200)
