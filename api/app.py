@@ -106,6 +106,7 @@ def _namespaces() -> list[Any]:
         organizations,
         pools,
         practitioners,
+        statistics,
         taxonomy,
     )
 
@@ -124,4 +125,7 @@ def _namespaces() -> list[Any]:
         draws.ns,
         credit.ns,
         audit.ns,
+        statistics.ns,
+        statistics.open_data_ns,
+        statistics.key_emitters_ns,
     ]

@@ -44,14 +44,18 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
+    ("Practitioner", "updated_at"),  # statistics: the latest change of a person
     ("Certificate", "status"),
     ("Certificate", "level"),
     ("Certificate", "work_type"),
     ("Certificate", "expires_on"),
+    ("Certificate", "status_changed_at"),  # statistics: certificates changed since the last snapshot
     ("Organization", "name"),
     ("Organization", "kind"),
+    ("Organization", "updated_at"),  # statistics: the latest organization change, one index seek
     ("Engagement", "kind"),
     ("Engagement", "start_on"),
+    ("Engagement", "updated_at"),  # statistics: the latest engagement change
     ("Region", "level"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),
