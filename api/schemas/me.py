@@ -1,0 +1,116 @@
+"""Self-service shapes (/me): a practitioner's edits, declarations, availability and invitation answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from api.schemas.common import OrganizationRefSchema, StrictBoolean, Text, code_field
+from api.schemas.practitioner import Identifier
+from registry.availability import MAX_REASON_LENGTH
+from registry.declarations import RELATIONSHIP_CODES
+from registry.identifiers import normalize_email, normalize_phone
+from registry.invitations import RESPONSES
+from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_LEVELS, validate_visibility
+
+
+class VisibilityField(fields.Dict):
+    """{"field": "public" | "clients" | "private"} for the fields that have a setting."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), values=fields.String(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, str]:
+        errors = validate_visibility(value)
+        if errors:
+            raise ValidationError([message for messages in errors.values() for message in messages])
+        return dict(value)
+
+
+class MePatchSchema(Schema):
+    bio = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
+    specialties = fields.List(code_field(), validate=validate.Length(max=30))
+    industries = fields.List(
+        code_field(), validate=validate.Length(max=20), metadata={"description": "industries of experience"}
+    )
+    qualifications = fields.List(
+        code_field(),
+        validate=validate.Length(max=30),
+        metadata={"description": "qualifications you claim; new ones are 'declared' until an admin confirms"},
+    )
+    phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
+    email = Identifier(normalize_email, allow_none=True)
+    public_profile = StrictBoolean(metadata={"description": "consent to the public showcase"})
+    visibility = VisibilityField(
+        metadata={
+            "description": f"per-field visibility, each one of {', '.join(VISIBILITY_LEVELS)}; fields: "
+            + ", ".join(VISIBILITY_DEFAULTS),
+            "example": {"phone": "private", "bio": "public"},
+        }
+    )
+
+
+class DeclarationInputSchema(Schema):
+    organization_id = fields.UUID(required=True, metadata={"description": "the organization concerned"})
+    relationship = fields.String(
+        required=True, validate=validate.OneOf(RELATIONSHIP_CODES), metadata={"example": "director"}
+    )
+    from_ = fields.Date(
+        required=True, data_key="from", metadata={"description": "when it began (YYYY-MM-DD)"}
+    )
+    to = fields.Date(
+        allow_none=True, load_default=None, metadata={"description": "when it ended; null = ongoing"}
+    )
+
+
+class DeclarationSchema(Schema):
+    id = fields.String()
+    relationship = fields.String()
+    from_ = fields.Date(data_key="from")
+    to = fields.Date(allow_none=True)
+    entered_by = fields.String(metadata={"description": "practitioner or admin"})
+    created_at = fields.DateTime()
+    organization = fields.Nested(OrganizationRefSchema)
+
+
+class AvailabilityInputSchema(Schema):
+    from_ = fields.Date(
+        required=True, data_key="from", metadata={"description": "first day away (inclusive)"}
+    )
+    to = fields.Date(required=True, metadata={"description": "last day away (inclusive)"})
+    reason = Text(
+        max_length=MAX_REASON_LENGTH, allow_none=True, load_default=None,
+        metadata={"description": "private: only you and administrators see it"},
+    )  # fmt: skip
+
+
+class AvailabilitySchema(Schema):
+    id = fields.String()
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    reason = fields.String(allow_none=True)
+
+
+class InvitationAnswerSchema(Schema):
+    response = fields.String(
+        required=True, validate=validate.OneOf(RESPONSES), metadata={"example": "accepted"}
+    )
+    reason = Text(
+        max_length=500, allow_none=True, load_default=None, metadata={"description": "required to decline"}
+    )
+
+
+class InvitationSchema(Schema):
+    draw_id = fields.String()
+    purpose = fields.String()
+    title = fields.String()
+    panel_date = fields.Date(allow_none=True)
+    draw_status = fields.String()
+    organization = fields.Nested(OrganizationRefSchema, allow_none=True)
+    role = fields.String(metadata={"description": "panel or reserve"})
+    order = fields.Integer()
+    status = fields.String(metadata={"description": "invited, accepted, declined, no_response…"})
+    deadline = fields.Raw(allow_none=True, metadata={"description": "answer before this (date or date-time)"})
+    responded_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
