@@ -86,6 +86,7 @@ def _namespaces() -> list[Any]:
         health,
         imports,
         matching,
+        me,
         organizations,
         pools,
         practitioners,
@@ -105,4 +106,5 @@ def _namespaces() -> list[Any]:
         matching.ns,
         imports.ns,
         audit.ns,
+        me.ns,
     ]

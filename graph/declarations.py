@@ -12,6 +12,7 @@ from typing import Any
 import neo4j
 
 from graph.records import native
+from registry.declarations import LOOKBACK_YEARS
 
 # Whether practitioner `p` has a declaration that conflicts with organization $conflict_org_id on $today:
 # begun, and ongoing or ended within the relationship's look-back ($lookback: relationship → years,
@@ -56,12 +57,13 @@ ORDER BY d.from DESC, d.id
 """
 )
 
-ORGANIZATION_EXISTS = "RETURN EXISTS { (:Organization {id: $id}) } AS exists"
 
-
-def organization_exists(tx: neo4j.ManagedTransaction, organization_id: str) -> bool:
-    """Whether an organization with this id is stored."""
-    return tx.run(ORGANIZATION_EXISTS, id=organization_id).single()["exists"]
+def declaration_lookback(window_years: int | None = None) -> dict[str, int]:
+    """The `$lookback` parameter: years each relationship conflicts after it ends; `window_years` replaces the
+    default window of the relationships that have one (a relative's tie counts only while it lasts)."""
+    if window_years is None:
+        return dict(LOOKBACK_YEARS)
+    return {name: window_years if years else 0 for name, years in LOOKBACK_YEARS.items()}
 
 
 def create(

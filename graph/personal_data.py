@@ -7,6 +7,7 @@ person's data sits one step further (a certificate's history, an evaluation's en
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import neo4j
@@ -48,8 +49,66 @@ ORDER BY a.seq
 """
 
 
+KEYS = """
+MATCH (k:ApiKey {practitioner_id: $id})
+RETURN k {.prefix, .role, .label, .revoked, .created_at, .revoked_at} AS key ORDER BY k.created_at
+"""
+
+ANONYMISE = """
+MATCH (p:Practitioner {id: $id})
+SET p += $props, p.deletion_requested_at = datetime(), p.deleted_at = coalesce(p.deleted_at, datetime()),
+    p.updated_at = datetime()
+"""
+
+REVOKE_KEYS = """
+MATCH (k:ApiKey {practitioner_id: $id}) WHERE NOT k.revoked
+SET k.revoked = true, k.revoked_at = datetime()
+RETURN count(k) AS revoked
+"""
+
+# Nodes that exist only as the person's own statement go with the link to them.
+OWNED_LABELS = ("Declaration", "Availability")
+
+
+def removal_statement(relationship_types: tuple[str, ...]) -> str:
+    """Cypher removing the person's outgoing links of these types (from code, never from a request), and the
+    nodes only they own; answers the count per type."""
+    owned = " OR ".join("n:" + label for label in OWNED_LABELS)
+    return (
+        "MATCH (:Practitioner {id: $id})-[r:" + "|".join(relationship_types) + "]->(n)\n"
+        "WITH type(r) AS kind, r, n, (" + owned + ") AS owned\n"
+        "DELETE r\n"
+        "WITH kind, n, owned\n"
+        "CALL (n, owned) { WITH n, owned WHERE owned DETACH DELETE n }\n"
+        "RETURN kind, count(*) AS removed"
+    )
+
+
+def anonymise(
+    tx: neo4j.ManagedTransaction,
+    practitioner_id: str,
+    props: dict[str, Any],
+    relationship_types: tuple[str, ...],
+) -> dict[str, int]:
+    """Set the anonymised properties, mark the deletion request, remove the links; the count per link type."""
+    tx.run(ANONYMISE, id=practitioner_id, props=props).consume()
+    removed = {kind: 0 for kind in relationship_types}
+    for record in tx.run(removal_statement(relationship_types), id=practitioner_id):
+        removed[record["kind"]] = record["removed"]
+    return removed
+
+
+def revoke_keys(tx: neo4j.ManagedTransaction, practitioner_id: str) -> int:
+    """Revoke every active key bound to the person; the number revoked."""
+    return tx.run(REVOKE_KEYS, id=practitioner_id).single()["revoked"]
+
+
 def _clean(properties: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in sorted(native(properties).items()) if key not in NOT_EXPORTED}
+
+
+def _entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "changes": json.loads(entry.get("changes") or "{}")}
 
 
 def export(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str, Any] | None:
@@ -68,5 +127,6 @@ def export(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str, Any]
         if row["extra"]:
             item["related"] = [_clean(x) if isinstance(x, dict) else x for x in row["extra"]]
         links.setdefault(row["type"], []).append(item)
-    history = [native(r["entry"]) for r in tx.run(HISTORY, id=practitioner_id)]
-    return {"person": _clean(record["person"]), "links": links, "history": history}
+    history = [_entry(native(r["entry"])) for r in tx.run(HISTORY, id=practitioner_id)]
+    keys = [native(r["key"]) for r in tx.run(KEYS, id=practitioner_id)]
+    return {"person": _clean(record["person"]), "links": links, "keys": keys, "history": history}

@@ -86,3 +86,15 @@ def conflicts_on(declaration: Declaration, day: date, lookback: dict[str, int] |
     if declaration.from_ > day:
         return False
     return declaration.to is None or declaration.to >= _years_before(day, years)
+
+
+def duplicates(new: Declaration, existing: list[Declaration]) -> bool:
+    """Whether the same relationship with the same organization is already declared for an overlapping time."""
+    end = new.to or date.max
+    return any(
+        d.relationship == new.relationship
+        and d.organization_id == new.organization_id
+        and d.from_ <= end
+        and new.from_ <= (d.to or date.max)
+        for d in existing
+    )

@@ -9,28 +9,24 @@ INVITED = "invited"
 RESPONSES: tuple[str, ...] = ("accepted", "declined")
 
 
-def response_problems(
-    status: str, response: str, reason: str | None, deadline: date | datetime | None, now: datetime
-) -> dict[str, list[str]]:
-    """Field errors for an expert's answer; empty when it may be recorded.
-
-    An invitation is answered once, while its status is `invited` and before its deadline (a date deadline lasts
-    the whole day); a decline needs a reason, which the draw's record keeps.
-    """
+def answer_problems(response: str, reason: str | None) -> dict[str, list[str]]:
+    """Field errors in the answer itself: a known response, and a reason for a decline."""
     errors: dict[str, list[str]] = {}
     if response not in RESPONSES:
         errors["response"] = [f"Must be one of {', '.join(RESPONSES)}."]
     if response == "declined" and not (reason or "").strip():
         errors["reason"] = ["Say why you decline; the draw's record keeps the reason."]
-    if status != INVITED:
-        errors.setdefault("response", []).append(
-            f"This invitation is {status}; it can no longer be answered."
-        )
-    elif deadline is not None and _past(deadline, now):
-        errors.setdefault("response", []).append(
-            f"The deadline ({deadline.isoformat()}) has passed; contact the registry's administrators."
-        )
     return errors
+
+
+def state_problem(status: str, deadline: date | datetime | None, now: datetime) -> str | None:
+    """Why this invitation can no longer be answered, or None: it is answered once, while `invited`, before
+    its deadline (a date deadline lasts the whole day)."""
+    if status != INVITED:
+        return f"This invitation is {status}; it can no longer be answered."
+    if deadline is not None and _past(deadline, now):
+        return f"The deadline ({deadline.isoformat()}) has passed; contact the registry's administrators."
+    return None
 
 
 def _past(deadline: date | datetime, now: datetime) -> bool:

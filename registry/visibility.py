@@ -157,3 +157,19 @@ def visible_facts(settings: Mapping[str, str] | None, role: str, is_self: bool =
     for name in hidden_fields(settings, role, is_self):
         blanked |= _CANDIDATE_FACTS.get(name, {})
     return blanked
+
+
+# Stored form: a Neo4j property cannot hold a map, so choices are kept as "field=level" strings.
+def encode(settings: Mapping[str, str]) -> list[str]:
+    """The person's choices as stored on the Practitioner node (sorted, defaults included as chosen)."""
+    return sorted(f"{name}={level}" for name, level in settings.items())
+
+
+def decode(stored: Iterable[str] | None) -> dict[str, str]:
+    """The person's choices from their stored form; entries for unknown fields or levels are ignored."""
+    settings: dict[str, str] = {}
+    for entry in stored or ():
+        name, _, level = entry.partition("=")
+        if name in VISIBILITY_DEFAULTS and level in VISIBILITY_LEVELS:
+            settings[name] = level
+    return settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from api.schemas.common import OrganizationRefSchema, StrictBoolean, Text, code_field
 from api.schemas.practitioner import Identifier
@@ -12,6 +12,7 @@ from registry.availability import MAX_REASON_LENGTH
 from registry.declarations import RELATIONSHIP_CODES
 from registry.identifiers import normalize_email, normalize_phone
 from registry.invitations import RESPONSES
+from registry.self_service import patch_problems
 from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_LEVELS, validate_visibility
 
 
@@ -29,6 +30,15 @@ class VisibilityField(fields.Dict):
 
 
 class MePatchSchema(Schema):
+    """Your own record: profile, contact details, showcase consent and per-field visibility."""
+
+    @pre_load
+    def _only_your_fields(self, data: Any, **kwargs: Any) -> Any:
+        # The authority's fields get a message that says whose they are, not just "Unknown field".
+        if isinstance(data, dict) and (errors := patch_problems(data)):
+            raise ValidationError(errors)
+        return data
+
     bio = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
     specialties = fields.List(code_field(), validate=validate.Length(max=30))
     industries = fields.List(
@@ -52,6 +62,8 @@ class MePatchSchema(Schema):
 
 
 class DeclarationInputSchema(Schema):
+    """A relationship with an organization, declared for avoidance (回避)."""
+
     organization_id = fields.UUID(required=True, metadata={"description": "the organization concerned"})
     relationship = fields.String(
         required=True, validate=validate.OneOf(RELATIONSHIP_CODES), metadata={"example": "director"}
@@ -75,6 +87,8 @@ class DeclarationSchema(Schema):
 
 
 class AvailabilityInputSchema(Schema):
+    """A period you cannot serve (both dates inclusive); draws skip you then."""
+
     from_ = fields.Date(
         required=True, data_key="from", metadata={"description": "first day away (inclusive)"}
     )
@@ -93,6 +107,8 @@ class AvailabilitySchema(Schema):
 
 
 class InvitationAnswerSchema(Schema):
+    """Your answer to a draw invitation: accepted, or declined with a reason."""
+
     response = fields.String(
         required=True, validate=validate.OneOf(RESPONSES), metadata={"example": "accepted"}
     )
@@ -114,3 +130,30 @@ class InvitationSchema(Schema):
     deadline = fields.Raw(allow_none=True, metadata={"description": "answer before this (date or date-time)"})
     responded_at = fields.DateTime(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class KeyRequestSchema(Schema):
+    """A key for the practitioner's own use."""
+
+    label = Text(
+        max_length=100,
+        load_default="",
+        metadata={"description": "a note to tell keys apart", "example": "本人"},
+    )
+
+
+class IssuedKeySchema(Schema):
+    key = fields.String(metadata={"description": "the key itself: shown this once, never again"})
+    prefix = fields.String(metadata={"description": "the key's public prefix, for lists and revocation"})
+    role = fields.String(metadata={"description": "practitioner"})
+    label = fields.String(metadata={"description": "the label given"})
+    practitioner_id = fields.String(metadata={"description": "the practitioner the key is bound to"})
+    created_at = fields.String(metadata={"description": "when it was created"})
+
+
+class ExportArgs(Schema):
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(("json", "xlsx")),
+        metadata={"description": "json (default) or xlsx (one sheet per kind of data)"},
+    )

@@ -88,6 +88,11 @@ class EmployerRefSchema(OrganizationRefSchema):
 class QualificationRefSchema(RefSchema):
     number = fields.String()
     since = fields.Date()
+    status = fields.String(
+        metadata={
+            "description": "confirmed (by an admin) or declared (claimed by the practitioner, unchecked)"
+        }
+    )
 
 
 class CertificateSummarySchema(Schema):
@@ -120,10 +125,25 @@ class PractitionerSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     deleted_at = fields.DateTime()
-    # Personal data: only the admin role sees these (see `dump_practitioner`).
+    # Personal data: the ID card tail for admin and the person only; phone and email as the person's
+    # visibility settings allow (admin only by default; see registry/visibility.py).
     id_card_tail = fields.String(metadata={"description": "last 4 characters of the ID card (admin only)"})
-    phone = fields.String(metadata={"description": "admin only"})
-    email = fields.String(metadata={"description": "admin only"})
+    phone = fields.String(
+        metadata={"description": "shown as the person's visibility allows (default admin only)"}
+    )
+    email = fields.String(
+        metadata={"description": "shown as the person's visibility allows (default admin only)"}
+    )
+    visibility = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "per-field visibility (public, clients, private); admin and the person only"
+        },
+    )
+    deletion_requested_at = fields.DateTime(
+        metadata={"description": "when the person asked for their data to be deleted (admin and the person)"}
+    )
 
     def _experience_years(self, obj: dict[str, Any]) -> int | None:
         start = obj.get("work_start_year")
@@ -139,3 +159,6 @@ SHARED_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
 assert not set(SHARED_FIELDS) & set(PII_FIELDS)
+# What anyone but admin and the person may be shown, once `registry.visibility.present` has removed what the
+# person's settings hide: the shared fields plus the contact details a person may choose to publish.
+PRESENTED = PractitionerSchema(only=(*SHARED_FIELDS, "phone", "email"))

@@ -9,6 +9,7 @@ from registry.declarations import (
     Declaration,
     conflicts_on,
     declaration_problems,
+    duplicates,
 )
 
 TODAY = date(2026, 11, 25)
@@ -68,3 +69,11 @@ def test_the_lookback_is_configurable_and_survives_29_february():
     ended = Declaration("director", "o1", date(2010, 1, 1), date(2023, 2, 28))
     assert conflicts_on(ended, date(2028, 2, 29), {**LOOKBACK_YEARS, "director": 5})
     assert not conflicts_on(ended, date(2028, 2, 29), {**LOOKBACK_YEARS, "director": 1})
+
+
+def test_the_same_relationship_with_the_same_organization_for_an_overlapping_time_is_a_duplicate():
+    held = [Declaration("director", "o1", date(2020, 1, 1), date(2022, 12, 31))]
+    assert duplicates(Declaration("director", "o1", date(2022, 6, 1)), held)
+    assert not duplicates(Declaration("director", "o1", date(2023, 1, 1)), held)
+    assert not duplicates(Declaration("supervisor", "o1", date(2021, 1, 1)), held)
+    assert not duplicates(Declaration("director", "o2", date(2021, 1, 1)), held)

@@ -7,7 +7,9 @@ from registry.matching import Candidate, MatchRequest, score
 from registry.visibility import (
     VISIBILITY_DEFAULTS,
     VISIBILITY_LEVELS,
+    decode,
     effective,
+    encode,
     hidden_fields,
     hidden_from,
     present,
@@ -176,3 +178,11 @@ def test_a_hidden_field_earns_no_match_points_and_no_reason():
         "水泥核查" in reason or "PMP" in reason or "建材" in reason for reason in for_client.reasons
     )
     assert visible_facts(settings, "admin") == {}
+
+
+def test_settings_survive_their_stored_form():
+    settings = {"phone": "clients", "bio": "private"}
+    assert encode(settings) == ["bio=private", "phone=clients"]
+    assert decode(encode(settings)) == settings
+    assert decode(["nickname=public", "bio=friends", "junk"]) == {}
+    assert decode(None) == {}

@@ -1,0 +1,59 @@
+"""A practitioner's draw invitations: seen and answered by the person before the deadline.
+
+Written against the shared Draw/DREW shape (CONVENTIONS.md, issue 11): the answer is recorded on the DREW
+relationship (`status`, `responded_at`, `reason`, `responded_by`). Calling the next reserve after a decline is
+the draw's own rule and belongs to issue 11's services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+
+from graph import invitations as repo
+from graph import practitioners as practitioner_repo
+from registry.errors import Conflict, NotFound, ValidationFailed
+from registry.invitations import answer_problems, state_problem
+from services import audit
+from services.context import Context
+
+
+def of_practitioner(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
+    """The person's invitations, latest draw first."""
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        practitioner_repo.require(tx, practitioner_id)
+        return repo.of_practitioner(tx, practitioner_id)
+
+    return ctx.graph.read(work)
+
+
+def answer(
+    ctx: Context, practitioner_id: str, draw_id: str, response: str, reason: str | None
+) -> dict[str, Any]:
+    """Record the person's `accepted` or `declined` (with a reason) on their invitation to one draw."""
+    if errors := answer_problems(response, reason):
+        raise ValidationFailed(errors)
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        invitation = repo.lock(tx, practitioner_id, draw_id)
+        if invitation is None:
+            raise NotFound(f"You have no invitation to draw {draw_id}.")
+        if problem := state_problem(invitation["status"], invitation["deadline"], datetime.now(UTC)):
+            raise Conflict(problem, status=invitation["status"], deadline=_iso(invitation["deadline"]))
+        answered = repo.answer(tx, practitioner_id, draw_id, response, reason)
+        audit.record(
+            tx, ctx, "draw", draw_id, "respond",
+            before={"status": invitation["status"]}, after={"status": response},
+            details={"practitioner_id": practitioner_id, "reason": reason, "by": "practitioner"},
+            subjects=[practitioner_id],
+        )  # fmt: skip
+        return answered
+
+    return ctx.graph.write(work)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
