@@ -77,7 +77,9 @@ def model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     name = name or type(schema).__name__.removesuffix("Schema")
     if name in ns.models:
         return ns.models[name]
-    return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.load_only})
+    return ns.model(
+        name, {f.data_key or key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.load_only}
+    )
 
 
 def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
@@ -85,7 +87,9 @@ def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     name = name or type(schema).__name__.removesuffix("Schema") + "Input"
     if name in ns.models:
         return ns.models[name]
-    return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.dump_only})
+    return ns.model(
+        name, {f.data_key or key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.dump_only}
+    )
 
 
 _PARAM_TYPES: dict[type, str] = {

@@ -39,8 +39,15 @@ class MePatchSchema(Schema):
             raise ValidationError(errors)
         return data
 
-    bio = Text(max_length=2000, min_length=0, multiline=True, allow_none=True)
-    specialties = fields.List(code_field(), validate=validate.Length(max=30))
+    bio = Text(
+        max_length=2000, min_length=0, multiline=True, allow_none=True,
+        metadata={"description": "about you and your work (up to 2000 characters)"},
+    )  # fmt: skip
+    specialties = fields.List(
+        code_field(),
+        validate=validate.Length(max=30),
+        metadata={"description": "specialty codes; replaces the list"},
+    )
     industries = fields.List(
         code_field(), validate=validate.Length(max=20), metadata={"description": "industries of experience"}
     )
@@ -49,8 +56,12 @@ class MePatchSchema(Schema):
         validate=validate.Length(max=30),
         metadata={"description": "qualifications you claim; new ones are 'declared' until an admin confirms"},
     )
-    phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
-    email = Identifier(normalize_email, allow_none=True)
+    phone = Identifier(
+        normalize_phone,
+        allow_none=True,
+        metadata={"description": "mainland mobile number", "example": "13800000000"},
+    )
+    email = Identifier(normalize_email, allow_none=True, metadata={"description": "your e-mail address"})
     public_profile = StrictBoolean(metadata={"description": "consent to the public showcase"})
     visibility = VisibilityField(
         metadata={
@@ -66,8 +77,11 @@ class DeclarationInputSchema(Schema):
 
     organization_id = fields.UUID(required=True, metadata={"description": "the organization concerned"})
     relationship = fields.String(
-        required=True, validate=validate.OneOf(RELATIONSHIP_CODES), metadata={"example": "director"}
-    )
+        required=True,
+        validate=validate.OneOf(RELATIONSHIP_CODES),
+        metadata={"description": "employment, director, supervisor, shareholder, adviser or relative",
+                  "example": "director"},
+    )  # fmt: skip
     from_ = fields.Date(
         required=True, data_key="from", metadata={"description": "when it began (YYYY-MM-DD)"}
     )
@@ -77,13 +91,15 @@ class DeclarationInputSchema(Schema):
 
 
 class DeclarationSchema(Schema):
-    id = fields.String()
-    relationship = fields.String()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date(allow_none=True)
+    id = fields.String(metadata={"description": "the declaration's id"})
+    relationship = fields.String(metadata={"description": "the relationship code"})
+    from_ = fields.Date(attribute="from", data_key="from", metadata={"description": "when it began"})
+    to = fields.Date(allow_none=True, metadata={"description": "when it ended; null = ongoing"})
     entered_by = fields.String(metadata={"description": "practitioner or admin"})
-    created_at = fields.DateTime()
-    organization = fields.Nested(OrganizationRefSchema)
+    created_at = fields.DateTime(metadata={"description": "when it was declared"})
+    organization = fields.Nested(
+        OrganizationRefSchema, metadata={"description": "the organization concerned"}
+    )
 
 
 class AvailabilityInputSchema(Schema):
@@ -100,17 +116,19 @@ class AvailabilityInputSchema(Schema):
 
 
 class AvailabilitySchema(Schema):
-    id = fields.String()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
-    reason = fields.String(allow_none=True)
+    id = fields.String(metadata={"description": "the period's id"})
+    from_ = fields.Date(attribute="from", data_key="from", metadata={"description": "first day away"})
+    to = fields.Date(metadata={"description": "last day away"})
+    reason = fields.String(allow_none=True, metadata={"description": "private: you and administrators"})
 
 
 class InvitationAnswerSchema(Schema):
     """Your answer to a draw invitation: accepted, or declined with a reason."""
 
     response = fields.String(
-        required=True, validate=validate.OneOf(RESPONSES), metadata={"example": "accepted"}
+        required=True,
+        validate=validate.OneOf(RESPONSES),
+        metadata={"description": "accepted or declined", "example": "accepted"},
     )
     reason = Text(
         max_length=500, allow_none=True, load_default=None, metadata={"description": "required to decline"}
@@ -118,18 +136,23 @@ class InvitationAnswerSchema(Schema):
 
 
 class InvitationSchema(Schema):
-    draw_id = fields.String()
-    purpose = fields.String()
-    title = fields.String()
-    panel_date = fields.Date(allow_none=True)
-    draw_status = fields.String()
-    organization = fields.Nested(OrganizationRefSchema, allow_none=True)
+    draw_id = fields.String(metadata={"description": "the draw's id"})
+    purpose = fields.String(metadata={"description": "what the panel is for, e.g. review_panel"})
+    title = fields.String(metadata={"description": "the draw's title"})
+    panel_date = fields.Date(allow_none=True, metadata={"description": "the day the panel sits"})
+    draw_status = fields.String(metadata={"description": "the draw's own status"})
+    organization = fields.Nested(
+        OrganizationRefSchema, allow_none=True, metadata={"description": "the organization it is for"}
+    )
     role = fields.String(metadata={"description": "panel or reserve"})
-    order = fields.Integer()
+    order = fields.Integer(metadata={"description": "your place in the draw's sealed order"})
     status = fields.String(metadata={"description": "invited, accepted, declined, no_response…"})
-    deadline = fields.Raw(allow_none=True, metadata={"description": "answer before this (date or date-time)"})
-    responded_at = fields.DateTime(allow_none=True)
-    reason = fields.String(allow_none=True)
+    deadline = fields.Function(
+        lambda row: row["deadline"].isoformat() if row.get("deadline") else None,
+        metadata={"description": "answer before this (a date, or a date and time)"},
+    )
+    responded_at = fields.DateTime(allow_none=True, metadata={"description": "when you answered"})
+    reason = fields.String(allow_none=True, metadata={"description": "the reason given with the answer"})
 
 
 class KeyRequestSchema(Schema):
