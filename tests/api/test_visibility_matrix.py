@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from registry.visibility import VISIBILITY_FIELDS
+from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_FIELDS
 from tests.support import unique_id_card
 
 LEVELS = ("public", "clients", "private")
@@ -81,8 +81,10 @@ def world(app, keys):
     }
     headers["self"] = key_for(person["id"])
     headers["other_practitioner"] = key_for(other["id"])
-    return {"client": client, "person": person, "employer": employer, "token": token, "bio_token": bio_token,
-            "headers": headers}  # fmt: skip
+    yield {"client": client, "person": person, "employer": employer, "token": token, "bio_token": bio_token,
+           "headers": headers}  # fmt: skip
+    # Back to the defaults: other suites read the whole registry and expect no published contact details.
+    client.patch("/api/v1/me", json={"visibility": VISIBILITY_DEFAULTS}, headers=headers["self"])
 
 
 def set_all(world, level: str) -> None:
