@@ -29,6 +29,14 @@ ORDER BY coalesce(d.panel_date, d.created_at) DESC, d.id
 """
 )
 
+ONE = (
+    """
+MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
+RETURN """
+    + INVITATION_FIELDS
+    + " AS invitation"
+)
+
 # The write lock on the relationship comes first, so two answers at once cannot both see `invited`.
 LOCK_ONE = (
     """
@@ -53,6 +61,12 @@ RETURN """
 def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
     """The person's invitations, latest draw first."""
     return [native(r["invitation"]) for r in tx.run(LIST, practitioner_id=practitioner_id)]
+
+
+def find(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> dict[str, Any] | None:
+    """The person's invitation to one draw; None when they were not drawn."""
+    record = tx.run(ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
+    return native(record["invitation"]) if record else None
 
 
 def lock(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> dict[str, Any] | None:

@@ -1,12 +1,14 @@
 """A practitioner's draw invitations: seen and answered by the person before the deadline.
 
-Written against the shared Draw/DREW shape (CONVENTIONS.md, issue 11): the answer is recorded on the DREW
-relationship (`status`, `responded_at`, `reason`, `responded_by`). Calling the next reserve after a decline is
-the draw's own rule and belongs to issue 11's services.
+Read from the shared Draw/DREW shape (CONVENTIONS.md, issue 11). The answer goes through issue 11's draw service
+(`services.draws.respond`) when it is part of the registry: it records the answer as a draw event and calls the
+next reserve into a vacated seat. Without it, the answer is recorded on the DREW relationship (`status`,
+`responded_at`, `reason`, `responded_by`) and the audit trail.
 """
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,12 +32,28 @@ def of_practitioner(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
     return ctx.graph.read(work)
 
 
+def _draw_service() -> Any:
+    """Issue 11's draw service, or None while it is not part of the registry."""
+    try:
+        return importlib.import_module("services.draws")
+    except ModuleNotFoundError:
+        return None
+
+
 def answer(
     ctx: Context, practitioner_id: str, draw_id: str, response: str, reason: str | None
 ) -> dict[str, Any]:
     """Record the person's `accepted` or `declined` (with a reason) on their invitation to one draw."""
     if errors := answer_problems(response, reason):
         raise ValidationFailed(errors)
+    draws = _draw_service()
+    if draws is not None:
+        if ctx.graph.read(repo.find, practitioner_id, draw_id) is None:
+            raise NotFound(f"You have no invitation to draw {draw_id}.")
+        draws.respond(
+            ctx, draw_id, {"practitioner_id": practitioner_id, "response": response, "reason": reason}
+        )
+        return ctx.graph.read(repo.find, practitioner_id, draw_id)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         invitation = repo.lock(tx, practitioner_id, draw_id)
