@@ -48,19 +48,16 @@ def answer(
         raise ValidationFailed(errors)
     draws = _draw_service()
     if draws is not None:
-        if ctx.graph.read(repo.find, practitioner_id, draw_id) is None:
-            raise NotFound(f"You have no invitation to draw {draw_id}.")
+        # The same rule for the person as below (once, before the deadline); the draw service re-checks under
+        # its lock and refills the seat.
+        _check(ctx.graph.read(repo.find, practitioner_id, draw_id), draw_id)
         draws.respond(
             ctx, draw_id, {"practitioner_id": practitioner_id, "response": response, "reason": reason}
         )
         return ctx.graph.read(repo.find, practitioner_id, draw_id)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        invitation = repo.lock(tx, practitioner_id, draw_id)
-        if invitation is None:
-            raise NotFound(f"You have no invitation to draw {draw_id}.")
-        if problem := state_problem(invitation["status"], invitation["deadline"], datetime.now(UTC)):
-            raise Conflict(problem, status=invitation["status"], deadline=_iso(invitation["deadline"]))
+        invitation = _check(repo.lock(tx, practitioner_id, draw_id), draw_id)
         answered = repo.answer(tx, practitioner_id, draw_id, response, reason)
         audit.record(
             tx, ctx, "draw", draw_id, "respond",
@@ -71,6 +68,15 @@ def answer(
         return answered
 
     return ctx.graph.write(work)
+
+
+def _check(invitation: dict[str, Any] | None, draw_id: str) -> dict[str, Any]:
+    """The invitation if the person may still answer it: 404 when they were not drawn, 409 when answered or late."""
+    if invitation is None:
+        raise NotFound(f"You have no invitation to draw {draw_id}.")
+    if problem := state_problem(invitation["status"], invitation["deadline"], datetime.now(UTC)):
+        raise Conflict(problem, status=invitation["status"], deadline=_iso(invitation["deadline"]))
+    return invitation
 
 
 def _iso(value: Any) -> Any:

@@ -1,5 +1,6 @@
 """Practitioners keep their own record: keys bound to them, /me, declarations, availability, invitations, PIPL."""
 
+import importlib.util
 import io
 import uuid
 from datetime import date, timedelta
@@ -362,6 +363,11 @@ def test_a_bad_availability_period_is_refused_and_nothing_written(client, graph,
 
 
 # --- Invitations (the Draw/DREW shape of issue 11) ------------------------------------------------------
+# These write draws as bare Draw/DREW nodes; once issue 11's draw service is part of the registry, answers go
+# through it (it needs its own event log) and tests/api/test_me_with_draws.py covers them instead.
+shape_only = pytest.mark.skipif(
+    importlib.util.find_spec("services.draws") is not None, reason="issue 11's draws are merged"
+)
 
 
 def _draw(graph, practitioner_id: str, *, status: str = "invited", deadline: date | None = None) -> str:
@@ -376,6 +382,7 @@ def _draw(graph, practitioner_id: str, *, status: str = "invited", deadline: dat
     return draw_id
 
 
+@shape_only
 def test_a_practitioner_sees_and_answers_their_invitations(client, graph, admin, me):
     person, key = me
     accepted = _draw(graph, person["id"], deadline=TODAY + timedelta(days=3))
@@ -396,6 +403,7 @@ def test_a_practitioner_sees_and_answers_their_invitations(client, graph, admin,
     assert sum(entry["entity"] == "draw" and entry["action"] == "respond" for entry in history) == 2
 
 
+@shape_only
 def test_an_invitation_is_answered_once_before_its_deadline_with_a_reason_to_decline(client, graph, me):
     person, key = me
     open_draw = _draw(graph, person["id"])
@@ -431,6 +439,7 @@ def test_an_invitation_is_answered_once_before_its_deadline_with_a_reason_to_dec
     )
 
 
+@shape_only
 def test_someone_elses_invitation_is_not_found(client, graph, me, new_practitioner):
     _, key = me
     other = new_practitioner()
