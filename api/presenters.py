@@ -63,6 +63,25 @@ def neighbourhood(drawing: dict[str, Any]) -> dict[str, Any]:
     return {**drawing, "nodes": nodes, "edges": edges}
 
 
+def excluded(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who a conflict check excluded, for the caller: a declaration says only that one exists with the
+    organization; which relationship (a relative's, a shareholding) and when is for admins."""
+    if current_role() == "admin":
+        return entries
+    return [
+        {
+            **entry,
+            "conflicts": [
+                {"kind": c["kind"], "organization": c.get("organization")}
+                if c["kind"] == "declaration"
+                else c
+                for c in entry["conflicts"]
+            ],
+        }
+        for entry in entries
+    ]
+
+
 def sees_deleted() -> bool:
     """Whether the caller may see deleted practitioners (admins only)."""
     return current_role() == "admin"
