@@ -223,6 +223,18 @@ class PractitionerDeclarations(Resource):
         return _DECLARATION.dump(declared), 201
 
 
+@practitioners_ns.route("/<uuid:practitioner_id>/availability")
+@practitioners_ns.param("practitioner_id", "the practitioner's id (UUID)")
+class PractitionerAvailability(Resource):
+    @require(ADMIN)
+    @returns(practitioners_ns, None, description="{items, total, page, per_page} of periods, earliest first")
+    def get(self, practitioner_id: Any) -> dict[str, Any]:
+        """The periods a practitioner declared they cannot serve, with their private reasons (admin)."""
+        return whole_list(
+            _AVAILABILITY.dump(availability.of_practitioner(ctx(), str(practitioner_id)), many=True)
+        )
+
+
 @practitioners_ns.route("/<uuid:practitioner_id>/qualifications/<string:code>/confirm")
 @practitioners_ns.param("practitioner_id", "the practitioner's id (UUID)")
 @practitioners_ns.param("code", "the qualification's code")

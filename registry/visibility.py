@@ -52,6 +52,9 @@ VISIBILITY_DEFAULTS: dict[str, str] = {
     "email": PRIVATE,
 }
 VISIBILITY_FIELDS: tuple[str, ...] = tuple(VISIBILITY_DEFAULTS)
+# Search reads the fields a person hides from each audience from lists stored by their own edits
+# (services/profiles.py); a default that hid a searchable field (bio, specialties, industries, qualifications)
+# would need those lists written for everyone who never edited their settings.
 
 # Fields of a view that are shown or hidden together with a governed field.
 _FOLLOWERS: dict[str, tuple[str, ...]] = {

@@ -341,6 +341,9 @@ def test_a_practitioner_declares_and_withdraws_availability_periods(client, admi
     declared = next(entry for entry in history if entry["entity_id"] == period["id"])
     assert declared["changes"]["reason_private"] == "changed"
     assert "出国进修" not in str(history)
+    seen_by_admin = client.get(f"/api/v1/practitioners/{person['id']}/availability", headers=admin).get_json()
+    assert [p["reason"] for p in seen_by_admin["items"]] == ["出国进修", None]
+    assert_problem(client.get(f"/api/v1/practitioners/{person['id']}/availability", headers=key), 403)
     assert client.delete(f"/api/v1/me/availability/{period['id']}", headers=key).status_code == 200
     assert client.get("/api/v1/me/availability", headers=key).get_json()["total"] == 1
     assert_problem(client.delete(f"/api/v1/me/availability/{period['id']}", headers=key), 404)
