@@ -5,6 +5,7 @@ every endpoint that shows a practitioner (search, profile, pool members, match, 
 export) and searches by each governed field (a hidden field must not be findable either).
 """
 
+import re
 import uuid
 
 import pytest
@@ -202,3 +203,28 @@ def test_a_hidden_field_cannot_be_found_by_searching_for_it(world, level, role):
         "facets"
     ]
     assert ("aviation" in facets["industry"]) == visible, ("industry facet", role, level)
+
+
+def _portal_visitor(app, key: str | None):
+    """A browser on the web portal: anonymous, or logged in with `key` (the CSRF token read from the form)."""
+    browser = app.test_client()
+    if key is not None:
+        form = browser.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        assert browser.post("/login", data={"key": key, "csrf_token": token}).status_code == 302
+    return browser
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("role", ["public", "client", "admin"])
+def test_the_portal_pages_honour_the_same_visibility(app, keys, world, level, role):
+    set_all(world, level)
+    visible = level in READS[role]
+    browser = _portal_visitor(app, None if role == "public" else keys[role])
+    pid, token = world["person"]["id"], world["token"]
+    profile = browser.get(f"/practitioners/{pid}").get_data(as_text=True)
+    assert (world["bio_token"] in profile) == visible, ("bio", role, level)
+    assert ("13600001234" in profile) == visible, ("phone", role, level)
+    assert (world["employer"]["name"] in profile) == visible, ("employer, also in the drawing", role, level)
+    found = browser.get("/search", query_string={"q": token, "specialty": "aviation_emissions"})
+    assert (f"/practitioners/{pid}" in found.get_data(as_text=True)) == visible, ("search", role, level)
