@@ -103,6 +103,7 @@ def _namespaces() -> list[Any]:
         health,
         imports,
         matching,
+        me,
         organizations,
         pools,
         practitioners,
@@ -128,4 +129,5 @@ def _namespaces() -> list[Any]:
         statistics.ns,
         statistics.open_data_ns,
         statistics.key_emitters_ns,
+        me.ns,
     ]

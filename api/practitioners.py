@@ -70,7 +70,9 @@ _PRACTITIONER = PractitionerSchema()
 
 def search_page(args: dict[str, Any], pool: str | None = None) -> Page:
     """The search answer for validated query arguments, shown as the caller may see it."""
-    result = search.search(ctx(), args, public_only=presenters.public_only(), pool=pool)
+    result = search.search(
+        ctx(), args, public_only=presenters.public_only(), pool=pool, audience=presenters.search_audience()
+    )
     extra = {"pool": pool} if pool else {}
     return Page(
         presenters.practitioners(result.items, result.scores), result.total, extra | {"facets": result.facets}
@@ -154,7 +156,12 @@ class PractitionerEngagements(Resource):
 @ns.param("practitioner_id", "the practitioner's id (UUID)")
 class PractitionerGraph(Resource):
     @require(CLIENT_PLUS)
-    @returns(ns, None, description="{nodes, edges, limits}", present=jsonable)
+    @returns(
+        ns,
+        None,
+        description="{nodes, edges, limits}",
+        present=lambda d: jsonable(presenters.neighbourhood(d)),
+    )
     def get(self, practitioner_id: Any) -> dict[str, Any]:
         """The practitioner's neighbourhood as {nodes, edges}: certificates, pools, employer, engagements,
         clients, industries and colleagues from shared engagements (bounded; client+)."""

@@ -51,6 +51,9 @@ class SearchFilters:
     min_evaluation: float | None = None  # mean evaluation (in `work_type` when given) at least this
     q: str | None = None
     public_only: bool = False  # the public sees only practitioners who consented to the showcase
+    audience: str | None = (
+        None  # public or clients: a filter never matches a field hidden from them; None: admin
+    )
 
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
@@ -153,7 +156,47 @@ def where_clauses(filters: SearchFilters) -> list[str]:
         clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
     if filters.min_evaluation is not None:
         clauses.append(EVALUATION_MEAN + " >= $min_evaluation")
+    return clauses + visibility_clauses(filters)
+
+
+# The fields a person hides from each audience, stored on the node by the person's edits (services/profiles.py),
+# so that searching by a hidden field cannot reveal it: `HIDDEN[audience]` is a list of field names.
+HIDDEN = {"public": "coalesce(p.hidden_public, [])", "clients": "coalesce(p.hidden_clients, [])"}
+
+
+def _engaged_in_industry(code: str) -> str:
+    # Industries also come from engagements, which are the registry's record and stay searchable.
+    return "EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code: " + code + "}) }"
+
+
+def visibility_clauses(filters: SearchFilters) -> list[str]:
+    """Predicates that keep a filter from matching a field the person hides from the searching audience."""
+    if filters.audience is None:
+        return []
+    hidden = HIDDEN[filters.audience]
+    clauses = []
+    if filters.specialty:
+        clauses.append("NOT 'specialties' IN " + hidden)
+    if filters.qualification:
+        clauses.append("NOT 'qualifications' IN " + hidden)
+    if filters.industry:
+        clauses.append("(NOT 'industries' IN " + hidden + " OR " + _engaged_in_industry("$industry") + ")")
+    if filters.q:
+        # The full-text index covers name and bio; with the bio hidden, only the name may match.
+        clauses.append(
+            "(NOT 'bio' IN " + hidden + " OR all(w IN $name_words WHERE toLower(p.name) CONTAINS w))"
+        )
     return clauses
+
+
+def _industry_facet(filters: SearchFilters) -> str:
+    keys = "coalesce(p.industry_keys, [])"
+    if filters.audience is None:
+        return "[code IN " + keys + " | 'industry|' + code]"
+    return (
+        "[code IN " + keys + " WHERE NOT 'industries' IN " + HIDDEN[filters.audience]
+        + " OR " + _engaged_in_industry("code") + " | 'industry|' + code]"
+    )  # fmt: skip
 
 
 FULLTEXT_ANCHOR = (
@@ -202,6 +245,7 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     params["today_iso"] = today.isoformat()
     params["open_ended"] = date.max
     if filters.q:
+        params["name_words"] = [word.lower() for word in filters.q.split()]
         params["lucene"] = lucene_query(filters.q)
         if not params["lucene"]:
             raise ValidationFailed(
@@ -243,7 +287,9 @@ CALL (hits) {
         + """
      + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
      + CASE WHEN p.region_key IS NULL THEN [] ELSE ['region|' + p.region_key] END
-     + [code IN coalesce(p.industry_keys, []) | 'industry|' + code]
+     + """
+        + _industry_facet(filters)
+        + """
        AS keys
   UNWIND keys AS key
   WITH key, count(*) AS count
