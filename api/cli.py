@@ -13,15 +13,17 @@ from flask.cli import AppGroup
 
 from adapters.spreadsheets import estimate_rows
 from api.context import ctx
+from api.draw_cli import draw_cli
 from graph.schema import create_schema, describe_schema
 from registry.errors import ImportFileError, RegistryError
 from seed import import_file, synthetic
 from seed import key_emitters as synthetic_key_emitters
-from services import certificates, imports, key_emitters, keys, reference, search
+from services import certificates, imports, key_emitters, keys, misconduct, reference, search
 from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 
 
 @registry_cli.command("init-db")
@@ -86,6 +88,18 @@ def expire_certificates(as_of: datetime | None) -> None:
     if as_of:
         context = replace(context, today=as_of.date())
     click.echo(f"expired {certificates.expire_due(context)} certificate(s) as of {context.today.isoformat()}")
+
+
+@registry_cli.command("end-sanctions")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
+def end_sanctions(as_of: datetime | None) -> None:
+    """Let people whose suspension ended back into the pools their certificates give (run daily from cron)."""
+    context = ctx()
+    if as_of:
+        context = replace(context, today=as_of.date())
+    click.echo(
+        f"re-derived {misconduct.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
+    )
 
 
 def _explain(error: RegistryError) -> str:

@@ -26,7 +26,17 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportBatch", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
+    ("Draw", "id"),
+    ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
+    ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
     ("WebSession", "id_hash"),
+    # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
+    ("Evaluation", "id"),
+    ("Evaluation", "pair"),
+    ("MisconductRecord", "id"),
+    ("Sanction", "id"),
+    ("Complaint", "id"),
+    ("Appeal", "id"),
 )
 
 # Range indexes the searches and batch jobs filter on.
