@@ -24,6 +24,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    ("AuditEntry", "seq"),
+    ("AuditChain", "id"),
 )
 
 # Range indexes the searches and batch jobs filter on.
@@ -40,6 +42,8 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Engagement", "kind"),
     ("Engagement", "start_on"),
     ("Region", "level"),
+    ("AuditEntry", "entity"),
+    ("AuditEntry", "entity_id"),
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"
