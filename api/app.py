@@ -83,6 +83,7 @@ def _namespaces() -> list[Any]:
         certificates,
         eligibility,
         engagements,
+        exams,
         health,
         imports,
         matching,
@@ -103,6 +104,10 @@ def _namespaces() -> list[Any]:
         eligibility.ns,
         engagements.ns,
         matching.ns,
+        exams.applications_ns,
+        exams.sessions_ns,
+        exams.results_ns,
+        exams.renewals_ns,
         imports.ns,
         audit.ns,
     ]

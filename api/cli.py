@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from api.context import ctx, get_graph, get_settings
+from api.exam_cli import exams_cli
 from graph import imports
 from graph.bulk import load_synthetic
 from graph.schema import create_schema, describe_schema
@@ -22,6 +23,7 @@ from services import certificates, keys, reference, search
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (api/exam_cli.py)
 
 
 @registry_cli.command("init-db")

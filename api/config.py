@@ -24,6 +24,7 @@ class Settings:
     neo4j_database: str
     secret_key: bytes = field(repr=False)  # REGISTRY_SECRET_KEY; the two hash keys below derive from it
     eligibility_rules_file: str | None = None
+    exam_rules_file: str | None = None  # EXAM_RULES_FILE: fee, validity, retakes, exam, training, renewal
     conflict_window_years: int = 3
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
@@ -58,6 +59,7 @@ class Settings:
                 env.get("REGISTRY_SECRET_KEY") or _local_secret(external=bool(env.get("NEO4J_URI")))
             ).encode(),
             eligibility_rules_file=env.get("ELIGIBILITY_RULES_FILE") or None,
+            exam_rules_file=env.get("EXAM_RULES_FILE") or None,
             conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),

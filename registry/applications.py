@@ -47,7 +47,7 @@ from registry.exams import (
     validate_score,
 )
 from registry.periods import add_months
-from registry.taxonomy import DEFAULT_ISSUER_NAME, LEVEL_RANKS, WORK_TYPE_CODES
+from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 from registry.training import (
     DEFAULT_REQUIREMENT,
     TrainingProgress,
@@ -88,7 +88,6 @@ class ApplicationRules:
     # ("passing (and completed training) lets an admin issue the certificate").
     training_required_to_sit: bool = False
     training_required_for_certificate: bool = True
-    issuer_name: str = DEFAULT_ISSUER_NAME
     exam: ExamRules = DEFAULT_EXAM_RULES
     training: TrainingRequirement = DEFAULT_REQUIREMENT
 
@@ -111,7 +110,6 @@ class ApplicationRules:
             "free_retakes": self.free_retakes,
             "training_required_to_sit": self.training_required_to_sit,
             "training_required_for_certificate": self.training_required_for_certificate,
-            "issuer_name": self.issuer_name,
             "exam": self.exam.to_dict(),
             "training": self.training.to_dict(),
         }
@@ -504,7 +502,6 @@ def rules_from_mapping(data: Mapping[str, Any]) -> ApplicationRules:
         "free_retakes",
         "training_required_to_sit",
         "training_required_for_certificate",
-        "issuer_name",
     }
     unknown = set(data) - simple - {"exam", "training"}
     if unknown:
@@ -522,6 +519,4 @@ def rules_from_mapping(data: Mapping[str, Any]) -> ApplicationRules:
     for name in ("training_required_to_sit", "training_required_for_certificate"):
         if not isinstance(getattr(rules, name), bool):
             raise ValueError(f"application rules: {name} must be true or false")
-    if not isinstance(rules.issuer_name, str) or not rules.issuer_name.strip():
-        raise ValueError("application rules: issuer_name must be a name")
     return rules

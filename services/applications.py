@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
-from services.context import Context
 
 from graph import applications as repo
 from graph import exams as session_repo
@@ -44,6 +43,7 @@ from registry.training import validate_record
 from services import audit
 from services import certificates as certificate_service
 from services import eligibility as eligibility_service
+from services.context import Context
 
 # Filters GET /applications takes; `status` is applied after the status is derived.
 FILTERS: tuple[str, ...] = ("status", "work_type", "level", "session_id", "region", "practitioner_id")
@@ -74,6 +74,7 @@ def present(
     state = derive_state(facts, at, process)
     fee = fee_for(facts.work_type, facts.level, process)
     results = [result | {"free": bool(result.get("free"))} for result in stored.get("results") or []]
+    training = state.training
     return {
         **{
             key: stored.get(key)
@@ -82,7 +83,18 @@ def present(
         "practitioner": stored.get("practitioner"),
         "region": stored.get("region"),
         "fee": {"amount": fee.amount, "currency": fee.currency, "covers": list(fee.covers)},
-        **state.to_dict(),
+        "status": state.status,
+        "valid_until": state.valid_until,
+        "terminal": state.terminal,
+        "retake_available": state.retake_available,
+        "attempts": state.attempts,
+        "next_session_id": state.pending_session.id if state.pending_session else None,
+        "passed_result_id": state.passed_result_id,
+        "training": {
+            "complete": training.complete,
+            "completed_on": training.completed_on,
+            "parts": [vars(part) | {"complete": part.complete} for part in training.parts],
+        },
         "training_records": stored.get("training") or [],
         "sessions": stored.get("sessions") or [],
         "results": results,
@@ -410,14 +422,14 @@ def issue_certificate(ctx: Context, result_id: str, data: dict[str, Any]) -> dic
             "issuer_id": data.get("issuer_id"),
             "reason": f"passed exam result {result_id} of application {application_id}",
         }
-        certificate_service.issue_in(tx, ctx, params)
+        view = certificate_service.issue_in(tx, ctx, params)
         repo.link_certificate(tx, params["number"], result_id)
         audit.record(
             tx, ctx, "exam_result", result_id, "certify",
             details={"number": params["number"], "application_id": application_id},
             subjects=[params["practitioner_id"]],
         )  # fmt: skip
-        return certificate_service.view_in(tx, ctx, params["number"]) | {
+        return view | {
             "result_id": result_id,
             "application_id": application_id,
         }

@@ -11,7 +11,6 @@ from collections import defaultdict
 from typing import Any
 
 import neo4j
-from services.context import Context
 
 from graph import applications as application_repo
 from graph import exams as repo
@@ -21,6 +20,7 @@ from registry.errors import NotFound, ValidationFailed
 from registry.exams import default_end, monthly_sessions, session_day, validate_session
 from services import audit
 from services.applications import rules
+from services.context import Context
 
 
 def _rate(passed: int, sat: int) -> float | None:

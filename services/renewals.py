@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
-from services.context import Context
 
 from graph import certificates as certificate_repo
 from graph import renewals as repo
@@ -31,6 +30,7 @@ from registry.renewal import (
 )
 from services import audit
 from services import certificates as certificate_service
+from services.context import Context
 
 
 @functools.cache
@@ -127,12 +127,12 @@ def renew(ctx: Context, number: str, data: dict[str, Any]) -> dict[str, Any]:
             "issuer_id": stored["issuer_id"],
             "reason": f"renews certificate {number} ({hours:g} continuing-education hours)",
         }
-        certificate_service.issue_in(tx, ctx, params)
+        view = certificate_service.issue_in(tx, ctx, params)
         repo.link_renewal(tx, params["number"], number)
         audit.record(
             tx, ctx, "certificate", number, "renew",
             details={"follow_on": params["number"], "hours": hours}, subjects=[stored["holder_id"]],
         )  # fmt: skip
-        return certificate_service.view_in(tx, ctx, params["number"]) | {"renews": number}
+        return view | {"renews": number}
 
     return ctx.graph.write(work)

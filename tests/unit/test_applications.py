@@ -415,7 +415,6 @@ def test_configuration_nests_exam_and_training_and_refuses_nonsense():
         {"free_retakes": -1},
         {"fee_cny": "3900"},
         {"training_required_to_sit": 1},
-        {"issuer_name": " "},
         {"exam": {"pass_mark": 0}},
         {"colour": 1},
     ):
