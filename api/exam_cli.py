@@ -9,6 +9,7 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,8 +19,9 @@ from api.context import ctx
 from registry.applications import STATUSES
 from registry.errors import RegistryError
 from registry.exams import CHINA_TIME
+from registry.importing import ImportFileError
 from registry.taxonomy import WORK_TYPE_CODES
-from services import applications, exams, renewals
+from services import applications, exam_imports, exams, renewals
 
 exams_cli = AppGroup(
     "exams", help="Applications, training, exam sessions, results, certificates and renewals."
@@ -231,6 +233,26 @@ def result_command(application_id: str, session_id: str, score: float) -> None:
         err=True,
     )
     click.echo(view["id"])
+
+
+@exams_cli.command("import-results")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--errors", "show_errors", default=20, show_default=True, help="how many row errors to print")
+@_refusals
+def import_results_command(path: str, show_errors: int) -> None:
+    """Import the exam provider's results file (CSV or XLSX: 身份证号, 姓名, 考试场次, 成绩)."""
+    try:
+        report = exam_imports.import_results(ctx(), path, Path(path).name)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    for error in report.errors[:show_errors]:
+        click.echo(f"row {error.row} {error.column}: {error.reason} ({error.value})", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{report.rows_read} rows: {report.results_created} results recorded, {report.results_unchanged} unchanged, "
+        f"{report.rows_invalid} refused"
+    )
 
 
 @exams_cli.command("certify")

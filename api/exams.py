@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_restx import Namespace, Resource
 
 from api.auth import ADMIN, require
 from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
+from api.imports import MAX_UPLOAD_BYTES
 from api.schemas import model
 from api.schemas.exam import (
     ApplicationArgs,
@@ -39,7 +40,9 @@ from api.schemas.exam import (
     StatisticsSchema,
     TrainingInputSchema,
 )
-from services import applications, exams, renewals
+from registry.errors import ValidationFailed
+from registry.importing import ImportFileError
+from services import applications, exam_imports, exams, renewals
 
 applications_ns = Namespace(
     "applications", description="报名: applications, training and their derived status (admin)"
@@ -226,6 +229,33 @@ class ResultList(Resource):
         view, created = applications.record_result(ctx(), data)
         location = url_for("exam-results_result_item", result_id=view["id"])
         return _RESULT.dump(view), 201 if created else 200, {"Location": location}
+
+
+@results_ns.route("/import")
+class ResultImport(Resource):
+    @results_ns.doc(
+        consumes=["multipart/form-data"],
+        params={"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},
+    )
+    @require(ADMIN)
+    def post(self) -> dict[str, Any]:
+        """Import the exam provider's results (身份证号, 姓名, 考试场次, 成绩): each row checked by the exam rules,
+        reported by row and column; the same file again changes nothing (admin)."""
+        if request.content_length and request.content_length > MAX_UPLOAD_BYTES:
+            raise ValidationFailed({"file": ["The file is larger than 200 MB."]})
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ValidationFailed(
+                {"file": ["Send the file as multipart/form-data in a field named 'file'."]},
+                detail="No file was uploaded.",
+            )
+        try:
+            report = exam_imports.import_results(ctx(), upload.stream, upload.filename, by="api")
+        except ImportFileError as error:
+            raise ValidationFailed(
+                {"file": [str(error)]}, detail=f"The file cannot be imported: {error}"
+            ) from None
+        return report.to_dict()
 
 
 @results_ns.route("/<uuid:result_id>")

@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import neo4j
 
 from graph.records import native
 from registry.applications import SessionFacts
+from registry.exams import session_day
 
 SESSION_FIELDS = ".id, .starts_at, .ends_at, .day, .subject, .capacity, .mode, .created_at"
 
@@ -160,3 +161,38 @@ def result_counts(tx: neo4j.ManagedTransaction, filters: dict[str, Any]) -> list
     """Results (sat, passed) per work type and province, for sessions in the range or one session."""
     params = {"from": filters.get("from"), "to": filters.get("to"), "session_id": filters.get("session_id")}
     return [record.data() for record in tx.run(RESULT_COUNTS, params)]
+
+
+# A results file may name a session by its start; it names one only when exactly one session starts then.
+SESSIONS_STARTING_AT = """
+MATCH (s:ExamSession {day: $day})
+WHERE s.starts_at = $starts_at
+RETURN collect(s.id) AS ids
+"""
+
+RECORD_IMPORT = """
+CREATE (:ImportBatch {id: $id, kind: 'exam_results', filename: $filename, started_at: $started_at,
+                      finished_at: datetime(), rows_read: $report.rows_read, rows_valid: $report.rows_valid,
+                      rows_invalid: $report.rows_invalid, results_created: $report.results_created,
+                      results_unchanged: $report.results_unchanged, by: $by})
+"""
+
+
+def starting_at(tx: neo4j.ManagedTransaction, starts_at: datetime) -> str | None:
+    """The id of the one session starting at this instant, or None (no session, or several subjects)."""
+    ids = tx.run(SESSIONS_STARTING_AT, starts_at=starts_at, day=session_day(starts_at)).single()["ids"]
+    return ids[0] if len(ids) == 1 else None
+
+
+def record_import(
+    tx: neo4j.ManagedTransaction,
+    import_id: str,
+    filename: str,
+    started_at: datetime,
+    report: dict[str, Any],
+    by: str,
+) -> None:
+    """Record a finished results import with its counts."""
+    tx.run(
+        RECORD_IMPORT, id=import_id, filename=filename, started_at=started_at, report=report, by=by
+    ).consume()

@@ -551,13 +551,13 @@ def test_importing_results_reports_each_row_and_a_second_import_changes_nothing(
 
     report = upload()
     assert (report["rows_read"], report["results_created"], report["results_unchanged"]) == (5, 2, 0)
-    assert report["rows_rejected"] == 3
+    assert report["rows_invalid"] == 3
     assert {(e["row"], e["column"]) for e in report["errors"]} == {(4, "name"), (5, "session"), (6, "score")}
     statuses = {process.application(application_id)["status"] for _, _, application_id in people}
     assert statuses == {"passed", "failed"}
     before = result_count(graph)
     again = upload()
-    assert (again["results_created"], again["results_unchanged"], again["rows_rejected"]) == (0, 2, 3)
+    assert (again["results_created"], again["results_unchanged"], again["rows_invalid"]) == (0, 2, 3)
     assert result_count(graph) == before
 
 
