@@ -11,6 +11,7 @@ Only facts are stored; an application's status is derived from them (registry/ap
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import neo4j
@@ -18,7 +19,7 @@ import neo4j
 from graph.exams import SESSION_FIELDS, session_facts
 from graph.records import native
 from graph.reference import WITHIN_REGION
-from registry.applications import ApplicationFacts, ResultFacts
+from registry.applications import ApplicationFacts, ResultFacts, SessionFacts
 from registry.eligibility import HeldCertificate
 from registry.training import TrainingRecord
 
@@ -52,8 +53,8 @@ RETURN """
     + " AS application"
 )
 
-# The filters an index can answer; the status is derived afterwards, in Python, from the same rows.
-LIST_APPLICATIONS = (
+# The filters an index can answer (work type, level, person, session, region); the status is derived afterwards.
+FILTERED_APPLICATIONS = (
     """
 MATCH (a:Application)-[:BY]->(p:Practitioner)
 WHERE ($work_type IS NULL OR a.work_type = $work_type)
@@ -63,11 +64,62 @@ WHERE ($work_type IS NULL OR a.work_type = $work_type)
   AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE """
     + WITHIN_REGION
     + """ })
+"""
+)
+
+NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id\n"
+
+# A page in the graph when no status is asked for: count, then only the page's applications are projected.
+PAGE_OF_APPLICATIONS = (
+    FILTERED_APPLICATIONS
+    + """WITH a ORDER BY a.registered_on DESC, a.created_at DESC, a.id
+WITH collect(a.id) AS ids
+RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page
+"""
+)
+
+# Necessary conditions of each derived status, to narrow what the status filter reads. They only narrow: the
+# status itself is derived in Python (registry/applications.py) from the facts of what is left. The two dates
+# bound the six months loosely from either side: `$valid_since` (31 days a month), `$expired_before` (28 days).
+_NO_RESULT = "NOT EXISTS { (:ExamResult)-[:OF]->(a) }"
+_NO_PASS = "NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed }"
+_CERTIFIED = "EXISTS { (:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) }"
+STATUS_NARROWING: dict[str, str] = {
+    "registered": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "training": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "ready": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "sat": _NO_RESULT + " AND EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession) }",
+    "failed": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
+    "retake": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
+    "expired": _NO_PASS + " AND a.registered_on < $expired_before",
+    "passed": "EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed } AND NOT " + _CERTIFIED,
+    "certified": _CERTIFIED,
+}
+
+# Only what the status rules read, as lists: the status filter derives each status from these.
+_FACTS_RETURN = """
+RETURN a.id AS id, a.work_type AS work_type, a.level AS level, a.registered_on AS registered_on,
+       COLLECT { MATCH (a)-[:HAS_TRAINING]->(t:TrainingRecord) RETURN [t.part, t.hours, t.completed_on] } AS training,
+       COLLECT { MATCH (a)-[:REGISTERED_FOR]->(s:ExamSession) RETURN [s.id, s.starts_at, s.subject, s.capacity] }
+         AS sessions,
+       COLLECT { MATCH (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s:ExamSession)
+                 RETURN [r.id, s.id, r.score, r.passed, r.attempt] } AS results,
+       COLLECT { MATCH (c:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) RETURN c.number }[0] AS certificate
+"""
+
+
+def _facts_query(status: str) -> str:
+    """The facts of the filtered applications that may have `status`, newest first."""
+    return FILTERED_APPLICATIONS + "WITH a WHERE " + STATUS_NARROWING[status] + _FACTS_RETURN + NEWEST_FIRST
+
+
+APPLICATION_VIEWS = (
+    """
+UNWIND $ids AS id
+MATCH (a:Application {id: id})-[:BY]->(p:Practitioner)
 RETURN """
     + APPLICATION_VIEW
-    + """ AS application
-ORDER BY a.registered_on DESC, a.created_at DESC, a.id
-"""
+    + " AS application"
 )
 
 LOCK_APPLICATION = """
@@ -167,17 +219,60 @@ def view(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, A
     return stored, _facts(stored)
 
 
-def search(
-    tx: neo4j.ManagedTransaction, filters: dict[str, Any]
-) -> list[tuple[dict[str, Any], ApplicationFacts]]:
-    """Every application matching the indexed filters (work type, level, person, session, region), newest first."""
-    params = {
+def page(
+    tx: neo4j.ManagedTransaction, filters: dict[str, Any], skip: int, limit: int
+) -> tuple[list[str], int]:
+    """The ids of one page of filtered applications, newest first, and the total."""
+    record = tx.run(PAGE_OF_APPLICATIONS, _filter_params(filters), skip=skip, limit=limit).single()
+    return record["page"], record["total"]
+
+
+def facts_for_status(
+    tx: neo4j.ManagedTransaction,
+    filters: dict[str, Any],
+    status: str,
+    valid_since: date,
+    expired_before: date,
+) -> list[ApplicationFacts]:
+    """The rules' facts of the filtered applications that may have `status`, newest first."""
+    return [
+        ApplicationFacts(
+            id=record["id"],
+            work_type=record["work_type"],
+            level=record["level"],
+            registered_on=record["registered_on"].to_native(),
+            training=tuple(
+                TrainingRecord(part, hours, day.to_native()) for part, hours, day in record["training"]
+            ),
+            sessions=tuple(
+                SessionFacts(sid, start.to_native(), subject, capacity)
+                for sid, start, subject, capacity in record["sessions"]
+            ),
+            results=tuple(ResultFacts(*result) for result in record["results"]),
+            certificate_number=record["certificate"],
+        )
+        for record in tx.run(
+            _facts_query(status),
+            _filter_params(filters),
+            valid_since=valid_since,
+            expired_before=expired_before,
+        )
+    ]
+
+
+def views(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[dict[str, Any], ApplicationFacts]]:
+    """The stored views and facts of these applications, in the order given."""
+    found = {}
+    for record in tx.run(APPLICATION_VIEWS, ids=ids):
+        stored = native(record["application"])
+        found[stored["id"]] = (stored, _facts(stored))
+    return [found[application_id] for application_id in ids if application_id in found]
+
+
+def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
+    return {
         key: filters.get(key) for key in ("work_type", "level", "practitioner_id", "session_id", "region")
     }
-    return [
-        (stored, _facts(stored))
-        for stored in (native(record["application"]) for record in tx.run(LIST_APPLICATIONS, params))
-    ]
 
 
 def lock(tx: neo4j.ManagedTransaction, application_id: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from registry.applications import (
     check_new_application,
     check_registration,
     check_result,
+    china_today,
     derive_state,
     fee_for,
     rules_from_mapping,
@@ -192,13 +193,29 @@ def get(ctx: Context, application_id: str) -> dict[str, Any]:
 def search(
     ctx: Context, filters: dict[str, Any], page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of applications (newest first); status, work type, level, session, region, practitioner filters."""
+    """A page of applications (newest first); status, work type, level, session, region, practitioner filters.
+
+    The status is derived, so a status filter reads the rules' facts of every application the other filters
+    leave and derives each status; only the page's applications are then read in full."""
     process, at = rules(ctx), now()
-    views = [present(stored, facts, at, process) for stored, facts in ctx.graph.read(repo.search, filters)]
-    if filters.get("status"):
-        views = [view for view in views if view["status"] == filters["status"]]
-    start = (page - 1) * per_page
-    return views[start : start + per_page], len(views)
+    skip = (page - 1) * per_page
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[list[tuple[dict[str, Any], ApplicationFacts]], int]:
+        if not filters.get("status"):
+            ids, total = repo.page(tx, filters, skip, per_page)
+        else:
+            today = china_today(at)
+            candidates = repo.facts_for_status(
+                tx, filters, filters["status"],
+                valid_since=today - timedelta(days=31 * process.validity_months),
+                expired_before=today - timedelta(days=28 * process.validity_months),
+            )  # fmt: skip
+            matching = [f.id for f in candidates if derive_state(f, at, process).status == filters["status"]]
+            ids, total = matching[skip : skip + per_page], len(matching)
+        return repo.views(tx, ids), total
+
+    rows, total = ctx.graph.read(work)
+    return [present(stored, facts, at, process) for stored, facts in rows], total
 
 
 # --- Training ---------------------------------------------------------------------------------------------------
