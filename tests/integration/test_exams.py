@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 from datetime import date, datetime, timedelta
 
 import openpyxl
@@ -135,3 +136,65 @@ def test_generating_a_month_creates_its_two_sittings_once(context, month):
     # January 2031 ends on a Friday, May 2031 on a Saturday: the last whole weekend is the one before.
     expected = {1: date(2031, 1, 25), 5: date(2031, 5, 24)}[month]
     assert {s["day"] for s, _ in made} == {expected}
+
+
+def _all(context, filters: dict) -> list[dict]:
+    items, page = [], 1
+    while True:
+        batch, total = applications.search(context, filters, page, 100)
+        items += batch
+        if len(items) >= total or not batch:
+            return items
+        page += 1
+
+
+def test_filtering_by_status_finds_exactly_the_applications_whose_derived_status_it_is(context):
+    recent, old = TODAY - timedelta(days=40), TODAY - timedelta(days=250)
+    first, second = (
+        session(context, recent + timedelta(days=3), minute=3),
+        session(context, recent + timedelta(days=9), minute=4),
+    )
+
+    def trained(registered: date) -> str:
+        application_id = apply(context, person(context), registered)
+        applications.add_training(
+            context, application_id, {"part": "basic", "hours": 40, "completed_on": registered}
+        )
+        applications.add_training(
+            context, application_id, {"part": "accounting", "hours": 20, "completed_on": registered}
+        )
+        return application_id
+
+    def sit(application_id: str, held: dict, score: float | None) -> None:
+        applications.register(context, held["id"], application_id)
+        if score is not None:
+            applications.record_result(
+                context, {"application_id": application_id, "session_id": held["id"], "score": score}
+            )
+
+    expected = {"registered": apply(context, person(context), recent)}
+    expected["training"] = apply(context, person(context), recent)
+    applications.add_training(
+        context, expected["training"], {"part": "basic", "hours": 8, "completed_on": recent}
+    )
+    expected["ready"] = trained(recent)
+    expected["sat"] = apply(context, person(context), recent)
+    sit(expected["sat"], first, None)
+    expected["failed"] = apply(context, person(context), recent)
+    sit(expected["failed"], first, 40)
+    expected["retake"] = apply(context, person(context), recent)
+    sit(expected["retake"], first, 40)
+    sit(expected["retake"], second, None)
+    expected["passed"] = apply(context, person(context), recent)
+    sit(expected["passed"], first, 80)
+    expected["certified"] = trained(recent)
+    sit(expected["certified"], first, 80)
+    result_id = applications.get(context, expected["certified"])["passed_result_id"]
+    applications.issue_certificate(context, result_id, {"number": f"EXI-{uuid.uuid4().hex[:8]}"})
+    expected["expired"] = apply(context, person(context), old)
+
+    everything = {view["id"]: view["status"] for view in _all(context, {})}
+    for status, application_id in expected.items():
+        assert everything[application_id] == status
+        found = {view["id"] for view in _all(context, {"status": status})}
+        assert found == {i for i, s in everything.items() if s == status}, status
