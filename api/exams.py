@@ -98,7 +98,7 @@ class ApplicationList(Resource):
 
 
 @applications_ns.route("/rules")
-class ApplicationRules(Resource):
+class ProcessRules(Resource):
     @require(STAFF)
     def get(self) -> dict[str, Any]:
         """The process rules in force (fee, validity, retakes, exam, training, renewal), each with its source."""
@@ -205,6 +205,8 @@ class SessionRegistrations(Resource):
 
 
 @sessions_ns.route("/<uuid:session_id>/registrations/<uuid:application_id>")
+@sessions_ns.param("session_id", "the session's id")
+@sessions_ns.param("application_id", "the registered application's id")
 class SessionRegistration(Resource):
     @require(ADMIN)
     @sessions_ns.response(204, "Cancelled")
@@ -259,6 +261,7 @@ class ResultImport(Resource):
 
 
 @results_ns.route("/<uuid:result_id>")
+@results_ns.param("result_id", "the result's id")
 class ResultItem(Resource):
     @require(ADMIN)
     @returns(results_ns, ResultDetailSchema())
@@ -268,6 +271,7 @@ class ResultItem(Resource):
 
 
 @results_ns.route("/<uuid:result_id>/certificate")
+@results_ns.param("result_id", "the passing result's id")
 class ResultCertificate(Resource):
     @require(ADMIN)
     @results_ns.response(409, "The result is not a pass, training is incomplete, or a certificate was issued")

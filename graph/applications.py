@@ -26,7 +26,7 @@ from registry.training import TrainingRecord
 # Everything the rules decide on and the screens show, for one application `a` of practitioner `p`.
 APPLICATION_VIEW = (
     """
-a {.id, .work_type, .level, .registered_on, .fee_cny, .related_work_years, .created_at,
+a {.id, .work_type, .level, .registered_on, .fee_cny, .related_work_years, .eligibility, .created_at,
    practitioner: p {.id, .name, .status},
    region: COLLECT { MATCH (p)-[:BASED_IN]->(g:Region) RETURN g {.code, .name_zh} }[0],
    training: COLLECT { MATCH (a)-[:HAS_TRAINING]->(t:TrainingRecord)

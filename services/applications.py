@@ -60,7 +60,7 @@ def _rules_from_file(path: str | None) -> ApplicationRules:
 
 def rules(ctx: Context) -> ApplicationRules:
     """The process rules: the brochure's, overridden by the JSON file EXAM_RULES_FILE names."""
-    return _rules_from_file(getattr(ctx.settings, "exam_rules_file", None))
+    return _rules_from_file(ctx.settings.exam_rules_file)
 
 
 def now() -> datetime:
@@ -83,7 +83,13 @@ def present(
         },
         "practitioner": stored.get("practitioner"),
         "region": stored.get("region"),
-        "fee": {"amount": fee.amount, "currency": fee.currency, "covers": list(fee.covers)},
+        # The fee of the day the application was registered (stored then), whatever the rules say now.
+        "fee": {
+            "amount": stored.get("fee_cny", fee.amount),
+            "currency": fee.currency,
+            "covers": list(fee.covers),
+        },
+        "eligibility": json.loads(stored["eligibility"]) if stored.get("eligibility") else None,
         "status": state.status,
         "valid_until": state.valid_until,
         "terminal": state.terminal,

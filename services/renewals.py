@@ -43,7 +43,7 @@ def _rule_from_file(path: str | None) -> RenewalRule:
 
 def rule(ctx: Context) -> RenewalRule:
     """The renewal rule: neutral defaults, overridden by the `renewal` part of EXAM_RULES_FILE."""
-    return _rule_from_file(getattr(ctx.settings, "exam_rules_file", None))
+    return _rule_from_file(ctx.settings.exam_rules_file)
 
 
 def _locked_facts(tx: neo4j.ManagedTransaction, number: str) -> tuple[dict[str, Any], CertificateFacts]:

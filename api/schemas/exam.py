@@ -42,9 +42,15 @@ class AwareDateTime(fields.AwareDateTime):
 
 
 class ApplicationInputSchema(Schema):
-    practitioner_id = fields.UUID(required=True)
-    work_type = work_type_field(required=True)
-    level = level_field(required=True)
+    """An application (报名) for one work type and level."""
+
+    practitioner_id = fields.UUID(required=True, metadata={"description": "the applicant"})
+    work_type = work_type_field(
+        required=True, metadata={"description": "the work type applied for", "example": "accounting"}
+    )
+    level = level_field(
+        required=True, metadata={"description": "the level applied for (4 entry, 1 highest)", "example": 4}
+    )
     registered_on = fields.Date(metadata={"description": "报名日期, default today", "example": "2026-11-25"})
     related_work_years = Number(
         validate=validate.Range(min=0, max=60),
@@ -55,24 +61,28 @@ class ApplicationInputSchema(Schema):
 
 
 class ApplicationArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    work_type = work_type_field()
-    level = level_field(strict=False)
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "the derived status"})
+    work_type = work_type_field(metadata={"description": "the work type applied for"})
+    level = level_field(strict=False, metadata={"description": "the level applied for"})
     session_id = fields.UUID(metadata={"description": "registered for this exam session"})
     session = fields.UUID(metadata={"description": "alias of session_id"})
     region = region_code_field(
         metadata={"description": "the applicant's region; a province matches its cities"}
     )
-    practitioner_id = fields.UUID()
+    practitioner_id = fields.UUID(metadata={"description": "the applicant"})
 
 
 class TrainingInputSchema(Schema):
+    """Hours of one training part, completed on one day."""
+
     part = fields.String(
         required=True, metadata={"description": "basic or the application's work type", "example": "basic"}
     )
-    hours = Number(required=True, metadata={"example": 8})
+    hours = Number(required=True, metadata={"description": "hours of this part", "example": 8})
     completed_on = fields.Date(metadata={"description": "default today", "example": "2026-11-20"})
-    mode = fields.String(validate=validate.OneOf(TRAINING_MODES))
+    mode = fields.String(
+        validate=validate.OneOf(TRAINING_MODES), metadata={"description": "online or offline"}
+    )
 
 
 class PartProgressSchema(Schema):
@@ -103,7 +113,7 @@ class RegisteredSessionSchema(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     day = fields.Date()
-    subject = fields.String()
+    subject = fields.String(metadata={"description": "only sessions of this subject"})
     registered_at = fields.DateTime()
 
 
@@ -150,6 +160,9 @@ class ApplicationSchema(Schema):
     next_session_id = fields.String(allow_none=True)
     passed_result_id = fields.String(allow_none=True)
     related_work_years = fields.Float()
+    eligibility = fields.Raw(
+        metadata={"description": "the eligibility decision on the registration day: eligible and the reasons"}
+    )
     fee = fields.Nested(FeeSchema)
     training = fields.Nested(TrainingProgressSchema)
     training_records = fields.List(fields.Nested(TrainingRecordSchema))
@@ -163,33 +176,57 @@ class ApplicationSchema(Schema):
 
 
 class SessionInputSchema(Schema):
-    starts_at = AwareDateTime(required=True, metadata={"example": "2026-12-26T09:00:00+08:00"})
+    """An exam session: when (with its UTC offset), what subject, how many seats."""
+
+    starts_at = AwareDateTime(
+        required=True,
+        metadata={"description": "ISO 8601 with offset", "example": "2026-12-26T09:00:00+08:00"},
+    )
     ends_at = AwareDateTime(metadata={"description": "default: two hours after starts_at"})
-    subject = Text(max_length=100, metadata={"example": "碳排放管理员理论基础知识"})
-    capacity = StrictInteger(validate=validate.Range(min=1, max=100_000), metadata={"example": 200})
+    subject = Text(
+        max_length=100,
+        metadata={"description": "default: 碳排放管理员理论基础知识", "example": "碳排放管理员理论基础知识"},
+    )
+    capacity = StrictInteger(
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "seats (default 200)", "example": 200},
+    )
 
 
 class SessionChangeSchema(SessionInputSchema):
-    starts_at = AwareDateTime(metadata={"example": "2026-12-27T09:00:00+08:00"})
+    starts_at = AwareDateTime(
+        metadata={"description": "the new start, with offset", "example": "2026-12-27T09:00:00+08:00"}
+    )
 
 
 class GenerateSessionsSchema(Schema):
+    """The month whose default sessions to create."""
+
     year = StrictInteger(
-        required=True, validate=validate.Range(min=2000, max=2100), metadata={"example": 2026}
+        required=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "year", "example": 2026},
     )
-    month = StrictInteger(required=True, validate=validate.Range(min=1, max=12), metadata={"example": 12})
-    capacity = StrictInteger(validate=validate.Range(min=1, max=100_000))
+    month = StrictInteger(
+        required=True,
+        validate=validate.Range(min=1, max=12),
+        metadata={"description": "month 1–12", "example": 12},
+    )
+    capacity = StrictInteger(
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "seats per session (default 200)"},
+    )
 
 
 class SessionArgs(PageArgs):
     from_ = fields.Date(data_key="from", metadata={"description": "first day (China time)"})
     to = fields.Date(metadata={"description": "last day (China time)"})
-    subject = fields.String()
+    subject = fields.String(metadata={"description": "only sessions of this subject"})
 
 
 class StatisticsArgs(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = fields.Date(data_key="from", metadata={"description": "first session day (China time)"})
+    to = fields.Date(metadata={"description": "last session day (China time)"})
 
 
 class SessionSchema(Schema):
@@ -197,7 +234,7 @@ class SessionSchema(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     day = fields.Date(metadata={"description": "the session's day in China"})
-    subject = fields.String()
+    subject = fields.String(metadata={"description": "only sessions of this subject"})
     mode = fields.String()
     capacity = fields.Integer()
     registered = fields.Integer()
@@ -257,7 +294,11 @@ class StatisticsSchema(Schema):
 
 
 class RegistrationInputSchema(Schema):
-    application_id = fields.UUID(required=True)
+    """The application to register for the session."""
+
+    application_id = fields.UUID(
+        required=True, metadata={"description": "the application sitting the session"}
+    )
 
 
 class RegistrationSchema(Schema):
@@ -274,8 +315,10 @@ class RegistrationSchema(Schema):
 
 
 class ResultInputSchema(Schema):
-    application_id = fields.UUID(required=True)
-    session_id = fields.UUID(required=True)
+    """A score for a registered sitting."""
+
+    application_id = fields.UUID(required=True, metadata={"description": "the application"})
+    session_id = fields.UUID(required=True, metadata={"description": "the session it sat (registered for)"})
     score = Number(required=True, metadata={"description": "0–100; 60 passes", "example": 72.5})
 
 
@@ -284,9 +327,17 @@ class ResultDetailSchema(ResultSchema):
 
 
 class CertificateFromResultSchema(Schema):
-    number = fields.String(required=True, validate=NUMBER, metadata={"example": "CPCIF-2026-000123"})
+    """The certificate to issue from a passing result."""
+
+    number = fields.String(
+        required=True,
+        validate=NUMBER,
+        metadata={"description": "certificate number", "example": "CPCIF-2026-000123"},
+    )
     issued_on = fields.Date(metadata={"description": "default today", "example": "2026-12-30"})
-    expires_on = fields.Date(allow_none=True, metadata={"example": "2029-12-29"})
+    expires_on = fields.Date(
+        allow_none=True, metadata={"description": "last valid day", "example": "2029-12-29"}
+    )
     issuer_id = fields.UUID(metadata={"description": "defaults to 中国石油和化学工业联合会"})
 
 
@@ -300,9 +351,11 @@ class IssuedCertificateSchema(CertificateSchema):
 
 
 class ContinuingEducationInputSchema(Schema):
-    hours = Number(required=True, metadata={"example": 8})
+    """Continuing-education hours completed on one day."""
+
+    hours = Number(required=True, metadata={"description": "hours (more than 0, at most 200)", "example": 8})
     completed_on = fields.Date(metadata={"description": "default today"})
-    provider = Text(max_length=200)
+    provider = Text(max_length=200, metadata={"description": "who gave the course"})
 
 
 class ContinuingEducationSchema(Schema):
@@ -322,6 +375,8 @@ class RenewalStatusSchema(Schema):
 
 
 class RenewalInputSchema(Schema):
+    """The follow-on certificate."""
+
     number = fields.String(
         required=True, validate=NUMBER, metadata={"description": "the follow-on certificate's number"}
     )
