@@ -656,3 +656,30 @@ def test_the_cli_walks_an_application_to_its_certificate(app, process):
     refused = runner.invoke(args=["registry", "exams", "result", application_id, session_id, "150"])
     assert refused.exit_code == 1 and "score" in refused.output
     assert runner.invoke(args=["registry", "exams", "rules"]).exit_code == 0
+
+
+def test_the_cli_generates_sessions_once_and_imports_a_results_file(app, process, tmp_path):
+    runner = app.test_cli_runner()
+
+    def run(*args: str):
+        result = runner.invoke(args=["registry", "exams", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    first = run("generate-sessions", "--year", "2032", "--month", "2", "--months", "2")
+    assert (
+        first.count("created") == 4 and "2032-02-28 09:00 +08:00" in first
+    )  # a leap February ending on a Sunday and "2032-03-27 14:00 +08:00" in first
+    assert run("generate-sessions", "--year", "2032", "--month", "2", "--months", "2").count("exists") == 4
+
+    registered = TODAY - timedelta(days=9)
+    held = process.session(registered + timedelta(days=1), hour=14)
+    id_card = unique_id_card()
+    application = process.apply(process.person(id_card=id_card, name="考生戊")["id"], registered)
+    process.register(held["id"], application["id"])
+    start = datetime.fromisoformat(held["starts_at"]).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    path = tmp_path / "results.csv"
+    path.write_text(f"身份证号,姓名,考试时间,成绩\n{id_card},考生戊,{start},66\n", encoding="utf-8")
+    assert run("import-results", str(path)).strip().endswith("1 results recorded, 0 unchanged, 0 refused")
+    assert run("import-results", str(path)).strip().endswith("0 results recorded, 1 unchanged, 0 refused")
+    assert process.application(application["id"])["status"] == "passed"
