@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 import pytest
 
-from registry.applications import SessionFull, valid_until
+from registry.applications import RuleRefused, SessionFull, valid_until
 from registry.exams import CHINA_TIME
 from services import applications, exam_imports, exams, practitioners
 from tests.support import unique_id_card
@@ -198,3 +198,25 @@ def test_filtering_by_status_finds_exactly_the_applications_whose_derived_status
         assert everything[application_id] == status
         found = {view["id"] for view in _all(context, {"status": status})}
         assert found == {i for i, s in everything.items() if s == status}, status
+
+
+def test_two_simultaneous_applications_for_the_same_work_type_and_level_make_one(context):
+    practitioner_id = person(context)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            apply(context, practitioner_id, TODAY)
+            outcomes.append("created")
+        except RuleRefused:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created", "refused", "refused"]
+    assert applications.search(context, {"practitioner_id": practitioner_id}, 1, 10)[1] == 1
