@@ -7,7 +7,8 @@ PORT   ?= 8000
 SAMPLE_SIZE ?= 2000
 export PORT
 
-.PHONY: serve test venv init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench
+.PHONY: serve test venv init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
+	bench-neo4j-stop
 
 # The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -45,8 +46,11 @@ test-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance test
 
 ## bench: load, import, search and throughput benchmarks at 10k and 100k practitioners → bench/RESULTS.md
+## Stops its Neo4j (10 GB) at the end; `make bench BENCH_ARGS=--keep-neo4j` keeps it running.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
+bench-neo4j-stop:
+	$(PYTHON) -m graph.local_server stop --instance bench
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,9 @@ from flask_restx import Api
 
 from api.config import Settings
 from api.errors import problem_for, register_error_handlers
+from api.limits import install_limits
 from api.logs import configure_logging, install_request_logging
+from api.openapi import complete
 from graph.driver import graph_from_settings
 
 API_PREFIX = "/api/v1"
@@ -22,6 +24,13 @@ class ProblemApi(Api):
 
     def handle_error(self, e: Exception) -> Any:
         return problem_for(e)
+
+    @property
+    def __schema__(self) -> dict[str, Any]:
+        """The Swagger document, with every operation's problem answers (api/openapi.py)."""
+        if not self._schema:
+            complete(super().__schema__)
+        return self._schema
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -35,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["RESTX_ERROR_404_HELP"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    install_limits(app)  # request bodies: 1 MB JSON, 200 MB uploads, on the bytes read (api/limits.py)
 
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph

@@ -6,6 +6,8 @@ from flask_restx import Namespace, Resource
 
 from api.context import get_graph
 from api.problems import problem
+from api.schemas import model
+from api.schemas.health import HealthSchema, ReadySchema
 
 ns = Namespace("health", path="/", description="Liveness and readiness probes")
 
@@ -13,6 +15,7 @@ ns = Namespace("health", path="/", description="Liveness and readiness probes")
 @ns.route("/health")
 class Health(Resource):
     @ns.doc(security=[])
+    @ns.response(200, "The process answers", model(ns, HealthSchema()))
     def get(self) -> dict:
         """Liveness: the process answers (does not touch the graph)."""
         return {"status": "ok"}
@@ -20,7 +23,9 @@ class Health(Resource):
 
 @ns.route("/ready")
 class Ready(Resource):
-    @ns.doc(security=[], responses={503: "The graph is unreachable"})
+    @ns.doc(security=[])
+    @ns.response(200, "The graph answers", model(ns, ReadySchema()))
+    @ns.response(503, "The graph is unreachable")
     def get(self):
         """Readiness: the graph answers; reports its version and edition."""
         try:

@@ -2,6 +2,10 @@
 
     .venv/bin/python -m bench.run                      # 10k and 100k practitioners (make bench)
     .venv/bin/python -m bench.run --sizes 10000 --repeat 50 --duration 10   # a quick look
+    .venv/bin/python -m bench.run --keep-neo4j         # leave the bench Neo4j running afterwards
+
+The bench Neo4j (heap 4 GB + page cache 6 GB) is stopped at the end, failed runs included, unless
+--keep-neo4j (or BENCH_KEEP_NEO4J=1) asks to keep it for a look at the loaded graph.
 
 Writes bench/RESULTS.md (tables + machine description) and prints the same tables. Ratios are measured side
 by side in one run, since the machines are shared and noisy.
@@ -10,6 +14,7 @@ by side in one run, since the machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import threading
 import time
@@ -229,7 +234,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeat", type=int, default=200, help="timed requests per query")
@@ -239,8 +244,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
-    args = parser.parse_args()
-    results = [run_size(int(size), args) for size in args.sizes.split(",")]
+    parser.add_argument(
+        "--keep-neo4j",
+        action="store_true",
+        default=os.environ.get("BENCH_KEEP_NEO4J") == "1",
+        help="leave the bench Neo4j running at the end (default: stop it; also BENCH_KEEP_NEO4J=1)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        results = [run_size(int(size), args) for size in args.sizes.split(",")]
+    finally:
+        if args.keep_neo4j:
+            print(
+                "The bench Neo4j keeps running (--keep-neo4j); `make bench-neo4j-stop` stops it.", flush=True
+            )
+        else:
+            harness.stop_neo4j()
     text = report(results, args)
     print(text)
     if not args.no_write:
