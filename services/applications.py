@@ -114,9 +114,12 @@ def _read(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, 
     return found(repo.view(tx, application_id), "application", application_id)
 
 
-def _lock(tx: neo4j.ManagedTransaction, application_id: str) -> str:
+def _lock(tx: neo4j.ManagedTransaction, application_id: str, *, in_body: bool = False) -> str:
+    # An unknown id in the path is a 404; one named in the request body is a field error (400), as elsewhere.
     practitioner_id = repo.lock(tx, application_id)
     if practitioner_id is None:
+        if in_body:
+            raise ValidationFailed({"application_id": [f"No application with id {application_id}."]})
         raise NotFound(f"No application with id {application_id}.")
     return practitioner_id
 
@@ -267,7 +270,7 @@ def register(ctx: Context, session_id: str, application_id: str) -> tuple[dict[s
     at = now()
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Any], bool]:
-        practitioner_id = _lock(tx, application_id)
+        practitioner_id = _lock(tx, application_id, in_body=True)
         session = session_repo.lock(tx, session_id)  # after the applicant's lock, always in this order
         if session is None:
             raise NotFound(f"No exam session with id {session_id}.")
@@ -343,10 +346,10 @@ def record_result_in(
     errors = validate_score(score, process.exam)
     if errors:
         raise ValidationFailed(errors, detail=errors["score"][0])
-    practitioner_id = _lock(tx, application_id)
+    practitioner_id = _lock(tx, application_id, in_body=True)
     session = session_repo.view(tx, session_id)
     if session is None:
-        raise NotFound(f"No exam session with id {session_id}.")
+        raise ValidationFailed({"session_id": [f"No exam session with id {session_id}."]})
     stored, facts = _read(tx, application_id)
     existing = next((r for r in stored["results"] if r["session_id"] == session_id), None)
     if existing is not None and isinstance(score, int | float) and float(existing["score"]) == float(score):

@@ -683,3 +683,54 @@ def test_the_cli_generates_sessions_once_and_imports_a_results_file(app, process
     assert run("import-results", str(path)).strip().endswith("1 results recorded, 0 unchanged, 0 refused")
     assert run("import-results", str(path)).strip().endswith("0 results recorded, 1 unchanged, 0 refused")
     assert process.application(application["id"])["status"] == "passed"
+
+
+def test_unknown_ids_in_a_body_are_field_errors_and_in_a_path_not_found(client, admin, process):
+    application = process.apply(process.person()["id"], TODAY)
+    session = process.session(TODAY + timedelta(days=2))
+    unknown = str(uuid.uuid4())
+    result = client.post(
+        f"{API}/exam-results",
+        json={"application_id": unknown, "session_id": session["id"], "score": 70},
+        headers=admin,
+    )
+    assert "application_id" in assert_problem(result, 400)["errors"]
+    result = client.post(
+        f"{API}/exam-results",
+        json={"application_id": application["id"], "session_id": unknown, "score": 70},
+        headers=admin,
+    )
+    assert "session_id" in assert_problem(result, 400)["errors"]
+    registration = client.post(
+        f"{API}/exam-sessions/{session['id']}/registrations", json={"application_id": unknown}, headers=admin
+    )
+    assert "application_id" in assert_problem(registration, 400)["errors"]
+    missing_session = client.post(
+        f"{API}/exam-sessions/{unknown}/registrations",
+        json={"application_id": application["id"]},
+        headers=admin,
+    )
+    assert_problem(missing_session, 404)
+    assert_problem(client.get(f"{API}/applications/{unknown}", headers=admin), 404)
+    assert_problem(
+        client.post(f"{API}/exam-results/{unknown}/certificate", json={"number": number()}, headers=admin),
+        404,
+    )
+
+
+def test_a_results_file_larger_than_a_json_body_is_accepted(client, admin):
+    # Uploads have their own limit (200 MB), not the 1 MB of JSON bodies; empty rows are skipped.
+    data = (
+        "身份证号,姓名,考试场次,成绩\n" + ",,,\n" * 300_000 + f"{unique_id_card()},某,{uuid.uuid4()},70\n"
+    ).encode()
+    assert len(data) > 1_000_000
+    response = client.post(
+        f"{API}/exam-results/import",
+        data={"file": (io.BytesIO(data), "big.csv")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["rows_read"], report["rows_invalid"]) == (1, 1)
+    assert report["errors"][0]["column"] == "session"
