@@ -3,7 +3,8 @@
     (s:ExamSession {id, starts_at, ends_at, day, subject, capacity, mode})
     (a:Application)-[:REGISTERED_FOR]->(s), (r:ExamResult)-[:IN_SESSION]->(s)
 
-`starts_at` keeps the offset it was given; `day` is the session's calendar day in China, which validity is judged on.
+`starts_at` and `ends_at` are stored in China time (+08:00); `day` is the session's calendar day in China, which
+validity is judged on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import neo4j
 
 from graph.records import native
 from registry.applications import SessionFacts
-from registry.exams import session_day
+from registry.exams import CHINA_TIME, session_day
 
 SESSION_FIELDS = ".id, .starts_at, .ends_at, .day, .subject, .capacity, .mode, .created_at"
 
@@ -130,9 +131,12 @@ def create(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
     tx.run(CREATE_SESSION, params).consume()
 
 
-def find(tx: neo4j.ManagedTransaction, starts_at: Any, day: date, subject: str) -> str | None:
+def find(tx: neo4j.ManagedTransaction, starts_at: datetime, day: date, subject: str) -> str | None:
     """The id of the session of this subject starting at this instant, or None."""
-    record = tx.run(FIND_SESSION, starts_at=starts_at, day=day, subject=subject).single()
+    # Stored in China time, and Cypher's = on datetimes also compares the offset: ask in China time too.
+    record = tx.run(
+        FIND_SESSION, starts_at=starts_at.astimezone(CHINA_TIME), day=day, subject=subject
+    ).single()
     return record["id"] if record else None
 
 
@@ -180,7 +184,8 @@ CREATE (:ImportBatch {id: $id, kind: 'exam_results', filename: $filename, starte
 
 def starting_at(tx: neo4j.ManagedTransaction, starts_at: datetime) -> str | None:
     """The id of the one session starting at this instant, or None (no session, or several subjects)."""
-    ids = tx.run(SESSIONS_STARTING_AT, starts_at=starts_at, day=session_day(starts_at)).single()["ids"]
+    at = starts_at.astimezone(CHINA_TIME)  # as stored: Cypher's = on datetimes also compares the offset
+    ids = tx.run(SESSIONS_STARTING_AT, starts_at=at, day=session_day(starts_at)).single()["ids"]
     return ids[0] if len(ids) == 1 else None
 
 

@@ -35,6 +35,8 @@ from registry.taxonomy import WORK_TYPE_CODES
 SOURCE = "培训基地宣传册《碳排放管理员》考试与证书 (seed-docs/000_e294aabf07463324.txt)"
 
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+# Sessions outside these years are typing slips (and would overflow when moved to China time).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 SATURDAY, SUNDAY = 5, 6
 
 THEORY_SUBJECT = "碳排放管理员理论基础知识"
@@ -162,9 +164,13 @@ def validate_session(
     errors: dict[str, list[str]] = {}
     if starts_at is not None and (starts_at.tzinfo is None or starts_at.utcoffset() is None):
         errors["starts_at"] = ["starts_at must carry a UTC offset, e.g. 2026-12-26T09:00:00+08:00"]
+    elif starts_at is not None and not EARLIEST_YEAR <= starts_at.year <= LATEST_YEAR:
+        errors["starts_at"] = [f"starts_at must be in the years {EARLIEST_YEAR}–{LATEST_YEAR}"]
     if ends_at is not None:
         if ends_at.tzinfo is None or ends_at.utcoffset() is None:
             errors["ends_at"] = ["ends_at must carry a UTC offset"]
+        elif not EARLIEST_YEAR <= ends_at.year <= LATEST_YEAR:
+            errors["ends_at"] = [f"ends_at must be in the years {EARLIEST_YEAR}–{LATEST_YEAR}"]
         elif starts_at is not None and "starts_at" not in errors and ends_at <= starts_at:
             errors["ends_at"] = ["ends_at must be after starts_at"]
     if subject is not None and not subject.strip():

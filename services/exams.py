@@ -17,7 +17,7 @@ from graph import exams as repo
 from graph.records import found
 from registry.applications import ApplicationExpired, RuleRefused, valid_until
 from registry.errors import NotFound, ValidationFailed
-from registry.exams import default_end, monthly_sessions, session_day, validate_session
+from registry.exams import CHINA_TIME, default_end, monthly_sessions, session_day, validate_session
 from services import audit
 from services.applications import rules
 from services.context import Context
@@ -46,9 +46,11 @@ def _params(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     errors = validate_session(starts_at, ends_at, subject, capacity)
     if errors:
         raise ValidationFailed(errors)
+    # Stored in China time: the same instant, and an offset the graph always accepts (not, e.g., +05:17:23).
+    starts_at = starts_at.astimezone(CHINA_TIME)
     return {
         "starts_at": starts_at,
-        "ends_at": ends_at or default_end(starts_at, process),
+        "ends_at": (ends_at or default_end(starts_at, process)).astimezone(CHINA_TIME),
         "day": session_day(starts_at),
         "subject": subject.strip(),
         "capacity": capacity,

@@ -734,3 +734,25 @@ def test_a_results_file_larger_than_a_json_body_is_accepted(client, admin):
     report = response.get_json()
     assert (report["rows_read"], report["rows_invalid"]) == (1, 1)
     assert report["errors"][0]["column"] == "session"
+
+
+def test_a_session_given_in_another_offset_is_stored_as_the_same_instant_in_china_time(client, admin):
+    response = client.post(
+        f"{API}/exam-sessions", json={"starts_at": "2031-06-28T01:00:00+00:00", "capacity": 3}, headers=admin
+    )
+    assert response.status_code == 201, response.get_json()
+    session = response.get_json()
+    assert (session["starts_at"], session["ends_at"], session["day"]) == (
+        "2031-06-28T09:00:00+08:00",
+        "2031-06-28T11:00:00+08:00",
+        "2031-06-28",
+    )
+    odd = client.post(
+        f"{API}/exam-sessions", json={"starts_at": "2031-06-28T03:47:23+05:17:23"}, headers=admin
+    )
+    assert odd.status_code == 201, odd.get_json()
+    assert odd.get_json()["starts_at"] == "2031-06-28T06:30:00+08:00"
+    ancient = client.post(
+        f"{API}/exam-sessions", json={"starts_at": "0001-01-01T00:00:00+00:00"}, headers=admin
+    )
+    assert "starts_at" in assert_problem(ancient, 400)["errors"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -220,3 +220,15 @@ def test_two_simultaneous_applications_for_the_same_work_type_and_level_make_one
         thread.join()
     assert sorted(outcomes) == ["created", "refused", "refused"]
     assert applications.search(context, {"practitioner_id": practitioner_id}, 1, 10)[1] == 1
+
+
+def test_a_results_file_naming_the_start_in_utc_finds_the_session_stored_in_china_time(context):
+    registered = TODAY - timedelta(days=12)
+    held = session(context, registered + timedelta(days=2), hour=9, minute=51)
+    id_card = unique_id_card()
+    application_id = apply(context, person(context, name="考生己", id_card=id_card), registered)
+    applications.register(context, held["id"], application_id)
+    utc = held["starts_at"].astimezone(UTC).isoformat()
+    data = io.BytesIO(f"身份证号,姓名,考试时间,成绩\n{id_card},考生己,{utc},64\n".encode())
+    report = exam_imports.import_results(context, data, "utc.csv")
+    assert (report.results_created, report.rows_invalid) == (1, 0), report.errors

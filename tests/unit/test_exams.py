@@ -187,3 +187,10 @@ def test_configuration_overrides_sittings_days_pass_mark_and_subjects():
 def test_bad_exam_configuration_is_refused(data):
     with pytest.raises(ValueError):
         exam_rules_from_mapping(data)
+
+
+def test_a_session_outside_2000_to_2100_is_refused():
+    assert "starts_at" in validate_session(datetime(1, 1, 1, 9, tzinfo=CHINA_TIME), None, "x", 1)
+    assert "starts_at" in validate_session(datetime(9999, 12, 31, 23, tzinfo=UTC), None, "x", 1)
+    late_end = datetime(2101, 1, 1, tzinfo=CHINA_TIME)
+    assert "ends_at" in validate_session(datetime(2100, 12, 31, 9, tzinfo=CHINA_TIME), late_end, "x", 1)
