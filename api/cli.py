@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from api.context import ctx, get_graph, get_settings
+from adapters.spreadsheets import estimate_rows
+from api.context import ctx
+from api.draw_cli import draw_cli
 from api.exam_cli import exams_cli
-from graph import imports
-from graph.bulk import load_synthetic
 from graph.schema import create_schema, describe_schema
-from registry.errors import RegistryError
-from registry.importing import ImportFileError
-from seed import synthetic
-from services import certificates, keys, reference, search
+from registry.errors import ImportFileError, RegistryError
+from seed import import_file, synthetic
+from seed import key_emitters as synthetic_key_emitters
+from services import certificates, imports, key_emitters, keys, misconduct, reference, search
+from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (api/exam_cli.py)
 
 
@@ -90,6 +92,18 @@ def expire_certificates(as_of: datetime | None) -> None:
     click.echo(f"expired {certificates.expire_due(context)} certificate(s) as of {context.today.isoformat()}")
 
 
+@registry_cli.command("end-sanctions")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
+def end_sanctions(as_of: datetime | None) -> None:
+    """Let people whose suspension ended back into the pools their certificates give (run daily from cron)."""
+    context = ctx()
+    if as_of:
+        context = replace(context, today=as_of.date())
+    click.echo(
+        f"re-derived {misconduct.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
+    )
+
+
 def _explain(error: RegistryError) -> str:
     """A domain error as one line for the terminal, with the field errors when there are any."""
     errors = getattr(error, "errors", None)
@@ -104,13 +118,12 @@ def _explain(error: RegistryError) -> str:
 @click.option("--errors", "show_errors", default=20, show_default=True, help="how many row errors to print")
 def import_command(path: str, batch_size: int, show_errors: int) -> None:
     """Import practitioners and certificates from a CSV or XLSX file (Chinese or English headers)."""
-    total = _estimate_rows(path)
+    total = estimate_rows(path)
     with click.progressbar(length=total, label="importing", show_pos=True, file=sys.stderr) as bar:
         try:
             report = imports.import_file(
-                get_graph(), path, Path(path).name, id_card_key=get_settings().id_card_key, today=date.today(),
-                batch_size=batch_size, progress=bar.update,
-            )  # fmt: skip
+                ctx(), path, Path(path).name, batch_size=batch_size, progress=bar.update
+            )
         except ImportFileError as error:
             raise click.ClickException(str(error)) from None
     summary = report.to_dict()
@@ -131,33 +144,41 @@ def import_command(path: str, batch_size: int, show_errors: int) -> None:
 @click.option("--if-empty", is_flag=True, help="load only when the registry has no practitioners yet")
 def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool) -> None:
     """Generate a synthetic registry (deterministic for a seed) and load it, or write it as an import CSV."""
-    registry = synthetic.generate(size, seed=seed, today=date.today())
+    context = ctx()
+    registry = synthetic.generate(size, seed=seed, today=context.today)
     if csv_path:
-        rows = synthetic.write_csv(csv_path, synthetic.import_rows(registry))
+        rows = import_file.write_csv(csv_path, import_file.import_rows(registry))
         click.echo(f"wrote {rows} rows to {csv_path}")
         return
-    graph = get_graph()
-    if if_empty and graph.read(
-        lambda tx: tx.run("MATCH (p:Practitioner) RETURN count(p) > 0 AS any").single()["any"]
-    ):
+    if if_empty and synthetic_service.has_practitioners(context):
         click.echo("the registry already has practitioners; nothing generated")
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
-        counts = load_synthetic(
-            graph, registry, id_card_key=get_settings().id_card_key, today=date.today(), progress=bar.update
-        )
+        counts = synthetic_service.load_synthetic(context, registry, progress=bar.update)
     click.echo(json.dumps(counts))
 
 
-def _estimate_rows(path: str) -> int:
-    """Data rows in the file, for the progress bar: lines for CSV, the sheet's dimension for XLSX."""
-    if path.lower().endswith(".xlsx"):
-        import openpyxl
+@registry_cli.command("import-key-emitters")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, default=None, help="the list's year, when the file has no 纳入年度 column")
+def import_key_emitters_command(path: str, year: int | None) -> None:
+    """Import one year's key emitter list (重点排放单位名录, CSV or XLSX); all rows or none."""
+    try:
+        summary = key_emitters.import_list(ctx(), Path(path).read_bytes(), Path(path).name, year)
+    except RegistryError as error:
+        raise click.ClickException(_explain(error)) from None
+    click.echo(json.dumps(summary, ensure_ascii=False))
 
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-        finally:
-            workbook.close()
-    with open(path, "rb") as handle:
-        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
+
+@registry_cli.command("write-key-emitter-list")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--year", type=int, default=None, help="the list's year (default: this year)")
+@click.option("--seed", default=42, show_default=True)
+def write_key_emitter_list_command(path: str, year: int | None, seed: int) -> None:
+    """Write a synthetic key emitter list as the Ministry publishes them (.csv or .xlsx), e.g. to try an import."""
+    this_year = ctx().today.year
+    year = year or this_year
+    units = synthetic_key_emitters.generate_key_emitters(seed, latest_year=max(year, this_year))
+    click.echo(
+        f"wrote {synthetic_key_emitters.write_list(path, units, year)} units listed for {year} to {path}"
+    )

@@ -17,9 +17,8 @@ from flask.cli import AppGroup
 
 from api.context import ctx
 from registry.applications import STATUSES
-from registry.errors import RegistryError
+from registry.errors import ImportFileError, RegistryError
 from registry.exams import CHINA_TIME
-from registry.importing import ImportFileError
 from registry.taxonomy import WORK_TYPE_CODES
 from services import applications, exam_imports, exams, renewals
 

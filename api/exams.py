@@ -40,8 +40,7 @@ from api.schemas.exam import (
     StatisticsSchema,
     TrainingInputSchema,
 )
-from registry.errors import ValidationFailed
-from registry.importing import ImportFileError
+from registry.errors import ImportFileError, ValidationFailed
 from services import applications, exam_imports, exams, renewals
 
 applications_ns = Namespace(

@@ -26,11 +26,12 @@ from typing import Any
 from bench import harness
 from bench.import_bench import import_benchmark
 from graph import api_keys
-from graph.bulk import load_synthetic
 from graph.matching import match
 from graph.search import SearchFilters, search
 from registry.matching import MatchRequest
 from seed.synthetic import generate
+from services.context import Context
+from services.synthetic import load_synthetic
 
 TODAY = date.today()
 WARMUP = 10
@@ -84,7 +85,7 @@ def load(size: int, seed: int = 42) -> dict[str, Any]:
     graph = harness.fresh_graph()
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=TODAY)
-    counts = load_synthetic(graph, registry, id_card_key=harness.settings().id_card_key, today=TODAY)
+    counts = load_synthetic(Context(graph=graph, settings=harness.settings(), today=TODAY), registry)
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict}

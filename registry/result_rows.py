@@ -1,8 +1,9 @@
 """Rows of an exam-results file from the exam provider: ID card, name, session, score (身份证号, 姓名, 考试场次, 成绩).
 
-The file is read by the same reader as the certificate import (registry/importing.py); each row is checked here on
-its own, and the writer (services/exam_imports.py) then finds the sitting and applies the exam rules. Errors use
-the certificate import's RowError, so both imports report rows the same way.
+The file is read by the same reader as the certificate import (adapters/spreadsheets.py, with the columns of
+registry/import_columns.py); each row is checked here on its own, and the writer (services/exam_imports.py) then
+finds the sitting and applies the exam rules. Errors use the certificate import's RowError, so both imports
+report rows the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from registry.errors import InvalidIdentifier
 from registry.exams import CHINA_TIME, DEFAULT_EXAM_RULES, ExamRules, validate_score
 from registry.identifiers import normalize_id_card
-from registry.importing import MAX_STORED_ERRORS, RowError
+from registry.import_report import MAX_STORED_ERRORS
+from registry.import_rows import RowError
 
 NAME_MAX_LENGTH = 50
 REQUIRED: tuple[str, ...] = ("id_card", "name", "session", "score")

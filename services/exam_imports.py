@@ -17,12 +17,13 @@ from typing import Any, BinaryIO
 
 import neo4j
 
+from adapters.spreadsheets import read_rows
 from graph import applications as repo
 from graph import exams as session_repo
 from registry.applications import ApplicationExpired, ApplicationRules, NoRetakeLeft, NotRegistered
-from registry.errors import RegistryError, ValidationFailed
+from registry.errors import ImportFileError, RegistryError, ValidationFailed
 from registry.identifiers import id_card_hash
-from registry.importing import ImportFileError, RowError, read_rows
+from registry.import_rows import RowError
 from registry.result_rows import ResultImportReport, ResultRow, validate_result_row
 from services import applications
 from services.context import Context

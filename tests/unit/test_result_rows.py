@@ -4,7 +4,7 @@ import pytest
 
 from registry.exams import CHINA_TIME
 from registry.identifiers import make_id_card
-from registry.importing import normalize_header
+from registry.import_columns import normalize_header
 from registry.result_rows import ResultImportReport, parse_score, parse_session, validate_result_row
 
 TODAY = date(2026, 11, 25)
