@@ -86,11 +86,13 @@ def test_a_practitioner_declares_a_relationship_and_a_period_with_errors_in_chin
 def test_a_practitioner_declines_an_invitation_only_with_a_reason_then_accepts_another(
     page: Page, ids, context
 ):
-    body = {"purpose": "policy_advice", "title": "网页邀请测试", "organization_id": ids["steel"],
+    body = {"purpose": "policy_advice", "title": "网页邀请测试", "organization_id": ids["consultancy"],
             "work_type": "verification", "min_level": 2, "region": "420100", "specialty": "carbon_verification",
             "size": 1, "reserves": 0, "panel_date": date.today() + timedelta(days=45)}  # fmt: skip
     first = draws.create(context, body)
-    second = draws.create(context, body | {"title": "网页邀请测试二"})
+    second = draws.create(
+        context, body | {"title": "网页邀请测试二", "panel_date": date.today() + timedelta(days=75)}
+    )
     log_in(page, _key_for(context, ids["A"]))
     cards = page.get_by_test_id("invitation")
     expect(cards).to_have_count(2)
