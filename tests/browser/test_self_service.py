@@ -84,7 +84,7 @@ def test_a_practitioner_declares_a_relationship_and_a_period_with_errors_in_chin
 
 
 def test_a_practitioner_declines_an_invitation_only_with_a_reason_then_accepts_another(
-    page: Page, ids, context
+    page: Page, ids, context, keys
 ):
     body = {"purpose": "policy_advice", "title": "网页邀请测试", "organization_id": ids["consultancy"],
             "work_type": "verification", "min_level": 2, "region": "420100", "specialty": "carbon_verification",
@@ -108,6 +108,13 @@ def test_a_practitioner_declines_an_invitation_only_with_a_reason_then_accepts_a
     expect(page.get_by_test_id("me-done")).to_contain_text("已接受")
     statuses = page.get_by_test_id("invitation-status").all_inner_texts()
     assert sorted(statuses) == ["已接受", "已谢绝"], (statuses, first["id"])
+
+    # The accepted seat counts as a draw served in the credit summary clients see on the profile.
+    page.get_by_role("button", name=re.compile("退出")).click()
+    log_in(page, keys["client"])
+    page.goto(f"/practitioners/{ids['A']}")
+    expect(page.get_by_test_id("credit-draws")).to_have_text("1 次")
+    expect(page.get_by_test_id("credit-sanctions")).to_have_text("0 项")
 
 
 def test_other_roles_cannot_open_the_self_service_pages(page: Page, keys):
