@@ -27,7 +27,7 @@ INTEGERS = ("min_level", "size", "reserves")
 DRAW_STATUS = {"inviting": "邀请中", "complete": "已组成", "short": "人数不足"}
 SEAT_STATUS = {
     "invited": "待答复", "accepted": "已接受", "declined": "已谢绝", "no_response": "未答复", "waiting": "候补",
-    "appointed": "指定", "replaced": "已递补",
+    "appointed": "指定", "replaced": "已递补", "standby": "候补待命",
 }  # fmt: skip
 RESPONSE_NAMES = {"accepted": "接受", "declined": "谢绝", "no_response": "未答复"}
 PURPOSE_NAMES = {p.code: p.name_zh for p in PURPOSES}
@@ -83,11 +83,13 @@ def admin_draw_create() -> Any:
 
 
 def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
-    view = present(draws.get(ctx(), draw_id), "admin")
+    stored = draws.get(ctx(), draw_id)
+    view = present(stored, "admin")
+    names = {x["practitioner_id"]: x.get("name") for x in stored.get("excluded") or []}
     verification = draws.verify(ctx(), draw_id) if request.args.get("verify") else None
     return render_template(
         "admin/draw.html", draw=view, verification=verification, purposes=PURPOSE_NAMES, draw_status=DRAW_STATUS,
-        seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE,
+        seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names,
         **{"message": request.args.get("done"), "error": None, **extra},
     ), status  # fmt: skip
 
