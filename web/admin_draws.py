@@ -29,6 +29,12 @@ SEAT_STATUS = {
     "invited": "待答复", "accepted": "已接受", "declined": "已谢绝", "no_response": "未答复", "waiting": "候补",
     "appointed": "指定", "replaced": "已递补", "standby": "候补待命",
 }  # fmt: skip
+EVENT_NAMES = {
+    "created": "记录种子承诺", "sealed": "封存候选名单", "excluded": "回避", "selected": "抽中", "invited": "发出邀请",
+    "responded": "答复", "skipped": "跳过", "reserve_called": "候补递补", "replacement_drawn": "顺序补抽",
+    "shortfall": "人数不足", "appointed": "指定",
+    "disclosed": "公开名单", "note": "备注",
+}  # fmt: skip
 RESPONSE_NAMES = {"accepted": "接受", "declined": "谢绝", "no_response": "未答复"}
 PURPOSE_NAMES = {p.code: p.name_zh for p in PURPOSES}
 
@@ -89,7 +95,7 @@ def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
     verification = draws.verify(ctx(), draw_id) if request.args.get("verify") else None
     return render_template(
         "admin/draw.html", draw=view, verification=verification, purposes=PURPOSE_NAMES, draw_status=DRAW_STATUS,
-        seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names,
+        seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names, events=EVENT_NAMES,
         **{"message": request.args.get("done"), "error": None, **extra},
     ), status  # fmt: skip
 

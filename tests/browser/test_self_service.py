@@ -123,3 +123,14 @@ def test_other_roles_cannot_open_the_self_service_pages(page: Page, keys):
     log_in(page, keys["client"])
     response = page.request.get("/me")
     assert response.status == 403
+
+
+def test_self_service_forms_need_their_csrf_token_and_fit_a_phone(browser, live_server, ids, context):
+    phone = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, _key_for(context, ids["C"]))
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, overflow
+    forged = page.request.post("/me/visibility", form={"visibility-bio": "private"})
+    assert forged.status == 400 and "CSRF" in forged.text()
+    phone.close()
