@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
-from services import complaints, profiles
+from services import certificates, complaints, profiles
 from services.credit import Caller
 from tests.browser.conftest import log_in, screenshot
 
@@ -46,12 +46,18 @@ def test_an_admin_draws_a_panel_sees_avoidance_records_a_decline_and_verifies_it
 
 def test_an_admin_works_through_the_curation_queues(page: Page, ids, keys, context):
     profiles.update_own(context, ids["C"], {"qualifications": ["ccaa_ghg_verifier"]})
+    lapsing = {"number": "FX-LAPSING-01", "practitioner_id": ids["J"], "work_type": "monitoring", "level": 4,
+               "issued_on": date(2024, 1, 1), "expires_on": date.today() + timedelta(days=30)}  # fmt: skip
+    certificates.issue(context, lapsing)
     filed = complaints.file_complaint(
         context, {"practitioner_id": ids["G"], "text": "核算报告多处数据与原始凭证不符"}, Caller(role="admin")
     )
     log_in(page, keys["admin"])
     page.goto("/admin/queues")
     expect(page.get_by_test_id("queue-qualifications")).to_contain_text("王芳")
+    expect(page.get_by_test_id("queue-expiring").locator("tr", has_text="FX-LAPSING-01")).to_contain_text(
+        "吴刚"
+    )
     complaint = page.get_by_test_id("complaint").filter(has_text="核算报告多处数据")
     expect(complaint.get_by_test_id("complaint-status")).to_have_text("已收到")
     screenshot(page, "admin-queues")
