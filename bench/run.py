@@ -24,7 +24,6 @@ from typing import Any
 
 from bench import harness
 from bench.import_bench import import_benchmark
-from graph.bulk import load_synthetic
 from graph.search import SearchFilters
 from registry.matching import MatchRequest
 from seed.synthetic import generate
@@ -32,6 +31,7 @@ from services import keys
 from services.context import Context
 from services.matching import match
 from services.search import run as search
+from services.synthetic import load_synthetic
 
 TODAY = date.today()
 WARMUP = 10
@@ -82,7 +82,7 @@ def load(size: int, seed: int = 42) -> dict[str, Any]:
     graph = harness.fresh_graph()
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=TODAY)
-    counts = load_synthetic(graph, registry, id_card_key=harness.settings().id_card_key, today=TODAY)
+    counts = load_synthetic(Context(graph=graph, settings=harness.settings(), today=TODAY), registry)
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict}
