@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, abort, render_template
 
+from adapters.spreadsheets import escape_formula
 from api import presenters
 from api.context import ctx
 from services import search
@@ -68,6 +69,7 @@ def dashboard_csv(chart: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["code", "name", "count"])
-    writer.writerows(chart_rows()[chart])
+    # Codes and names come from reference data; escaped like every file the service writes (issue 9).
+    writer.writerows([[escape_formula(cell) for cell in row] for row in chart_rows()[chart]])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={chart}.csv"})  # fmt: skip
