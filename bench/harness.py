@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from api.config import Settings  # noqa: E402
 from graph import local_server  # noqa: E402
 from graph.driver import Graph, graph_from_settings  # noqa: E402
+from graph.reference import load_reference_data  # noqa: E402
 from graph.schema import create_schema  # noqa: E402
-from services import reference  # noqa: E402
 
 API_PORT = int(os.environ.get("BENCH_API_PORT", "8089"))
 
@@ -48,7 +48,7 @@ def fresh_graph() -> Graph:
     local_server.start(inst)
     graph = graph_from_settings(Settings.from_env())
     create_schema(graph)
-    reference.load(graph)
+    graph.write(load_reference_data)
     return graph
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import neo4j
 
 from graph import matching as repo
-from graph import views
-from registry.matching import MatchRequest, Scored, rank
-from services import reference
+from graph import profiles, views
+from registry import visibility
+from registry.matching import Candidate, MatchRequest, Scored, rank
+from services import credit, reference
 from services.context import Context
 
 
@@ -21,13 +22,27 @@ class MatchResult:
     excluded: list[dict[str, Any]]  # who the conflict check removed, and why
 
 
+def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str) -> list[Candidate]:
+    """Candidates without the facts their owners hide from this viewer: a hidden field earns no points and
+    gives no reason (registry/visibility.py)."""
+    if role == "admin" or not found:
+        return found
+    stored = profiles.visibility_of(tx, [candidate.id for candidate in found])
+    seen = []
+    for candidate in found:
+        blanked = visibility.visible_facts(visibility.decode(stored.get(candidate.id)), role)
+        seen.append(replace(candidate, **blanked) if blanked else candidate)
+    return seen
+
+
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
     """Rank the practitioners who can take on `request`, excluding conflicted ones."""
     reference.check_codes(ctx.graph, vars(request), {"industry": "industries", "region": "regions"})
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found, excluded = repo.candidates(tx, request, ctx.today, ctx.settings.conflict_window_years)
-        top = rank(found, request, ctx.today)[: request.limit]
+        found = _as_seen_by(tx, found, ctx.actor.role or "public")
+        top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)
         return MatchResult([(s, page_views[s.candidate.id]) for s in top], len(found), excluded)

@@ -134,6 +134,8 @@ def wipe_registry(graph) -> None:
         """
         MATCH (n) WHERE n:Practitioner OR n:Certificate OR n:CertificateEvent OR n:Engagement
                      OR (n:Organization AND n.kind <> 'issuer')
+                     OR n:Evaluation OR n:MisconductRecord OR n:Sanction OR n:Complaint OR n:ComplaintEvent
+                     OR n:Appeal
         DETACH DELETE n
         """
     )
