@@ -8,8 +8,6 @@ import pytest
 
 from tests.support import unique_id_card
 
-pytest.importorskip("services.draws")
-
 PANEL_DATE = date.today() + timedelta(days=60)
 
 
