@@ -18,19 +18,19 @@ import os
 import statistics
 import threading
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bench import harness
 from bench.import_bench import import_benchmark
-from graph import api_keys
-from graph.matching import match
-from graph.search import SearchFilters, search
+from graph.search import SearchFilters
 from registry.matching import MatchRequest
 from seed.synthetic import generate
+from services import keys
 from services.context import Context
+from services.matching import match
+from services.search import run as search
 from services.synthetic import load_synthetic
 
 TODAY = date.today()
@@ -44,24 +44,22 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
         {
             "name": "single filter (work_type=verification)",
             "http": ("GET", "/api/v1/practitioners?work_type=verification", None),
-            "driver": lambda graph: search(graph, SearchFilters(work_type="verification"), today=TODAY),
+            "driver": lambda ctx: search(ctx, SearchFilters(work_type="verification")),
         },
         {
             "name": "three filters (verification, min_level=2, Hubei)",
             "http": ("GET", "/api/v1/practitioners?work_type=verification&min_level=2&region=420000", None),
-            "driver": lambda graph: search(
-                graph, SearchFilters(work_type="verification", min_level=2, region="420000"), today=TODAY
-            ),
+            "driver": lambda ctx: search(ctx, SearchFilters(work_type="verification", min_level=2, region="420000")),
         },
         {
             "name": "full text (q=核查)",
             "http": ("GET", "/api/v1/practitioners?q=%E6%A0%B8%E6%9F%A5", None),
-            "driver": lambda graph: search(graph, SearchFilters(q="核查"), today=TODAY, sort="relevance"),
+            "driver": lambda ctx: search(ctx, SearchFilters(q="核查"), sort="relevance"),
         },
         {
             "name": "facets over everyone (no filter)",
             "http": ("GET", "/api/v1/practitioners", None),
-            "driver": lambda graph: search(graph, SearchFilters(), today=TODAY),
+            "driver": lambda ctx: search(ctx, SearchFilters()),
         },
         {
             "name": "/match with conflict check",
@@ -70,11 +68,10 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
                 {"work_type": "verification", "industry": "building_materials", "region": "420000",
                  "min_level": 3, "conflict_org_id": conflict_org_id, "limit": 10},
             ),
-            "driver": lambda graph: match(
-                graph,
+            "driver": lambda ctx: match(
+                ctx,
                 MatchRequest(work_type="verification", industry="building_materials", region="420000",
                              min_level=3, conflict_org_id=conflict_org_id, limit=10),
-                TODAY, 3,
             ),
         },
     ]  # fmt: skip
@@ -91,7 +88,7 @@ def load(size: int, seed: int = 42) -> dict[str, Any]:
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict}
 
 
-def latency(graph: Any, queries: list[dict[str, Any]], key: str, repeat: int) -> list[dict[str, Any]]:
+def latency(ctx: Context, queries: list[dict[str, Any]], key: str, repeat: int) -> list[dict[str, Any]]:
     """p50/p95/p99 of each query through HTTP (gunicorn) and through the driver.
 
     The two sides alternate request by request, so JIT warm-up, caches and the neighbours' load on this
@@ -106,7 +103,7 @@ def latency(graph: Any, queries: list[dict[str, Any]], key: str, repeat: int) ->
             started = time.perf_counter()
             client.request(method, path, body)
             middle = time.perf_counter()
-            query["driver"](graph)
+            query["driver"](ctx)
             ended = time.perf_counter()
             if i >= WARMUP:
                 http_samples.append((middle - started) * 1000)
@@ -150,13 +147,11 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     loaded = load(size)
     graph = loaded["graph"]
     print(f"load: {loaded['seconds']:.1f} s {loaded['counts']}", flush=True)
-    key = f"cmr_bench_{uuid.uuid4().hex}"
-    from api.auth import hash_key
-
-    api_keys.create_key(graph, hash_key(key, harness.settings().api_key_key), key[:12], "client", "bench")
+    ctx = Context(graph, harness.settings(), today=TODAY)
+    key, _ = keys.create(ctx, "client", "bench")
     queries = typical_queries(loaded["conflict_org_id"])
     with harness.gunicorn(args.workers, args.threads):
-        rows = latency(graph, queries, key, args.repeat)
+        rows = latency(ctx, queries, key, args.repeat)
         for row in rows:
             print(
                 f"{row['name']:<50} http p50 {row['http'].p50:7.1f} p95 {row['http'].p95:7.1f} "
