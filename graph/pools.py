@@ -21,6 +21,7 @@ import neo4j
 
 from graph.driver import Graph
 from graph.records import native
+from graph.revision import stamp
 from registry.certificates import CertificateFacts
 from registry.pools import certificate_keys, memberships, pool_keys
 
@@ -76,7 +77,8 @@ ORDER BY pool.code DESC
 
 
 def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
-    """Re-derive the pools and search keys of these practitioners, in the caller's transaction."""
+    """Re-derive the pools and search keys of these practitioners, in the caller's transaction, and stamp
+    the registry revision (graph/revision.py) so in-memory search indexes see the change."""
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return
@@ -96,6 +98,7 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
             }
         )
     tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC), today=today).consume()
+    stamp(tx, ids)  # the search indexes of every process reload these people before their next answer
 
 
 def pool_sizes(graph: Graph, today: date) -> list[dict[str, Any]]:

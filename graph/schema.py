@@ -24,6 +24,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    ("Revision", "id"),  # the single registry revision node (graph/revision.py)
 )
 
 # Range indexes the searches and batch jobs filter on.
@@ -31,6 +32,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
+    ("Practitioner", "search_revision"),  # "changed since revision N" for the search index
     ("Certificate", "status"),
     ("Certificate", "level"),
     ("Certificate", "work_type"),
