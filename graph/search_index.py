@@ -89,9 +89,12 @@ def stream(
     graph: Any, statement: str, params: dict[str, Any] | None = None, fetch_size: int = 5000
 ) -> Iterator[list[Any]]:
     """Rows of `statement` as value lists, streamed in one read transaction."""
-    with graph.driver.session(
-        database=graph.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=fetch_size
-    ) as session, session.begin_transaction() as tx:
+    with (
+        graph.driver.session(
+            database=graph.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=fetch_size
+        ) as session,
+        session.begin_transaction() as tx,
+    ):
         result = tx.run(statement, params or {})
         keys = None
         for record in result:
