@@ -87,8 +87,8 @@ def main() -> None:
         "values": values,
     }
     build = (time.perf_counter() - started) * 1000
-    size = sum(b.get_statistics()["n_bytes_array_containers"] + b.get_statistics()["n_bytes_bitset_containers"]
-               + b.get_statistics()["n_bytes_run_containers"] for b in [*values, maps["active"], maps["filter"]])  # fmt: skip
+    kinds = ("n_bytes_array_containers", "n_bytes_bitset_containers", "n_bytes_run_containers")
+    size = sum(b.get_statistics()[k] for b in [*values, maps["active"], maps["filter"]] for k in kinds)
     print(f"pyroaring + numpy: {timed(lambda: with_roaring(d, maps)):.1f} ms per query "
           f"(bitmaps built in {build:.0f} ms, {size / 2**20:.1f} MB)")  # fmt: skip
 

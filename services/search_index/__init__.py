@@ -104,7 +104,8 @@ class SearchIndex:
         """Apply the changes stamped since this index's revision (building it first when cold); the revision."""
         if self.state != "warm":
             self.build()
-        graph_revision = self.graph.read(lambda tx: tx.run(cypher.CURRENT).single()["revision"])
+        # Asked of the leader (a write-mode session) so that, in a cluster, no follower's lag hides a write.
+        graph_revision = self.graph.write(lambda tx: tx.run(cypher.CURRENT).single()["revision"])
         with self.lock:
             store = self.store
             if graph_revision <= store.revision:
