@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
@@ -45,7 +46,7 @@ NODES: dict[str, list[str]] = {
     "Pool": ["code:ID(Pool)", "name_zh", "name_en"],
     "Specialty": ["code:ID(Specialty)", "name_zh", "category"],
     "Qualification": ["code:ID(Qualification)", "name_zh", "issuer"],
-    "Revision": ["id:ID(Revision)", "value:int"],
+    "Revision": ["id:ID(Revision)", "value:int", "epoch"],
 }  # fmt: skip
 
 # file name → (relationship type, header)
@@ -109,7 +110,7 @@ def write_csv(registry: Any, folder: Path, id_card_key: bytes, today: date) -> d
             for item in ref[{"Industry": "industries", "WorkType": "work_types", "Pool": "pools",
                              "Specialty": "specialties", "Qualification": "qualifications"}[kind]]:  # fmt: skip
                 row(kind, *(item[f] for f in fields))
-        row("Revision", "registry", 1)
+        row("Revision", "registry", 1, str(uuid.uuid4()))
         row("Organization", DEFAULT_ISSUER_ID, DEFAULT_ISSUER_NAME, "issuer", None)
         for o in registry.organizations:
             counts["organizations"] += 1

@@ -24,6 +24,7 @@ MARK = "search_revision"  # the property on Practitioner; range-indexed in graph
 
 STAMP = f"""
 MERGE (r:Revision {{id: '{REVISION_ID}'}})
+ON CREATE SET r.epoch = randomUUID()
 SET r.value = coalesce(r.value, 0) + 1
 WITH r.value AS revision
 CALL (revision) {{
@@ -34,7 +35,12 @@ CALL (revision) {{
 RETURN revision
 """
 
-CURRENT = f"OPTIONAL MATCH (r:Revision {{id: '{REVISION_ID}'}}) RETURN coalesce(r.value, 0) AS revision"
+# The epoch names one life of the counter: a graph wiped or replaced wholesale starts a new one, and an index
+# that sees another epoch rebuilds instead of applying changes.
+CURRENT = f"""
+OPTIONAL MATCH (r:Revision {{id: '{REVISION_ID}'}})
+RETURN coalesce(r.value, 0) AS revision, r.epoch AS epoch
+"""
 
 
 def stamp(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str]) -> int | None:
@@ -45,6 +51,7 @@ def stamp(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str]) -> int 
     return tx.run(STAMP, ids=ids).single()["revision"]
 
 
-def current(tx: neo4j.ManagedTransaction) -> int:
-    """The graph's revision now (0 before the first stamp)."""
-    return tx.run(CURRENT).single()["revision"]
+def current(tx: neo4j.ManagedTransaction) -> tuple[int, str | None]:
+    """The graph's revision now (0 before the first stamp) and the counter's epoch."""
+    record = tx.run(CURRENT).single()
+    return record["revision"], record["epoch"]

@@ -25,6 +25,7 @@ import numpy as np
 from graph import search_index as cypher
 from graph.driver import Graph
 from graph.records import native
+from graph.revision import current
 from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
 from registry.matching import MatchRequest, Scored, score
@@ -60,7 +61,8 @@ class SearchIndex:
         with self.build_lock:
             if self.state == "warm":
                 return
-            self.state = "building"
+            if self.state != "stale":
+                self.state = "building"
             started = time.perf_counter()
             try:
                 store, reference = self._load(today or date.today())
@@ -75,10 +77,10 @@ class SearchIndex:
             log.info("search index warm: %d rows in %.1f s", store.size - 1, self.build_seconds)
 
     def _load(self, today: date) -> tuple[Store, matching.Reference]:
-        def read_reference(tx: Any) -> tuple[int, dict[str, Any]]:
-            return tx.run(cypher.CURRENT).single()["revision"], tx.run(cypher.REFERENCE).single().data()
+        def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any]]:
+            return current(tx), tx.run(cypher.REFERENCE).single().data()
 
-        revision, ref = self.graph.read(read_reference)
+        (revision, epoch), ref = self.graph.write(read_reference)
         store = Store([tuple(r) for r in ref["regions"]])
         reference = matching.Reference(
             industry_names={c: n for c, n in ref["industries"]},
@@ -105,7 +107,12 @@ class SearchIndex:
         if self.state != "warm":
             self.build()
         # Asked of the leader (a write-mode session) so that, in a cluster, no follower's lag hides a write.
-        graph_revision = self.graph.write(lambda tx: tx.run(cypher.CURRENT).single()["revision"])
+        graph_revision, epoch = self.graph.write(current)
+        if epoch != self.store.epoch or graph_revision < self.store.revision:
+            # The graph was wiped or replaced (a new counter): changes since our revision mean nothing there.
+            self.state = "stale"
+            self.build()
+            return self.refresh()
         with self.lock:
             store = self.store
             if graph_revision <= store.revision:

@@ -71,6 +71,7 @@ class Store:
         self.cert_bits = np.zeros(1024, dtype=np.int32)
         self.pool_bits = np.zeros(1024, dtype=np.int8)
         self.revision = 0
+        self.epoch: str | None = None
 
     # --- lookups -----------------------------------------------------------------------------------------
 

@@ -129,11 +129,12 @@ def build(client, admin) -> dict[str, str]:
 
 
 def wipe_registry(graph) -> None:
-    """Remove every person, certificate, engagement and organization but the issuer; keep keys and taxonomy."""
+    """Remove every person, certificate, engagement and organization but the issuer; keep keys and taxonomy.
+    The registry revision goes too, so search indexes rebuild rather than apply changes to people now gone."""
     graph.driver.execute_query(
         """
         MATCH (n) WHERE n:Practitioner OR n:Certificate OR n:CertificateEvent OR n:Engagement
-                     OR (n:Organization AND n.kind <> 'issuer')
+                     OR (n:Organization AND n.kind <> 'issuer') OR n:Revision
         DETACH DELETE n
         """
     )
