@@ -97,9 +97,8 @@ class SearchIndex:
         if chunk:
             store.append(chunk)
         store.finish(today)
-        store.revision = (
-            revision  # changes during the load have marks above it: the next refresh reapplies them
-        )
+        # Changes made during the load carry marks above `revision`: the next refresh applies them again.
+        store.revision, store.epoch = revision, epoch
         return store, reference
 
     def refresh(self) -> int:
