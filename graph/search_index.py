@@ -85,22 +85,24 @@ RETURN p.id AS id, best.level AS level, best.number AS number, best.expires_on A
 __all__ = ["CURRENT", "WITHIN_REGION"]
 
 
-def stream(
-    graph: Any, statement: str, params: dict[str, Any] | None = None, fetch_size: int = 5000
-) -> Iterator[list[Any]]:
-    """Rows of `statement` as value lists, streamed in one read transaction."""
+def chunks(
+    graph: Any, statement: str, size: int, params: dict[str, Any] | None = None
+) -> Iterator[list[list[Any]]]:
+    """The rows of `statement` as lists of values, `size` rows at a time, streamed in one read transaction."""
     with (
         graph.driver.session(
-            database=graph.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=fetch_size
+            database=graph.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=size
         ) as session,
         session.begin_transaction() as tx,
     ):
-        result = tx.run(statement, params or {})
-        keys = None
-        for record in result:
-            if keys is None:
-                keys = record.keys()
-            yield list(record.values())
+        chunk: list[list[Any]] = []
+        for record in tx.run(statement, params or {}):
+            chunk.append(record.values())
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
 
 ROW_KEYS = (

@@ -17,7 +17,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import date
+from queue import Queue
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,26 @@ log = logging.getLogger(__name__)
 
 CHUNK = 20_000  # rows decoded and appended at a time during the cold build
 FULLTEXT_CACHE = 32  # query strings whose candidates are kept until the revision moves
+
+
+def _prefetched(chunks: Iterator[list[list[Any]]], depth: int = 3) -> Iterator[list[list[Any]]]:
+    """`chunks`, read on a background thread so Neo4j produces the next rows while this one stores the last."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                queue.put(chunk)
+            queue.put(done)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            queue.put(error)
+
+    threading.Thread(target=produce, name="search-index-load", daemon=True).start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 class SearchIndex:
@@ -88,13 +110,7 @@ class SearchIndex:
             specialties={c: (n, cat) for c, n, cat in ref["specialties"]},
             qualification_names={c: n for c, n in ref["qualifications"]},
         )
-        chunk: list[list[Any]] = []
-        for row in cypher.stream(self.graph, cypher.ALL_ACTIVE):
-            chunk.append(row)
-            if len(chunk) == CHUNK:
-                store.append(chunk)
-                chunk = []
-        if chunk:
+        for chunk in _prefetched(cypher.chunks(self.graph, cypher.ALL_ACTIVE, CHUNK)):
             store.append(chunk)
         store.finish(today)
         # Changes made during the load carry marks above `revision`: the next refresh applies them again.

@@ -114,5 +114,11 @@ class Entries:
         self.dead += int(np.count_nonzero(hit))
         rows[hit] = 0
 
+    def trim(self) -> None:
+        """Release the capacity beyond the entries held (plus a little room for changes)."""
+        room = self.size + self.size // 100 + 64
+        self.row = self.row[:room].copy()
+        self.columns = {name: column[:room].copy() for name, column in self.columns.items()}
+
     def nbytes(self) -> int:
         return self.row.nbytes + sum(column.nbytes for column in self.columns.values())

@@ -54,10 +54,10 @@ class Store:
         self.year = np.full(1024, NO_YEAR, dtype=np.int16)
         self.region = np.zeros(1024, dtype=np.int16)  # BASED_IN
         self.region_key = np.zeros(1024, dtype=np.int16)  # the province it rolls up to
-        self.id_rank = np.zeros(1024, dtype=np.int64)
-        self.name_rank = np.zeros(1024, dtype=np.int64)
-        self.id_order = np.zeros(1, dtype=np.int64)  # every row sorted by id (row 0 first)
-        self.name_order = np.zeros(0, dtype=np.int64)  # rows 1.. sorted by (no name, name, id)
+        self.id_rank = np.zeros(1024, dtype=np.int32)
+        self.name_rank = np.zeros(1024, dtype=np.int32)
+        self.id_order = np.zeros(1, dtype=np.int32)  # every row sorted by id (row 0 first)
+        self.name_order = np.zeros(0, dtype=np.int32)  # rows 1.. sorted by (no name, name, id)
         self.certs = Entries(bit=np.int8, until=np.int32)
         self.pools = Entries(pool=np.int8, until=np.int32)
         self.industry_keys = Entries(code=np.int16)
@@ -114,9 +114,15 @@ class Store:
         self._write_rows(found, rows)
 
     def finish(self, today: date) -> None:
-        """Rank ids and names and derive the day's masks after `append`."""
+        """Rank ids and names, derive the day's masks, and give back the room the cold build over-allocated."""
         self._rank_ids(np.arange(1, self.size))
         self._rank_names(np.arange(1, self.size))
+        room = self.size + self.size // 100 + 64
+        for name in ("ids", "names", "no_name", "active", "public", "year", "region", "region_key", "id_rank",
+                     "name_rank", "cert_bits", "pool_bits"):  # fmt: skip
+            setattr(self, name, getattr(self, name)[:room].copy())
+        for entries in self._all_entries():
+            entries.trim()
         self._derive_day(today.toordinal(), None)
 
     def apply(self, rows: list[list[Any]]) -> int:
@@ -209,7 +215,7 @@ class Store:
         # id_order holds every row, row 0 (id b"") first, so searchsorted can use it as a sorter.
         held = self.ids[: self.size]
         if len(new_rows) > BULK or len(self.id_order) + len(new_rows) != self.size:
-            self.id_order = np.argsort(held, kind="stable")
+            self.id_order = np.argsort(held, kind="stable").astype(np.int32)
         else:
             for row in new_rows.tolist():
                 key, order = bytes(held[row]), self.id_order
@@ -230,7 +236,7 @@ class Store:
         n = self.size
         if len(changed) > BULK or not len(self.name_order):
             order = np.lexsort((self.id_rank[1:n], self.names[1:n], self.no_name[1:n])) + 1
-            self.name_order = order.astype(np.int64)
+            self.name_order = order.astype(np.int32)
         else:
             keep = ~np.isin(self.name_order, changed)
             order = self.name_order[keep]
