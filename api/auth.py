@@ -1,32 +1,41 @@
-"""Roles from the `X-API-Key` header: admin, government, client; no key is `public`.
+"""Who is calling, from the `X-API-Key` header: a role, and for some keys a binding.
 
-Keys are random tokens; only an HMAC of each (keyed by REGISTRY_SECRET_KEY) is stored. Lookups are cached
-briefly per process so a request costs no extra round trip to Neo4j; a revoked key stops working within
-`CACHE_SECONDS`.
+Roles: admin, government, client (optionally bound to one organization), practitioner (bound to one
+person, for self-service); no key is `public`. Keys are random tokens; only an HMAC of each is stored.
+Lookups are cached briefly per process so a request costs no extra round trip to Neo4j; a revoked key
+stops working within `CACHE_SECONDS`.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
 
-from api import get_graph, get_settings
-from graph import api_keys
+from api.context import ctx, get_settings
 from registry.errors import RegistryError
+from services import keys
+from services.keys import ROLES, hash_key
 
-ROLES: tuple[str, ...] = ("admin", "government", "client")
+__all__ = [
+    "ADMIN",
+    "CLIENT_PLUS",
+    "PUBLIC",
+    "ROLES",
+    "Principal",
+    "current_principal",
+    "current_role",
+    "require",
+]
+
 PUBLIC = "public"
 CLIENT_PLUS: tuple[str, ...] = ("client", "government", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
-KEY_PREFIX = "cmr_"
 CACHE_SECONDS = 30.0
 
 
@@ -42,61 +51,75 @@ class Forbidden(RegistryError):
     slug = "forbidden"
 
 
-def hash_key(key: str, secret: bytes) -> str:
-    """The stored form of an API key."""
-    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+@dataclass(frozen=True)
+class Principal:
+    role: str
+    prefix: str | None = None
+    label: str | None = None
+    practitioner_id: str | None = None  # a practitioner's own key
+    organization_id: str | None = None  # a client key bound to its organization
 
 
-def new_key() -> str:
-    """A fresh random API key."""
-    return KEY_PREFIX + secrets.token_urlsafe(32)
+ANONYMOUS = Principal(role=PUBLIC)
 
 
-class _RoleCache:
+class _PrincipalCache:
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, str | None]] = {}
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key_hash: str, load: Callable[[str], str | None]) -> str | None:
+    def get(self, key_hash: str, load: Callable[[], Principal | None]) -> Principal | None:
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key_hash)
         if entry and now - entry[0] < CACHE_SECONDS:
             return entry[1]
-        role = load(key_hash)
+        principal = load()
         with self._lock:
             if len(self._entries) > 10_000:  # unknown keys must not grow the cache without bound
                 self._entries.clear()
-            self._entries[key_hash] = (now, role)
-        return role
+            self._entries[key_hash] = (now, principal)
+        return principal
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
-role_cache = _RoleCache()
+role_cache = _PrincipalCache()
+
+
+def _load(key: str) -> Principal | None:
+    record = keys.principal_for(ctx(), key)
+    return Principal(**record) if record else None
+
+
+def current_principal() -> Principal:
+    """The caller: role, key prefix and label, and the key's binding; 401 for a key that is not valid."""
+    if "principal" in g:
+        return g.principal
+    key = request.headers.get("X-API-Key", "").strip()
+    if not key:
+        principal: Principal | None = ANONYMOUS
+    else:
+        principal = role_cache.get(hash_key(key, get_settings().api_key_key), lambda: _load(key))
+        if principal is None:
+            raise Unauthorized("The API key is not valid.")
+    g.principal = principal
+    g.role = principal.role
+    return principal
 
 
 def current_role() -> str:
     """The caller's role; 401 for a key that is not (or no longer) valid."""
-    if "role" in g:
-        return g.role
-    key = request.headers.get("X-API-Key", "").strip()
-    if not key:
-        g.role = PUBLIC
-        return g.role
-    role = role_cache.get(
-        hash_key(key, get_settings().api_key_key), lambda h: api_keys.role_for_hash(get_graph(), h)
-    )
-    if role is None:
-        raise Unauthorized("The API key is not valid.")
-    g.role = role
-    return role
+    return current_principal().role
 
 
 def require(roles: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a resource method so only `roles` may call it (401 without a key, 403 with a lesser one)."""
+    """Decorate a resource method so only `roles` may call it (401 without a key, 403 with a lesser one).
+
+    Put it outermost, above `accepts`/`returns`, so callers without the role learn that before validation.
+    """
 
     def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)

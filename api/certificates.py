@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import url_for
 from flask_restx import Namespace, Resource
 
-from api import get_graph
 from api.auth import ADMIN, require
-from api.schemas import body, input_model, model, query
+from api.context import ctx
+from api.decorators import accepts, creates, returns, with_query
 from api.schemas.certificate import (
     CertificateSchema,
     IssueCertificateSchema,
@@ -18,54 +16,47 @@ from api.schemas.certificate import (
     VerificationSchema,
     VerifyArgs,
 )
-from graph import certificates as repo
 from registry.certificates import LIFECYCLE_ACTIONS
 from registry.masking import mask_name
+from services import certificates
 
 ns = Namespace("certificates", description="碳排放管理员职业能力水平评价证书: issue and lifecycle (admin)")
 verify_ns = Namespace("verify", path="/", description="Public certificate verification (证书查询)")
 
-_ISSUE = IssueCertificateSchema()
-_CHANGE = StatusChangeSchema()
 _VIEW = CertificateSchema()
-_VERIFY_ARGS = VerifyArgs()
+_CHANGE = StatusChangeSchema()
 _VERIFICATION = VerificationSchema()
 
 
 @ns.route("")
 class CertificateList(Resource):
-    @ns.expect(input_model(ns, _ISSUE))
-    @ns.response(201, "Issued", model(ns, _VIEW))
     @require(ADMIN)
-    def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
+    @creates(ns, _VIEW, "certificates_certificate_item", number="number")
+    @accepts(ns, IssueCertificateSchema())
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Issue a certificate (admin); the holder's pools follow in the same transaction."""
-        data = body(_ISSUE)
-        data["practitioner_id"] = str(data["practitioner_id"])
-        if data.get("issuer_id"):
-            data["issuer_id"] = str(data["issuer_id"])
-        view = repo.issue(get_graph(), data, date.today())
-        location = url_for("certificates_certificate_item", number=view["number"])
-        return _VIEW.dump(view), 201, {"Location": location}
+        return certificates.issue(ctx(), data)
 
 
 @ns.route("/<string:number>")
+@ns.param("number", "the certificate number")
 class CertificateItem(Resource):
-    @ns.response(200, "The certificate", model(ns, _VIEW))
     @require(ADMIN)
+    @returns(ns, _VIEW)
     def get(self, number: str) -> dict[str, Any]:
         """A certificate with its holder, issuer and status history (admin)."""
-        return _VIEW.dump(repo.get(get_graph(), number, date.today()))
+        return certificates.get(ctx(), number)
 
 
 def _lifecycle_resource(action: str) -> type[Resource]:
+    @ns.param("number", "the certificate number")
     class Lifecycle(Resource):
-        @ns.expect(input_model(ns, _CHANGE))
-        @ns.response(200, "Changed", model(ns, _VIEW))
-        @ns.response(409, "Not allowed from the current status")
         @require(ADMIN)
-        def post(self, number: str) -> dict[str, Any]:
-            data = body(_CHANGE)
-            return _VIEW.dump(repo.change_status(get_graph(), number, action, data["reason"], date.today()))
+        @ns.response(409, "Not allowed from the current status")
+        @returns(ns, _VIEW)
+        @accepts(ns, _CHANGE)
+        def post(self, number: str, data: dict[str, Any]) -> dict[str, Any]:
+            return certificates.change_status(ctx(), number, action, data["reason"])
 
     Lifecycle.__name__ = f"Certificate{action.title()}"
     Lifecycle.post.__doc__ = {
@@ -82,13 +73,12 @@ for _action in LIFECYCLE_ACTIONS:
 
 @verify_ns.route("/verify")
 class Verify(Resource):
-    @verify_ns.doc(security=[], params={"number": "certificate number", "name": "holder's full name"})
-    @verify_ns.response(200, "The certificate", model(verify_ns, _VERIFICATION))
+    @verify_ns.doc(security=[])
     @verify_ns.response(404, "No certificate with this number and name")
-    def get(self) -> dict[str, Any]:
-        """Verify a certificate by number and holder name (public). The holder's name comes back masked."""
-        args = query(_VERIFY_ARGS)
-        view = repo.verify(get_graph(), args["number"], args["name"], date.today())
-        return _VERIFICATION.dump(
-            view | {"holder": mask_name(view["holder"]), "valid": view["status"] == "valid"}
-        )
+    @returns(verify_ns, _VERIFICATION)
+    @with_query(verify_ns, VerifyArgs())
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Verify a certificate by number and holder name (public). The holder's name comes back masked;
+        `valid` is true only for a valid certificate of an active holder (see `reason` otherwise)."""
+        view = certificates.verify(ctx(), args["number"], args["name"])
+        return view | {"holder": mask_name(view["holder"])}

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from api import get_graph, get_settings
-from api.auth import ROLES, hash_key, new_key
-from graph import api_keys, certificates, imports
+from api.context import ctx, get_graph, get_settings
+from graph import imports
 from graph.bulk import load_synthetic
-from graph.pools import rederive_missing
-from graph.reference import load_reference_data
 from graph.schema import create_schema, describe_schema
+from registry.errors import RegistryError
 from registry.importing import ImportFileError
 from seed import synthetic
+from services import certificates, keys, reference, search
+from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 
@@ -26,11 +27,11 @@ registry_cli = AppGroup("registry", help="Carbon Manager Registry administration
 @registry_cli.command("init-db")
 def init_db() -> None:
     """Create the schema and load the reference data (idempotent)."""
-    graph = get_graph()
-    create_schema(graph)
-    counters = load_reference_data(graph)
-    schema = describe_schema(graph)
-    derived = rederive_missing(graph, date.today())
+    context = ctx()
+    create_schema(context.graph)
+    counters = reference.load(context.graph)
+    schema = describe_schema(context.graph)
+    derived = search.derive_missing_keys(context)
     click.echo(
         f"schema: {len(schema['constraints'])} constraints, {len(schema['indexes'])} indexes; "
         f"reference data: {counters.nodes_created} nodes and {counters.relationships_created} relationships "
@@ -39,14 +40,22 @@ def init_db() -> None:
 
 
 @registry_cli.command("create-key")
-@click.option("--role", required=True, type=click.Choice(ROLES), help="admin, government or client")
+@click.option(
+    "--role", required=True, type=click.Choice(ROLES), help="admin, government, client or practitioner"
+)
 @click.option("--label", default="", help="who or what the key is for")
-def create_key(role: str, label: str) -> None:
+@click.option("--practitioner", "practitioner_id", default=None, help="a practitioner key's person (id)")
+@click.option(
+    "--organization", "organization_id", default=None, help="bind a client key to an organization (id)"
+)
+def create_key(role: str, label: str, practitioner_id: str | None, organization_id: str | None) -> None:
     """Create an API key; it is printed once (last line) and only its hash is stored."""
-    key = new_key()
-    record = api_keys.create_key(
-        get_graph(), hash_key(key, get_settings().api_key_key), key[:12], role, label
-    )
+    try:
+        key, record = keys.create(
+            ctx(), role, label, practitioner_id=practitioner_id, organization_id=organization_id
+        )
+    except RegistryError as error:
+        raise click.ClickException(_explain(error)) from None
     click.echo(f"Created a {record['role']} key (prefix {record['prefix']}); it is shown only now:", err=True)
     click.echo(key)
 
@@ -55,25 +64,36 @@ def create_key(role: str, label: str) -> None:
 @click.argument("prefix")
 def revoke_key(prefix: str) -> None:
     """Revoke the key(s) whose first 12 characters are PREFIX."""
-    click.echo(f"revoked {api_keys.revoke_key(get_graph(), prefix)} key(s)")
+    click.echo(f"revoked {keys.revoke(ctx(), prefix)} key(s)")
 
 
 @registry_cli.command("list-keys")
 def list_keys() -> None:
-    """List keys by prefix, role and label (never the keys themselves)."""
-    for key in api_keys.list_keys(get_graph()):
+    """List keys by prefix, role, label and binding (never the keys themselves)."""
+    for key in keys.list_all(ctx()):
         state = "revoked" if key["revoked"] else "active"
-        click.echo(f"{key['prefix']}  {key['role']:<10}  {state:<7}  {key['created_at']}  {key['label']}")
+        binding = key.get("practitioner_id") or key.get("organization_id") or ""
+        click.echo(
+            f"{key['prefix']}  {key['role']:<12}  {state:<7}  {key['created_at']}  {key['label']}  {binding}".rstrip()
+        )
 
 
 @registry_cli.command("expire-certificates")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
 def expire_certificates(as_of: datetime | None) -> None:
     """Mark valid certificates past their expires_on as expired and update pools (run daily from cron)."""
-    today = as_of.date() if as_of else date.today()
-    click.echo(
-        f"expired {certificates.expire_due(get_graph(), today)} certificate(s) as of {today.isoformat()}"
-    )
+    context = ctx()
+    if as_of:
+        context = replace(context, today=as_of.date())
+    click.echo(f"expired {certificates.expire_due(context)} certificate(s) as of {context.today.isoformat()}")
+
+
+def _explain(error: RegistryError) -> str:
+    """A domain error as one line for the terminal, with the field errors when there are any."""
+    errors = getattr(error, "errors", None)
+    if errors:
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    return error.detail
 
 
 @registry_cli.command("import")

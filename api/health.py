@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from api import get_graph
+from api.context import get_graph
 from api.problems import problem
 
 ns = Namespace("health", path="/", description="Liveness and readiness probes")

@@ -8,8 +8,8 @@ from typing import Any
 from flask import request
 from flask_restx import Namespace, Resource
 
-from api import get_graph, get_settings
 from api.auth import ADMIN, require
+from api.context import get_graph, get_settings
 from graph import imports
 from registry.errors import ValidationFailed
 from registry.importing import ImportFileError

@@ -2,46 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import request
 from flask_restx import Namespace, Resource
 
-from api import codes, get_graph, get_settings
-from api.auth import CLIENT_PLUS, current_role, require
-from api.practitioners import dump_practitioner
-from api.schemas import body, input_model
+from api import presenters
+from api.auth import CLIENT_PLUS, require
+from api.context import ctx
+from api.decorators import accepts, returns
 from api.schemas.common import page_of
 from api.schemas.matching import ExcludedSchema, MatchRequestSchema
-from graph.matching import match
 from registry.matching import MatchRequest
+from services import matching
 
 ns = Namespace(
     "match", description="Find qualified consultants and verifiers, ranked, without conflicts of interest"
 )
 
-_REQUEST = MatchRequestSchema()
 _EXCLUDED = ExcludedSchema(many=True)
 
 
 @ns.route("")
 class Match(Resource):
-    @ns.expect(input_model(ns, _REQUEST))
     @require(CLIENT_PLUS)
-    def post(self) -> dict[str, Any]:
+    @returns(ns, None, description="{items: [{practitioner, score, reasons, score_breakdown}], total, ...}")
+    @accepts(ns, MatchRequestSchema())
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Rank practitioners for a job (client+): hard filters, then the documented score; see the README."""
-        data = body(_REQUEST)
-        codes.check(data, {"industry": "industries", "region": "regions"})
         explain = data.pop("explain") or request.args.get("explain", "").lower() in ("1", "true", "yes")
         if data.get("conflict_org_id") is not None:
             data["conflict_org_id"] = str(data["conflict_org_id"])
-        today = date.today()
-        result = match(get_graph(), MatchRequest(**data), today, get_settings().conflict_window_years)
-        role = current_role()
+        result = matching.match(ctx(), MatchRequest(**data))
         items = [
             {
-                "practitioner": dump_practitioner(view, today, role),
+                "practitioner": presenters.practitioner(view),
                 "score": scored.score,
                 "reasons": list(scored.reasons),
                 "score_breakdown": scored.breakdown,

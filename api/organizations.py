@@ -4,61 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from flask_restx import Namespace, Resource
 
-from api import codes, get_graph
 from api.auth import ADMIN, CLIENT_PLUS, require
-from api.schemas import body, input_model, model, query
-from api.schemas.common import page_of
+from api.context import ctx
+from api.decorators import Page, accepts, creates, paginated, returns
 from api.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
-from graph import organizations as repo
+from services import organizations
 
 ns = Namespace(
     "organizations", description="Employers, clients, verification bodies, training bases, issuers"
 )
 
-CODE_FIELDS = {"region": "regions", "industry": "industries"}
 _INPUT = OrganizationInputSchema()
-_ARGS = OrganizationArgs()
 _VIEW = OrganizationSchema()
 
 
 @ns.route("")
 class OrganizationList(Resource):
-    @ns.doc(params={name: f.metadata.get("description", "") for name, f in _ARGS.fields.items()})
     @require(CLIENT_PLUS)
-    def get(self) -> dict[str, Any]:
+    @paginated(ns, OrganizationArgs(), _VIEW)
+    def get(self, args: dict[str, Any]) -> Page:
         """Search organizations by name, kind, region and industry (client+)."""
-        args = query(_ARGS)
-        codes.check(args, CODE_FIELDS)
-        items, total = repo.search(get_graph(), args, args["page"], args["per_page"])
-        return page_of(_VIEW.dump(items, many=True), total, args["page"], args["per_page"])
+        return Page(*organizations.search(ctx(), args, args["page"], args["per_page"]))
 
-    @ns.expect(input_model(ns, _INPUT))
-    @ns.response(201, "Registered", model(ns, _VIEW))
     @require(ADMIN)
-    def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
+    @creates(ns, _VIEW, "organizations_organization_item", organization_id="id")
+    @accepts(ns, _INPUT)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register an organization (admin); a USCC is validated and unique."""
-        data = body(_INPUT)
-        codes.check(data, CODE_FIELDS)
-        view = repo.create(get_graph(), data)
-        location = url_for("organizations_organization_item", organization_id=view["id"])
-        return _VIEW.dump(view), 201, {"Location": location}
+        return organizations.create(ctx(), data)
 
 
 @ns.route("/<uuid:organization_id>")
+@ns.param("organization_id", "the organization's id (UUID)")
 class OrganizationItem(Resource):
-    @ns.response(200, "The organization", model(ns, _VIEW))
     @require(CLIENT_PLUS)
+    @returns(ns, _VIEW)
     def get(self, organization_id: Any) -> dict[str, Any]:
         """One organization (client+)."""
-        return _VIEW.dump(repo.get(get_graph(), str(organization_id)))
+        return organizations.get(ctx(), str(organization_id))
 
-    @ns.expect(input_model(ns, _INPUT, "OrganizationPatch"))
     @require(ADMIN)
-    def patch(self, organization_id: Any) -> dict[str, Any]:
+    @returns(ns, _VIEW)
+    @accepts(ns, _INPUT, partial=True, name="OrganizationPatch")
+    def patch(self, organization_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Change some fields (admin)."""
-        data = body(_INPUT, partial=tuple(_INPUT.fields))
-        codes.check(data, CODE_FIELDS)
-        return _VIEW.dump(repo.update(get_graph(), str(organization_id), data))
+        return organizations.update(ctx(), str(organization_id), data)

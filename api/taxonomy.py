@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from api import get_graph
+from api.context import get_graph
 from api.schemas.common import whole_list
-from graph.reference import TAXONOMY_QUERIES, taxonomy_items
+from services import reference
 
 ns = Namespace("taxonomy", description="Reference data (public)")
 
@@ -15,12 +15,12 @@ def _resource_for(kind: str) -> type[Resource]:
     class TaxonomyList(Resource):
         @ns.doc(security=[])
         def get(self) -> dict:
-            return whole_list(taxonomy_items(get_graph(), kind))
+            return whole_list(reference.items(get_graph(), kind))
 
     TaxonomyList.get.__doc__ = f"All {kind.replace('-', ' ')} with their codes."
     TaxonomyList.__name__ = "Taxonomy" + kind.title().replace("-", "")
     return TaxonomyList
 
 
-for _kind in TAXONOMY_QUERIES:
+for _kind in reference.TAXONOMY_KINDS:
     ns.add_resource(_resource_for(_kind), f"/{_kind}")

@@ -1,7 +1,4 @@
-"""Certificates: issue, lifecycle (suspend, reinstate, revoke, expire) and public verification.
-
-Each change is one transaction that writes the status, an event with its reason, and the holder's pools.
-"""
+"""Certificates in the graph: issue, status changes with their events, the expiry batch, verification."""
 
 from __future__ import annotations
 
@@ -10,12 +7,9 @@ from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
-from graph.pools import rederive
 from graph.records import native
-from graph.reference import DEFAULT_ISSUER_ID
-from registry.certificates import CertificateFacts, effective_status, next_status
-from registry.errors import Conflict, NotFound, ValidationFailed
+from graph.views import certificate_as_of
+from registry.certificates import CertificateFacts
 
 CERTIFICATE_VIEW = """
 c {.number, .work_type, .level, .status, .status_reason, .status_changed_at, .issued_on, .expires_on, .created_at,
@@ -27,11 +21,23 @@ c {.number, .work_type, .level, .status, .status_reason, .status_changed_at, .is
 }
 """
 
-GET_CERTIFICATE = f"""
-MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate {{number: $number}})
+GET_CERTIFICATE = (
+    """
+MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate {number: $number})
 MATCH (c)-[:OF_WORK_TYPE]->(w:WorkType), (c)-[:AT_LEVEL]->(l:Level)
 OPTIONAL MATCH (c)-[:ISSUED_BY]->(i:Organization)
-RETURN {CERTIFICATE_VIEW} AS certificate
+RETURN """
+    + CERTIFICATE_VIEW
+    + " AS certificate"
+)
+
+# The holder's lock first: a lifecycle change reads the status only once no other change of this person's
+# certificates or pools is in flight, so two changes can never both act on the same old status.
+LOCK_HOLDER = """
+MATCH (h:Practitioner)-[:HOLDS]->(:Certificate {number: $number})
+SET h._lock = true
+REMOVE h._lock
+RETURN h.id AS holder_id
 """
 
 ISSUE_CHECKS = """
@@ -69,11 +75,19 @@ DUE_TO_EXPIRE = """
 MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate)
 WHERE c.status = 'valid' AND c.expires_on < $today
 WITH h, c LIMIT $batch
+RETURN collect(c.number) AS numbers, collect(DISTINCT h.id) AS holders
+"""
+
+# Run after the holders' locks are held, so the status is re-read: a certificate suspended meanwhile stays so.
+EXPIRE = """
+UNWIND $numbers AS number
+MATCH (c:Certificate {number: number})
+WHERE c.status = 'valid' AND c.expires_on < $today
 SET c.status = 'expired', c.status_reason = $reason, c.status_changed_at = datetime()
 CREATE (c)-[:HAS_EVENT]->(:CertificateEvent {action: 'expire', from_status: 'valid', to_status: 'expired',
                                              reason: $reason, at: datetime(),
                                              seq: COUNT { (c)-[:HAS_EVENT]->() }})
-RETURN count(c) AS expired, collect(DISTINCT h.id) AS holders
+RETURN count(c) AS expired
 """
 
 VERIFY = """
@@ -81,112 +95,65 @@ MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate {number: $number})
 WHERE h.name = $name
 MATCH (c)-[:OF_WORK_TYPE]->(w:WorkType), (c)-[:AT_LEVEL]->(l:Level)
 RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on,
-          work_type_name_zh: w.name_zh, level_name_zh: l.name_zh, holder: h.name} AS certificate
+          work_type_name_zh: w.name_zh, level_name_zh: l.name_zh, holder: h.name,
+          holder_status: h.status} AS certificate
 """
 
 
-def _facts(view: dict[str, Any]) -> CertificateFacts:
-    return CertificateFacts(
-        number=view["number"],
-        work_type=view["work_type"],
-        level=view["level"],
-        status=view["status"],
-        issued_on=view["issued_on"],
-        expires_on=view.get("expires_on"),
-    )
-
-
-def with_effective_status(view: dict[str, Any], today: date) -> dict[str, Any]:
-    """The certificate view with `status` as of today (a valid certificate past expiry reads as expired)."""
-    return {**view, "status": effective_status(_facts(view), today)}
-
-
-def _read_view(tx: neo4j.ManagedTransaction, number: str, today: date) -> dict[str, Any] | None:
+def view(tx: neo4j.ManagedTransaction, number: str, today: date) -> dict[str, Any] | None:
+    """One certificate with holder, issuer and history, its status as of `today`; None when unknown."""
     record = tx.run(GET_CERTIFICATE, number=number).single()
-    return with_effective_status(native(record["certificate"]), today) if record else None
+    return certificate_as_of(native(record["certificate"]), today) if record else None
 
 
-def issue(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
-    """Issue a certificate to an existing, active practitioner and re-derive their pools."""
-    params = {
-        "number": data["number"],
-        "practitioner_id": data["practitioner_id"],
-        "work_type": data["work_type"],
-        "level": data["level"],
-        "issued_on": data["issued_on"],
-        "expires_on": data.get("expires_on"),
-        "issuer_id": data.get("issuer_id") or DEFAULT_ISSUER_ID,
-        "reason": data.get("reason"),
-    }
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        check = tx.run(ISSUE_CHECKS, params).single()
-        if check["duplicate"]:
-            raise Conflict(
-                f"Certificate number {params['number']} is already issued.", number=params["number"]
-            )
-        errors: dict[str, list[str]] = {}
-        if check["holder_status"] is None:
-            errors["practitioner_id"] = [f"No practitioner with id {params['practitioner_id']}."]
-        elif check["holder_status"] == "deleted":
-            errors["practitioner_id"] = ["This practitioner is deleted; restore them before issuing."]
-        if not check["issuer_exists"]:
-            errors["issuer_id"] = [f"No organization with id {params['issuer_id']}."]
-        if errors:
-            raise ValidationFailed(errors)
-        tx.run(ISSUE, params).consume()
-        rederive(tx, [params["practitioner_id"]], today)
-        return _read_view(tx, params["number"], today)
-
-    return graph.write(work)
+def lock_holder(tx: neo4j.ManagedTransaction, number: str) -> str | None:
+    """Take the write lock of the certificate's holder; the holder's id, or None for an unknown number."""
+    record = tx.run(LOCK_HOLDER, number=number).single()
+    return record["holder_id"] if record else None
 
 
-def get(graph: Graph, number: str, today: date) -> dict[str, Any]:
-    """One certificate with its holder, issuer and history, or NotFound."""
-    view = graph.read(_read_view, number, today)
-    if view is None:
-        raise NotFound(f"No certificate with number {number}.")
-    return view
+def facts(tx: neo4j.ManagedTransaction, number: str) -> CertificateFacts | None:
+    """The stored facts the lifecycle rules decide on."""
+    record = tx.run(FACTS, number=number).single()
+    return CertificateFacts(**native(record["facts"])) if record else None
 
 
-def change_status(graph: Graph, number: str, action: str, reason: str, today: date) -> dict[str, Any]:
-    """Suspend, reinstate or revoke; the rules of `registry.certificates` decide what is allowed."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        record = tx.run(FACTS, number=number).single()
-        if record is None:
-            raise NotFound(f"No certificate with number {number}.")
-        facts = CertificateFacts(**native(record["facts"]))
-        to_status = next_status(facts, action, today)
-        tx.run(
-            CHANGE_STATUS, number=number, action=action, reason=reason,
-            from_status=effective_status(facts, today), to_status=to_status,
-        ).consume()  # fmt: skip
-        rederive(tx, [record["holder_id"]], today)
-        return _read_view(tx, number, today)
-
-    return graph.write(work)
+def issue_checks(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> dict[str, Any]:
+    """Whether the number is taken, the holder's status (None when unknown), whether the issuer exists."""
+    return tx.run(ISSUE_CHECKS, params).single().data()
 
 
-def expire_due(graph: Graph, today: date, batch: int = 1000) -> int:
-    """Mark valid certificates past expires_on as expired, batch by batch; the number expired."""
-    reason = f"expired on its expires_on date (job run {today.isoformat()})"
-
-    def work(tx: neo4j.ManagedTransaction) -> int:
-        record = tx.run(DUE_TO_EXPIRE, today=today, batch=batch, reason=reason).single()
-        rederive(tx, record["holders"], today)
-        return record["expired"]
-
-    total = 0
-    while (expired := graph.write(work)) > 0:
-        total += expired
-    return total
+def create(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
+    """Create a valid certificate with its links and its `issue` event."""
+    tx.run(ISSUE, params).consume()
 
 
-def verify(graph: Graph, number: str, name: str, today: date) -> dict[str, Any]:
-    """The public facts of the certificate `number` if `name` is its holder's; NotFound otherwise."""
-    record = graph.read(lambda tx: tx.run(VERIFY, number=number, name=name).single())
-    if record is None:
-        # The same answer for an unknown number and a wrong name: no way to learn who holds a number.
-        raise NotFound("No certificate matches this number and holder name.")
-    return with_effective_status(native(record["certificate"]), today)
+def change_status(
+    tx: neo4j.ManagedTransaction, number: str, action: str, from_status: str, to_status: str, reason: str
+) -> None:
+    """Write a new status and the event recording the change."""
+    tx.run(
+        CHANGE_STATUS,
+        number=number,
+        action=action,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+    ).consume()
+
+
+def due_to_expire(tx: neo4j.ManagedTransaction, today: date, batch: int) -> tuple[list[str], list[str]]:
+    """Up to `batch` valid certificates past expires_on: (their numbers, their holders' ids)."""
+    record = tx.run(DUE_TO_EXPIRE, today=today, batch=batch).single()
+    return record["numbers"], record["holders"]
+
+
+def expire(tx: neo4j.ManagedTransaction, numbers: list[str], today: date, reason: str) -> int:
+    """Mark these certificates expired if they still are valid and past expiry; how many were."""
+    return tx.run(EXPIRE, numbers=numbers, today=today, reason=reason).single()["expired"]
+
+
+def verification(tx: neo4j.ManagedTransaction, number: str, name: str, today: date) -> dict[str, Any] | None:
+    """The public facts of certificate `number` if `name` is its holder's, status as of `today`."""
+    record = tx.run(VERIFY, number=number, name=name).single()
+    return certificate_as_of(native(record["certificate"]), today) if record else None

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from graph.links import replace_links, replace_links_statement
-from graph.pools import rederive
 from graph.records import native
 from graph.reference import WITHIN_REGION
-from registry.errors import NotFound, ValidationFailed
+from registry.errors import ValidationFailed
 
 ENGAGEMENT_VIEW = """
 e {.id, .title, .kind, .status, .start_on, .end_on, .outcome, .created_at, .updated_at,
@@ -25,7 +21,7 @@ e {.id, .title, .kind, .status, .start_on, .end_on, .outcome, .created_at, .upda
 }
 """
 
-GET_ENGAGEMENT = f"MATCH (e:Engagement {{id: $id}}) RETURN {ENGAGEMENT_VIEW} AS engagement"
+GET_ENGAGEMENT = "MATCH (e:Engagement {id: $id}) RETURN " + ENGAGEMENT_VIEW + " AS engagement"
 
 CHECK_REFERENCES = """
 CALL { OPTIONAL MATCH (o:Organization {id: $client_id}) RETURN o IS NOT NULL AS client_exists }
@@ -57,36 +53,44 @@ MATCH (p:Practitioner {id: member.practitioner_id})
 CREATE (p)-[:WORKED_ON {role: member.role}]->(e)
 """
 
-LIST_ENGAGEMENTS = f"""
+LIST_ENGAGEMENTS = (
+    """
 MATCH (e:Engagement)
 WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($status IS NULL OR e.status = $status)
-  AND ($client_id IS NULL OR EXISTS {{ (e)-[:FOR_CLIENT]->(:Organization {{id: $client_id}}) }})
-  AND ($practitioner_id IS NULL OR EXISTS {{ (:Practitioner {{id: $practitioner_id}})-[:WORKED_ON]->(e) }})
-  AND ($industry IS NULL OR EXISTS {{ (e)-[:IN_INDUSTRY]->(:Industry {{code: $industry}}) }})
-  AND ($region IS NULL OR EXISTS {{ MATCH (e)-[:IN_REGION]->(r:Region)
-                                    WHERE {WITHIN_REGION} }})
+  AND ($client_id IS NULL OR EXISTS { (e)-[:FOR_CLIENT]->(:Organization {id: $client_id}) })
+  AND ($practitioner_id IS NULL OR EXISTS { (:Practitioner {id: $practitioner_id})-[:WORKED_ON]->(e) })
+  AND ($industry IS NULL OR EXISTS { (e)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })
+  AND ($region IS NULL OR EXISTS { MATCH (e)-[:IN_REGION]->(r:Region) WHERE """
+    + WITHIN_REGION
+    + """ })
 WITH e ORDER BY e.start_on DESC, e.id
 WITH collect(e) AS matches
-RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] | {ENGAGEMENT_VIEW}] AS items
+RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] | """
+    + ENGAGEMENT_VIEW
+    + """] AS items
 """
+)
 
 PROPERTY_FIELDS = ("title", "kind", "start_on", "end_on", "status", "outcome")
 FILTERS = ("kind", "status", "client_id", "practitioner_id", "industry", "region")
 
 
-def _team_ids(view: dict[str, Any]) -> list[str]:
-    return [member["practitioner"]["id"] for member in view.get("team") or []]
+def team_ids(view: dict[str, Any] | None) -> list[str]:
+    """The ids of an engagement view's team."""
+    return [member["practitioner"]["id"] for member in (view or {}).get("team") or []]
 
 
-def _read_view(tx: neo4j.ManagedTransaction, engagement_id: str) -> dict[str, Any] | None:
+def view(tx: neo4j.ManagedTransaction, engagement_id: str) -> dict[str, Any] | None:
+    """One engagement with client, industry, region and team; None when unknown."""
     record = tx.run(GET_ENGAGEMENT, id=engagement_id).single()
     return native(record["engagement"]) if record else None
 
 
-def _check_references(tx: neo4j.ManagedTransaction, data: dict[str, Any]) -> None:
-    team_ids = [member["practitioner_id"] for member in data.get("team") or []]
-    record = tx.run(CHECK_REFERENCES, client_id=data.get("client_id"), team_ids=team_ids).single()
+def check_references(tx: neo4j.ManagedTransaction, data: dict[str, Any]) -> None:
+    """400 naming the client or team members that do not exist (or are deleted)."""
+    team = [member["practitioner_id"] for member in data.get("team") or []]
+    record = tx.run(CHECK_REFERENCES, client_id=data.get("client_id"), team_ids=team).single()
     errors: dict[str, list[str]] = {}
     if "client_id" in data and not record["client_exists"]:
         errors["client_id"] = [f"No organization with id {data['client_id']}."]
@@ -96,7 +100,7 @@ def _check_references(tx: neo4j.ManagedTransaction, data: dict[str, Any]) -> Non
         raise ValidationFailed(errors)
 
 
-def _write(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any]) -> None:
+def _write_links(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any]) -> None:
     if "client_id" in data:
         replace_links(tx, SET_CLIENT, engagement_id, data["client_id"])
     if "industry" in data:
@@ -107,57 +111,19 @@ def _write(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any
         tx.run(SET_TEAM, id=engagement_id, team=data["team"]).consume()
 
 
-def create(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
-    """Record an engagement with its client, industry, region and team."""
-    engagement_id = str(uuid.uuid4())
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        _check_references(tx, data)
-        props = {key: data[key] for key in PROPERTY_FIELDS if data.get(key) is not None}
-        tx.run(CREATE_ENGAGEMENT, id=engagement_id, props=props).consume()
-        _write(tx, engagement_id, data)
-        view = _read_view(tx, engagement_id)
-        rederive(tx, _team_ids(view), today)  # their industry experience now includes this one
-        return _read_view(tx, engagement_id)
-
-    return graph.write(work)
-
-
-def get(graph: Graph, engagement_id: str) -> dict[str, Any]:
-    """One engagement, or NotFound."""
-    view = graph.read(_read_view, engagement_id)
-    if view is None:
-        raise NotFound(f"No engagement with id {engagement_id}.")
-    return view
-
-
-def update(graph: Graph, engagement_id: str, data: dict[str, Any], check: Any, today: date) -> dict[str, Any]:
-    """Apply a partial update; `check(merged)` validates the result of merging it into the stored one."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        current = _read_view(tx, engagement_id)
-        if current is None:
-            raise NotFound(f"No engagement with id {engagement_id}.")
-        check({**current, **data})
-        _check_references(tx, data)
-        props = {key: data[key] for key in PROPERTY_FIELDS if key in data}
-        tx.run(UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
-        _write(tx, engagement_id, data)
-        view = _read_view(tx, engagement_id)
-        rederive(tx, _team_ids(current) + _team_ids(view), today)  # old and new members
-        return view
-
-    return graph.write(work)
+def save(
+    tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[str, Any], *, new: bool = False
+) -> None:
+    """Create the engagement (`new`) or apply a partial update: the properties given, and each link whose field is."""
+    props = {k: data[k] for k in PROPERTY_FIELDS if (data.get(k) is not None if new else k in data)}
+    tx.run(CREATE_ENGAGEMENT if new else UPDATE_ENGAGEMENT, id=engagement_id, props=props).consume()
+    _write_links(tx, engagement_id, data)
 
 
 def search(
-    graph: Graph, filters: dict[str, Any], page: int, per_page: int
+    tx: neo4j.ManagedTransaction, filters: dict[str, Any], page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of engagements, newest first."""
+    """A page of engagements, newest first, and the total."""
     params = {key: filters.get(key) for key in FILTERS}
-
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], int]:
-        record = tx.run(LIST_ENGAGEMENTS, params, skip=(page - 1) * per_page, limit=per_page).single()
-        return native(record["items"]), record["total"]
-
-    return graph.read(work)
+    record = tx.run(LIST_ENGAGEMENTS, params, skip=(page - 1) * per_page, limit=per_page).single()
+    return native(record["items"]), record["total"]

@@ -159,7 +159,7 @@ def import_file(
     """Validate and write a CSV/XLSX file; returns the report (errors by row, counts of what was written)."""
     started_at = datetime.now(UTC)
     batch_id = f"import-{uuid.uuid4()}"
-    known = known_codes(graph)
+    known = graph.read(known_codes)
     report = ImportReport()
     pending: list[ImportRow] = []
 

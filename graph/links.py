@@ -13,15 +13,15 @@ def replace_links_statement(label: str, relationship: str, target: str, key: str
 
     Labels, types and keys come from code, never from requests; the values are parameters.
     """
-    return f"""
-MATCH (n:{label} {{id: $id}})
-OPTIONAL MATCH (n)-[old:{relationship}]->()
-DELETE old
-WITH DISTINCT n
-UNWIND $values AS value
-MATCH (t:{target} {{{key}: value}})
-MERGE (n)-[:{relationship}]->(t)
-"""
+    return (
+        "MATCH (n:" + label + " {id: $id})\n"
+        "OPTIONAL MATCH (n)-[old:" + relationship + "]->()\n"
+        "DELETE old\n"
+        "WITH DISTINCT n\n"
+        "UNWIND $values AS value\n"
+        "MATCH (t:" + target + " {" + key + ": value})\n"
+        "MERGE (n)-[:" + relationship + "]->(t)\n"
+    )
 
 
 def replace_links(tx: neo4j.ManagedTransaction, statement: str, node_id: str, values: Any) -> None:

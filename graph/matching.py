@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from graph.records import native
 from graph.reference import WITHIN_REGION
-from graph.search import PAGE_VIEWS
-from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest, Scored, rank
+from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest
 
 # Hard filters: an active practitioner with a valid certificate of the work type at min_level or higher.
 # The conflict check: employed by the organization now or within the window, or on a (not cancelled)
 # engagement for it that ended within the window or has not ended.
-CANDIDATES = """
+CANDIDATES = (
+    """
 MATCH (c:Certificate {work_type: $work_type})
 WHERE c.level <= $min_level AND c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)
 MATCH (p:Practitioner {status: 'active'})-[:HOLDS]->(c)
@@ -43,7 +41,9 @@ CALL (p, conflicts) {
   OPTIONAL MATCH (g)-[:IN_INDUSTRY]->(i:Industry)
   OPTIONAL MATCH (g)-[:IN_REGION]->(r:Region)
   WITH g, i, r,
-       $region IS NOT NULL AND {WITHIN_REGION} AS in_region
+       $region IS NOT NULL AND """
+    + WITHIN_REGION
+    + """ AS in_region
   RETURN count(DISTINCT CASE WHEN i.code = $industry THEN g END) AS industry_engagements,
          min(CASE WHEN i.code = $industry THEN g.start_on END) AS industry_engagements_since,
          count(DISTINCT CASE WHEN in_region THEN g END) AS region_engagements,
@@ -52,8 +52,9 @@ CALL (p, conflicts) {
 RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        best.expires_on AS certificate_expires_on, conflicts,
        industry_engagements, industry_engagements_since, region_engagements, last_engagement_on,
-       $region IS NOT NULL AND EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
-                                        WHERE {WITHIN_REGION} }
+       $region IS NOT NULL AND EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE """
+    + WITHIN_REGION
+    + """ }
          AS based_in_region,
        EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } AS declared_industry,
        COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty {category: $work_type}) RETURN s.name_zh ORDER BY s.code }
@@ -61,7 +62,8 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        COLLECT { MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) WHERE q.code IN $relevant
                  RETURN q.name_zh ORDER BY q.code } AS qualifications,
        p.name AS name
-""".replace("{WITHIN_REGION}", WITHIN_REGION)
+"""
+)
 
 NAMES = """
 OPTIONAL MATCH (i:Industry {code: $industry})
@@ -70,67 +72,53 @@ RETURN i.name_zh AS industry_name, r.name_zh AS region_name
 """
 
 
-@dataclass
-class MatchResult:
-    ranked: list[tuple[Scored, dict[str, Any]]]  # (score, practitioner view) for the top `limit`
-    total: int  # candidates that passed the hard filters and the conflict check
-    excluded: list[dict[str, Any]]  # who the conflict check removed, and why
-
-
-def _window_start(today: date, years: int) -> date:
+def window_start(today: date, years: int) -> date:
+    """The first day of a look-back window of `years` ending today."""
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
         return today.replace(year=today.year - years, day=28)
 
 
-def match(graph: Graph, request: MatchRequest, today: date, conflict_window_years: int) -> MatchResult:
-    """Rank the practitioners who can take on `request`, excluding conflicted ones."""
+def candidates(
+    tx: neo4j.ManagedTransaction, request: MatchRequest, today: date, conflict_window_years: int
+) -> tuple[list[Candidate], list[dict[str, Any]]]:
+    """Who passes the hard filters, as scoring facts; and who the conflict check removed, with why."""
     params = {
         "work_type": request.work_type,
         "min_level": request.min_level,
         "industry": request.industry,
         "region": request.region,
         "conflict_org_id": request.conflict_org_id,
-        "window_start": _window_start(today, conflict_window_years),
+        "window_start": window_start(today, conflict_window_years),
         "relevant": sorted(RELEVANT_QUALIFICATIONS.get(request.work_type, ())),
         "today": today,
     }
-
-    def work(tx: neo4j.ManagedTransaction) -> MatchResult:
-        names = tx.run(NAMES, params).single()
-        candidates: list[Candidate] = []
-        excluded: list[dict[str, Any]] = []
-        for record in tx.run(CANDIDATES, params):
-            row = native(record.data())
-            if row["conflicts"]:
-                excluded.append({"id": row["id"], "name": row["name"], "conflicts": row["conflicts"]})
-                continue
-            candidates.append(
-                Candidate(
-                    id=row["id"],
-                    best_level=row["best_level"],
-                    certificate_number=row["certificate_number"],
-                    certificate_expires_on=row["certificate_expires_on"],
-                    industry_engagements=row["industry_engagements"],
-                    industry_engagements_since=row["industry_engagements_since"],
-                    region_engagements=row["region_engagements"],
-                    based_in_region=row["based_in_region"],
-                    declared_industry=row["declared_industry"],
-                    last_engagement_on=row["last_engagement_on"],
-                    specialties=tuple(row["specialties"]),
-                    qualifications=tuple(row["qualifications"]),
-                    industry_name=names["industry_name"],
-                    region_name=names["region_name"],
-                )
+    names = tx.run(NAMES, params).single()
+    found: list[Candidate] = []
+    excluded: list[dict[str, Any]] = []
+    for record in tx.run(CANDIDATES, params):
+        row = native(record.data())
+        if row["conflicts"]:
+            excluded.append({"id": row["id"], "name": row["name"], "conflicts": row["conflicts"]})
+            continue
+        found.append(
+            Candidate(
+                id=row["id"],
+                best_level=row["best_level"],
+                certificate_number=row["certificate_number"],
+                certificate_expires_on=row["certificate_expires_on"],
+                industry_engagements=row["industry_engagements"],
+                industry_engagements_since=row["industry_engagements_since"],
+                region_engagements=row["region_engagements"],
+                based_in_region=row["based_in_region"],
+                declared_industry=row["declared_industry"],
+                last_engagement_on=row["last_engagement_on"],
+                specialties=tuple(row["specialties"]),
+                qualifications=tuple(row["qualifications"]),
+                industry_name=names["industry_name"],
+                region_name=names["region_name"],
             )
-        top = rank(candidates, request, today)[: request.limit]
-        ids = [scored.candidate.id for scored in top]
-        views = {
-            r["practitioner"]["id"]: native(r["practitioner"])
-            for r in tx.run(PAGE_VIEWS, ids=ids, today=today)
-        }
-        excluded.sort(key=lambda entry: entry["id"])
-        return MatchResult([(s, views[s.candidate.id]) for s in top], len(candidates), excluded)
-
-    return graph.read(work)
+        )
+    excluded.sort(key=lambda entry: entry["id"])
+    return found, excluded

@@ -7,52 +7,48 @@ from typing import Any
 
 import neo4j
 
-from graph.certificates import with_effective_status
-from graph.driver import Graph
 from graph.pools import CURRENT_MEMBER
 from graph.records import native
-from registry.errors import NotFound
+from graph.views import certificate_as_of
 
 MAX_ENGAGEMENTS = 50
 MAX_COLLEAGUES = 50
 MAX_CERTIFICATES = 50
 
-NEIGHBOURHOOD = f"""
-MATCH (p:Practitioner {{id: $id}}) WHERE p.status <> 'deleted'
-RETURN p {{.id, .name, .status}} AS person,
-  COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate)
-            RETURN c {{.number, .work_type, .level, .status, .issued_on, .expires_on}}
-            ORDER BY c.issued_on DESC LIMIT $max_certificates }} AS certificates,
-  COLLECT {{ MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER}
-            RETURN pool {{.code, .name_zh, via: m.via, since: m.since}} }} AS pools,
-  COLLECT {{ MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
-            RETURN o {{.id, .name, .kind, since: e.since}} }} AS employers,
-  COLLECT {{ MATCH (p)-[w:WORKED_ON]->(g:Engagement)
-            RETURN g {{.id, .title, .kind, .status, .start_on, .end_on, role: w.role,
-                      client: COLLECT {{ MATCH (g)-[:FOR_CLIENT]->(o:Organization) RETURN o {{.id, .name, .kind}} }}[0],
-                      industry: COLLECT {{ MATCH (g)-[:IN_INDUSTRY]->(i:Industry) RETURN i {{.code, .name_zh}} }}[0]}}
-            ORDER BY g.start_on DESC, g.id LIMIT $max_engagements }} AS engagements,
-  COLLECT {{ MATCH (p)-[:WORKED_ON]->(g:Engagement)<-[:WORKED_ON]-(q:Practitioner)
+NEIGHBOURHOOD = (
+    """
+MATCH (p:Practitioner {id: $id}) WHERE p.status <> 'deleted'
+RETURN p {.id, .name, .status} AS person,
+  COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
+            RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on}
+            ORDER BY c.issued_on DESC LIMIT $max_certificates } AS certificates,
+  COLLECT { MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE """
+    + CURRENT_MEMBER
+    + """
+            RETURN pool {.code, .name_zh, via: m.via, since: m.since} } AS pools,
+  COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
+            RETURN o {.id, .name, .kind, since: e.since} } AS employers,
+  COLLECT { MATCH (p)-[w:WORKED_ON]->(g:Engagement)
+            RETURN g {.id, .title, .kind, .status, .start_on, .end_on, role: w.role,
+                      client: COLLECT { MATCH (g)-[:FOR_CLIENT]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+                      industry: COLLECT { MATCH (g)-[:IN_INDUSTRY]->(i:Industry) RETURN i {.code, .name_zh} }[0]}
+            ORDER BY g.start_on DESC, g.id LIMIT $max_engagements } AS engagements,
+  COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)<-[:WORKED_ON]-(q:Practitioner)
             WHERE q <> p AND q.status <> 'deleted'
             WITH q, count(DISTINCT g) AS shared
-            RETURN q {{.id, .name, shared: shared}} ORDER BY shared DESC, q.id LIMIT $max_colleagues }} AS colleagues
+            RETURN q {.id, .name, shared: shared} ORDER BY shared DESC, q.id LIMIT $max_colleagues } AS colleagues
 """
+)
 
 
-def neighbourhood(graph: Graph, practitioner_id: str, today: date) -> dict[str, Any]:
-    """{nodes, edges} around one practitioner: certificates, pools, employer, engagements, clients, colleagues."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any] | None:
-        record = tx.run(
-            NEIGHBOURHOOD, id=practitioner_id, today=today, max_certificates=MAX_CERTIFICATES,
-            max_engagements=MAX_ENGAGEMENTS, max_colleagues=MAX_COLLEAGUES,
-        ).single()  # fmt: skip
-        return native(record.data()) if record else None
-
-    data = graph.read(work)
-    if data is None:
-        raise NotFound(f"No practitioner with id {practitioner_id}.")
-    return _drawable(data, today)
+def neighbourhood(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any] | None:
+    """{nodes, edges} around one practitioner: certificates, pools, employer, engagements, clients, colleagues;
+    None when there is no such (undeleted) practitioner."""
+    record = tx.run(
+        NEIGHBOURHOOD, id=practitioner_id, today=today, max_certificates=MAX_CERTIFICATES,
+        max_engagements=MAX_ENGAGEMENTS, max_colleagues=MAX_COLLEAGUES,
+    ).single()  # fmt: skip
+    return _drawable(native(record.data()), today) if record else None
 
 
 def _drawable(data: dict[str, Any], today: date) -> dict[str, Any]:
@@ -69,7 +65,7 @@ def _drawable(data: dict[str, Any], today: date) -> dict[str, Any]:
     person = data["person"]
     me = node(f"Practitioner:{person['id']}", "Practitioner", person["name"], id=person["id"])
     for cert in data["certificates"]:
-        cert = with_effective_status(cert, today)
+        cert = certificate_as_of(cert, today)
         key = node(f"Certificate:{cert['number']}", "Certificate", cert["number"], **cert)
         edge(me, key, "HOLDS")
     for pool in data["pools"]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
+from graph.practitioners import lock
 from graph.records import native
 from graph.revision import stamp
 from registry.certificates import CertificateFacts
@@ -67,13 +67,17 @@ SET p.cert_keys = row.cert_keys,
 # memberships of people who are not active.
 CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
 
-POOL_SIZES = f"""
+POOL_SIZES = (
+    """
 MATCH (pool:Pool)
-RETURN {{code: pool.code, name_zh: pool.name_zh, name_en: pool.name_en, levels: pool.levels,
-  members: COUNT {{ MATCH (p:Practitioner {{status: 'active'}})-[m:MEMBER_OF]->(pool) WHERE {CURRENT_MEMBER} }}
-}} AS pool
+RETURN {code: pool.code, name_zh: pool.name_zh, name_en: pool.name_en, levels: pool.levels,
+  members: COUNT { MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(pool) WHERE """
+    + CURRENT_MEMBER
+    + """ }
+} AS pool
 ORDER BY pool.code DESC
 """
+)
 
 
 def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
@@ -82,6 +86,9 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return
+    # Read the certificates only after holding the people's locks: a derivation never works from a state
+    # that a concurrent lifecycle change is about to replace.
+    lock(tx, ids)
     rows = []
     for record in tx.run(HOLDER_CERTIFICATES, ids=ids).single()["holders"]:
         certificates = [CertificateFacts(**native(c)) for c in record["certificates"]]
@@ -101,17 +108,14 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
     stamp(tx, ids)  # the search indexes of every process reload these people before their next answer
 
 
-def pool_sizes(graph: Graph, today: date) -> list[dict[str, Any]]:
+def pool_sizes(tx: neo4j.ManagedTransaction, today: date) -> list[dict[str, Any]]:
     """Each pool with its current number of members."""
-    return graph.read(lambda tx: [r["pool"] for r in tx.run(POOL_SIZES, today=today)])
+    return [r["pool"] for r in tx.run(POOL_SIZES, today=today)]
 
 
 MISSING_KEYS = "MATCH (p:Practitioner) WHERE p.cert_keys IS NULL RETURN collect(p.id) AS ids"
 
 
-def rederive_missing(graph: Graph, today: date, batch_size: int = 2000) -> int:
-    """Derive pools and search keys for practitioners stored before search keys existed; the number done."""
-    ids = graph.read(lambda tx: tx.run(MISSING_KEYS).single()["ids"])
-    for start in range(0, len(ids), batch_size):
-        graph.write(rederive, ids[start : start + batch_size], today)
-    return len(ids)
+def without_search_keys(tx: neo4j.ManagedTransaction) -> list[str]:
+    """Ids of practitioners stored before search keys existed."""
+    return tx.run(MISSING_KEYS).single()["ids"]

@@ -1,51 +1,60 @@
-"""Practitioners: registration, edits and soft deletion, each one transaction that also keeps pools derived."""
+"""Practitioners in the graph: creation (singly or in bulk), edits, soft deletion and the per-person lock."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from graph.links import replace_links, replace_links_statement
-from graph.pools import CURRENT_MEMBER, rederive
-from graph.records import native
-from registry.errors import Conflict, NotFound, ValidationFailed
+from registry.errors import Conflict, NotFound
 
-# The full view of one practitioner; PII is in it and the API decides who sees it.
-PRACTITIONER_VIEW = f"""
-p {{.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .public_profile, .bio,
-    .id_card_tail, .phone, .email, .created_at, .updated_at, .deleted_at,
-    region: COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region) RETURN r {{.code, .name_zh}} }}[0],
-    employer: COLLECT {{ MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
-                         RETURN o {{.id, .name, .kind, since: e.since}} }}[0],
-    specialties: COLLECT {{ MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty)
-                            RETURN s {{.code, .name_zh, .category}} ORDER BY s.code }},
-    industries: COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i {{.code, .name_zh}} ORDER BY i.code }},
-    qualifications: COLLECT {{ MATCH (p)-[h:HAS_QUALIFICATION]->(q:Qualification)
-                               RETURN q {{.code, .name_zh, number: h.number, since: h.since}} ORDER BY q.code }},
-    pools: COLLECT {{ MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE {CURRENT_MEMBER}
-                      RETURN pool.code ORDER BY pool.code DESC }},
-    certificates: COLLECT {{ MATCH (p)-[:HOLDS]->(c:Certificate)
-                             RETURN c {{.number, .work_type, .level, .status, .issued_on, .expires_on}}
-                             ORDER BY c.issued_on, c.number }}
-}}
+# Setting a property takes the node's write lock until commit; every change to a person's certificates or
+# pools starts here, so changes to one person serialise and each derivation reads what the last one wrote.
+LOCK_PRACTITIONERS = """
+MATCH (p:Practitioner) WHERE p.id IN $ids
+WITH p ORDER BY p.id
+SET p._lock = true
+REMOVE p._lock
 """
-
-GET_PRACTITIONER = f"MATCH (p:Practitioner {{id: $id}}) RETURN {PRACTITIONER_VIEW} AS practitioner"
 
 FIND_BY_ID_CARD = "MATCH (p:Practitioner {id_card_hash: $hash}) WHERE p.id <> $id RETURN p.id AS id"
 
-FIND_ORGANIZATION = "MATCH (o:Organization {id: $id}) RETURN o.id AS id"
-
 EXISTS_PRACTITIONER = "RETURN EXISTS { (:Practitioner {id: $id}) } AS exists"
 
-CREATE_PRACTITIONER = """
-CREATE (p:Practitioner {id: $id, status: 'active', created_at: datetime(), updated_at: datetime()})
-SET p += $props
+# The one way a practitioner is created, singly or by the thousand: people not stored yet (by ID-card hash)
+# are created, then their links follow as flat (person, value) pairs, one UNWIND per relationship type.
+CREATE_PRACTITIONERS = """
+UNWIND $rows AS row
+WITH row WHERE NOT EXISTS { MATCH (:Practitioner {id_card_hash: row.props.id_card_hash}) }
+CREATE (p:Practitioner)
+SET p = row.props, p.id = row.id, p.status = coalesce(row.props.status, 'active'),
+    p.created_at = datetime(), p.updated_at = datetime()
+RETURN collect(p.id) AS created
 """
+
+
+def _link_statement(target: str, key: str, relationship: str) -> str:
+    """Cypher linking each (practitioner id, value) pair of $pairs to the `target` node whose `key` is value."""
+    return (
+        "UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:"
+        + target
+        + " {"
+        + key
+        + ": pair[1]})\n"
+        "CREATE (p)-[" + relationship + "]->(t)\n"
+    )
+
+
+# Link fields of a practitioner row and the statement that creates each.
+CREATE_LINKS = {
+    "region": _link_statement("Region", "code", ":BASED_IN"),
+    "employer_id": _link_statement("Organization", "id", ":EMPLOYED_BY {since: $today}"),
+    "specialties": _link_statement("Specialty", "code", ":HAS_SPECIALTY"),
+    "qualifications": _link_statement("Qualification", "code", ":HAS_QUALIFICATION {since: $today}"),
+    "industries": _link_statement("Industry", "code", ":EXPERIENCED_IN"),
+}
 
 UPDATE_PROPERTIES = """
 MATCH (p:Practitioner {id: $id})
@@ -84,27 +93,54 @@ MATCH (p:Practitioner {id: $id})
 SET p.status = 'deleted', p.deleted_at = coalesce(p.deleted_at, datetime()), p.updated_at = datetime()
 """
 
-# Properties stored as they come; relationships are handled by their own statements.
+# The one list of a practitioner's stored properties; relationships are handled by their own statements.
 PROPERTY_FIELDS = (
     "name", "gender", "education", "enrolled", "work_start_year", "public_profile", "bio",
     "phone", "email", "id_card_hash", "id_card_tail", "status",
 )  # fmt: skip
 
 
-def _read_view(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> dict[str, Any] | None:
-    record = tx.run(GET_PRACTITIONER, id=practitioner_id, today=today).single()
-    return native(record["practitioner"]) if record else None
+def practitioner_row(practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A row for `create_practitioners`: stored properties (None dropped) and link values from `data`."""
+    return {
+        "id": practitioner_id,
+        "props": {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None},
+        **{field: data.get(field) for field in CREATE_LINKS},
+    }
 
 
-def _require(tx: neo4j.ManagedTransaction, practitioner_id: str) -> None:
-    # A one-index-lookup check; the full view is read once, after the change.
+def create_practitioners(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]], today: date) -> set[str]:
+    """Create the practitioners of `rows` whose ID card is not stored yet, with their links; the ids created."""
+    if not rows:
+        return set()
+    created = set(tx.run(CREATE_PRACTITIONERS, rows=rows).single()["created"])
+    for field, statement in CREATE_LINKS.items():
+        pairs = []
+        for row in rows:
+            if row["id"] in created and row.get(field) is not None:
+                values = row[field] if isinstance(row[field], list | tuple) else [row[field]]
+                pairs += [[row["id"], value] for value in values if value is not None]
+        if pairs:
+            tx.run(statement, pairs=pairs, today=today).consume()
+    return created
+
+
+def lock(tx: neo4j.ManagedTransaction, practitioner_ids: list[str]) -> None:
+    """Take the write locks of these practitioners (in id order, so two transactions never deadlock)."""
+    if practitioner_ids:
+        tx.run(LOCK_PRACTITIONERS, ids=sorted(set(practitioner_ids))).consume()
+
+
+def require(tx: neo4j.ManagedTransaction, practitioner_id: str) -> None:
+    """NotFound unless the practitioner is stored (one index lookup)."""
     if not tx.run(EXISTS_PRACTITIONER, id=practitioner_id).single()["exists"]:
         raise NotFound(f"No practitioner with id {practitioner_id}.")
 
 
-def _check_unique_id_card(
+def check_unique_id_card(
     tx: neo4j.ManagedTransaction, practitioner_id: str, id_card_hash: str | None
 ) -> None:
+    """409 naming the other practitioner when this ID card is registered to someone else."""
     if id_card_hash is None:
         return
     record = tx.run(FIND_BY_ID_CARD, hash=id_card_hash, id=practitioner_id).single()
@@ -115,14 +151,18 @@ def _check_unique_id_card(
         )
 
 
-def _check_employer(tx: neo4j.ManagedTransaction, employer_id: str | None) -> None:
-    if employer_id is not None and tx.run(FIND_ORGANIZATION, id=employer_id).single() is None:
-        raise ValidationFailed({"employer_id": [f"No organization with id {employer_id}."]})
+def create(tx: neo4j.ManagedTransaction, practitioner_id: str, data: dict[str, Any], today: date) -> None:
+    """Create one practitioner with its links (409 when the ID card was registered meanwhile)."""
+    if not create_practitioners(tx, [practitioner_row(practitioner_id, data)], today):
+        raise Conflict("A practitioner with this ID card number is already registered.")
 
 
-def _write_relationships(
-    tx: neo4j.ManagedTransaction, practitioner_id: str, data: dict[str, Any], today: date
-) -> None:
+def update(tx: neo4j.ManagedTransaction, practitioner_id: str, data: dict[str, Any], today: date) -> None:
+    """Apply a partial update: the properties given, and each relationship whose field is given."""
+    props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
+    if "status" in props:
+        props["deleted_at"] = None  # any status set here (active, suspended) is not deleted
+    tx.run(UPDATE_PROPERTIES, id=practitioner_id, props=props).consume()
     if "region" in data:
         replace_links(tx, SET_REGION, practitioner_id, data["region"])
     if "employer_id" in data:
@@ -137,55 +177,6 @@ def _write_relationships(
         ).consume()
 
 
-def register(graph: Graph, data: dict[str, Any], today: date) -> dict[str, Any]:
-    """Create a practitioner (ID card already hashed in `data`); 409 when the ID card is registered."""
-    practitioner_id = str(uuid.uuid4())
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        _check_unique_id_card(tx, practitioner_id, data["id_card_hash"])
-        _check_employer(tx, data.get("employer_id"))
-        props = {k: data[k] for k in PROPERTY_FIELDS if data.get(k) is not None}
-        tx.run(CREATE_PRACTITIONER, id=practitioner_id, props=props).consume()
-        _write_relationships(tx, practitioner_id, data, today)
-        rederive(tx, [practitioner_id], today)
-        return _read_view(tx, practitioner_id, today)
-
-    return graph.write(work)
-
-
-def get(graph: Graph, practitioner_id: str, today: date) -> dict[str, Any]:
-    """One practitioner's full view, or NotFound."""
-    view = graph.read(_read_view, practitioner_id, today)
-    if view is None:
-        raise NotFound(f"No practitioner with id {practitioner_id}.")
-    return view
-
-
-def update(graph: Graph, practitioner_id: str, data: dict[str, Any], today: date) -> dict[str, Any]:
-    """Apply a partial update; lists replace, a changed employer closes the previous employment."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        _require(tx, practitioner_id)
-        _check_unique_id_card(tx, practitioner_id, data.get("id_card_hash"))
-        _check_employer(tx, data.get("employer_id"))
-        props = {k: data[k] for k in PROPERTY_FIELDS if k in data}
-        if "status" in props:
-            props["deleted_at"] = None  # any status set here (active, suspended) is not deleted
-        tx.run(UPDATE_PROPERTIES, id=practitioner_id, props=props).consume()
-        _write_relationships(tx, practitioner_id, data, today)
-        rederive(tx, [practitioner_id], today)  # status, region or industries may have changed
-        return _read_view(tx, practitioner_id, today)
-
-    return graph.write(work)
-
-
-def soft_delete(graph: Graph, practitioner_id: str, today: date) -> dict[str, Any]:
-    """Mark a practitioner deleted (history and certificates stay) and end their pool memberships."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        _require(tx, practitioner_id)
-        tx.run(SOFT_DELETE, id=practitioner_id).consume()
-        rederive(tx, [practitioner_id], today)
-        return _read_view(tx, practitioner_id, today)
-
-    return graph.write(work)
+def soft_delete(tx: neo4j.ManagedTransaction, practitioner_id: str) -> None:
+    """Mark a practitioner deleted; certificates, employment and history stay."""
+    tx.run(SOFT_DELETE, id=practitioner_id).consume()

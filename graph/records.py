@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j.time
+
+from registry.errors import NotFound
+
+T = TypeVar("T")
 
 
 def native(value: Any) -> Any:
@@ -15,4 +19,11 @@ def native(value: Any) -> Any:
         return {key: native(item) for key, item in value.items()}
     if isinstance(value, list):
         return [native(item) for item in value]
+    return value
+
+
+def found(value: T | None, what: str, key: object) -> T:
+    """`value`, or NotFound naming what was looked for ("practitioner", id) when the graph had none."""
+    if value is None:
+        raise NotFound(f"No {what} with {'number' if what == 'certificate' else 'id'} {key}.")
     return value

@@ -7,7 +7,6 @@ from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from registry import taxonomy
 from seed import reference
 
@@ -71,13 +70,9 @@ def reference_parameters() -> dict[str, Any]:
     }
 
 
-def load_reference_data(graph: Graph) -> neo4j.SummaryCounters:
+def load_reference_data(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
     """MERGE the taxonomy into the graph; a second load creates nothing."""
-
-    def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
-        return tx.run(LOAD_REFERENCE, reference_parameters()).consume().counters
-
-    return graph.write(work)
+    return tx.run(LOAD_REFERENCE, reference_parameters()).consume().counters
 
 
 TAXONOMY_QUERIES: dict[str, str] = {
@@ -94,29 +89,20 @@ TAXONOMY_QUERIES: dict[str, str] = {
 }
 
 
-def taxonomy_items(graph: Graph, kind: str) -> list[dict[str, Any]]:
+def taxonomy_items(tx: neo4j.ManagedTransaction, kind: str) -> list[dict[str, Any]]:
     """All items of one taxonomy, in a stable order."""
-    query = TAXONOMY_QUERIES[kind]
-
-    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-        return [record["item"] for record in tx.run(query)]
-
-    return graph.read(work)
+    return [record["item"] for record in tx.run(TAXONOMY_QUERIES[kind])]
 
 
-def known_codes(graph: Graph) -> dict[str, set[str]]:
+KNOWN_CODES = """
+CALL { MATCH (n:Region) RETURN collect(n.code) AS regions }
+CALL { MATCH (n:Industry) RETURN collect(n.code) AS industries }
+CALL { MATCH (n:Specialty) RETURN collect(n.code) AS specialties }
+CALL { MATCH (n:Qualification) RETURN collect(n.code) AS qualifications }
+RETURN regions, industries, specialties, qualifications
+"""
+
+
+def known_codes(tx: neo4j.ManagedTransaction) -> dict[str, set[str]]:
     """Every taxonomy code, by kind: used to validate input without a round trip per field."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, set[str]]:
-        record = tx.run(
-            """
-            CALL { MATCH (n:Region) RETURN collect(n.code) AS regions }
-            CALL { MATCH (n:Industry) RETURN collect(n.code) AS industries }
-            CALL { MATCH (n:Specialty) RETURN collect(n.code) AS specialties }
-            CALL { MATCH (n:Qualification) RETURN collect(n.code) AS qualifications }
-            RETURN regions, industries, specialties, qualifications
-            """
-        ).single()
-        return {key: set(values) for key, values in record.data().items()}
-
-    return graph.read(work)
+    return {key: set(values) for key, values in tx.run(KNOWN_CODES).single().data().items()}

@@ -24,6 +24,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    ("AuditEntry", "seq"),
+    ("AuditChain", "id"),
     ("Revision", "id"),  # the single registry revision node (graph/revision.py)
 )
 
@@ -42,6 +44,8 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Engagement", "kind"),
     ("Engagement", "start_on"),
     ("Region", "level"),
+    ("AuditEntry", "entity"),
+    ("AuditEntry", "entity_id"),
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"

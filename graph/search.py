@@ -14,10 +14,7 @@ from typing import Any
 
 import neo4j
 
-from graph.driver import Graph
 from graph.pools import CURRENT_MEMBER
-from graph.practitioners import PRACTITIONER_VIEW
-from graph.records import native
 from graph.reference import WITHIN_REGION
 from graph.schema import PRACTITIONER_FULLTEXT
 from registry.errors import ValidationFailed
@@ -106,16 +103,16 @@ def _certificate_condition(
 ) -> str:
     parts = [on["valid"]]
     if filters.work_type and skip != "work_type":
-        parts.append(f"{on['work_type']} = $work_type")
+        parts.append(on["work_type"] + " = $work_type")
     if filters.level and skip != "level":
-        parts.append(f"{on['level']} = $level")
+        parts.append(on["level"] + " = $level")
     if filters.min_level:
-        parts.append(f"{on['level']} <= $min_level")
+        parts.append(on["level"] + " <= $min_level")
     return " AND ".join(parts)
 
 
 def _distinct(expression: str) -> str:
-    return f"reduce(seen = [], x IN {expression} | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
+    return "reduce(seen = [], x IN " + expression + " | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
 
 
 def where_clauses(filters: SearchFilters) -> list[str]:
@@ -126,15 +123,16 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     # Certificates, pools, provinces and industries are read from the person's search keys (one property
     # each) rather than by expanding relationships; graph/pools.py keeps the keys derived.
     if filters.work_type or filters.level or filters.min_level:
-        clauses.append(f"any(k IN p.cert_keys WHERE {_certificate_condition(filters, ON_SEARCH_KEY)})")
+        clauses.append("any(k IN p.cert_keys WHERE " + _certificate_condition(filters, ON_SEARCH_KEY) + ")")
     if filters.pool:
         clauses.append(
             "any(k IN p.pool_keys WHERE split(k, '|')[0] = $pool AND split(k, '|')[1] >= $today_iso)"
         )
     if filters.region:
         clauses.append(
-            "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) "
-            f"WHERE {WITHIN_REGION} }})"
+            "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE "
+            + WITHIN_REGION
+            + " })"
         )
     if filters.industry:
         clauses.append("$industry IN p.industry_keys")
@@ -145,16 +143,19 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     return clauses
 
 
+FULLTEXT_ANCHOR = (
+    "CALL db.index.fulltext.queryNodes('" + PRACTITIONER_FULLTEXT + "', $lucene) YIELD node AS p, score\n"
+    "WITH p, score\n"
+)
+
+
 def _anchor(filters: SearchFilters) -> str:
     """Where the search starts: the most selective filter that an index or a unique node can answer.
 
     The WHERE clauses still check every filter, so the anchor only changes how fast, never what, is found.
     """
     if filters.q:
-        return (
-            f"CALL db.index.fulltext.queryNodes('{PRACTITIONER_FULLTEXT}', $lucene) YIELD node AS p, score\n"
-            "WITH p, score\n"
-        )
+        return FULLTEXT_ANCHOR
     if filters.specialty:
         start = "MATCH (:Specialty {code: $specialty})<-[:HAS_SPECIALTY]-(p:Practitioner)"
     elif filters.qualification:
@@ -164,13 +165,13 @@ def _anchor(filters: SearchFilters) -> str:
         start = "MATCH (p:Practitioner {region_key: $region})"
     elif filters.work_type or filters.level:
         start = (
-            f"MATCH (c:Certificate) WHERE {_certificate_condition(filters)}\n"
+            "MATCH (c:Certificate) WHERE " + _certificate_condition(filters) + "\n"
             "MATCH (p:Practitioner)-[:HOLDS]->(c)\nWITH DISTINCT p"
         )
     elif filters.pool:
-        start = f"MATCH (:Pool {{code: $pool}})<-[m:MEMBER_OF]-(p:Practitioner) WHERE {CURRENT_MEMBER}"
+        start = "MATCH (:Pool {code: $pool})<-[m:MEMBER_OF]-(p:Practitioner) WHERE " + CURRENT_MEMBER
     elif filters.region:
-        start = f"MATCH (r:Region) WHERE {WITHIN_REGION}\nMATCH (p:Practitioner)-[:BASED_IN]->(r)"
+        start = "MATCH (r:Region) WHERE " + WITHIN_REGION + "\nMATCH (p:Practitioner)-[:BASED_IN]->(r)"
     else:
         start = "MATCH (p:Practitioner)"
     return start + "\nWITH p, 0.0 AS score\n"
@@ -209,13 +210,22 @@ def _order_by(sort: str, has_query: bool) -> str:
 
 # Facets in one streaming pass over the matches: each person contributes each "dimension|value" key once,
 # and a single count(*) per key does the rest (five separate passes cost far more memory and time).
-FACETS = f"""
-CALL (hits) {{
+def _facets(filters: SearchFilters) -> str:
+    work_type_condition = _certificate_condition(filters, ON_SEARCH_KEY, skip="work_type")
+    level_condition = _certificate_condition(filters, ON_SEARCH_KEY, skip="level")
+    work_types = _distinct("[k IN certs WHERE " + work_type_condition + " | 'work_type|' + split(k, '|')[0]]")
+    levels = _distinct("[k IN certs WHERE " + level_condition + " | 'level|' + split(k, '|')[1]]")
+    return (
+        """
+CALL (hits) {
   UNWIND hits AS h
   WITH h.p AS p
   WITH p, [k IN coalesce(p.cert_keys, []) WHERE split(k, '|')[2] >= $today_iso] AS certs
-  WITH {_distinct("[k IN certs WHERE {work_type_condition} | 'work_type|' + split(k, '|')[0]]")}
-     + {_distinct("[k IN certs WHERE {level_condition} | 'level|' + split(k, '|')[1]]")}
+  WITH """
+        + work_types
+        + "\n     + "
+        + levels
+        + """
      + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
      + CASE WHEN p.region_key IS NULL THEN [] ELSE ['region|' + p.region_key] END
      + [code IN coalesce(p.industry_keys, []) | 'industry|' + code]
@@ -223,8 +233,9 @@ CALL (hits) {{
   UNWIND keys AS key
   WITH key, count(*) AS count
   RETURN collect([key, count]) AS facet_counts
-}}
+}
 """
+    )
 
 
 def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
@@ -234,7 +245,7 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
         "WITH p, score, reduce(best = 9, k IN coalesce(p.cert_keys, []) | CASE WHEN "
         + _certificate_condition(filters, ON_SEARCH_KEY)
         + " AND toInteger(split(k, '|')[1]) < best THEN toInteger(split(k, '|')[1]) ELSE best END) AS best_level",
-        f"WITH p, score, best_level ORDER BY {_order_by(sort, bool(filters.q))}",
+        "WITH p, score, best_level ORDER BY " + _order_by(sort, bool(filters.q)),
         "WITH collect({p: p, score: score}) AS hits",
     ]
     returns = [
@@ -242,33 +253,22 @@ def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
         "[h IN hits[$skip..$skip + $limit] | {id: h.p.id, score: h.score}] AS page",
     ]
     if with_facets:
-        parts.append(
-            FACETS.replace(
-                "{work_type_condition}", _certificate_condition(filters, ON_SEARCH_KEY, skip="work_type")
-            ).replace("{level_condition}", _certificate_condition(filters, ON_SEARCH_KEY, skip="level"))
-        )
+        parts.append(_facets(filters))
         returns.append("facet_counts")
     parts.append("RETURN " + ", ".join(returns))
     return "\n".join(parts)
 
 
-PAGE_VIEWS = f"""
-UNWIND $ids AS id
-MATCH (p:Practitioner {{id: id}})
-RETURN {PRACTITIONER_VIEW} AS practitioner
-"""
-
-
 @dataclass
-class SearchResult:
-    items: list[dict[str, Any]]
+class SearchHits:
+    ids: list[str]  # the page, in order
     total: int
     facets: dict[str, dict[str, int]] | None
     scores: dict[str, float]
 
 
 def search(
-    graph: Graph,
+    tx: neo4j.ManagedTransaction,
     filters: SearchFilters,
     *,
     today: date,
@@ -276,30 +276,21 @@ def search(
     per_page: int = 20,
     sort: str = "level",
     with_facets: bool = True,
-) -> SearchResult:
-    """One page of practitioners matching `filters`, the total, and facet counts over all matches."""
+) -> SearchHits:
+    """One page of ids of practitioners matching `filters`, the total, and facet counts over all matches."""
     statement = build_query(filters, sort, with_facets)
     params = parameters(filters, today) | {"skip": (page - 1) * per_page, "limit": per_page}
-
-    def work(tx: neo4j.ManagedTransaction) -> SearchResult:
-        record = tx.run(statement, params).single()
-        page_rows = record["page"]
-        ids = [row["id"] for row in page_rows]
-        views = {
-            r["practitioner"]["id"]: native(r["practitioner"])
-            for r in tx.run(PAGE_VIEWS, ids=ids, today=today)
-        }
-        facets = None
-        if with_facets:
-            facets = {name: {} for name in FACET_DIMENSIONS}
-            for key, count in sorted(record["facet_counts"]):
-                dimension, value = key.split("|", 1)
-                facets[dimension][value] = count
-        return SearchResult(
-            items=[views[i] for i in ids if i in views],
-            total=record["total"],
-            facets=facets,
-            scores={row["id"]: row["score"] for row in page_rows},
-        )
-
-    return graph.read(work)
+    record = tx.run(statement, params).single()
+    page_rows = record["page"]
+    facets = None
+    if with_facets:
+        facets = {name: {} for name in FACET_DIMENSIONS}
+        for key, count in sorted(record["facet_counts"]):
+            dimension, value = key.split("|", 1)
+            facets[dimension][value] = count
+    return SearchHits(
+        ids=[row["id"] for row in page_rows],
+        total=record["total"],
+        facets=facets,
+        scores={row["id"]: row["score"] for row in page_rows},
+    )

@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
-from api import create_app
+from api.app import create_app
 from api.config import Settings
 from graph.driver import Graph, graph_from_settings
 from graph.reference import load_reference_data
 from graph.schema import create_schema
+from registry.audit import Actor
+from services.context import Context as ServiceContext
+from tests import fixed_graph
 from tests.support import unique_id_card
 
 
@@ -42,9 +46,16 @@ def graph(settings: Settings) -> Iterator[Graph]:
     graph = graph_from_settings(settings)
     _wipe(graph)
     create_schema(graph)
-    load_reference_data(graph)
+    graph.write(load_reference_data)
     yield graph
     graph.close()
+
+
+@pytest.fixture(scope="session")
+def context(graph: Graph, settings: Settings):
+    """A service Context acting as the command line does (`dataclasses.replace(context, today=…)` for
+    another day)."""
+    return ServiceContext(graph=graph, settings=settings, actor=Actor.cli(), today=date.today())
 
 
 @pytest.fixture(scope="session")
@@ -129,3 +140,10 @@ def issue(client, admin):
         return response.get_json()
 
     return create
+
+
+@pytest.fixture(scope="module")
+def ids(graph, context) -> dict[str, str]:
+    """The fixed registry of tests/fixed_graph.py, built afresh for the module that asks for it."""
+    fixed_graph.wipe_registry(graph)
+    return fixed_graph.build(context)

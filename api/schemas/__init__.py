@@ -12,7 +12,7 @@ from typing import Any
 from flask import request
 from flask_restx import Namespace
 from flask_restx import fields as rx
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing, validate
 
 from registry.errors import ValidationFailed
 
@@ -86,6 +86,66 @@ def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     if name in ns.models:
         return ns.models[name]
     return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.dump_only})
+
+
+_PARAM_TYPES: dict[type, str] = {
+    fields.Integer: "integer",
+    fields.Float: "number",
+    fields.Boolean: "boolean",
+    fields.String: "string",
+}
+
+
+def _param_type(field: fields.Field) -> str:
+    for klass in type(field).__mro__:
+        if klass in _PARAM_TYPES:
+            return _PARAM_TYPES[klass]
+    return "string"
+
+
+def _constraints(field: fields.Field) -> dict[str, Any]:
+    """Enums, ranges, lengths and patterns that the field's validators enforce, as Swagger keywords."""
+    found: dict[str, Any] = {}
+    validators = field.validators if hasattr(field, "validators") else []
+    for validator in validators:
+        if isinstance(validator, validate.OneOf):
+            found["enum"] = list(validator.choices)
+        elif isinstance(validator, validate.Range):
+            if validator.min is not None:
+                found["minimum"] = validator.min
+            if validator.max is not None:
+                found["maximum"] = validator.max
+        elif isinstance(validator, validate.Length):
+            if validator.min is not None:
+                found["minLength"] = validator.min
+            if validator.max is not None:
+                found["maxLength"] = validator.max
+        elif isinstance(validator, validate.Regexp):
+            found["pattern"] = validator.regex.pattern.replace("\\Z", "$")
+    return found
+
+
+def parameters(schema: Schema) -> dict[str, dict[str, Any]]:
+    """Swagger query parameters for a query schema: each with a description, type and constraints."""
+    documented: dict[str, dict[str, Any]] = {}
+    for name, field in schema.fields.items():
+        if field.dump_only:
+            continue
+        description = field.metadata.get("description") or name.replace("_", " ")
+        entry: dict[str, Any] = {"in": "query", "description": description, "required": field.required}
+        if isinstance(field, fields.List):
+            entry |= {
+                "type": "array",
+                "items": {"type": _param_type(field.inner), **_constraints(field.inner)},
+            }
+            entry["collectionFormat"] = "multi"
+        else:
+            entry |= {"type": _param_type(field), **_constraints(field)}
+        default = field.load_default
+        if default is not None and not callable(default) and default is not missing:
+            entry["default"] = default
+        documented[name] = entry
+    return documented
 
 
 def jsonable(value: Any) -> Any:

@@ -17,6 +17,8 @@ NUMBER = validate.Regexp(
 
 
 class IssueCertificateSchema(Schema):
+    """A certificate to issue: number, holder, work type, level and dates."""
+
     number = fields.String(required=True, validate=NUMBER, metadata={"example": "CPCIF-2025-000123"})
     practitioner_id = fields.UUID(required=True)
     work_type = work_type_field(required=True)
@@ -34,6 +36,8 @@ class IssueCertificateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
+    """A lifecycle change and the reason for it."""
+
     reason = Text(
         required=True,
         max_length=500,
@@ -74,12 +78,21 @@ class CertificateSchema(Schema):
 
 
 class VerifyArgs(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = Text(required=True, max_length=50)
+    number = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "certificate number"}
+    )
+    name = Text(required=True, max_length=50, metadata={"description": "the holder's full name"})
 
 
 class VerificationSchema(Schema):
-    valid = fields.Boolean()
+    valid = fields.Boolean(metadata={"description": "valid today and held by an active practitioner"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why not valid: certificate_suspended, certificate_revoked, certificate_expired, "
+            "holder_suspended or holder_deleted; null when valid"
+        },
+    )
     number = fields.String()
     holder = fields.String(metadata={"description": "masked, e.g. 张*明"})
     work_type = fields.String()

@@ -15,6 +15,8 @@ class HeldCertificateSchema(Schema):
 
 
 class EligibilityRequestSchema(Schema):
+    """An application to check: level, work type, education, related work and certificates held."""
+
     level = level_field(required=True, metadata={"example": 3})
     work_type = work_type_field(allow_none=True)
     education = fields.String(

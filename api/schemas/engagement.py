@@ -26,6 +26,8 @@ class TeamMemberSchema(Schema):
 
 
 class EngagementInputSchema(Schema):
+    """An engagement: title, kind, client, industry, region, dates, status and team."""
+
     title = Text(required=True, max_length=200, metadata={"example": "某水泥公司2025年度碳排放核查"})
     kind = work_type_field(required=True, metadata={"description": "the work type of the engagement"})
     client_id = fields.UUID(required=True)

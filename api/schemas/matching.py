@@ -15,6 +15,8 @@ from api.schemas.common import (
 
 
 class MatchRequestSchema(Schema):
+    """A job to staff: work type, industry, region, minimum level and the organization to avoid."""
+
     work_type = work_type_field(required=True)
     industry = code_field(allow_none=True, metadata={"example": "building_materials"})
     region = region_code_field(allow_none=True, metadata={"example": "420000"})

@@ -45,6 +45,8 @@ def _work_start_year(value: int) -> None:
 
 
 class PractitionerInputSchema(Schema):
+    """A practitioner to register; the ID card is stored only as a keyed hash and its last 4 characters."""
+
     name = Text(required=True, max_length=50, metadata={"example": "王小明"})
     id_card = Identifier(
         normalize_id_card, required=True, load_only=True,
@@ -70,6 +72,8 @@ class PractitionerInputSchema(Schema):
 
 
 class PractitionerPatchSchema(PractitionerInputSchema):
+    """Fields of a practitioner to change, and their status (active or suspended)."""
+
     status = fields.String(
         # "deleted" is set by DELETE only, so the soft delete keeps its own time and history.
         validate=validate.OneOf([status for status in PRACTITIONER_STATUSES if status != "deleted"]),

@@ -1,12 +1,11 @@
 """Issuing certificates and their lifecycle; the pools follow in the same transaction."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
-from graph import certificates as certificate_repo
-from graph import practitioners as practitioner_repo
-from graph.pools import pool_sizes
+from services import certificates, practitioners, search
 from tests.support import assert_problem, graph_size
 
 URL = "/api/v1/certificates"
@@ -163,36 +162,38 @@ def test_an_expired_certificate_gives_no_pool_and_reads_as_expired(client, admin
 
 
 def test_a_membership_lapses_on_reads_before_the_expiry_job_runs(
-    graph, client, admin, new_practitioner, issue
+    context, client, admin, new_practitioner, issue
 ):
     person = new_practitioner()
     expires = date.today() + timedelta(days=400)  # beyond what the expiry-job test expires
     number = issue(person["id"], "verification", 1, expires_on=expires.isoformat())["number"]
     later = expires + timedelta(days=1)
-    assert certificate_repo.get(graph, number, later)["status"] == "expired"
-    assert practitioner_repo.get(graph, person["id"], later)["pools"] == []
-    assert practitioner_repo.get(graph, person["id"], expires)["pools"] == ["expert"]
+    assert certificates.get(replace(context, today=later), number)["status"] == "expired"
+    assert practitioners.get(replace(context, today=later), person["id"])["pools"] == []
+    assert practitioners.get(replace(context, today=expires), person["id"])["pools"] == ["expert"]
 
 
-def test_the_expiry_job_marks_expired_certificates_and_updates_pools(app, graph, new_practitioner, issue):
+def test_the_expiry_job_marks_expired_certificates_and_updates_pools(
+    app, graph, context, new_practitioner, issue
+):
     person = new_practitioner()
     expires = date.today() + timedelta(days=30)
     number = issue(person["id"], "accounting", 4, expires_on=expires.isoformat())["number"]
     later = expires + timedelta(days=1)
-    talent_before = {p["code"]: p["members"] for p in pool_sizes(graph, date.today())}["talent"]
+    talent_before = {p["code"]: p["members"] for p in search.pool_sizes(context)}["talent"]
     result = app.test_cli_runner().invoke(
         args=["registry", "expire-certificates", "--as-of", later.isoformat()]
     )
     assert result.exit_code == 0, result.output
     assert "expired" in result.output
-    view = certificate_repo.get(graph, number, later)
+    view = certificates.get(replace(context, today=later), number)
     assert view["status"] == "expired"
     assert view["history"][-1]["action"] == "expire"
     records, _, _ = graph.driver.execute_query(
         "MATCH (:Practitioner {id: $id})-[m:MEMBER_OF]->() RETURN count(m) AS n", id=person["id"]
     )
     assert records[0]["n"] == 0
-    assert {p["code"]: p["members"] for p in pool_sizes(graph, date.today())}["talent"] == talent_before - 1
+    assert {p["code"]: p["members"] for p in search.pool_sizes(context)}["talent"] == talent_before - 1
 
 
 def test_a_number_with_a_trailing_newline_is_refused(client, admin, new_practitioner):

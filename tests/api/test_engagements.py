@@ -2,16 +2,9 @@
 
 import pytest
 
-from tests.api import fixed_graph
 from tests.support import PII_KEYS, assert_problem, graph_size, keys_in
 
 URL = "/api/v1/engagements"
-
-
-@pytest.fixture(scope="module")
-def ids(app, graph, keys):
-    fixed_graph.wipe_registry(graph)
-    return fixed_graph.build(app.test_client(), {"X-API-Key": keys["admin"]})
 
 
 def _engagement(ids, **fields) -> dict:

@@ -92,7 +92,12 @@ ENDPOINTS = [
     ("post", "/api/v1/practitioners", lambda w: {"name": "新人", "id_card": unique_id_card()}, ADMIN),
     ("get", "/api/v1/practitioners", None, ALL),
     ("get", "/api/v1/practitioners?q=权限", None, ALL),
-    ("get", "/api/v1/practitioners/{person}", None, ADMIN),
+    (
+        "get",
+        "/api/v1/practitioners/{person}",
+        None,
+        CLIENT_PLUS,
+    ),  # opened to client+ without personal data (second wave)
     ("patch", "/api/v1/practitioners/{person}", lambda w: {"bio": "更新"}, ADMIN),
     ("get", "/api/v1/practitioners/{person}/certificates", None, CLIENT_PLUS),
     ("post", "/api/v1/organizations", lambda w: {"name": "新公司", "kind": "other"}, ADMIN),

@@ -15,6 +15,7 @@ def test_verifying_with_number_and_name_shows_the_certificate_with_a_masked_hold
     body = response.get_json()
     assert body == {
         "valid": True,
+        "reason": None,
         "number": certificate["number"],
         "holder": "张*明",
         "work_type": "verification",
@@ -58,3 +59,24 @@ def test_both_number_and_name_are_required(client):
     assert "name" in assert_problem(client.get(URL, query_string={"number": "X-1"}), 400)["errors"]
     assert "number" in assert_problem(client.get(URL, query_string={"name": "张三"}), 400)["errors"]
     assert_problem(client.get(URL, query_string={"number": "", "name": ""}), 400)
+
+
+def test_a_suspended_holders_certificate_does_not_verify_and_says_why(client, admin, new_practitioner, issue):
+    person = new_practitioner(name="李四海")
+    number = issue(person["id"], "verification", 2)["number"]
+    suspended = client.patch(
+        f"/api/v1/practitioners/{person['id']}", json={"status": "suspended"}, headers=admin
+    )
+    assert suspended.status_code == 200
+    body = client.get("/api/v1/verify", query_string={"number": number, "name": "李四海"}).get_json()
+    assert body["valid"] is False
+    assert body["status"] == "valid"  # the certificate itself is not suspended …
+    assert body["reason"] == "holder_suspended"  # … its holder is
+
+
+def test_a_deleted_holders_certificate_does_not_verify(client, admin, new_practitioner, issue):
+    person = new_practitioner(name="赵六河")
+    number = issue(person["id"], "monitoring", 4)["number"]
+    assert client.delete(f"/api/v1/practitioners/{person['id']}", headers=admin).status_code == 200
+    body = client.get("/api/v1/verify", query_string={"number": number, "name": "赵六河"}).get_json()
+    assert (body["valid"], body["reason"]) == (False, "holder_deleted")

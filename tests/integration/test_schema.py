@@ -29,7 +29,7 @@ def test_the_fulltext_index_uses_the_cjk_analyzer(graph):
 
 def test_loading_reference_data_twice_creates_nothing_new(graph):
     before = _counts(graph)
-    counters = load_reference_data(graph)
+    counters = graph.write(load_reference_data)
     assert counters.nodes_created == 0
     assert counters.relationships_created == 0
     assert _counts(graph) == before

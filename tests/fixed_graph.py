@@ -1,4 +1,4 @@
-"""A small fixed registry, built through the API, that the search and matching tests know by heart.
+"""A small fixed registry, built through the services, that the search and matching tests know by heart.
 
 Dates are relative to today so the conflict window and recency points stay the same whenever it runs.
 
@@ -21,13 +21,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from services import certificates, engagements, organizations, practitioners
+from services.context import Context
 from tests.support import unique_id_card
 
 TODAY = date.today()
-
-
-def days_ago(days: int) -> str:
-    return (TODAY - timedelta(days=days)).isoformat()
 
 
 PEOPLE = {
@@ -92,40 +90,42 @@ ENGAGEMENTS = [
 ]  # fmt: skip
 
 
-def build(client, admin) -> dict[str, str]:
-    """Create the fixed registry; returns key → id (people and organizations) and key:work_type → number."""
+def build(context: Context) -> dict[str, str]:
+    """Create the fixed registry through the services; returns key → id (people and organizations) and
+    key:work_type → certificate number."""
     ids: dict[str, str] = {}
     for key, fields in ORGANIZATIONS.items():
-        response = client.post("/api/v1/organizations", json=fields, headers=admin)
-        assert response.status_code == 201, response.get_json()
-        ids[key] = response.get_json()["id"]
+        ids[key] = organizations.create(context, fields)["id"]
     for key, fields in PEOPLE.items():
         body = {"id_card": unique_id_card(), "education": "bachelor", **fields}
         if key in EMPLOYMENT:
             body["employer_id"] = ids[EMPLOYMENT[key]]
-        response = client.post("/api/v1/practitioners", json=body, headers=admin)
-        assert response.status_code == 201, response.get_json()
-        ids[key] = response.get_json()["id"]
+        ids[key] = practitioners.register(context, body)["id"]
     for person, work_type, level, issued_on, expires_on, action in CERTIFICATES:
         number = f"FX-{uuid.uuid4().hex[:10].upper()}"
-        body = {"number": number, "practitioner_id": ids[person], "work_type": work_type, "level": level,
-                "issued_on": issued_on, "expires_on": expires_on}  # fmt: skip
-        assert client.post("/api/v1/certificates", json=body, headers=admin).status_code == 201
+        certificates.issue(
+            context,
+            {"number": number, "practitioner_id": ids[person], "work_type": work_type, "level": level,
+             "issued_on": date.fromisoformat(issued_on),
+             "expires_on": date.fromisoformat(expires_on) if expires_on else None},
+        )  # fmt: skip
         if action:
-            response = client.post(
-                f"/api/v1/certificates/{number}/{action}", json={"reason": "fixture"}, headers=admin
-            )
-            assert response.status_code == 200
+            certificates.change_status(context, number, action, "fixture")
         ids[f"{person}:{work_type}"] = number
     for title, kind, org, industry, region, start, end, status, team in ENGAGEMENTS:
-        body = {
-            "title": title, "kind": kind, "client_id": ids[org], "industry": industry, "region": region,
-            "start_on": days_ago(start), "end_on": days_ago(end) if end is not None else None, "status": status,
-            "team": [{"practitioner_id": ids[person], "role": role} for person, role in team],
-        }  # fmt: skip
-        response = client.post("/api/v1/engagements", json=body, headers=admin)
-        assert response.status_code == 201, response.get_json()
+        engagements.create(
+            context,
+            {"title": title, "kind": kind, "client_id": ids[org], "industry": industry, "region": region,
+             "start_on": TODAY - timedelta(days=start),
+             "end_on": TODAY - timedelta(days=end) if end is not None else None, "status": status,
+             "team": [{"practitioner_id": ids[person], "role": role} for person, role in team]},
+        )  # fmt: skip
     return ids
+
+
+def keys_by_id(ids: dict[str, str]) -> dict[str, str]:
+    """id → the fixed-graph key (A, B, …) of each person."""
+    return {value: key for key, value in ids.items() if len(key) == 1}
 
 
 def wipe_registry(graph) -> None:

@@ -1,7 +1,7 @@
-"""Validates taxonomy codes in requests against the graph's reference data, cached per process.
+"""Reference data: loading the taxonomy, listing it, and checking request codes against it.
 
-Reference data changes only when an administrator reloads it, so a one-minute cache saves a round trip
-per request; an unknown code still gets a precise 400.
+Reference data changes only when an administrator reloads it, so the codes are cached per process for a
+minute: that saves a round trip per request, and an unknown code still gets a precise 400.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from api import get_graph
-from graph.reference import known_codes
+from graph import reference
+from graph.driver import Graph
 from registry.errors import ValidationFailed
 
 CACHE_SECONDS = 60.0
@@ -25,14 +25,27 @@ KIND_LABELS = {
     "specialties": "specialty",
     "qualifications": "qualification",
 }
+TAXONOMY_KINDS = tuple(reference.TAXONOMY_QUERIES)
 
 
-def codes() -> dict[str, set[str]]:
+def load(graph: Graph) -> Any:
+    """MERGE the taxonomy into the graph (idempotent); the counters of what was created."""
+    counters = graph.write(reference.load_reference_data)
+    forget()
+    return counters
+
+
+def items(graph: Graph, kind: str) -> list[dict[str, Any]]:
+    """All items of one taxonomy (work-types, levels, pools, regions, …) in a stable order."""
+    return graph.read(reference.taxonomy_items, kind)
+
+
+def codes(graph: Graph) -> dict[str, set[str]]:
     """Every reference code by kind (regions, industries, specialties, qualifications)."""
     with _lock:
         if time.monotonic() - _cache["at"] < CACHE_SECONDS:
             return _cache["codes"]
-    fresh = known_codes(get_graph())
+    fresh = graph.read(reference.known_codes)
     with _lock:
         _cache.update(at=time.monotonic(), codes=fresh)
     return fresh
@@ -44,17 +57,17 @@ def forget() -> None:
         _cache["at"] = -CACHE_SECONDS
 
 
-def check(data: Mapping[str, Any], fields_to_kinds: Mapping[str, str]) -> None:
+def check_codes(graph: Graph, data: Mapping[str, Any], fields_to_kinds: Mapping[str, str]) -> None:
     """Raise ValidationFailed naming each field whose code(s) are not in the reference data."""
-    known = codes()
+    known = codes(graph)
     errors: dict[str, list[str]] = {}
-    for field, kind in fields_to_kinds.items():
-        value = data.get(field)
+    for name, kind in fields_to_kinds.items():
+        value = data.get(name)
         if value is None:
             continue
         values: Iterable[str] = value if isinstance(value, list | tuple | set) else [value]
         unknown = sorted({v for v in values if v not in known[kind]})
         if unknown:
-            errors[field] = [f"Unknown {KIND_LABELS[kind]} code: {', '.join(unknown)}."]
+            errors[name] = [f"Unknown {KIND_LABELS[kind]} code: {', '.join(unknown)}."]
     if errors:
         raise ValidationFailed(errors, detail="Some codes are not in the reference data; see `errors`.")

@@ -1,0 +1,108 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any
+
+from flask import Flask, request
+from flask_restx import Api
+
+from api.config import Settings
+from api.errors import problem_for, register_error_handlers
+from api.logs import configure_logging, install_request_logging
+from graph.driver import graph_from_settings
+
+API_PREFIX = "/api/v1"
+PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
+
+
+class ProblemApi(Api):
+    """flask-restx Api whose errors are RFC 9457 problems like the rest of the app."""
+
+    def handle_error(self, e: Exception) -> Any:
+        return problem_for(e)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: configuration, one driver per process, the API namespaces and the CLI."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["RESTX_MASK_SWAGGER"] = False
+    app.config["RESTX_JSON"] = {"ensure_ascii": False}  # Chinese stays readable in responses
+    app.config["RESTX_ERROR_404_HELP"] = False
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    graph = graph_from_settings(settings)
+    app.extensions["graph"] = graph
+    atexit.register(graph.close)
+
+    install_request_logging(app)
+    register_error_handlers(app)
+
+    from api.auth import current_principal
+
+    @app.before_request
+    def authenticate() -> None:
+        # Every API call resolves its caller up front, so a bad key is a 401 on public endpoints too.
+        # The probes stay independent of the graph.
+        if request.path.startswith(API_PREFIX) and request.path not in PROBES:
+            current_principal()
+
+    api = ProblemApi(
+        app,
+        prefix=API_PREFIX,
+        doc="/docs",
+        version="1.0",
+        title="Carbon Manager Registry API · 碳排放管理员人才库/专家库",
+        description=(
+            "Certified carbon emission managers (碳排放管理员, occupation 4-09-07-04): certificates, the national "
+            "talent and expert pools, search and matching. Send `X-API-Key` for the admin, government, "
+            "client and practitioner roles; without a key you are `public`."
+        ),
+        authorizations={"apikey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+        security="apikey",
+        catch_all_404s=True,
+    )
+    for namespace in _namespaces():
+        api.add_namespace(namespace)
+
+    from api.cli import registry_cli
+
+    app.cli.add_command(registry_cli)
+    return app
+
+
+def _namespaces() -> list[Any]:
+    """Every namespace of the API, in the order the Swagger UI lists them."""
+    from api import (
+        audit,
+        certificates,
+        eligibility,
+        engagements,
+        health,
+        imports,
+        matching,
+        organizations,
+        pools,
+        practitioners,
+        taxonomy,
+    )
+
+    return [
+        health.ns,
+        taxonomy.ns,
+        practitioners.ns,
+        organizations.ns,
+        certificates.ns,
+        certificates.verify_ns,
+        pools.ns,
+        eligibility.ns,
+        engagements.ns,
+        matching.ns,
+        imports.ns,
+        audit.ns,
+    ]

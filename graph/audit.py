@@ -1,0 +1,140 @@
+"""The audit trail in the graph: hash-chained `AuditEntry` nodes behind one `AuditChain` head.
+
+`record` runs inside the transaction of the change it describes, as its last step: it takes the head's
+write lock (so entries get consecutive numbers and link in commit order), hashes the entry with the
+previous one, and links it to the practitioners it concerns (`ABOUT`) for their history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+
+from graph.records import native
+from registry.audit import GENESIS, Actor, content_of, entry_hash
+
+# SET on the head takes its write lock before reading seq and last_hash, so concurrent writers queue here.
+ADVANCE_HEAD = """
+MERGE (h:AuditChain {id: 'registry'})
+ON CREATE SET h.seq = 0, h.last_hash = $genesis
+SET h.seq = h.seq + 1
+RETURN h.seq AS seq, h.last_hash AS previous_hash
+"""
+
+APPEND_ENTRY = """
+MATCH (h:AuditChain {id: 'registry'})
+CREATE (a:AuditEntry)
+SET a = $entry
+SET h.last_hash = $entry.hash
+WITH a
+UNWIND $subjects AS subject
+MATCH (p:Practitioner {id: subject})
+CREATE (a)-[:ABOUT]->(p)
+"""
+
+HEAD = "OPTIONAL MATCH (h:AuditChain {id: 'registry'}) RETURN h.seq AS seq, h.last_hash AS last_hash"
+
+ENTRIES_FROM = """
+MATCH (a:AuditEntry) WHERE a.seq > $after
+RETURN a ORDER BY a.seq LIMIT $limit
+"""
+
+LIST_ENTRIES = """
+MATCH (a:AuditEntry)
+WHERE ($entity IS NULL OR a.entity = $entity)
+  AND ($entity_id IS NULL OR a.entity_id = $entity_id OR $entity_id IN a.subjects)
+  AND ($actor IS NULL OR a.actor_prefix = $actor OR a.actor_kind = $actor)
+  AND ($since IS NULL OR a.at >= $since)
+  AND ($until IS NULL OR a.at < $until)
+WITH a ORDER BY a.seq DESC
+WITH collect(a) AS matches
+RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] | a] AS items
+"""
+
+PRACTITIONER_HISTORY = """
+MATCH (a:AuditEntry)-[:ABOUT]->(:Practitioner {id: $id})
+WITH a ORDER BY a.seq DESC
+WITH collect(a) AS matches
+RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] | a] AS items
+"""
+
+
+def record(
+    tx: neo4j.ManagedTransaction,
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: str | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    subjects: Iterable[str] = (),
+) -> None:
+    """Append one entry about a change made in this transaction (call it last, after the change)."""
+    head = tx.run(ADVANCE_HEAD, genesis=GENESIS).single()
+    subject_ids = sorted(set(subjects))
+    entry = {
+        "seq": head["seq"],
+        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor_kind": actor.kind,
+        "actor_role": actor.role,
+        "actor_prefix": actor.prefix,
+        "actor_label": actor.label,
+        "request_id": actor.request_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "changes": json.dumps(changes or {}, sort_keys=True, ensure_ascii=False, default=str),
+        "subjects": subject_ids,
+    }
+    entry["previous_hash"] = head["previous_hash"]
+    entry["hash"] = entry_hash(head["previous_hash"], content_of(entry))
+    tx.run(APPEND_ENTRY, entry=entry, subjects=subject_ids).consume()
+
+
+def _entry(node: Any) -> dict[str, Any]:
+    entry = native(dict(node))
+    entry["changes"] = json.loads(entry.get("changes") or "{}")
+    return entry
+
+
+def head(tx: neo4j.ManagedTransaction) -> tuple[int, str]:
+    """The chain head's entry count and last hash."""
+    row = tx.run(HEAD).single()
+    return (row["seq"] or 0, row["last_hash"] or GENESIS)
+
+
+def stored_entries(tx: neo4j.ManagedTransaction, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every entry as stored (changes as the hashed JSON text), in seq order, read in batches."""
+    after = 0
+    while True:
+        rows = [native(dict(r["a"])) for r in tx.run(ENTRIES_FROM, after=after, limit=batch)]
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1]["seq"]
+
+
+def search(
+    tx: neo4j.ManagedTransaction, filters: dict[str, Any], page: int, per_page: int
+) -> tuple[list, int]:
+    """A page of entries, newest first."""
+    params = {key: filters.get(key) for key in ("entity", "entity_id", "actor", "since", "until")}
+    for key in ("since", "until"):
+        if params[key] is not None:
+            params[key] = params[key].isoformat()
+    row = tx.run(LIST_ENTRIES, params, skip=(page - 1) * per_page, limit=per_page).single()
+    return [_entry(a) for a in row["items"]], row["total"]
+
+
+def practitioner_history(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, page: int, per_page: int
+) -> tuple[list, int]:
+    """A page of the entries about one practitioner, newest first."""
+    row = tx.run(
+        PRACTITIONER_HISTORY, id=practitioner_id, skip=(page - 1) * per_page, limit=per_page
+    ).single()
+    return [_entry(a) for a in row["items"]], row["total"]

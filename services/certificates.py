@@ -1,0 +1,141 @@
+"""Certificates: issue, lifecycle (suspend, reinstate, revoke, expire) and public verification.
+
+Every change is one transaction that first takes the holder's lock, then reads the status, writes it with
+an event and a reason, re-derives the holder's pools and records the audit entry — so concurrent changes
+of one person's certificates run one after the other and never act on a status that is already gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+
+from graph import certificates as repo
+from graph import practitioners as practitioner_repo
+from graph.pools import rederive
+from graph.records import found
+from graph.reference import DEFAULT_ISSUER_ID
+from registry.certificates import effective_status, next_status
+from registry.errors import Conflict, NotFound, ValidationFailed
+from services import audit
+from services.context import Context
+
+EXPIRY_BATCH = 1000
+
+
+def issue(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Issue a certificate to an existing, undeleted practitioner; their pools follow in the same transaction."""
+    params = {
+        "number": data["number"],
+        "practitioner_id": str(data["practitioner_id"]),
+        "work_type": data["work_type"],
+        "level": data["level"],
+        "issued_on": data["issued_on"],
+        "expires_on": data.get("expires_on"),
+        "issuer_id": str(data.get("issuer_id") or DEFAULT_ISSUER_ID),
+        "reason": data.get("reason"),
+    }
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        practitioner_repo.lock(tx, [params["practitioner_id"]])
+        check = repo.issue_checks(tx, params)
+        if check["duplicate"]:
+            raise Conflict(
+                f"Certificate number {params['number']} is already issued.", number=params["number"]
+            )
+        errors: dict[str, list[str]] = {}
+        if check["holder_status"] is None:
+            errors["practitioner_id"] = [f"No practitioner with id {params['practitioner_id']}."]
+        elif check["holder_status"] == "deleted":
+            errors["practitioner_id"] = ["This practitioner is deleted; restore them before issuing."]
+        if not check["issuer_exists"]:
+            errors["issuer_id"] = [f"No organization with id {params['issuer_id']}."]
+        if errors:
+            raise ValidationFailed(errors)
+        repo.create(tx, params)
+        rederive(tx, [params["practitioner_id"]], ctx.today)
+        view = repo.view(tx, params["number"], ctx.today)
+        audit.record(
+            tx, ctx, "certificate", params["number"], "issue",
+            after={k: v for k, v in params.items() if k != "reason"}, subjects=[params["practitioner_id"]],
+        )  # fmt: skip
+        return view
+
+    return ctx.graph.write(work)
+
+
+def get(ctx: Context, number: str) -> dict[str, Any]:
+    """One certificate with its holder, issuer and history, its status as of today."""
+    return found(ctx.graph.read(repo.view, number, ctx.today), "certificate", number)
+
+
+def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[str, Any]:
+    """Suspend, reinstate or revoke; `registry.certificates` decides what the current status allows."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        holder_id = repo.lock_holder(tx, number)  # before reading the status, see the module docstring
+        facts = found(repo.facts(tx, number) if holder_id else None, "certificate", number)
+        from_status = effective_status(facts, ctx.today)
+        to_status = next_status(facts, action, ctx.today)
+        repo.change_status(tx, number, action, from_status, to_status, reason)
+        rederive(tx, [holder_id], ctx.today)
+        audit.record(
+            tx, ctx, "certificate", number, action,
+            before={"status": from_status}, after={"status": to_status}, details={"reason": reason},
+            subjects=[holder_id],
+        )  # fmt: skip
+        return repo.view(tx, number, ctx.today)
+
+    return ctx.graph.write(work)
+
+
+def expire_due(ctx: Context, batch: int = EXPIRY_BATCH) -> int:
+    """Mark valid certificates past expires_on as expired, batch by batch; the number expired."""
+    reason = f"expired on its expires_on date (job run {ctx.today.isoformat()})"
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[int, bool]:
+        numbers, holders = repo.due_to_expire(tx, ctx.today, batch)
+        if not numbers:
+            return 0, False
+        practitioner_repo.lock(tx, holders)
+        expired = repo.expire(tx, numbers, ctx.today, reason)
+        rederive(tx, holders, ctx.today)
+        audit.record(
+            tx,
+            ctx,
+            "certificate",
+            None,
+            "expire",
+            details={"numbers": numbers, "reason": reason},
+            subjects=holders,
+        )
+        return expired, True
+
+    total, more = 0, True
+    while more:
+        expired, more = ctx.graph.write(work)
+        total += expired
+    return total
+
+
+def verify(ctx: Context, number: str, name: str) -> dict[str, Any]:
+    """The public facts of certificate `number` if `name` is its holder's; NotFound otherwise.
+
+    A certificate verifies as valid only when it is valid today *and* its holder is active: a suspended
+    holder's certificates answer valid: false with the reason, and so do a deleted holder's.
+    """
+    view = ctx.graph.read(repo.verification, number, name, ctx.today)
+    if view is None:
+        # The same answer for an unknown number and a wrong name: no way to learn who holds a number.
+        raise NotFound("No certificate matches this number and holder name.")
+    holder_status = view.pop("holder_status")
+    valid = view["status"] == "valid" and holder_status == "active"
+    reason = None
+    if view["status"] == "valid" and holder_status == "suspended":
+        reason = "holder_suspended"
+    elif view["status"] == "valid" and holder_status == "deleted":
+        reason = "holder_deleted"
+    elif not valid:
+        reason = f"certificate_{view['status']}"
+    return view | {"valid": valid, "reason": reason}

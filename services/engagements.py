@@ -1,0 +1,108 @@
+"""Engagements: a client's project and the practitioners who worked on it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import neo4j
+
+from graph import engagements as repo
+from graph import practitioners as practitioner_repo
+from graph.pools import rederive
+from graph.records import found
+from registry.engagements import engagement_problems
+from registry.errors import ValidationFailed
+from services import audit, reference
+from services.context import Context, Page
+
+CODE_FIELDS = {"industry": "industries", "region": "regions"}
+AUDITED = ("title", "kind", "status", "start_on", "end_on", "outcome")
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """UUIDs as strings, the way the graph stores them."""
+    data = dict(data)
+    for key in ("client_id", "practitioner_id"):
+        if data.get(key) is not None:
+            data[key] = str(data[key])
+    if data.get("team") is not None:
+        data["team"] = [
+            {**member, "practitioner_id": str(member["practitioner_id"])} for member in data["team"]
+        ]
+    return data
+
+
+def _audit_fields(view: dict[str, Any] | None) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    return {key: view.get(key) for key in AUDITED} | {
+        "client_id": (view.get("client") or {}).get("id"),
+        "industry": (view.get("industry") or {}).get("code"),
+        "region": (view.get("region") or {}).get("code"),
+        "team": [f"{m['practitioner']['id']}:{m['role']}" for m in view.get("team") or []],
+    }
+
+
+def _check_merged(current: dict[str, Any], changes: dict[str, Any]) -> None:
+    merged = {**current, **changes}
+    team = changes.get("team")
+    if team is None:
+        team = [{"practitioner_id": m["practitioner"]["id"]} for m in current.get("team") or []]
+    errors = engagement_problems(merged.get("start_on"), merged.get("end_on"), merged.get("status"), team)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Record an engagement with its client, industry, region and team."""
+    data = _plain(data)
+    reference.check_codes(ctx.graph, data, CODE_FIELDS)
+    engagement_id = str(uuid.uuid4())
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        repo.check_references(tx, data)
+        team = [member["practitioner_id"] for member in data.get("team") or []]
+        practitioner_repo.lock(tx, team)
+        repo.save(tx, engagement_id, data, new=True)
+        rederive(tx, team, ctx.today)  # their industry experience now includes this one
+        view = repo.view(tx, engagement_id)
+        audit.record(tx, ctx, "engagement", engagement_id, "create", after=_audit_fields(view), subjects=team)
+        return view
+
+    return ctx.graph.write(work)
+
+
+def get(ctx: Context, engagement_id: str) -> dict[str, Any]:
+    """One engagement with its team, or NotFound."""
+    return found(ctx.graph.read(repo.view, engagement_id), "engagement", engagement_id)
+
+
+def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a partial update (validated merged with what is stored); `team` replaces the whole team."""
+    data = _plain(data)
+    reference.check_codes(ctx.graph, data, CODE_FIELDS)
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        current = found(repo.view(tx, engagement_id), "engagement", engagement_id)
+        _check_merged(current, data)
+        repo.check_references(tx, data)
+        members = repo.team_ids(current) + [m["practitioner_id"] for m in data.get("team") or []]
+        practitioner_repo.lock(tx, members)
+        repo.save(tx, engagement_id, data)
+        rederive(tx, members, ctx.today)  # old and new members
+        view = repo.view(tx, engagement_id)
+        audit.record(
+            tx, ctx, "engagement", engagement_id, "update",
+            before=_audit_fields(current), after=_audit_fields(view), subjects=members,
+        )  # fmt: skip
+        return view
+
+    return ctx.graph.write(work)
+
+
+def search(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
+    """A page of engagements, newest first, by kind, status, client, practitioner, industry or region."""
+    filters = _plain(filters)
+    reference.check_codes(ctx.graph, filters, CODE_FIELDS)
+    return ctx.graph.read(repo.search, filters, page, per_page)

@@ -1,0 +1,98 @@
+"""API keys: created and shown once, stored as keyed hashes, bound to a practitioner or an organization."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import neo4j
+
+from graph import api_keys as repo
+from graph import organizations as organization_repo
+from graph import practitioners as practitioner_repo
+from registry.errors import ValidationFailed
+from services import audit
+from services.context import Context
+
+ROLES: tuple[str, ...] = ("admin", "government", "client", "practitioner")
+KEY_PREFIX = "cmr_"
+PREFIX_LENGTH = 12
+
+
+def hash_key(key: str, secret: bytes) -> str:
+    """The stored form of an API key."""
+    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+
+
+def new_key() -> str:
+    """A fresh random API key."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def create(
+    ctx: Context,
+    role: str,
+    label: str = "",
+    *,
+    practitioner_id: str | None = None,
+    organization_id: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """A new key (returned once, never stored) and its stored record.
+
+    A `practitioner` key must be bound to a practitioner; a `client` key may be bound to an organization.
+    """
+    errors: dict[str, list[str]] = {}
+    if role not in ROLES:
+        errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
+    if (role == "practitioner") != (practitioner_id is not None):
+        errors["practitioner_id"] = [
+            "A practitioner key, and only a practitioner key, names its practitioner."
+        ]
+    if organization_id is not None and role != "client":
+        errors["organization_id"] = ["Only client keys are bound to an organization."]
+    if errors:
+        raise ValidationFailed(errors)
+    key = new_key()
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        if practitioner_id is not None:
+            practitioner_repo.require(tx, practitioner_id)
+        if organization_id is not None and not organization_repo.exists(tx, organization_id):
+            raise ValidationFailed({"organization_id": [f"No organization with id {organization_id}."]})
+        record = repo.create_key(
+            tx, hash_key(key, ctx.settings.api_key_key), key[:PREFIX_LENGTH], role, label,
+            practitioner_id, organization_id,
+        )  # fmt: skip
+        audit.record(
+            tx, ctx, "api_key", record["prefix"], "create",
+            after={"role": role, "label": label, "practitioner_id": practitioner_id,
+                   "organization_id": organization_id},
+            subjects=[practitioner_id] if practitioner_id else [],
+        )  # fmt: skip
+        return record
+
+    return key, ctx.graph.write(work)
+
+
+def principal_for(ctx: Context, key: str) -> dict[str, Any] | None:
+    """The role, prefix, label and binding of an active key, or None."""
+    return ctx.graph.read(repo.key_for_hash, hash_key(key, ctx.settings.api_key_key))
+
+
+def revoke(ctx: Context, prefix: str) -> int:
+    """Revoke the active key(s) with this public prefix; the number revoked."""
+
+    def work(tx: neo4j.ManagedTransaction) -> int:
+        revoked = repo.revoke_key(tx, prefix)
+        if revoked:
+            audit.record(tx, ctx, "api_key", prefix, "revoke", details={"revoked": revoked})
+        return revoked
+
+    return ctx.graph.write(work)
+
+
+def list_all(ctx: Context) -> list[dict[str, Any]]:
+    """Every key's prefix, role, label and binding (never the hash)."""
+    return ctx.graph.read(repo.list_keys)

@@ -1,0 +1,93 @@
+"""Practitioner search and the pools it reads: filters, sorts, paging and facet counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+
+from graph import pools as pool_repo
+from graph import search as repo
+from graph import views
+from graph.search import FILTER_FIELDS, SORTS, SearchFilters
+from registry.errors import NotFound
+from registry.taxonomy import POOL_CODES
+from services import reference
+from services.context import Context
+
+__all__ = [
+    "FILTER_FIELDS",
+    "SORTS",
+    "SearchFilters",
+    "SearchPage",
+    "filters_from",
+    "pool_sizes",
+    "run",
+    "search",
+]
+
+# Query parameters holding reference codes, and the kind of code each holds.
+CODE_FIELDS = {
+    "region": "regions",
+    "industry": "industries",
+    "specialty": "specialties",
+    "qualification": "qualifications",
+}
+
+
+@dataclass
+class SearchPage:
+    items: list[dict[str, Any]]  # practitioner views, in order
+    total: int
+    facets: dict[str, dict[str, int]] | None
+    scores: dict[str, float]
+
+
+def filters_from(ctx: Context, args: dict[str, Any], *, public_only: bool, **overrides: Any) -> SearchFilters:
+    """Search filters from validated query arguments (codes checked against the reference data)."""
+    reference.check_codes(ctx.graph, args, CODE_FIELDS)
+    values = {key: args.get(key) for key in (*FILTER_FIELDS, "q")} | overrides
+    return SearchFilters(**values, public_only=public_only)
+
+
+def run(
+    ctx: Context, filters: SearchFilters, *, page: int = 1, per_page: int = 20, sort: str = "level"
+) -> SearchPage:
+    """One page of practitioners matching `filters`, the total, and facet counts over all matches."""
+
+    def work(tx: neo4j.ManagedTransaction) -> SearchPage:
+        hits = repo.search(tx, filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
+        page_views = views.in_order(views.practitioners(tx, hits.ids, ctx.today), hits.ids)
+        return SearchPage(page_views, hits.total, hits.facets, hits.scores)
+
+    return ctx.graph.read(work)
+
+
+def search(ctx: Context, args: dict[str, Any], *, public_only: bool, pool: str | None = None) -> SearchPage:
+    """The search for validated query arguments (filters, `q`, `sort`, `page`, `per_page`); within one
+    pool when `pool` is given; only consenting practitioners when `public_only`."""
+    if pool is not None and pool not in POOL_CODES:
+        raise NotFound(f"No pool {pool!r}; pools are {', '.join(sorted(POOL_CODES))}.")
+    overrides = {"pool": pool} if pool is not None else {}
+    filters = filters_from(ctx, args, public_only=public_only, **overrides)
+    return run(
+        ctx,
+        filters,
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+        sort=args.get("sort", "level"),
+    )
+
+
+def pool_sizes(ctx: Context) -> list[dict[str, Any]]:
+    """Both pools with their current number of members."""
+    return ctx.graph.read(pool_repo.pool_sizes, ctx.today)
+
+
+def derive_missing_keys(ctx: Context, batch_size: int = 2000) -> int:
+    """Derive pools and search keys for practitioners stored before search keys existed; the number done."""
+    ids = ctx.graph.read(pool_repo.without_search_keys)
+    for start in range(0, len(ids), batch_size):
+        ctx.graph.write(pool_repo.rederive, ids[start : start + batch_size], ctx.today)
+    return len(ids)

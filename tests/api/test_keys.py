@@ -1,0 +1,44 @@
+"""API keys bound to a practitioner or an organization, created on the command line."""
+
+from tests.support import PII_KEYS, keys_in
+
+
+def _create(app, *args: str):
+    return app.test_cli_runner().invoke(args=["registry", "create-key", *args])
+
+
+def test_a_practitioner_key_names_its_person_and_is_listed_with_it(app, new_practitioner):
+    person = new_practitioner()
+    result = _create(app, "--role", "practitioner", "--practitioner", person["id"], "--label", "本人")
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[-1]
+    listing = app.test_cli_runner().invoke(args=["registry", "list-keys"]).output
+    assert any(
+        key[:12] in line and person["id"] in line and "practitioner" in line for line in listing.splitlines()
+    )
+
+
+def test_a_practitioner_key_without_its_person_or_for_an_unknown_one_is_refused(app):
+    assert _create(app, "--role", "practitioner").exit_code != 0
+    unknown = _create(app, "--role", "practitioner", "--practitioner", "00000000-0000-4000-8000-000000000000")
+    assert unknown.exit_code != 0
+    assert "No practitioner" in unknown.output
+
+
+def test_only_client_keys_are_bound_to_an_organization(app, client, admin):
+    org = client.post(
+        "/api/v1/organizations", json={"name": "绑定测试公司", "kind": "enterprise"}, headers=admin
+    )
+    org_id = org.get_json()["id"]
+    assert _create(app, "--role", "client", "--organization", org_id).exit_code == 0
+    assert _create(app, "--role", "government", "--organization", org_id).exit_code != 0
+
+
+def test_a_practitioner_key_reads_the_registry_as_the_public_does(app, client, new_practitioner):
+    person = new_practitioner(public_profile=False, phone="13700001234")
+    result = _create(app, "--role", "practitioner", "--practitioner", person["id"])
+    headers = {"X-API-Key": result.stdout.strip().splitlines()[-1]}
+    body = client.get("/api/v1/practitioners", query_string={"per_page": 100}, headers=headers).get_json()
+    assert person["id"] not in {item["id"] for item in body["items"]}  # only the consenting showcase
+    assert not keys_in(body) & PII_KEYS
+    assert client.get(f"/api/v1/practitioners/{person['id']}", headers=headers).status_code == 403
