@@ -12,6 +12,7 @@ from api.config import Settings
 from api.errors import problem_for, register_error_handlers
 from api.logs import configure_logging, install_request_logging
 from graph.driver import graph_from_settings
+from services import search_index
 
 API_PREFIX = "/api/v1"
 PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph
     atexit.register(graph.close)
+    app.extensions["search_index"] = search_index.install(graph, settings.search_index)
 
     install_request_logging(app)
     register_error_handlers(app)

@@ -27,6 +27,9 @@ class Settings:
     conflict_window_years: int = 3
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
+    search_index: str = (
+        "eager"  # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (Cypher)
+    )
 
     @property
     def id_card_key(self) -> bytes:
@@ -61,6 +64,7 @@ class Settings:
             conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            search_index=env.get("SEARCH_INDEX", "eager").lower(),
         )
 
 

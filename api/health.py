@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from flask import current_app
 from flask_restx import Namespace, Resource
 
 from api.context import get_graph
@@ -20,9 +23,10 @@ class Health(Resource):
 
 @ns.route("/ready")
 class Ready(Resource):
-    @ns.doc(security=[], responses={503: "The graph is unreachable"})
+    @ns.doc(security=[], responses={503: "The graph is unreachable, or the search index is not warm yet"})
     def get(self):
-        """Readiness: the graph answers; reports its version and edition."""
+        """Readiness: the graph answers and this process's search index is warm; reports the graph's version
+        and edition and the index's state (revision, practitioners, build seconds, memory)."""
         try:
             info = get_graph().server_info()
         except Exception as error:  # any failure to reach the graph means "not ready"
@@ -30,4 +34,13 @@ class Ready(Resource):
                 503, f"Neo4j is not reachable ({type(error).__name__}).", slug="graph-unavailable",
                 title="Service unavailable", headers={"Retry-After": "5"},
             )  # fmt: skip
-        return {"status": "ready", "neo4j": info}
+        index = current_app.extensions.get("search_index")
+        if index is None:
+            return {"status": "ready", "neo4j": info, "search_index": {"state": "off"}, "pid": os.getpid()}
+        if not index.wait(timeout=2):
+            return problem(
+                503, f"The search index of this process is {index.state}.", slug="search-index-not-warm",
+                title="Service unavailable", headers={"Retry-After": "5"},
+                extensions={"search_index": index.status(), "pid": os.getpid()},
+            )  # fmt: skip
+        return {"status": "ready", "neo4j": info, "search_index": index.status(), "pid": os.getpid()}

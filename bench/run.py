@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import threading
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,15 @@ from typing import Any
 from bench import harness, index_bench
 from bench.admin_import import import_registry, start_with_schema
 from bench.import_bench import import_benchmark
-from graph import api_keys, local_server
+from graph import local_server
 from graph.bulk import load_synthetic
 from graph.driver import graph_from_settings
-from graph.matching import match
-from graph.search import SearchFilters, search
+from graph.search import SearchFilters
 from registry.matching import MatchRequest
 from seed.synthetic import generate
+from services import keys, matching
+from services.context import Context
+from services.search import run as search
 
 TODAY = date.today()
 WARMUP = 10
@@ -44,24 +45,22 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
         {
             "name": "single filter (work_type=verification)",
             "http": ("GET", "/api/v1/practitioners?work_type=verification", None),
-            "driver": lambda graph: search(graph, SearchFilters(work_type="verification"), today=TODAY),
+            "driver": lambda ctx: search(ctx, SearchFilters(work_type="verification")),
         },
         {
             "name": "three filters (verification, min_level=2, Hubei)",
             "http": ("GET", "/api/v1/practitioners?work_type=verification&min_level=2&region=420000", None),
-            "driver": lambda graph: search(
-                graph, SearchFilters(work_type="verification", min_level=2, region="420000"), today=TODAY
-            ),
+            "driver": lambda ctx: search(ctx, SearchFilters(work_type="verification", min_level=2, region="420000")),
         },
         {
             "name": "full text (q=核查)",
             "http": ("GET", "/api/v1/practitioners?q=%E6%A0%B8%E6%9F%A5", None),
-            "driver": lambda graph: search(graph, SearchFilters(q="核查"), today=TODAY, sort="relevance"),
+            "driver": lambda ctx: search(ctx, SearchFilters(q="核查"), sort="relevance"),
         },
         {
             "name": "facets over everyone (no filter)",
             "http": ("GET", "/api/v1/practitioners", None),
-            "driver": lambda graph: search(graph, SearchFilters(), today=TODAY),
+            "driver": lambda ctx: search(ctx, SearchFilters()),
         },
         {
             "name": "/match with conflict check",
@@ -70,11 +69,10 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
                 {"work_type": "verification", "industry": "building_materials", "region": "420000",
                  "min_level": 3, "conflict_org_id": conflict_org_id, "limit": 10},
             ),
-            "driver": lambda graph: match(
-                graph,
+            "driver": lambda ctx: matching.match(
+                ctx,
                 MatchRequest(work_type="verification", industry="building_materials", region="420000",
                              min_level=3, conflict_org_id=conflict_org_id, limit=10),
-                TODAY, 3,
             ),
         },
     ]  # fmt: skip
@@ -108,6 +106,9 @@ def latency(
     both alike; the Cypher path runs on every `repeat // cypher_repeat`-th round only (seconds each at 1M).
     """
     every = max(1, repeat // max(1, cypher_repeat))
+    cypher = Context(
+        graph, harness.settings(), today=TODAY
+    )  # no search index in this process: the Cypher path
     client = harness.HttpClient(key)
     rows = []
     for query in queries:
@@ -120,7 +121,7 @@ def latency(
             if i >= WARMUP:
                 http_samples.append((middle - started) * 1000)
             if i >= WARMUP and (i - WARMUP) % every == 0:
-                query["driver"](graph)
+                query["driver"](cypher)
                 driver_samples.append((time.perf_counter() - middle) * 1000)
         http, driver = harness.Latency(http_samples), harness.Latency(driver_samples)
         rows.append({"name": query["name"], "http": http, "driver": driver, "ratio": driver.p50 / http.p50})
@@ -157,11 +158,7 @@ def throughput(queries: list[dict[str, Any]], key: str, clients: int, seconds: f
 
 
 def _key(graph: Any, role: str) -> str:
-    from api.auth import hash_key
-
-    key = f"cmr_bench_{uuid.uuid4().hex}"
-    api_keys.create_key(graph, hash_key(key, harness.settings().api_key_key), key[:12], role, "bench")
-    return key
+    return keys.create(Context(graph, harness.settings(), today=TODAY), role, "bench")[0]
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -194,7 +191,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         )
         load_result = throughput(queries, key, args.clients, args.duration)
         print(f"throughput: {load_result['rps']:.1f} req/s with {args.clients} clients", flush=True)
-    imported = import_benchmark(size) if not args.skip_import and size <= args.import_above else None
+    imported = import_benchmark(size) if args.with_import and size <= args.import_above else None
     graph.close()
     return {"size": size, "load": loaded, "latency": rows, "throughput": load_result, "import": imported,
             "index": {"workers": warm, "rss_mb": rss, "warm_seconds": warm_seconds}, "fresh": fresh,
@@ -312,7 +309,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--with-import", action="store_true", help="also the CSV import benchmark")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args()
     try:

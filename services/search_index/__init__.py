@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
@@ -81,7 +82,7 @@ class SearchIndex:
     def build(self, today: date | None = None) -> None:
         """Load everyone active from the graph (the cold build); a no-op when another thread already did."""
         with self.build_lock:
-            if self.state == "warm":
+            if self.state == "warm" and self.store is not None:
                 return
             if self.state != "stale":
                 self.state = "building"
@@ -140,6 +141,12 @@ class SearchIndex:
             store.apply(rows)
             store.revision = max([graph_revision] + [r[9] or 0 for r in rows])
             return store.revision
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a build in progress; whether the index is warm."""
+        if self.state in ("building", "stale") and self.build_lock.acquire(timeout=timeout):
+            self.build_lock.release()
+        return self.state == "warm"
 
     def status(self) -> dict[str, Any]:
         """What /ready reports: warm or not, the revision, how many practitioners, build time and memory."""
@@ -236,3 +243,34 @@ class SearchIndex:
                 ranked.append(score(facts, request, today))
         excluded = sorted((conflicted[i] for i in excluded_ids), key=lambda entry: entry["id"])
         return ranked, found.total, excluded
+
+
+# One index per Graph (i.e. per process and database); services find it through the Graph they are given.
+_INDEXES: weakref.WeakKeyDictionary[Graph, SearchIndex] = weakref.WeakKeyDictionary()
+MODES = ("eager", "lazy", "off")
+
+
+def install(graph: Graph, mode: str = "eager") -> SearchIndex | None:
+    """Give this graph a search index: `eager` starts building it now on a background thread, `lazy` at the
+    first search, `off` none (search and matching then run their Cypher)."""
+    if mode not in MODES:
+        raise ValueError(f"SEARCH_INDEX must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "off":
+        _INDEXES.pop(graph, None)
+        return None
+    index = _INDEXES[graph] = SearchIndex(graph)
+    if mode == "eager":
+
+        def build() -> None:
+            try:
+                index.build()
+            except Exception:  # recorded in index.state/error; /ready reports it and the next search retries
+                log.exception("search index build failed")
+
+        threading.Thread(target=build, name="search-index-build", daemon=True).start()
+    return index
+
+
+def of(graph: Graph) -> SearchIndex | None:
+    """The search index of this graph, or None when it has none (SEARCH_INDEX=off, or outside the API)."""
+    return _INDEXES.get(graph)
