@@ -37,7 +37,7 @@ class Ready(Resource):
         index = current_app.extensions.get("search_index")
         if index is None:
             return {"status": "ready", "neo4j": info, "search_index": {"state": "off"}, "pid": os.getpid()}
-        if not index.wait(timeout=2):
+        if not index.wait(timeout=10):
             return problem(
                 503, f"The search index of this process is {index.state}.", slug="search-index-not-warm",
                 title="Service unavailable", headers={"Retry-After": "5"},

@@ -75,6 +75,7 @@ class SearchIndex:
         self.build_seconds: float | None = None
         self.lock = threading.RLock()
         self.build_lock = threading.Lock()
+        self.settled = threading.Event()  # set once a build has finished, warm or failed
         self.fulltext: OrderedDict[str, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
 
     # --- building and keeping up ------------------------------------------------------------------------
@@ -91,12 +92,14 @@ class SearchIndex:
                 store, reference = self._load(today or date.today())
             except Exception as error:
                 self.state, self.error = "failed", f"{type(error).__name__}: {error}"
+                self.settled.set()
                 raise
             with self.lock:
                 self.store, self.reference = store, reference
                 self.fulltext.clear()
             self.build_seconds = time.perf_counter() - started
-            self.state = "warm"
+            self.state, self.error = "warm", None
+            self.settled.set()
             log.info("search index warm: %d rows in %.1f s", store.size - 1, self.build_seconds)
 
     def _load(self, today: date) -> tuple[Store, matching.Reference]:
@@ -143,8 +146,9 @@ class SearchIndex:
             return store.revision
 
     def wait(self, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for a build in progress; whether the index is warm."""
-        if self.state in ("building", "stale") and self.build_lock.acquire(timeout=timeout):
+        """Wait up to `timeout` seconds for the first build (or a rebuild) to finish; whether the index is warm."""
+        self.settled.wait(timeout)
+        if self.state == "stale" and self.build_lock.acquire(timeout=timeout):
             self.build_lock.release()
         return self.state == "warm"
 
