@@ -13,6 +13,7 @@ from api.errors import problem_for, register_error_handlers
 from api.logs import configure_logging, install_request_logging
 from graph.driver import graph_from_settings
 from services import search_index
+from services.search_index import snapshot
 
 API_PREFIX = "/api/v1"
 PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
@@ -40,7 +41,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph
     atexit.register(graph.close)
-    app.extensions["search_index"] = search_index.install(graph, settings.search_index)
+    snapshots = None
+    if settings.search_index_snapshots:
+        snapshots = snapshot.path_for(
+            settings.search_index_snapshots, settings.neo4j_uri, settings.neo4j_database
+        )
+    app.extensions["search_index"] = search_index.install(graph, settings.search_index, snapshots)
 
     install_request_logging(app)
     register_error_handlers(app)

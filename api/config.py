@@ -65,6 +65,7 @@ class Settings:
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
             search_index=env.get("SEARCH_INDEX", "eager").lower(),
+            search_index_snapshots=env.get("SEARCH_INDEX_SNAPSHOTS", str(ROOT / "var" / "search_index")),
         )
 
 

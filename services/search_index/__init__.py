@@ -20,6 +20,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from queue import Queue
 from typing import Any
 
@@ -32,7 +33,7 @@ from graph.revision import current
 from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
 from registry.matching import MatchRequest, Scored, score
-from services.search_index import matching
+from services.search_index import matching, snapshot
 from services.search_index.query import Hits
 from services.search_index.query import search as search_rows
 from services.search_index.store import Store
@@ -66,13 +67,15 @@ def _prefetched(chunks: Iterator[list[list[Any]]], depth: int = 3) -> Iterator[l
 class SearchIndex:
     """One process's index over one graph. Thread-safe: changes and queries take the same lock."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, snapshots: Path | None = None):
         self.graph = graph
+        self.snapshots = snapshots  # this database's snapshot file, shared by the processes of the host
         self.store: Store | None = None
         self.reference: matching.Reference | None = None
         self.state = "cold"  # cold → building → warm (or failed)
         self.error: str | None = None
         self.build_seconds: float | None = None
+        self.source = "graph"  # where the last build came from: the graph, or this host's snapshot
         self.lock = threading.RLock()
         self.build_lock = threading.Lock()
         self.settled = threading.Event()  # set once a build has finished, warm or failed
@@ -89,7 +92,7 @@ class SearchIndex:
                 self.state = "building"
             started = time.perf_counter()
             try:
-                store, reference = self._load(today or date.today())
+                store, reference = self._snapshot_or_load(today or date.today())
             except Exception as error:
                 self.state, self.error = "failed", f"{type(error).__name__}: {error}"
                 self.settled.set()
@@ -101,6 +104,21 @@ class SearchIndex:
             self.state, self.error = "warm", None
             self.settled.set()
             log.info("search index warm: %d rows in %.1f s", store.size - 1, self.build_seconds)
+
+    def _snapshot_or_load(self, today: date) -> tuple[Store, matching.Reference]:
+        if self.snapshots is None:
+            return self._load(today)
+        with snapshot.exclusive(self.snapshots):
+            revision, epoch = self.graph.write(current)
+            saved = snapshot.load(self.snapshots) if epoch is not None else None
+            if saved and saved[0].epoch == epoch and saved[0].revision <= revision:
+                store, ref = saved
+                self.source = "snapshot"
+                ref["specialties"] = {code: tuple(value) for code, value in ref["specialties"].items()}
+                return store, matching.Reference(**ref)
+            store, reference = self._load(today)
+            snapshot.save(self.snapshots, store, vars(reference))
+            return store, reference
 
     def _load(self, today: date) -> tuple[Store, matching.Reference]:
         def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any]]:
@@ -160,6 +178,7 @@ class SearchIndex:
             "revision": store.revision if store else None,
             "practitioners": int(np.count_nonzero(store.active[: store.size])) if store else 0,
             "build_seconds": round(self.build_seconds, 2) if self.build_seconds is not None else None,
+            "built_from": self.source,
             "memory_mb": round(store.memory_bytes() / 2**20, 1) if store else None,
             **({"error": self.error} if self.error else {}),
         }
@@ -254,7 +273,7 @@ _INDEXES: weakref.WeakKeyDictionary[Graph, SearchIndex] = weakref.WeakKeyDiction
 MODES = ("eager", "lazy", "off")
 
 
-def install(graph: Graph, mode: str = "eager") -> SearchIndex | None:
+def install(graph: Graph, mode: str = "eager", snapshots: Path | None = None) -> SearchIndex | None:
     """Give this graph a search index: `eager` starts building it now on a background thread, `lazy` at the
     first search, `off` none (search and matching then run their Cypher)."""
     if mode not in MODES:
@@ -262,7 +281,7 @@ def install(graph: Graph, mode: str = "eager") -> SearchIndex | None:
     if mode == "off":
         _INDEXES.pop(graph, None)
         return None
-    index = _INDEXES[graph] = SearchIndex(graph)
+    index = _INDEXES[graph] = SearchIndex(graph, snapshots)
     if mode == "eager":
 
         def build() -> None:

@@ -179,7 +179,7 @@ def test_every_process_sees_a_write_at_once(graph, context, index, fixed):
     other.build(TODAY)
     mine = SearchFilters(work_type="trading", level=1)
     before = index.search(mine, today=TODAY).total
-    person = _person(graph, "新登记", "440300", public=True)
+    person = _person(context, "新登记", "440300", public=True)
     _certificate(context, person, "trading", 1)
     for process in (index, other):
         hits = process.search(mine, today=TODAY)

@@ -95,3 +95,22 @@ def test_lookup_of_unknown_ids_gives_row_zero():
     rows = store.rows_of([store.id_of([5])[0], "not-an-id", str(uuid.uuid4())])
     assert rows.tolist()[0] == 5 and rows.tolist()[1:] == [0, 0]
     assert np.all(store.rows_of([]) == 0)
+
+
+def test_a_saved_snapshot_loads_into_the_same_answers_and_takes_changes(tmp_path):
+    from services.search_index import snapshot
+
+    rng = random.Random(11)
+    rows = [_row(rng) for _ in range(200)]
+    store = _fresh(rows)
+    store.revision, store.epoch = 7, "epoch-1"
+    path = snapshot.path_for(tmp_path, "bolt://x", "neo4j")
+    snapshot.save(path, store, {"industry_names": {"steel": "钢铁"}})
+    loaded, reference = snapshot.load(path)
+    assert (loaded.revision, loaded.epoch, reference) == (7, "epoch-1", {"industry_names": {"steel": "钢铁"}})
+    assert _answers(loaded) == _answers(store)
+    changed = [_row(rng, rows[3][0]), _row(rng)]
+    for target in (store, loaded):
+        target.apply([list(r) for r in changed])
+    assert _answers(loaded) == _answers(store)
+    assert snapshot.load(tmp_path / "missing.npz") is None
