@@ -27,9 +27,9 @@ class Settings:
     conflict_window_years: int = 3
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
-    search_index: str = (
-        "eager"  # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (Cypher)
-    )
+    # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (the Cypher path)
+    search_index: str = "eager"
+    search_index_snapshots: str = ""  # SEARCH_INDEX_SNAPSHOTS: folder where a host's processes share builds
 
     @property
     def id_card_key(self) -> bytes:

@@ -158,10 +158,12 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kb / 1024 / 1024:.1f} GiB"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return {
         "cpu": f"{os.cpu_count()} × {cpu}",
+        "load average when the report was written (1, 5, 15 min; other sessions share the machine)": load,
         "memory": memory,
         "os": platform.platform(),
         "python": platform.python_version(),
-        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap 4 GB, page cache 6 GB)",
+        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap {os.environ.get('NEO4J_HEAP', '4g')}, page cache {os.environ.get('NEO4J_PAGECACHE', '6g')})",
     }
