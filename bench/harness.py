@@ -159,11 +159,12 @@ def machine() -> dict[str, str]:
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    heap, cache = os.environ.get("NEO4J_HEAP", "4g"), os.environ.get("NEO4J_PAGECACHE", "6g")
     return {
         "cpu": f"{os.cpu_count()} × {cpu}",
         "load average when the report was written (1, 5, 15 min; other sessions share the machine)": load,
         "memory": memory,
         "os": platform.platform(),
         "python": platform.python_version(),
-        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap {os.environ.get('NEO4J_HEAP', '4g')}, page cache {os.environ.get('NEO4J_PAGECACHE', '6g')})",
+        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap {heap}, page cache {cache})",
     }
