@@ -68,10 +68,11 @@ class Codes:
 
 
 def grow(array: np.ndarray, size: int, fill: Any = 0) -> np.ndarray:
-    """`array` with room for at least `size` items (capacity doubles), new items set to `fill`."""
+    """`array` with room for at least `size` items, new items set to `fill`. Capacity grows by an eighth (not
+    doubling), so a registration after the compact cold build of a million people costs ~12 %, not 100 %."""
     if size <= len(array):
         return array
-    bigger = np.full(max(size, 2 * len(array), 1024), fill, dtype=array.dtype)
+    bigger = np.full(max(size, len(array) + len(array) // 8 + 1024), fill, dtype=array.dtype)
     bigger[: len(array)] = array
     return bigger
 
