@@ -222,5 +222,5 @@ def start_with_schema(graph_factory: Any, await_seconds: int = 1800) -> Any:
         for statement in schema_statements():
             session.run(statement).consume()
         session.run(f"CALL db.awaitIndexes({await_seconds})").consume()
-    load_reference_data(graph)
+    graph.write(load_reference_data)
     return graph

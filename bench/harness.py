@@ -45,7 +45,7 @@ def fresh_graph() -> Graph:
     local_server.start(inst)
     graph = graph_from_settings(Settings.from_env())
     create_schema(graph)
-    load_reference_data(graph)
+    graph.write(load_reference_data)
     return graph
 
 
