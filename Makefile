@@ -7,7 +7,8 @@ PORT   ?= 8000
 SAMPLE_SIZE ?= 2000
 export PORT
 
-.PHONY: serve test venv init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench
+.PHONY: serve test venv web-assets browser init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
+	bench-neo4j-stop
 
 # The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -17,15 +18,26 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+## web-assets: Apache ECharts (pinned, digest-checked) from the npm registry into web/static/vendor
+web-assets:
+	@scripts/vendor-echarts.sh
+
+## browser: Debian's chromium and a Chinese font for the browser tests (installed when missing; Playwright
+## never downloads a browser)
+browser:
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; }
+
 ## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
-serve: neo4j-start
+serve: neo4j-start web-assets
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry generate --size $(SAMPLE_SIZE) --if-empty
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry expire-certificates
 	NEO4J_LOCAL_INSTANCE=serve scripts/serve.sh
 
 ## test: install, start the separate Neo4j test instance, run the whole suite against it
-test: venv
+test: venv web-assets browser
 	$(PY) -m graph.local_server start --instance test
 	@mkdir -p var
 	flock var/test.lock env NEO4J_LOCAL_INSTANCE=test $(PY) -m pytest $(PYTEST_ARGS)
@@ -45,8 +57,11 @@ test-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance test
 
 ## bench: load, import, search and throughput benchmarks at 10k and 100k practitioners → bench/RESULTS.md
+## Stops its Neo4j (10 GB) at the end; `make bench BENCH_ARGS=--keep-neo4j` keeps it running.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
+bench-neo4j-stop:
+	$(PYTHON) -m graph.local_server stop --instance bench
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -10,10 +10,14 @@ from flask_restx import Api
 
 from api.config import Settings
 from api.errors import problem_for, register_error_handlers
+from api.limits import install_limits
 from api.logs import configure_logging, install_request_logging
+from api.openapi import complete
 from graph.driver import graph_from_settings
 from services import search_index
 from services.search_index import snapshot
+from web import portal
+from web.portal import error_page
 
 API_PREFIX = "/api/v1"
 PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
@@ -23,20 +27,29 @@ class ProblemApi(Api):
     """flask-restx Api whose errors are RFC 9457 problems like the rest of the app."""
 
     def handle_error(self, e: Exception) -> Any:
-        return problem_for(e)
+        # restx catches every 404 (catch_all_404s): the portal's paths still get its pages.
+        return problem_for(e) if request.path.startswith(API_PREFIX) else error_page(e)
+
+    @property
+    def __schema__(self) -> dict[str, Any]:
+        """The Swagger document, with every operation's problem answers (api/openapi.py)."""
+        if not self._schema:
+            complete(super().__schema__)
+        return self._schema
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: configuration, one driver per process, the API namespaces and the CLI."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the portal serves its own static files
     app.config["SETTINGS"] = settings
     app.config["RESTX_MASK_SWAGGER"] = False
     app.config["RESTX_JSON"] = {"ensure_ascii": False}  # Chinese stays readable in responses
     app.config["RESTX_ERROR_404_HELP"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    install_limits(app)  # request bodies: 1 MB JSON, 200 MB uploads, on the bytes read (api/limits.py)
 
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph
@@ -77,6 +90,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     for namespace in _namespaces():
         api.add_namespace(namespace)
+
+    portal.install(app)
 
     from api.cli import registry_cli
 

@@ -131,7 +131,10 @@ def require(roles: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[.
                 raise Forbidden(f"Role {role} may not do this; it needs {' or '.join(roles)}.")
             return method(*args, **kwargs)
 
-        wrapper.__apidoc__ = {**getattr(method, "__apidoc__", {}), "security": "apikey"}  # type: ignore[attr-defined]
+        documented = getattr(method, "__apidoc__", {})
+        # x-roles: who may call it (api/openapi.py documents the 401 and 403 from it).
+        vendor = {**documented.get("vendor", {}), "x-roles": list(roles)}
+        wrapper.__apidoc__ = {**documented, "security": "apikey", "vendor": vendor}  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

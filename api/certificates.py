@@ -31,6 +31,7 @@ _VERIFICATION = VerificationSchema()
 @ns.route("")
 class CertificateList(Resource):
     @require(ADMIN)
+    @ns.response(409, "The certificate number is already issued")
     @creates(ns, _VIEW, "certificates_certificate_item", number="number")
     @accepts(ns, IssueCertificateSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:

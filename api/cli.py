@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from api.context import ctx, get_graph, get_settings
-from graph import imports
-from graph.bulk import load_synthetic
+from adapters.spreadsheets import estimate_rows
+from api.context import ctx
 from graph.schema import create_schema, describe_schema
-from registry.errors import RegistryError
-from registry.importing import ImportFileError
-from seed import synthetic
-from services import certificates, keys, reference, search
+from registry.errors import ImportFileError, RegistryError
+from seed import import_file, synthetic
+from services import certificates, imports, keys, reference, search
+from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
@@ -102,13 +101,12 @@ def _explain(error: RegistryError) -> str:
 @click.option("--errors", "show_errors", default=20, show_default=True, help="how many row errors to print")
 def import_command(path: str, batch_size: int, show_errors: int) -> None:
     """Import practitioners and certificates from a CSV or XLSX file (Chinese or English headers)."""
-    total = _estimate_rows(path)
+    total = estimate_rows(path)
     with click.progressbar(length=total, label="importing", show_pos=True, file=sys.stderr) as bar:
         try:
             report = imports.import_file(
-                get_graph(), path, Path(path).name, id_card_key=get_settings().id_card_key, today=date.today(),
-                batch_size=batch_size, progress=bar.update,
-            )  # fmt: skip
+                ctx(), path, Path(path).name, batch_size=batch_size, progress=bar.update
+            )
         except ImportFileError as error:
             raise click.ClickException(str(error)) from None
     summary = report.to_dict()
@@ -129,33 +127,15 @@ def import_command(path: str, batch_size: int, show_errors: int) -> None:
 @click.option("--if-empty", is_flag=True, help="load only when the registry has no practitioners yet")
 def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool) -> None:
     """Generate a synthetic registry (deterministic for a seed) and load it, or write it as an import CSV."""
-    registry = synthetic.generate(size, seed=seed, today=date.today())
+    context = ctx()
+    registry = synthetic.generate(size, seed=seed, today=context.today)
     if csv_path:
-        rows = synthetic.write_csv(csv_path, synthetic.import_rows(registry))
+        rows = import_file.write_csv(csv_path, import_file.import_rows(registry))
         click.echo(f"wrote {rows} rows to {csv_path}")
         return
-    graph = get_graph()
-    if if_empty and graph.read(
-        lambda tx: tx.run("MATCH (p:Practitioner) RETURN count(p) > 0 AS any").single()["any"]
-    ):
+    if if_empty and synthetic_service.has_practitioners(context):
         click.echo("the registry already has practitioners; nothing generated")
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
-        counts = load_synthetic(
-            graph, registry, id_card_key=get_settings().id_card_key, today=date.today(), progress=bar.update
-        )
+        counts = synthetic_service.load_synthetic(context, registry, progress=bar.update)
     click.echo(json.dumps(counts))
-
-
-def _estimate_rows(path: str) -> int:
-    """Data rows in the file, for the progress bar: lines for CSV, the sheet's dimension for XLSX."""
-    if path.lower().endswith(".xlsx"):
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-        finally:
-            workbook.close()
-    with open(path, "rb") as handle:
-        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)

@@ -12,8 +12,9 @@ import traceback
 import neo4j.exceptions
 from flask import Flask, Response
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from api.limits import BodyTooLarge
 from api.problems import problem
 from registry.errors import RegistryError, ValidationFailed
 
@@ -61,6 +62,10 @@ def problem_for(error: BaseException) -> Response:
             extensions=error.extra,
             headers=headers,
         )
+    if isinstance(error, RequestEntityTooLarge):
+        # Werkzeug's own (a Content-Length over the limit, a chunked body passing it) says the limit too.
+        detail = error.description if isinstance(error, BodyTooLarge) else BodyTooLarge().description
+        return problem(413, detail, slug="body-too-large", title="Content too large")
     if isinstance(error, HTTPException):
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
         return problem(error.code or 500, error.description, headers=headers)

@@ -9,6 +9,8 @@ from flask_restx import Namespace, Resource
 
 from api.context import get_graph
 from api.problems import problem
+from api.schemas import model
+from api.schemas.health import HealthSchema, ReadySchema
 
 ns = Namespace("health", path="/", description="Liveness and readiness probes")
 
@@ -16,6 +18,7 @@ ns = Namespace("health", path="/", description="Liveness and readiness probes")
 @ns.route("/health")
 class Health(Resource):
     @ns.doc(security=[])
+    @ns.response(200, "The process answers", model(ns, HealthSchema()))
     def get(self) -> dict:
         """Liveness: the process answers (does not touch the graph)."""
         return {"status": "ok"}
@@ -23,7 +26,9 @@ class Health(Resource):
 
 @ns.route("/ready")
 class Ready(Resource):
-    @ns.doc(security=[], responses={503: "The graph is unreachable, or the search index is not warm yet"})
+    @ns.doc(security=[])
+    @ns.response(200, "The graph answers and the search index is warm", model(ns, ReadySchema()))
+    @ns.response(503, "The graph is unreachable, or this process's search index is not warm yet")
     def get(self):
         """Readiness: the graph answers and this process's search index is warm; reports the graph's version
         and edition and the index's state (revision, practitioners, build seconds, memory)."""

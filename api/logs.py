@@ -25,18 +25,29 @@ class JsonLineFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
 
 
+# The driver's own messages (retries, lost connections, routing) go out as the same JSON lines. Never below
+# WARNING: its INFO/DEBUG lines trace each Bolt message, query parameters (personal data) included.
+DRIVER_LOGGER = "neo4j"
+DRIVER_LOG_LEVEL = logging.WARNING
+
+
 def configure_logging(level: str) -> None:
-    """Send the registry's logs to stderr as JSON lines."""
-    root = logging.getLogger("registry")
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonLineFormatter())
-        root.addHandler(handler)
-        root.propagate = False
-    root.setLevel(level)
+    """Send the registry's logs, and the Neo4j driver's warnings and errors, to stderr as JSON lines."""
+    for name in ("registry", DRIVER_LOGGER):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h.formatter, JsonLineFormatter) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(JsonLineFormatter())
+            logger.addHandler(handler)
+            logger.propagate = False
+    registry = logging.getLogger("registry")
+    registry.setLevel(level)
+    logging.getLogger(DRIVER_LOGGER).setLevel(max(registry.level, DRIVER_LOG_LEVEL))
 
 
 def install_request_logging(app: Flask) -> None:

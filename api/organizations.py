@@ -29,6 +29,7 @@ class OrganizationList(Resource):
         return Page(*organizations.search(ctx(), args, args["page"], args["per_page"]))
 
     @require(ADMIN)
+    @ns.response(409, "A USCC already registered to another organization")
     @creates(ns, _VIEW, "organizations_organization_item", organization_id="id")
     @accepts(ns, _INPUT)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +47,7 @@ class OrganizationItem(Resource):
         return organizations.get(ctx(), str(organization_id))
 
     @require(ADMIN)
+    @ns.response(409, "A USCC already registered to another organization")
     @returns(ns, _VIEW)
     @accepts(ns, _INPUT, partial=True, name="OrganizationPatch")
     def patch(self, organization_id: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -79,6 +79,7 @@ class PractitionerList(Resource):
         return search_page(args)
 
     @require(ADMIN)
+    @ns.response(409, "An ID card number already registered to another practitioner")
     @creates(ns, _PRACTITIONER, "practitioners_practitioner_item", present=presenters.practitioner,
              practitioner_id="id")  # fmt: skip
     @accepts(ns, PractitionerInputSchema())
@@ -97,6 +98,7 @@ class PractitionerItem(Resource):
         return practitioners.get(ctx(), str(practitioner_id), include_deleted=presenters.sees_deleted())
 
     @require(ADMIN)
+    @ns.response(409, "An ID card number already registered to another practitioner")
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)
     @accepts(ns, PractitionerPatchSchema(), partial=True, name="PractitionerPatch")
     def patch(self, practitioner_id: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Response, g, request
 
+from registry.text import is_encodable
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://carbon-registry.example/problems/"
 
@@ -38,7 +40,8 @@ def problem(
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    response = Response(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE, headers=headers
-    )
+    text = json.dumps(body, ensure_ascii=False)
+    if not is_encodable(text):
+        text = json.dumps(body)  # \u escapes: a problem must never fail on the text it quotes
+    response = Response(text, status=status, mimetype=PROBLEM_MEDIA_TYPE, headers=headers)
     return response

@@ -1,7 +1,8 @@
 """Shared pieces of the benchmarks: the bench Neo4j instance, gunicorn, timing and the machine description.
 
-The benchmarks use their own local instance (`bench`, Bolt 7689, data in var/neo4j/bench) and wipe it
-freely; they never touch the `serve` or `test` instances.
+The benchmarks use their own local instance (`bench`, Bolt 7689, data in var/neo4j/bench; BENCH_INSTANCE
+names another) and wipe it freely; they never touch the `serve` or `test` instances. `bench.run` stops it
+at the end (it is sized at 10 GB) unless asked to keep it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("NEO4J_LOCAL_INSTANCE", "bench")
+BENCH_INSTANCE = os.environ.get("BENCH_INSTANCE", "bench")
+# Forced, not defaulted: run from a shell (or a test) that points at the `test` instance, the benchmarks
+# would otherwise load their synthetic registry into it.
+os.environ["NEO4J_LOCAL_INSTANCE"] = BENCH_INSTANCE
 sys.path.insert(0, str(ROOT))
 
 from api.config import Settings  # noqa: E402
@@ -30,7 +34,6 @@ from graph.driver import Graph, graph_from_settings  # noqa: E402
 from graph.reference import load_reference_data  # noqa: E402
 from graph.schema import create_schema  # noqa: E402
 
-BENCH_INSTANCE = "bench"
 API_PORT = int(os.environ.get("BENCH_API_PORT", "8089"))
 
 
@@ -47,6 +50,12 @@ def fresh_graph() -> Graph:
     create_schema(graph)
     graph.write(load_reference_data)
     return graph
+
+
+def stop_neo4j() -> None:
+    """Stop the bench instance (its data stays until the next run wipes it)."""
+    if not os.environ.get("NEO4J_URI"):
+        local_server.stop(local_server.instance(BENCH_INSTANCE))
 
 
 def settings() -> Settings:

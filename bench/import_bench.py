@@ -38,7 +38,8 @@ LEVELS = {"四级": 4, "三级": 3, "二级": 2, "一级": 1}
 
 def write_file(size: int) -> tuple[Path, int]:
     """The import file for a synthetic registry of `size` practitioners (one row per certificate)."""
-    from seed.synthetic import generate, import_rows, write_csv
+    from seed.import_file import import_rows, write_csv
+    from seed.synthetic import generate
 
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"import-{size}.csv"
@@ -47,13 +48,12 @@ def write_file(size: int) -> tuple[Path, int]:
 
 
 def run_ours(path: Path) -> dict[str, Any]:
-    from graph.imports import import_file
+    from services.context import Context
+    from services.imports import import_file
 
     graph = harness.fresh_graph()
     started = time.perf_counter()
-    report = import_file(
-        graph, str(path), path.name, id_card_key=harness.settings().id_card_key, today=date.today()
-    )
+    report = import_file(Context(graph=graph, settings=harness.settings()), str(path), path.name)
     seconds = time.perf_counter() - started
     graph.close()
     return {

@@ -3,6 +3,10 @@ a write followed by a search that must see it, index build time and memory, and 
 
     .venv/bin/python -m bench.run                      # 100k and 1M practitioners (make bench)
     .venv/bin/python -m bench.run --sizes 10000 --repeat 50 --duration 10   # a quick look
+    .venv/bin/python -m bench.run --keep-neo4j         # leave the bench Neo4j running afterwards
+
+The bench Neo4j (heap 4 GB + page cache 6 GB) is stopped at the end, failed runs included, unless
+--keep-neo4j (or BENCH_KEEP_NEO4J=1) asks to keep it for a look at the loaded graph.
 
 Registries up to --import-above people are written through the application's transactional bulk writer
 (graph/bulk.py); bigger ones through `neo4j-admin database import` (bench/admin_import.py, bench only).
@@ -15,6 +19,7 @@ by side in one run, since the machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 from datetime import date
@@ -24,7 +29,6 @@ from typing import Any
 from bench import harness, index_bench
 from bench.admin_import import import_registry, start_with_schema
 from bench.import_bench import import_benchmark
-from graph import local_server
 from graph.bulk import load_synthetic
 from graph.driver import graph_from_settings
 from graph.search import SearchFilters
@@ -89,7 +93,7 @@ def load(size: int, args: argparse.Namespace, seed: int = 42) -> dict[str, Any]:
     graph = harness.fresh_graph()
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=TODAY)
-    counts = load_synthetic(graph, registry, id_card_key=harness.settings().id_card_key, today=TODAY)
+    counts = load_synthetic(Context(graph=graph, settings=harness.settings(), today=TODAY), registry)
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict,
@@ -291,7 +295,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument(
@@ -303,7 +307,6 @@ def main() -> None:
     parser.add_argument("--cypher-repeat", type=int, default=40, help="timed Cypher-path runs per query")
     parser.add_argument("--cypher-repeat-big", type=int, default=5, help="the same above --import-above")
     parser.add_argument("--write-rounds", type=int, default=30)
-    parser.add_argument("--keep-neo4j", action="store_true", help="leave the bench Neo4j running")
     parser.add_argument("--repeat", type=int, default=200, help="timed requests per query")
     parser.add_argument("--duration", type=float, default=20, help="seconds of the throughput run")
     parser.add_argument("--clients", type=int, default=8)
@@ -311,12 +314,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--with-import", action="store_true", help="also the CSV import benchmark")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--keep-neo4j",
+        action="store_true",
+        default=os.environ.get("BENCH_KEEP_NEO4J") == "1",
+        help="leave the bench Neo4j running at the end (default: stop it; also BENCH_KEEP_NEO4J=1)",
+    )
+    args = parser.parse_args(argv)
     try:
         results = [run_size(int(size), args) for size in args.sizes.split(",")]
     finally:
-        if not args.keep_neo4j:
-            local_server.stop(local_server.instance(harness.BENCH_INSTANCE))
+        if args.keep_neo4j:
+            print(
+                "The bench Neo4j keeps running (--keep-neo4j); `make bench-neo4j-stop` stops it.", flush=True
+            )
+        else:
+            harness.stop_neo4j()
     text = report(results, args)
     print(text)
     if not args.no_write:

@@ -5,6 +5,12 @@ and generated password under ``var/neo4j/<instance>/``; the jars are shared in `
 
     python -m graph.local_server start|stop|status|wipe|password [--instance NAME] [--port N]
 
+Ports: ``--port`` or ``NEO4J_BOLT_PORT`` ask for one port, and ``start`` fails, naming who holds it, when it is
+taken. Without them an instance uses its default port, or the port it last started on (recorded in
+``var/neo4j/<instance>/port``); when another process (another checkout's instance, say) holds that port,
+``start`` picks a free port, says so and who holds the old one, and records it, so the app and the tests of
+this checkout find it.
+
 Nothing here runs when ``NEO4J_URI`` is set: the service then uses that server instead.
 Standard library only, so it works before the virtualenv has the driver.
 """
@@ -63,10 +69,15 @@ class ServerError(RuntimeError):
 class Instance:
     name: str
     port: int
+    explicit: bool = False  # asked for by --port / NEO4J_BOLT_PORT: never replaced by another port
 
     @property
     def home(self) -> Path:
         return VAR / self.name
+
+    @property
+    def port_file(self) -> Path:
+        return self.home / "port"
 
     @property
     def password_file(self) -> Path:
@@ -89,11 +100,22 @@ class Instance:
 
 
 def instance(name: str = "serve", port: int | None = None) -> Instance:
-    """The named local instance; the port comes from the argument, NEO4J_BOLT_PORT, or the default."""
-    if port is None:
-        env_port = os.environ.get("NEO4J_BOLT_PORT")
-        port = int(env_port) if env_port else DEFAULT_PORTS.get(name, 7687)
-    return Instance(name, port)
+    """The named local instance; its port comes from the argument, NEO4J_BOLT_PORT, the port it last started
+    on, or the default."""
+    if port is not None:
+        return Instance(name, port, explicit=True)
+    env_port = os.environ.get("NEO4J_BOLT_PORT")
+    if env_port:
+        return Instance(name, int(env_port), explicit=True)
+    recorded = _read_port(VAR / name / "port")
+    return Instance(name, recorded or DEFAULT_PORTS.get(name, 7687))
+
+
+def _read_port(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 @contextlib.contextmanager
@@ -213,6 +235,73 @@ def _bolt_handshake(port: int) -> bool:
         return False
 
 
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                # local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the socket's inode.
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(fields[9])
+    return inodes
+
+
+def port_holder(port: int) -> str:
+    """Who listens on the port, as a person would want it named: another checkout's instance, or a process."""
+    sockets = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+    if sockets:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                if not any(os.readlink(fd) in sockets for fd in (proc / "fd").iterdir()):
+                    continue
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+                args = [a.decode(errors="replace") for a in argv if a]
+                homes = [a.removeprefix("--home-dir=") for a in args if a.startswith("--home-dir=")]
+                if (
+                    homes
+                    and Path(homes[0]).parent.name == "neo4j"
+                    and Path(homes[0]).parent.parent.name == "var"
+                ):
+                    home = Path(homes[0])
+                    owner = (
+                        "this checkout" if home.parent == VAR else f"the checkout {home.parent.parent.parent}"
+                    )
+                    return f"the Neo4j '{home.name}' instance of {owner} (pid {proc.name})"
+                return f"pid {proc.name} ({' '.join(args)[:120]})"
+    return "a process this user cannot see (another user's, or one in another container)"
+
+
+def _free_port() -> int:
+    # The kernel picks a port no one listens on; Neo4j binds it moments later.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def choose_port(inst: Instance) -> Instance:
+    """The instance on a port free to start on: its own, or (unless asked for explicitly) a new recorded one."""
+    if not _port_open(inst.port):
+        return inst
+    holder = port_holder(inst.port)
+    if inst.explicit:
+        raise ServerError(
+            f"port {inst.port} (asked for by --port or NEO4J_BOLT_PORT) is held by {holder}; "
+            "stop that, or choose another port"
+        )
+    chosen = Instance(inst.name, _free_port())
+    chosen.home.mkdir(parents=True, exist_ok=True)
+    chosen.port_file.write_text(f"{chosen.port}\n")
+    print(
+        f"Port {inst.port} is held by {holder}; Neo4j ({inst.name}) of this checkout uses port {chosen.port} "
+        f"instead (recorded in {chosen.port_file.relative_to(ROOT)})",
+        flush=True,
+    )
+    return chosen
+
+
 def _log_tail(inst: Instance, lines: int = 40) -> str:
     parts = []
     for log in (inst.console_log, inst.home / "logs" / "neo4j.log"):
@@ -238,10 +327,7 @@ def start(inst: Instance) -> Instance:
             raise ServerError(
                 f"Neo4j ({inst.name}) process exists but Bolt does not answer\n{_log_tail(inst)}"
             )
-        if _port_open(inst.port):
-            raise ServerError(
-                f"port {inst.port} is taken by another process; set NEO4J_BOLT_PORT or stop that process"
-            )
+        inst = choose_port(inst)
         lib = resolve_jars()
         conf_dir = _write_config(inst)
         env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(conf_dir)}

@@ -26,6 +26,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportBatch", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
+    ("WebSession", "id_hash"),
     ("Revision", "id"),  # the single registry revision node (graph/revision.py)
 )
 

@@ -71,6 +71,28 @@ def next_status(cert: CertificateFacts, action: str, today: date) -> str:
     return "expired"
 
 
+# Why a certificate does not verify as valid (GET /verify `reason`); valid certificates have no reason.
+# The certificate's own status speaks first; a valid certificate of a holder the registry no longer vouches
+# for (suspended, or deleted — soft-deleted records are kept) is not valid either (issue 9).
+VERIFY_REASONS: dict[str, str] = {
+    "certificate_suspended": "The certificate is suspended.",
+    "certificate_revoked": "The certificate is revoked.",
+    "certificate_expired": "The certificate has passed its expiry date.",
+    "holder_suspended": "The holder is suspended from the registry.",
+    "holder_deleted": "The holder has been removed from the registry.",
+}
+
+
+def verification(cert: CertificateFacts, holder_status: str, today: date) -> tuple[bool, str | None]:
+    """Whether the certificate verifies as valid today, and if not, the code of the reason why."""
+    status = effective_status(cert, today)
+    if status != "valid":
+        return False, f"certificate_{status}"
+    if holder_status != "active":  # registry.taxonomy.PRACTITIONER_STATUSES: active, suspended, deleted
+        return False, f"holder_{holder_status}"
+    return True, None
+
+
 def validate_dates(issued_on: date, expires_on: date | None, today: date) -> dict[str, list[str]]:
     """Return field errors for a certificate's dates; an empty dict means they are fine."""
     errors: dict[str, list[str]] = {}

@@ -56,3 +56,7 @@ class ValidationFailed(RegistryError):
 
 class InvalidIdentifier(ValueError):
     """An identifier (ID card, USCC, phone, email) fails its format rules; the message says which."""
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported: wrong type, unreadable, or missing required columns."""

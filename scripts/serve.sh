@@ -9,6 +9,7 @@ if curl -fsS -m 2 "${base}/api/v1/health" >/dev/null 2>&1; then
   exit 0
 fi
 echo "Serving the registry API at ${base}"
+echo "  Web portal:   ${base}/"
 echo "  Swagger UI:   ${base}/docs"
 echo "  OpenAPI spec: ${base}/api/v1/swagger.json"
 echo "  Readiness:    ${base}/api/v1/ready"

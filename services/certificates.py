@@ -16,7 +16,7 @@ from graph import practitioners as practitioner_repo
 from graph.pools import rederive
 from graph.records import found
 from graph.reference import DEFAULT_ISSUER_ID
-from registry.certificates import effective_status, next_status
+from registry.certificates import CertificateFacts, effective_status, next_status, verification
 from registry.errors import Conflict, NotFound, ValidationFailed
 from services import audit
 from services.context import Context
@@ -129,13 +129,6 @@ def verify(ctx: Context, number: str, name: str) -> dict[str, Any]:
     if view is None:
         # The same answer for an unknown number and a wrong name: no way to learn who holds a number.
         raise NotFound("No certificate matches this number and holder name.")
-    holder_status = view.pop("holder_status")
-    valid = view["status"] == "valid" and holder_status == "active"
-    reason = None
-    if view["status"] == "valid" and holder_status == "suspended":
-        reason = "holder_suspended"
-    elif view["status"] == "valid" and holder_status == "deleted":
-        reason = "holder_deleted"
-    elif not valid:
-        reason = f"certificate_{view['status']}"
+    facts = CertificateFacts(**{key: view[key] for key in CertificateFacts.__dataclass_fields__})
+    valid, reason = verification(facts, view.pop("holder_status"), ctx.today)
     return view | {"valid": valid, "reason": reason}

@@ -14,17 +14,28 @@ from flask_restx import Namespace
 from flask_restx import fields as rx
 from marshmallow import Schema, fields, missing, validate
 
+from api.limits import read_body
 from registry.errors import ValidationFailed
+from registry.text import UNENCODABLE_MESSAGE, unencodable_paths
 
-MAX_BODY_BYTES = 1_000_000
+
+def load(schema: Schema, data: Any, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
+    """Validate input with the schema, after refusing text that cannot be stored (lone surrogates) anywhere
+    in it, keys included: every string field of every schema, one rule."""
+    bad = unencodable_paths(data)
+    if bad:
+        raise ValidationFailed(
+            {path: [UNENCODABLE_MESSAGE] for path in bad},
+            detail="The request contains text that is not valid Unicode.",
+        )
+    return schema.load(data, partial=partial)
 
 
 def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
-    """The request's JSON object, validated; 400 problem when it is missing, not JSON, or invalid."""
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise ValidationFailed({"_body": ["The body is too large."]}, detail="The request body is too large.")
+    """The request's JSON object, validated; 400 problem when it is missing, not JSON, or invalid; 413 when
+    it is larger than the limit (counted on the bytes read, chunked bodies included)."""
     try:
-        data = json.loads(request.get_data(cache=False) or b"null")
+        data = json.loads(read_body() or b"null")
     except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays
         data = None
     if not isinstance(data, dict):
@@ -32,7 +43,7 @@ def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str
             {"_body": ["Send a JSON object (Content-Type: application/json)."]},
             detail="The request body must be a JSON object.",
         )
-    return schema.load(data, partial=partial)
+    return load(schema, data, partial=partial)
 
 
 def query(schema: Schema) -> dict[str, Any]:
@@ -42,7 +53,7 @@ def query(schema: Schema) -> dict[str, Any]:
         values = request.args.getlist(key)
         field = schema.fields.get(key)
         data[key] = values if isinstance(field, fields.List) else values[-1]
-    return schema.load(data)
+    return load(schema, data)
 
 
 _RESTX_FIELDS: dict[type, type] = {
@@ -57,19 +68,71 @@ _RESTX_FIELDS: dict[type, type] = {
 }
 
 
-def _restx_field(ns: Namespace, field: fields.Field) -> rx.Raw:
+_FORMATS: dict[type, str] = {
+    fields.UUID: "uuid",
+    fields.Email: "email",
+    fields.Date: "date",
+    fields.DateTime: "date-time",
+}
+# What marshmallow's Date reads (ISO 8601 calendar dates); stated so that generated values look like dates.
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _format(field: fields.Field) -> str | None:
+    return next((_FORMATS[klass] for klass in type(field).__mro__ if klass in _FORMATS), None)
+
+
+def _swagger_keywords(field: fields.Field) -> dict[str, Any]:
+    """What the field's validators and options enforce, as Swagger keywords: enum, pattern, lengths, ranges,
+    item counts, formats, `x-nullable` (Swagger 2.0 has no null) and any `metadata["swagger"]` given by hand
+    for rules a validator function enforces (e.g. a year's lower bound)."""
+    keywords = _constraints(field)
+    if isinstance(field, fields.List):
+        for length, items in (("minLength", "minItems"), ("maxLength", "maxItems")):
+            if length in keywords:
+                keywords[items] = keywords.pop(length)
+    if fmt := _format(field):
+        keywords["format"] = fmt
+    if isinstance(field, fields.Date):
+        keywords["pattern"] = DATE_PATTERN
+    if pattern := getattr(field, "swagger_pattern", None):  # api.schemas.common.Text
+        keywords["pattern"] = pattern
+    if field.allow_none:
+        keywords["x-nullable"] = True
+    keywords.update(field.metadata.get("swagger", {}))
+    return keywords
+
+
+def _with_keywords(documented: rx.Raw, keywords: dict[str, Any]) -> rx.Raw:
+    """The flask-restx field, its Swagger schema extended with `keywords`."""
+    if not keywords:
+        return documented
+    described = documented.schema
+
+    def schema() -> dict[str, Any]:
+        shape = described()
+        if shape.get("$ref"):  # Swagger 2.0 ignores the siblings of a $ref: wrap it
+            shape = {**shape, "allOf": [{"$ref": shape.pop("$ref")}]}
+        return shape | keywords
+
+    documented.schema = schema  # type: ignore[method-assign]
+    return documented
+
+
+def _restx_field(ns: Namespace, field: fields.Field, *, accepted: bool = False) -> rx.Raw:
+    """The flask-restx field for a marshmallow field; `accepted`: part of a request (nested input models)."""
     options = {"required": field.required, "description": field.metadata.get("description")}
     if "example" in field.metadata:
         options["example"] = field.metadata["example"]
     if isinstance(field, fields.Nested):
-        nested = field.schema
-        return rx.Nested(model(ns, nested), **options)
-    if isinstance(field, fields.List):
-        return rx.List(_restx_field(ns, field.inner), **options)
-    for klass in type(field).__mro__:
-        if klass in _RESTX_FIELDS:
-            return _RESTX_FIELDS[klass](**options)
-    return rx.Raw(**options)
+        nested = input_model(ns, field.schema) if accepted else model(ns, field.schema)
+        documented: rx.Raw = rx.Nested(nested, **options)
+    elif isinstance(field, fields.List):
+        documented = rx.List(_restx_field(ns, field.inner, accepted=accepted), **options)
+    else:
+        kind = next((_RESTX_FIELDS[k] for k in type(field).__mro__ if k in _RESTX_FIELDS), rx.Raw)
+        documented = kind(**options)
+    return _with_keywords(documented, _swagger_keywords(field))
 
 
 def model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
@@ -85,7 +148,11 @@ def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     name = name or type(schema).__name__.removesuffix("Schema") + "Input"
     if name in ns.models:
         return ns.models[name]
-    return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.dump_only})
+    accepted = {
+        key: _restx_field(ns, f, accepted=True) for key, f in schema.fields.items() if not f.dump_only
+    }
+    # strict: additionalProperties false, as marshmallow refuses unknown fields (RAISE).
+    return ns.model(name, accepted, strict=True)
 
 
 _PARAM_TYPES: dict[type, str] = {
@@ -140,7 +207,9 @@ def parameters(schema: Schema) -> dict[str, dict[str, Any]]:
             }
             entry["collectionFormat"] = "multi"
         else:
-            entry |= {"type": _param_type(field), **_constraints(field)}
+            keywords = _swagger_keywords(field)
+            keywords.pop("x-nullable", None)  # a query parameter is absent, never null
+            entry |= {"type": _param_type(field), **keywords}
         default = field.load_default
         if default is not None and not callable(default) and default is not missing:
             entry["default"] = default

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import OrganizationRefSchema, PersonRefSchema, Text, level_field, work_type_field
-from registry.certificates import validate_dates
+from registry.certificates import VERIFY_REASONS, validate_dates
 
 NUMBER = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}\Z",
@@ -48,9 +48,9 @@ class StatusChangeSchema(Schema):
 
 class CertificateEventSchema(Schema):
     action = fields.String()
-    from_status = fields.String()
+    from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    reason = fields.String()
+    reason = fields.String(allow_none=True)
     at = fields.DateTime()
 
 
@@ -67,11 +67,11 @@ class CertificateSchema(Schema):
     status = fields.String(
         metadata={"description": "as of today: a valid certificate past expires_on is expired"}
     )
-    status_reason = fields.String()
-    status_changed_at = fields.DateTime()
+    status_reason = fields.String(allow_none=True)
+    status_changed_at = fields.DateTime(allow_none=True)
     issued_on = fields.Date()
-    expires_on = fields.Date()
-    created_at = fields.DateTime()
+    expires_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
     holder = fields.Nested(HolderSchema)
     issuer = fields.Nested(OrganizationRefSchema, allow_none=True)
     history = fields.List(fields.Nested(CertificateEventSchema))
@@ -85,12 +85,15 @@ class VerifyArgs(Schema):
 
 
 class VerificationSchema(Schema):
-    valid = fields.Boolean(metadata={"description": "valid today and held by an active practitioner"})
+    valid = fields.Boolean(
+        metadata={"description": "a valid certificate whose holder is active in the registry"}
+    )
     reason = fields.String(
         allow_none=True,
+        validate=validate.OneOf(tuple(VERIFY_REASONS)),
         metadata={
-            "description": "why not valid: certificate_suspended, certificate_revoked, certificate_expired, "
-            "holder_suspended or holder_deleted; null when valid"
+            "description": "why it is not valid (null when valid): "
+            + "; ".join(f"`{code}` {text}" for code, text in VERIFY_REASONS.items())
         },
     )
     number = fields.String()
@@ -101,4 +104,4 @@ class VerificationSchema(Schema):
     level_name_zh = fields.String()
     status = fields.String()
     issued_on = fields.Date()
-    expires_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)

@@ -40,6 +40,12 @@ class Text(fields.String):
     ) -> None:
         super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
         self.allowed_controls = "\n\t" if multiline else ""
+        # The same rule for the API description (api/schemas/__init__.py): no control characters but the
+        # allowed ones, and something other than blanks when text is required.
+        controls = "\\u0000-\\u0008\\u000b-\\u001f" if multiline else "\\u0000-\\u001f"
+        self.swagger_pattern = (
+            f"^[^{controls}]*[^\\s{controls}][^{controls}]*$" if min_length > 0 else f"^[^{controls}]*$"
+        )
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()

@@ -38,12 +38,12 @@ class MatchRequestSchema(Schema):
 class ConflictSchema(Schema):
     kind = fields.String(metadata={"description": "employment or engagement"})
     organization = fields.String()
-    title = fields.String()
-    role = fields.String()
-    since = fields.Date()
-    until = fields.Date()
-    start_on = fields.Date()
-    end_on = fields.Date()
+    title = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+    start_on = fields.Date(allow_none=True)
+    end_on = fields.Date(allow_none=True)
 
 
 class ExcludedSchema(Schema):

@@ -20,7 +20,10 @@ class OrganizationInputSchema(Schema):
     uscc = Identifier(
         normalize_uscc,
         allow_none=True,
-        metadata={"description": "统一社会信用代码 (GB 32100), unique when given"},
+        metadata={
+            "description": "统一社会信用代码 (GB 32100, with its check character), unique when given",
+            "swagger": {"pattern": "^[0-9A-HJ-NP-RTUWXY]{18}$"},
+        },
     )
     region = region_code_field(allow_none=True, metadata={"example": "420700"})
     industry = code_field(allow_none=True, metadata={"example": "building_materials"})
@@ -38,19 +41,19 @@ class WorkerSchema(Schema):
     name = fields.String()
     roles = fields.List(fields.String())
     engagements = fields.Integer()
-    last_worked_on = fields.Date()
+    last_worked_on = fields.Date(allow_none=True)
 
 
 class OrganizationSchema(Schema):
     id = fields.String()
     name = fields.String()
     kind = fields.String()
-    uscc = fields.String()
+    uscc = fields.String(allow_none=True)
     region = fields.Nested(RefSchema, allow_none=True)
     industries = fields.List(fields.Nested(RefSchema))
     employees = fields.Integer(metadata={"description": "active practitioners employed now"})
     worked_for_by = fields.List(
         fields.Nested(WorkerSchema), metadata={"description": "practitioners who worked on its engagements"}
     )
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)

@@ -50,16 +50,38 @@ class PractitionerInputSchema(Schema):
     name = Text(required=True, max_length=50, metadata={"example": "王小明"})
     id_card = Identifier(
         normalize_id_card, required=True, load_only=True,
-        metadata={"description": "GB 11643 resident ID (18 characters); stored only as a keyed hash + last 4"},
+        metadata={
+            "description": "GB 11643 resident ID (18 characters, ISO 7064 check character); stored only as a "
+            "keyed hash + last 4",
+            "swagger": {"pattern": "^[0-9]{17}[0-9Xx]$"},
+        },
     )  # fmt: skip
     gender = fields.String(validate=validate.OneOf(GENDERS), allow_none=True)
     education = fields.String(validate=validate.OneOf(EDUCATION_CODES), allow_none=True)
     enrolled = StrictBoolean(load_default=False, metadata={"description": "still studying (在读)"})
-    work_start_year = StrictInteger(validate=_work_start_year, allow_none=True)
+    work_start_year = StrictInteger(
+        validate=_work_start_year,
+        allow_none=True,
+        # The maximum is this year when the process started: a day or so stricter at New Year, never looser.
+        metadata={
+            "description": "from 1950 to this year",
+            "swagger": {"minimum": 1950, "maximum": date.today().year},
+        },
+    )
     region = region_code_field(allow_none=True, metadata={"example": "420100"})
     employer_id = fields.UUID(allow_none=True)
-    phone = Identifier(normalize_phone, allow_none=True, metadata={"example": "13800000000"})
-    email = Identifier(normalize_email, allow_none=True)
+    phone = Identifier(
+        normalize_phone,
+        allow_none=True,
+        metadata={
+            "example": "13800000000",
+            "description": "an 11-digit mainland mobile number",
+            "swagger": {"pattern": "^1[3-9][0-9]{9}$"},
+        },
+    )
+    email = Identifier(
+        normalize_email, allow_none=True, metadata={"swagger": {"pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}}
+    )
     public_profile = StrictBoolean(
         load_default=False, metadata={"description": "consents to the public showcase"}
     )
@@ -82,12 +104,12 @@ class PractitionerPatchSchema(PractitionerInputSchema):
 
 
 class EmployerRefSchema(OrganizationRefSchema):
-    since = fields.Date()
+    since = fields.Date(allow_none=True)
 
 
 class QualificationRefSchema(RefSchema):
-    number = fields.String()
-    since = fields.Date()
+    number = fields.String(allow_none=True)
+    since = fields.Date(allow_none=True)
 
 
 class CertificateSummarySchema(Schema):
@@ -96,20 +118,26 @@ class CertificateSummarySchema(Schema):
     level = fields.Integer()
     status = fields.String()
     issued_on = fields.Date()
-    expires_on = fields.Date()
+    expires_on = fields.Date(allow_none=True)
 
 
 class PractitionerSchema(Schema):
     id = fields.String()
     name = fields.String()
-    gender = fields.String()
-    education = fields.String()
-    enrolled = fields.Boolean()
-    work_start_year = fields.Integer()
-    experience_years = fields.Method("_experience_years")
+    gender = fields.String(allow_none=True)
+    education = fields.String(allow_none=True)
+    enrolled = fields.Boolean(allow_none=True)
+    work_start_year = fields.Integer(allow_none=True)
+    experience_years = fields.Method(
+        "_experience_years",
+        metadata={
+            "description": "years since work_start_year (null when unknown)",
+            "swagger": {"type": "integer", "x-nullable": True},
+        },
+    )
     status = fields.String()
-    public_profile = fields.Boolean()
-    bio = fields.String()
+    public_profile = fields.Boolean(allow_none=True)
+    bio = fields.String(allow_none=True)
     region = fields.Nested(RefSchema, allow_none=True)
     employer = fields.Nested(EmployerRefSchema, allow_none=True)
     specialties = fields.List(fields.Nested(RefSchema))
@@ -117,13 +145,15 @@ class PractitionerSchema(Schema):
     industries = fields.List(fields.Nested(RefSchema))
     pools = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateSummarySchema))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    deleted_at = fields.DateTime()
+    created_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    deleted_at = fields.DateTime(allow_none=True)
     # Personal data: only the admin role sees these (see `dump_practitioner`).
-    id_card_tail = fields.String(metadata={"description": "last 4 characters of the ID card (admin only)"})
-    phone = fields.String(metadata={"description": "admin only"})
-    email = fields.String(metadata={"description": "admin only"})
+    id_card_tail = fields.String(
+        allow_none=True, metadata={"description": "last 4 characters of the ID card (admin only)"}
+    )
+    phone = fields.String(allow_none=True, metadata={"description": "admin only"})
+    email = fields.String(allow_none=True, metadata={"description": "admin only"})
 
     def _experience_years(self, obj: dict[str, Any]) -> int | None:
         start = obj.get("work_start_year")

@@ -48,9 +48,28 @@ def test_a_data_endpoint_is_503_problem_when_the_graph_is_unreachable(settings):
     assert response.headers["Retry-After"] == "5"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/no-such-thing", "/api/v1/taxonomy/planets"])
-def test_unknown_paths_are_404_problems(client, path):
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/taxonomy/planets"])
+def test_unknown_api_paths_are_404_problems(client, path):
     assert_problem(client.get(path), 404)
+
+
+def test_unknown_portal_paths_are_a_friendly_404_page(client):
+    response = client.get("/no-such-thing")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "页面不存在" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_portal_page_answers_a_friendly_503_when_the_graph_is_down(settings):
+    app = create_app(dataclasses.replace(settings, neo4j_uri="bolt://127.0.0.1:1"))
+    try:
+        response = app.test_client().get("/")
+    finally:
+        app.extensions["graph"].close()
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"]
 
 
 def test_a_wrong_method_is_a_405_problem_with_allow(client):

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from graph.bulk import load_synthetic
 from seed.synthetic import generate
+from services.context import Context
+from services.synthetic import load_synthetic
 
 TODAY = date(2026, 11, 25)
 
@@ -13,7 +14,7 @@ TODAY = date(2026, 11, 25)
 @pytest.fixture(scope="module")
 def loaded(graph, settings):
     registry = generate(300, seed=2024, today=TODAY)
-    counts = load_synthetic(graph, registry, id_card_key=settings.id_card_key, today=TODAY, batch_size=100)
+    counts = load_synthetic(Context(graph=graph, settings=settings, today=TODAY), registry, batch_size=100)
     return registry, counts
 
 
@@ -54,5 +55,5 @@ def test_pools_and_search_keys_are_derived_for_everyone_loaded(graph, loaded):
 
 def test_loading_the_same_registry_again_creates_nothing(graph, settings, loaded):
     registry, _ = loaded
-    again = load_synthetic(graph, registry, id_card_key=settings.id_card_key, today=TODAY, batch_size=100)
+    again = load_synthetic(Context(graph=graph, settings=settings, today=TODAY), registry, batch_size=100)
     assert (again["practitioners"], again["certificates"]) == (0, 0)

@@ -4,13 +4,16 @@ import pytest
 
 from registry.certificates import (
     LIFECYCLE_ACTIONS,
+    VERIFY_REASONS,
     CertificateFacts,
     effective_status,
     is_valid,
     next_status,
     validate_dates,
+    verification,
 )
 from registry.errors import Conflict, InvalidTransition
+from registry.taxonomy import PRACTITIONER_STATUSES
 
 TODAY = date(2025, 6, 1)
 
@@ -150,3 +153,35 @@ def test_expiry_on_or_before_issue_is_an_error(expires_on):
 def test_both_date_errors_are_reported_together():
     errors = validate_dates(date(2026, 1, 1), date(2025, 1, 1), TODAY)
     assert set(errors) == {"issued_on", "expires_on"}
+
+
+@pytest.mark.parametrize(
+    ("status", "holder", "expected"),
+    [
+        ("valid", "active", (True, None)),
+        ("valid", "suspended", (False, "holder_suspended")),
+        ("valid", "deleted", (False, "holder_deleted")),
+        ("suspended", "active", (False, "certificate_suspended")),
+        ("revoked", "suspended", (False, "certificate_revoked")),
+    ],
+)
+def test_a_certificate_verifies_as_valid_only_when_it_is_valid_and_its_holder_active(
+    status, holder, expected
+):
+    assert verification(certificate(status), holder, TODAY) == expected
+
+
+def test_an_expired_certificate_verifies_as_expired():
+    assert verification(certificate(expires_on=date(2025, 5, 31)), "active", TODAY) == (
+        False,
+        "certificate_expired",
+    )
+
+
+def test_every_reason_verification_can_give_is_documented():
+    reasons = {
+        verification(certificate(status), holder, TODAY)[1]
+        for status in ("valid", "suspended", "revoked", "expired")
+        for holder in PRACTITIONER_STATUSES
+    }
+    assert reasons - {None} == set(VERIFY_REASONS)

@@ -8,20 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from adapters.spreadsheets import read_rows
+from registry.errors import ImportFileError
 from registry.identifiers import make_id_card
-from registry.importing import (
-    HEADER_ALIASES,
-    MAX_STORED_ERRORS,
-    ImportCertificate,
-    ImportFileError,
-    ImportReport,
-    ImportRow,
-    RowError,
-    consistency_errors,
-    normalize_header,
-    read_rows,
-    validate_row,
-)
+from registry.import_columns import HEADER_ALIASES, normalize_header
+from registry.import_report import MAX_STORED_ERRORS, ImportReport
+from registry.import_rows import ImportCertificate, ImportRow, RowError, consistency_errors, validate_row
 
 TODAY = date(2025, 6, 1)
 KNOWN = {
@@ -596,3 +588,40 @@ def test_reading_a_large_csv_streams_instead_of_loading_the_file(tmp_path):
     # Keeping the rows would take about 100 MB, and reading the whole file at once at least its size.
     assert peak < 50 * 1024 * 1024
     assert peak < file_size
+
+
+# --- Formula injection ---
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("name", '=HYPERLINK("http://example.invalid","点我")'),
+        ("name", "+1+2"),
+        ("name", "-2+3"),
+        ("name", "@SUM(A1)"),
+        ("employer_name", "=1+1"),
+        ("email", "=cmd@example.cn"),
+        ("email", "+x@example.cn"),
+    ],
+)
+def test_text_a_spreadsheet_would_run_as_a_formula_is_refused(column, value):
+    [error] = errors_of(valid_raw(**{column: value}))
+    assert error.column == column
+    assert "formula" in error.reason
+
+
+@pytest.mark.parametrize("prefix", ["\t", "\r", " \t"])
+def test_a_formula_behind_a_tab_or_carriage_return_is_refused_too(tmp_path, prefix):
+    path = write_csv(tmp_path / "tab.csv", [ENGLISH_HEADER, [prefix + "=1+1", *ROW[1:]]])
+    [(row, raw)] = read_all(path)
+    [error] = errors_of(raw, row=row)
+    assert (error.row, error.column) == (2, "name")
+    assert "formula" in error.reason
+
+
+def test_ordinary_names_with_hyphens_or_at_signs_inside_are_accepted():
+    row, errors = validate_row(
+        2, valid_raw(name="王-小明", email="wang+cm@example.cn"), today=TODAY, known=KNOWN
+    )
+    assert errors == [] and row is not None

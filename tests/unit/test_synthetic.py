@@ -13,19 +13,14 @@ import pytest
 
 from registry.engagements import engagement_problems
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone, normalize_uscc
-from registry.importing import normalize_header, validate_row
+from registry.import_columns import normalize_header
+from registry.import_rows import validate_row
 from registry.matching import RELEVANT_QUALIFICATIONS
 from registry.taxonomy import CERTIFICATE_STATUSES, ENGAGEMENT_STATUSES
+from seed.distributions import OCCUPATION_START
+from seed.import_file import IMPORT_HEADERS, import_rows, write_csv
 from seed.reference import CITIES, INDUSTRIES, PROVINCES, QUALIFICATIONS, SPECIALTIES
-from seed.synthetic import (
-    IMPORT_HEADERS,
-    OCCUPATION_START,
-    Batch,
-    SyntheticRegistry,
-    generate,
-    import_rows,
-    write_csv,
-)
+from seed.synthetic import Batch, SyntheticRegistry, generate
 
 TODAY = date(2026, 11, 25)
 REGIONS = {code for code, _ in PROVINCES} | {code for code, _ in CITIES}

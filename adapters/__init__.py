@@ -1,0 +1,1 @@
+"""Adapters between the registry and the outside world's formats (spreadsheet files)."""

@@ -1,0 +1,60 @@
+"""How much of a request the API reads: limits enforced on the bytes actually read, chunked requests included.
+
+`MAX_CONTENT_LENGTH` (1 MB, for JSON bodies) makes Werkzeug refuse a larger `Content-Length` up front and
+stop a body without one (chunked; gunicorn sets `wsgi.input_terminated`) once it passes the limit; /imports
+raises the limit for its own request to `MAX_UPLOAD_BYTES` (200 MB) before it touches the upload. Without a
+length and without a terminated stream, Werkzeug hands over an empty body, never an unbounded one.
+Every refusal is a 413 problem that states the limit.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+MAX_JSON_BYTES = 1_000_000
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+READ_STEP = 64 * 1024
+
+
+def install_limits(app: Flask) -> None:
+    """Set the app-wide body limit (JSON) and the upload limit that /imports applies to itself."""
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_JSON_BYTES)
+    app.config.setdefault("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
+
+
+def describe(limit: int) -> str:
+    """A limit as a person reads it: 1 MB, 200 MB."""
+    for unit in (1024 * 1024, 1_000_000):
+        if limit % unit == 0:
+            return f"{limit // unit} MB"
+    return f"{limit:,} bytes"
+
+
+class BodyTooLarge(RequestEntityTooLarge):
+    """The body passed the limit that applies to this request."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        limit = limit or request.max_content_length or MAX_JSON_BYTES
+        super().__init__(f"The request body is larger than the limit of {describe(limit)} for this request.")
+
+
+def read_body() -> bytes:
+    """The request body, read in bounded steps up to the request's limit; BodyTooLarge past it."""
+    limit = request.max_content_length or MAX_JSON_BYTES
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(limit)
+    stream = request.stream  # Werkzeug's stream: itself stops a chunked body at max_content_length
+    parts: list[bytes] = []
+    size = 0
+    while chunk := stream.read(READ_STEP):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def allow_upload() -> None:
+    """Raise this request's limit to the upload limit (call before reading `request.files`)."""
+    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
