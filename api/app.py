@@ -104,14 +104,18 @@ def _namespaces() -> list[Any]:
     from api import (
         audit,
         certificates,
+        credit,
+        draws,
         eligibility,
         engagements,
         health,
         imports,
         matching,
+        me,
         organizations,
         pools,
         practitioners,
+        statistics,
         taxonomy,
     )
 
@@ -127,5 +131,11 @@ def _namespaces() -> list[Any]:
         engagements.ns,
         matching.ns,
         imports.ns,
+        draws.ns,
+        credit.ns,
         audit.ns,
+        statistics.ns,
+        statistics.open_data_ns,
+        statistics.key_emitters_ns,
+        me.ns,
     ]

@@ -13,14 +13,17 @@ from flask.cli import AppGroup
 
 from adapters.spreadsheets import estimate_rows
 from api.context import ctx
+from api.draw_cli import draw_cli
 from graph.schema import create_schema, describe_schema
 from registry.errors import ImportFileError, RegistryError
 from seed import import_file, synthetic
-from services import certificates, imports, keys, reference, search
+from seed import key_emitters as synthetic_key_emitters
+from services import certificates, imports, key_emitters, keys, misconduct, reference, search
 from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 
 
 @registry_cli.command("init-db")
@@ -87,6 +90,18 @@ def expire_certificates(as_of: datetime | None) -> None:
     click.echo(f"expired {certificates.expire_due(context)} certificate(s) as of {context.today.isoformat()}")
 
 
+@registry_cli.command("end-sanctions")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="default: today")
+def end_sanctions(as_of: datetime | None) -> None:
+    """Let people whose suspension ended back into the pools their certificates give (run daily from cron)."""
+    context = ctx()
+    if as_of:
+        context = replace(context, today=as_of.date())
+    click.echo(
+        f"re-derived {misconduct.end_sanctions(context)} practitioner(s) as of {context.today.isoformat()}"
+    )
+
+
 def _explain(error: RegistryError) -> str:
     """A domain error as one line for the terminal, with the field errors when there are any."""
     errors = getattr(error, "errors", None)
@@ -139,3 +154,29 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
         counts = synthetic_service.load_synthetic(context, registry, progress=bar.update)
     click.echo(json.dumps(counts))
+
+
+@registry_cli.command("import-key-emitters")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, default=None, help="the list's year, when the file has no 纳入年度 column")
+def import_key_emitters_command(path: str, year: int | None) -> None:
+    """Import one year's key emitter list (重点排放单位名录, CSV or XLSX); all rows or none."""
+    try:
+        summary = key_emitters.import_list(ctx(), Path(path).read_bytes(), Path(path).name, year)
+    except RegistryError as error:
+        raise click.ClickException(_explain(error)) from None
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@registry_cli.command("write-key-emitter-list")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--year", type=int, default=None, help="the list's year (default: this year)")
+@click.option("--seed", default=42, show_default=True)
+def write_key_emitter_list_command(path: str, year: int | None, seed: int) -> None:
+    """Write a synthetic key emitter list as the Ministry publishes them (.csv or .xlsx), e.g. to try an import."""
+    this_year = ctx().today.year
+    year = year or this_year
+    units = synthetic_key_emitters.generate_key_emitters(seed, latest_year=max(year, this_year))
+    click.echo(
+        f"wrote {synthetic_key_emitters.write_list(path, units, year)} units listed for {year} to {path}"
+    )

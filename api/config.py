@@ -24,7 +24,10 @@ class Settings:
     neo4j_database: str
     secret_key: bytes = field(repr=False)  # REGISTRY_SECRET_KEY; the two hash keys below derive from it
     eligibility_rules_file: str | None = None
+    credit_rules_file: str | None = None  # CREDIT_RULES_FILE: overrides of registry.credit's rules (JSON)
     conflict_window_years: int = 3
+    draw_cap_per_year: int = 6  # panel seats per expert per calendar year (registry/draws.py)
+    draw_response_hours: int = 48  # how long an invited expert has to answer
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
     # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (the Cypher path)
@@ -61,7 +64,10 @@ class Settings:
                 env.get("REGISTRY_SECRET_KEY") or _local_secret(external=bool(env.get("NEO4J_URI")))
             ).encode(),
             eligibility_rules_file=env.get("ELIGIBILITY_RULES_FILE") or None,
+            credit_rules_file=env.get("CREDIT_RULES_FILE") or None,
             conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
+            draw_cap_per_year=int(env.get("DRAW_CAP_PER_YEAR", "6")),
+            draw_response_hours=int(env.get("DRAW_RESPONSE_HOURS", "48")),
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
             search_index=env.get("SEARCH_INDEX", "eager").lower(),

@@ -45,5 +45,5 @@ class Match(Resource):
         ]
         response = page_of(items, result.total, 1, data["limit"])
         if explain:
-            response["excluded"] = _EXCLUDED.dump(result.excluded)
+            response["excluded"] = _EXCLUDED.dump(presenters.excluded(result.excluded))
         return response

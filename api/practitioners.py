@@ -29,7 +29,7 @@ from api.schemas.practitioner import (
     PractitionerSchema,
 )
 from registry.taxonomy import POOL_CODES
-from services import audit, practitioners, search
+from services import audit, credit, practitioners, search
 from services.search import SORTS
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
@@ -52,10 +52,16 @@ class SearchArgs(PageArgs):
     q = fields.String(
         validate=validate.Length(min=1, max=100), metadata={"description": "full text (names, bios)"}
     )
+    min_evaluation = fields.Float(
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "mean evaluation at least this (in work_type when given), 0–100"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "relevance (with q), level, experience or name"},
+        metadata={
+            "description": "relevance (with q), level, experience, name or evaluation (mean, best first)"
+        },
     )
 
 
@@ -64,7 +70,9 @@ _PRACTITIONER = PractitionerSchema()
 
 def search_page(args: dict[str, Any], pool: str | None = None) -> Page:
     """The search answer for validated query arguments, shown as the caller may see it."""
-    result = search.search(ctx(), args, public_only=presenters.public_only(), pool=pool)
+    result = search.search(
+        ctx(), args, public_only=presenters.public_only(), pool=pool, audience=presenters.search_audience()
+    )
     extra = {"pool": pool} if pool else {}
     return Page(
         presenters.practitioners(result.items, result.scores), result.total, extra | {"facets": result.facets}
@@ -94,8 +102,10 @@ class PractitionerItem(Resource):
     @require(CLIENT_PLUS)
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)
     def get(self, practitioner_id: Any) -> dict[str, Any]:
-        """One practitioner (client+); personal data for admins only, deleted ones for admins only."""
-        return practitioners.get(ctx(), str(practitioner_id), include_deleted=presenters.sees_deleted())
+        """One practitioner (client+) with the credit summary; personal data and deleted ones for admins only."""
+        context = ctx()
+        view = practitioners.get(context, str(practitioner_id), include_deleted=presenters.sees_deleted())
+        return view | {"credit": credit.summary(context, view["id"])}
 
     @require(ADMIN)
     @ns.response(409, "An ID card number already registered to another practitioner")
@@ -146,7 +156,12 @@ class PractitionerEngagements(Resource):
 @ns.param("practitioner_id", "the practitioner's id (UUID)")
 class PractitionerGraph(Resource):
     @require(CLIENT_PLUS)
-    @returns(ns, None, description="{nodes, edges, limits}", present=jsonable)
+    @returns(
+        ns,
+        None,
+        description="{nodes, edges, limits}",
+        present=lambda d: jsonable(presenters.neighbourhood(d)),
+    )
     def get(self, practitioner_id: Any) -> dict[str, Any]:
         """The practitioner's neighbourhood as {nodes, edges}: certificates, pools, employer, engagements,
         clients, industries and colleagues from shared engagements (bounded; client+)."""

@@ -1,25 +1,36 @@
 """How the registry's views are shown to each role: the one place that decides who sees what.
 
-Personal data (`id_card_tail`, `phone`, `email`) goes to admin only; callers without a client-or-higher
-key (the public, and practitioners outside their own `/me`) see masked names unless the person consented
-to the public showcase.
+Every practitioner view passes through `registry.visibility.present`, the one rule: the person's per-field
+visibility (public, clients, private) against the viewer's role; the person themself and admins see everything;
+the ID card tail is for them only; callers without a client-or-higher key (the public, and practitioners
+outside their own record) see masked names unless the person consented to the public showcase.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.auth import CLIENT_PLUS, current_role
-from api.schemas.practitioner import FULL, WITHOUT_PII
-from registry.masking import mask_name
+from api.auth import CLIENT_PLUS, current_principal, current_role
+from api.schemas.practitioner import FULL, PRESENTED
+from registry import visibility
 
 
-def practitioner(view: dict[str, Any], role: str | None = None) -> dict[str, Any]:
-    """A practitioner as `role` (default: the caller's) may see them."""
+def _is_self(view: dict[str, Any]) -> bool:
+    principal = current_principal()
+    return principal.practitioner_id is not None and principal.practitioner_id == view.get("id")
+
+
+def practitioner(
+    view: dict[str, Any], role: str | None = None, *, is_self: bool | None = None
+) -> dict[str, Any]:
+    """A practitioner as `role` (default: the caller's) may see them; the caller's own record in full."""
     role = role or current_role()
-    data = (FULL if role == "admin" else WITHOUT_PII).dump(view)
-    if role not in CLIENT_PLUS and not view.get("public_profile"):
-        data["name"] = mask_name(data["name"])
+    is_self = _is_self(view) if is_self is None else is_self
+    shown = visibility.present(view, role, is_self)
+    schema = FULL if visibility.sees_everything(role, is_self) else PRESENTED
+    data = schema.dump(shown)
+    for name in visibility.hidden_fields(view.get("visibility"), role, is_self):
+        data.pop(name, None)  # computed fields (experience_years) follow the field they come from
     return data
 
 
@@ -35,6 +46,42 @@ def practitioners(
     return items
 
 
+def neighbourhood(drawing: dict[str, Any]) -> dict[str, Any]:
+    """A neighbourhood drawing without the parts the person's settings hide from the caller."""
+    settings = drawing.pop("visibility", None)
+    person_id = drawing.pop("person_id", None)
+    role = current_role()
+    hidden = visibility.hidden_fields(settings, role, _is_self({"id": person_id}))
+    edge_types = {"employer": "EMPLOYED_BY"}
+    dropped_types = {edge_types[name] for name in hidden if name in edge_types}
+    if not dropped_types:
+        return drawing
+    edges = [edge for edge in drawing["edges"] if edge["type"] not in dropped_types]
+    linked = {edge["source"] for edge in edges} | {edge["target"] for edge in edges}
+    me = f"Practitioner:{person_id}"
+    nodes = [node for node in drawing["nodes"] if node["id"] in linked or node["id"] == me]
+    return {**drawing, "nodes": nodes, "edges": edges}
+
+
+def excluded(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who a conflict check excluded, for the caller: a declaration says only that one exists with the
+    organization; which relationship (a relative's, a shareholding) and when is for admins."""
+    if current_role() == "admin":
+        return entries
+    return [
+        {
+            **entry,
+            "conflicts": [
+                {"kind": c["kind"], "organization": c.get("organization")}
+                if c["kind"] == "declaration"
+                else c
+                for c in entry["conflicts"]
+            ],
+        }
+        for entry in entries
+    ]
+
+
 def sees_deleted() -> bool:
     """Whether the caller may see deleted practitioners (admins only)."""
     return current_role() == "admin"
@@ -43,3 +90,11 @@ def sees_deleted() -> bool:
 def public_only() -> bool:
     """Whether the caller sees only practitioners who consented to the public showcase."""
     return current_role() not in CLIENT_PLUS
+
+
+def search_audience() -> str | None:
+    """The visibility audience a search runs for: `public`, `clients`, or None (admin: everything)."""
+    role = current_role()
+    if role == "admin":
+        return None
+    return visibility.CLIENTS if role in CLIENT_PLUS else visibility.PUBLIC

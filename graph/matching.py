@@ -7,13 +7,17 @@ from typing import Any
 
 import neo4j
 
+from graph.declarations import DECLARED_CONFLICTS, declaration_lookback
 from graph.records import native
 from graph.reference import WITHIN_REGION
+from registry.evaluations import summarize
 from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest
 
 # Hard filters: an active practitioner with a valid certificate of the work type at min_level or higher.
 # The conflict check: employed by the organization now or within the window, or on a (not cancelled)
-# engagement for it that ended within the window or has not ended.
+# engagement for it that ended within the window or has not ended, or a declared relationship with it
+# (graph/declarations.py; a relative's tie while it lasts, the others within the same window).
+# Only confirmed qualifications earn points: a claim the registry has not checked does not rank anyone.
 CANDIDATES = (
     """
 MATCH (c:Certificate {work_type: $work_type})
@@ -34,7 +38,12 @@ CALL (p) {
            {kind: 'engagement', organization: o.name, title: g.title, role: w.role,
             start_on: g.start_on, end_on: g.end_on} END) AS engagements
 }
-WITH p, best, employment + engagements AS conflicts
+CALL (p) {
+  RETURN """
+    + DECLARED_CONFLICTS
+    + """ AS declarations
+}
+WITH p, best, employment + engagements + declarations AS conflicts
 CALL (p, conflicts) {
   WITH p, conflicts WHERE size(conflicts) = 0
   OPTIONAL MATCH (p)-[:WORKED_ON]->(g:Engagement {kind: $work_type, status: 'completed'})
@@ -59,8 +68,11 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } AS declared_industry,
        COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty {category: $work_type}) RETURN s.name_zh ORDER BY s.code }
          AS specialties,
-       COLLECT { MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) WHERE q.code IN $relevant
+       COLLECT { MATCH (p)-[h:HAS_QUALIFICATION]->(q:Qualification)
+                 WHERE q.code IN $relevant AND coalesce(h.status, 'confirmed') = 'confirmed'
                  RETURN q.name_zh ORDER BY q.code } AS qualifications,
+       COLLECT { MATCH (ev:Evaluation {work_type: $work_type})-[:OF]->(p) WHERE ev.effective RETURN ev.score }
+         AS evaluation_scores,
        p.name AS name
 """
 )
@@ -93,6 +105,7 @@ def candidates(
         "window_start": window_start(today, conflict_window_years),
         "relevant": sorted(RELEVANT_QUALIFICATIONS.get(request.work_type, ())),
         "today": today,
+        "lookback": declaration_lookback(conflict_window_years),
     }
     names = tx.run(NAMES, params).single()
     found: list[Candidate] = []
@@ -118,6 +131,7 @@ def candidates(
                 qualifications=tuple(row["qualifications"]),
                 industry_name=names["industry_name"],
                 region_name=names["region_name"],
+                evaluations=summarize(row["evaluation_scores"]),
             )
         )
     excluded.sort(key=lambda entry: entry["id"])

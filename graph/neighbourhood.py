@@ -10,6 +10,7 @@ import neo4j
 from graph.pools import CURRENT_MEMBER
 from graph.records import native
 from graph.views import certificate_as_of
+from registry import visibility
 
 MAX_ENGAGEMENTS = 50
 MAX_COLLEAGUES = 50
@@ -18,7 +19,7 @@ MAX_CERTIFICATES = 50
 NEIGHBOURHOOD = (
     """
 MATCH (p:Practitioner {id: $id}) WHERE p.status <> 'deleted'
-RETURN p {.id, .name, .status} AS person,
+RETURN p {.id, .name, .status, .visibility} AS person,
   COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
             RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on}
             ORDER BY c.issued_on DESC LIMIT $max_certificates } AS certificates,
@@ -102,4 +103,7 @@ def _drawable(data: dict[str, Any], today: date) -> dict[str, Any]:
             "engagements": MAX_ENGAGEMENTS,
             "colleagues": MAX_COLLEAGUES,
         },
+        # For the presenter (api/presenters.py), which drops what the person hides from the caller.
+        "person_id": person["id"],
+        "visibility": visibility.decode(person.get("visibility")),
     }

@@ -13,6 +13,7 @@ from registry.errors import Conflict
 
 ORGANIZATION_VIEW = """
 o {.id, .name, .kind, .uscc, .created_at, .updated_at,
+   key_emitter: coalesce(o.key_emitter, false), listed_years: coalesce(o.listed_years, []),
    region: COLLECT { MATCH (o)-[:LOCATED_IN]->(r:Region) RETURN r {.code, .name_zh} }[0],
    industries: COLLECT { MATCH (o)-[:IN_INDUSTRY]->(i:Industry) RETURN i {.code, .name_zh} ORDER BY i.code },
    employees: COUNT { MATCH (:Practitioner {status: 'active'})-[e:EMPLOYED_BY]->(o) WHERE e.until IS NULL }
@@ -71,7 +72,7 @@ RETURN size(matches) AS total,
 """
 )
 
-PROPERTY_FIELDS = ("name", "kind", "uscc")
+PROPERTY_FIELDS = ("name", "kind", "uscc", "key_emitter", "listed_years")
 
 
 def check_unique_uscc(tx: neo4j.ManagedTransaction, organization_id: str, uscc: str | None) -> None:

@@ -7,8 +7,9 @@ team, so pools and search keys can never disagree with the facts they come from.
 
 Search keys let the search filter, sort and count facets from one node's properties instead of expanding
 five relationship types per match (see graph/search.py): `cert_keys` (`work_type|level|until`),
-`pool_keys` (`pool|until`), `region_key` (the province it rolls up to) and `industry_keys` (declared or
-from engagements).
+`pool_keys` (`pool|until`), `region_key` (the province it rolls up to), `industry_keys` (declared or
+from engagements), and `evaluation_mean`, `evaluation_count`, `evaluation_keys` (`work_type|mean|count`) from the
+evaluations that still count. An active sanction (`expert_suspension`, `bar`) is a rule input of the pools.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from graph.practitioners import lock
 from graph.records import native
 from graph.revision import stamp
 from registry.certificates import CertificateFacts
-from registry.pools import certificate_keys, memberships, pool_keys
+from registry.evaluations import search_keys as evaluation_search_keys
+from registry.misconduct import Sanction
+from registry.pools import certificate_keys, exclusions, memberships, pool_keys
 
 # One record with a list: a batch of thousands of holders decodes far faster than thousands of records.
 HOLDER_CERTIFICATES = """
@@ -31,7 +34,11 @@ UNWIND $ids AS id
 MATCH (p:Practitioner {id: id})
 RETURN collect({id: p.id, status: p.status,
                 certificates: COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
-                                        RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on} }
+                                        RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on} },
+                sanctions: COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
+                                     RETURN s {.id, .kind, .from, .until, .lifted_on} },
+                evaluations: COLLECT { MATCH (ev:Evaluation)-[:OF]->(p) WHERE ev.effective
+                                       RETURN [ev.work_type, ev.score] }
                }) AS holders
 """
 
@@ -43,8 +50,11 @@ CALL (p, row) {
   // become history; a new membership starts afresh.
   MATCH (p)-[m:MEMBER_OF]->(pool:Pool)
   WHERE NOT pool.code IN [x IN row.memberships | x.pool] OR m.valid_until < $today
+  // A sanction (issue 12) says why the person left and the first day they may return (null: barred).
+  WITH p, row, m, pool, [x IN row.exclusions WHERE x.pool = pool.code][0] AS excluded
   CREATE (p)-[:WAS_MEMBER_OF {since: m.since, via: m.via,
-                              until: CASE WHEN m.valid_until < $today THEN m.valid_until ELSE $today END}]->(pool)
+                              until: CASE WHEN m.valid_until < $today THEN m.valid_until ELSE $today END,
+                              left_because: excluded.why, returns_on: excluded.returns_on}]->(pool)
   DELETE m
 }
 CALL (p, row) {
@@ -56,6 +66,9 @@ CALL (p, row) {
 }
 SET p.cert_keys = row.cert_keys,
     p.pool_keys = row.pool_keys,
+    p.evaluation_mean = row.evaluation_mean,
+    p.evaluation_count = row.evaluation_count,
+    p.evaluation_keys = row.evaluation_keys,
     p.region_key = COLLECT { MATCH (p)-[:BASED_IN]->(r:Region)
                              RETURN coalesce(COLLECT { MATCH (r)-[:PART_OF]->(up:Region) RETURN up.code }[0], r.code) }[0],
     p.industry_keys = COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code AS code
@@ -92,20 +105,37 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
     rows = []
     for record in tx.run(HOLDER_CERTIFICATES, ids=ids).single()["holders"]:
         certificates = [CertificateFacts(**native(c)) for c in record["certificates"]]
+        sanctions = [_sanction(native(s)) for s in record["sanctions"]]
         # Only active practitioners are in a pool; a suspended or deleted person's certificates keep their status.
-        current = memberships(certificates, today) if record["status"] == "active" else {}
+        current = memberships(certificates, today, sanctions) if record["status"] == "active" else {}
         rows.append(
             {
                 "id": record["id"],
                 "memberships": [
                     {"pool": m.pool, "via": m.via, "valid_until": m.valid_until} for m in current.values()
                 ],
+                "exclusions": [
+                    {
+                        "pool": pool,
+                        "why": "sanction: " + ", ".join(x.sanction_ids),
+                        "returns_on": x.returns_on,
+                    }
+                    for pool, x in exclusions(sanctions, today).items()
+                ],
                 "cert_keys": certificate_keys(certificates, today),
                 "pool_keys": pool_keys(current),
             }
+            | evaluation_search_keys((work_type, score) for work_type, score in record["evaluations"])
         )
     tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC), today=today).consume()
     stamp(tx, ids)  # the search indexes of every process reload these people before their next answer
+
+
+def _sanction(row: dict[str, Any]) -> Sanction:
+    return Sanction(
+        id=row["id"], kind=row["kind"], from_=row["from"], until=row.get("until"), reason="",
+        lifted_on=row.get("lifted_on"),
+    )  # fmt: skip
 
 
 def pool_sizes(tx: neo4j.ManagedTransaction, today: date) -> list[dict[str, Any]]:
@@ -119,3 +149,25 @@ MISSING_KEYS = "MATCH (p:Practitioner) WHERE p.cert_keys IS NULL RETURN collect(
 def without_search_keys(tx: neo4j.ManagedTransaction) -> list[str]:
     """Ids of practitioners stored before search keys existed."""
     return tx.run(MISSING_KEYS).single()["ids"]
+
+
+# Current and ended memberships, newest first; an ended one says why it ended when a sanction ended it.
+MEMBERSHIP_HISTORY = """
+MATCH (p:Practitioner {id: $id})
+CALL (p) {
+  MATCH (p)-[m:MEMBER_OF]->(pool:Pool)
+  RETURN {pool: pool.code, since: m.since, until: null, via: m.via, valid_until: m.valid_until,
+          current: true, left_because: null, returns_on: null} AS membership
+  UNION ALL
+  MATCH (p)-[m:WAS_MEMBER_OF]->(pool:Pool)
+  RETURN {pool: pool.code, since: m.since, until: m.until, via: m.via, valid_until: null,
+          current: false, left_because: m.left_because, returns_on: m.returns_on} AS membership
+}
+WITH membership ORDER BY membership.current DESC, membership.since DESC, membership.pool
+RETURN collect(membership) AS history
+"""
+
+
+def membership_history(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
+    """A person's pool memberships, current first, each ended one with why (a sanction) and when back."""
+    return native(tx.run(MEMBERSHIP_HISTORY, id=practitioner_id).single()["history"])

@@ -26,7 +26,17 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportBatch", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
+    ("Draw", "id"),
+    ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
+    ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
     ("WebSession", "id_hash"),
+    # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
+    ("Evaluation", "id"),
+    ("Evaluation", "pair"),
+    ("MisconductRecord", "id"),
+    ("Sanction", "id"),
+    ("Complaint", "id"),
+    ("Appeal", "id"),
     ("Revision", "id"),  # the single registry revision node (graph/revision.py)
 )
 
@@ -35,15 +45,19 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
+    ("Practitioner", "updated_at"),  # statistics: the latest change of a person
     ("Practitioner", "search_revision"),  # "changed since revision N" for the search index
     ("Certificate", "status"),
     ("Certificate", "level"),
     ("Certificate", "work_type"),
     ("Certificate", "expires_on"),
+    ("Certificate", "status_changed_at"),  # statistics: certificates changed since the last snapshot
     ("Organization", "name"),
     ("Organization", "kind"),
+    ("Organization", "updated_at"),  # statistics: the latest organization change, one index seek
     ("Engagement", "kind"),
     ("Engagement", "start_on"),
+    ("Engagement", "updated_at"),  # statistics: the latest engagement change
     ("Region", "level"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),

@@ -22,7 +22,7 @@ from registry.errors import ValidationFailed
 # One predicate, not an OR: an OR on expires_on makes the planner union a scan of the expires_on index.
 VALID_CERT = "c.status = 'valid' AND coalesce(c.expires_on, $open_ended) >= $today"
 
-SORTS = ("relevance", "level", "experience", "name")
+SORTS = ("relevance", "level", "experience", "name", "evaluation")
 FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
 # The filters that are query parameters as they are (`q` becomes the Lucene query `$lucene`).
 FILTER_FIELDS = (
@@ -34,6 +34,7 @@ FILTER_FIELDS = (
     "industry",
     "specialty",
     "qualification",
+    "min_evaluation",
 )
 
 
@@ -47,8 +48,12 @@ class SearchFilters:
     industry: str | None = None  # declared experience or an engagement in that industry
     specialty: str | None = None
     qualification: str | None = None
+    min_evaluation: float | None = None  # mean evaluation (in `work_type` when given) at least this
     q: str | None = None
     public_only: bool = False  # the public sees only practitioners who consented to the showcase
+    audience: str | None = (
+        None  # public or clients: a filter never matches a field hidden from them; None: admin
+    )
 
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
@@ -115,6 +120,15 @@ def _distinct(expression: str) -> str:
     return "reduce(seen = [], x IN " + expression + " | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
 
 
+# The mean evaluation a search sorts and filters on: in the work type searched for, else over all work types;
+# -1 for nobody evaluated (graph/pools.py derives `evaluation_mean` and `evaluation_keys` `work_type|mean|count`).
+EVALUATION_MEAN = (
+    "coalesce(CASE WHEN $work_type IS NULL THEN p.evaluation_mean"
+    " ELSE [k IN coalesce(p.evaluation_keys, []) WHERE split(k, '|')[0] = $work_type"
+    " | toFloat(split(k, '|')[1])][0] END, -1.0)"
+)
+
+
 def where_clauses(filters: SearchFilters) -> list[str]:
     """The WHERE predicates on `p` for these filters."""
     clauses = ["p.status = 'active'"]
@@ -140,7 +154,49 @@ def where_clauses(filters: SearchFilters) -> list[str]:
         clauses.append("EXISTS { (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) }")
     if filters.qualification:
         clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
+    if filters.min_evaluation is not None:
+        clauses.append(EVALUATION_MEAN + " >= $min_evaluation")
+    return clauses + visibility_clauses(filters)
+
+
+# The fields a person hides from each audience, stored on the node by the person's edits (services/profiles.py),
+# so that searching by a hidden field cannot reveal it: `HIDDEN[audience]` is a list of field names.
+HIDDEN = {"public": "coalesce(p.hidden_public, [])", "clients": "coalesce(p.hidden_clients, [])"}
+
+
+def _engaged_in_industry(code: str) -> str:
+    # Industries also come from engagements, which are the registry's record and stay searchable.
+    return "EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code: " + code + "}) }"
+
+
+def visibility_clauses(filters: SearchFilters) -> list[str]:
+    """Predicates that keep a filter from matching a field the person hides from the searching audience."""
+    if filters.audience is None:
+        return []
+    hidden = HIDDEN[filters.audience]
+    clauses = []
+    if filters.specialty:
+        clauses.append("NOT 'specialties' IN " + hidden)
+    if filters.qualification:
+        clauses.append("NOT 'qualifications' IN " + hidden)
+    if filters.industry:
+        clauses.append("(NOT 'industries' IN " + hidden + " OR " + _engaged_in_industry("$industry") + ")")
+    if filters.q:
+        # The full-text index covers name and bio; with the bio hidden, only the name may match.
+        clauses.append(
+            "(NOT 'bio' IN " + hidden + " OR all(w IN $name_words WHERE toLower(p.name) CONTAINS w))"
+        )
     return clauses
+
+
+def _industry_facet(filters: SearchFilters) -> str:
+    keys = "coalesce(p.industry_keys, [])"
+    if filters.audience is None:
+        return "[code IN " + keys + " | 'industry|' + code]"
+    return (
+        "[code IN " + keys + " WHERE NOT 'industries' IN " + HIDDEN[filters.audience]
+        + " OR " + _engaged_in_industry("code") + " | 'industry|' + code]"
+    )  # fmt: skip
 
 
 FULLTEXT_ANCHOR = (
@@ -189,6 +245,7 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     params["today_iso"] = today.isoformat()
     params["open_ended"] = date.max
     if filters.q:
+        params["name_words"] = [word.lower() for word in filters.q.split()]
         params["lucene"] = lucene_query(filters.q)
         if not params["lucene"]:
             raise ValidationFailed(
@@ -205,6 +262,8 @@ def _order_by(sort: str, has_query: bool) -> str:
         return "coalesce(p.work_start_year, 9999), best_level, p.id"
     if sort == "name":
         return "p.name, p.id"
+    if sort == "evaluation":
+        return EVALUATION_MEAN + " DESC, best_level, p.id"
     return "best_level, coalesce(p.work_start_year, 9999), p.id"
 
 
@@ -228,7 +287,9 @@ CALL (hits) {
         + """
      + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
      + CASE WHEN p.region_key IS NULL THEN [] ELSE ['region|' + p.region_key] END
-     + [code IN coalesce(p.industry_keys, []) | 'industry|' + code]
+     + """
+        + _industry_facet(filters)
+        + """
        AS keys
   UNWIND keys AS key
   WITH key, count(*) AS count

@@ -14,12 +14,13 @@ import neo4j
 
 from graph.pools import CURRENT_MEMBER
 from graph.records import native
+from registry import visibility
 from registry.certificates import CertificateFacts, effective_status
 
 PRACTITIONER_VIEW = (
     """
 p {.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .public_profile, .bio,
-    .id_card_tail, .phone, .email, .created_at, .updated_at, .deleted_at,
+    .id_card_tail, .phone, .email, .created_at, .updated_at, .deleted_at, .visibility, .deletion_requested_at,
     region: COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r {.code, .name_zh} }[0],
     employer: COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
                         RETURN o {.id, .name, .kind, since: e.since} }[0],
@@ -27,11 +28,15 @@ p {.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .publi
                            RETURN s {.code, .name_zh, .category} ORDER BY s.code },
     industries: COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i {.code, .name_zh} ORDER BY i.code },
     qualifications: COLLECT { MATCH (p)-[h:HAS_QUALIFICATION]->(q:Qualification)
-                              RETURN q {.code, .name_zh, number: h.number, since: h.since} ORDER BY q.code },
+                              RETURN q {.code, .name_zh, number: h.number, since: h.since,
+                                        status: coalesce(h.status, 'confirmed')} ORDER BY q.code },
     pools: COLLECT { MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE """
     + CURRENT_MEMBER
     + """
                      RETURN pool.code ORDER BY pool.code DESC },
+    draws_served: COUNT { MATCH (:Draw)-[:DREW {status: 'accepted'}]->(p) },
+    last_draw_on: COLLECT { MATCH (d:Draw)-[:DREW {status: 'accepted'}]->(p)
+                            RETURN coalesce(d.panel_date, date(d.created_at)) AS day ORDER BY day DESC LIMIT 1 }[0],
     certificates: COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
                             RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on}
                             ORDER BY c.issued_on, c.number }
@@ -63,7 +68,12 @@ def certificate_as_of(certificate: dict[str, Any], today: date) -> dict[str, Any
 
 
 def _as_of(view: dict[str, Any], today: date) -> dict[str, Any]:
-    return {**view, "certificates": [certificate_as_of(c, today) for c in view.get("certificates") or []]}
+    return {
+        **view,
+        "certificates": [certificate_as_of(c, today) for c in view.get("certificates") or []],
+        # The person's per-field visibility choices (registry/visibility.py), decoded from their stored form.
+        "visibility": visibility.decode(view.get("visibility")),
+    }
 
 
 def practitioners(tx: neo4j.ManagedTransaction, ids: list[str], today: date) -> dict[str, dict[str, Any]]:

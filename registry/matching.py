@@ -15,6 +15,7 @@ Score (the README repeats this table):
 | most recent completed engagement of that work type | within 1 year: 10 · within 3 years: 5 |
 | specialties of that work type | 3 each, at most 9 |
 | qualifications relevant to that work type (`RELEVANT_QUALIFICATIONS`) | 4 each, at most 12 |
+| mean evaluation in that work type, counted from 3 evaluations (`EvaluationFactor`) | (mean − 60) ÷ 2, −10 to +20 |
 
 Ties are broken by the better level, then the practitioner id, so the same graph and request give the same order.
 """
@@ -24,6 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from registry.evaluations import (
+    DEFAULT_FACTOR,
+    NO_EVALUATIONS,
+    EvaluationFactor,
+    EvaluationSummary,
+    evaluation_points,
+)
 from registry.taxonomy import LEVEL_BY_RANK, WORK_TYPE_BY_CODE
 
 LEVEL_POINTS: dict[int, int] = {1: 40, 2: 30, 3: 20, 4: 10}
@@ -86,6 +94,7 @@ class Candidate:
     qualifications: tuple[str, ...] = ()  # names of relevant qualifications
     industry_name: str | None = None
     region_name: str | None = None
+    evaluations: EvaluationSummary = NO_EVALUATIONS  # those of the work type that still count
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,9 @@ def _years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25
 
 
-def score(candidate: Candidate, request: MatchRequest, today: date) -> Scored:
+def score(
+    candidate: Candidate, request: MatchRequest, today: date, factor: EvaluationFactor = DEFAULT_FACTOR
+) -> Scored:
     """The candidate's score for the request, with one reason per factor that earned points."""
     work = WORK_TYPE_BY_CODE[request.work_type].name_zh
     level_zh = LEVEL_BY_RANK[candidate.best_level].name_zh
@@ -148,10 +159,20 @@ def score(candidate: Candidate, request: MatchRequest, today: date) -> Scored:
             QUALIFICATION_CAP, QUALIFICATION_POINTS * len(candidate.qualifications)
         )
         reasons.append("qualifications: " + "、".join(candidate.qualifications))
+    points, reason = evaluation_points(candidate.evaluations, request.work_type, factor)
+    if reason:
+        # Shown even at 0 points, so a client sees that evaluations exist but are too few to count yet.
+        breakdown["evaluations"] = points
+        reasons.append(reason)
     return Scored(candidate, sum(breakdown.values()), tuple(reasons), breakdown)
 
 
-def rank(candidates: list[Candidate], request: MatchRequest, today: date) -> list[Scored]:
+def rank(
+    candidates: list[Candidate],
+    request: MatchRequest,
+    today: date,
+    factor: EvaluationFactor = DEFAULT_FACTOR,
+) -> list[Scored]:
     """Every candidate scored, best first; deterministic for the same input."""
-    scored = [score(candidate, request, today) for candidate in candidates]
+    scored = [score(candidate, request, today, factor) for candidate in candidates]
     return sorted(scored, key=lambda s: (-s.score, s.candidate.best_level, s.candidate.id))

@@ -1,4 +1,8 @@
-"""Pool membership: a valid certificate at a pool's levels puts its holder in that pool."""
+"""Pool membership: a valid certificate at a pool's levels puts its holder in that pool.
+
+An active sanction (`registry.misconduct`: `expert_suspension`, `bar`) keeps its holder out of the pools it
+names however good the certificates; `exclusions` says why and from when they may return.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from registry.certificates import CertificateFacts, is_valid
+from registry.misconduct import Exclusion, Sanction, pool_exclusions
 from registry.taxonomy import POOLS
 
 _POOL_BY_LEVEL: dict[int, str] = {level: pool.code for pool in POOLS for level in pool.levels}
@@ -55,18 +60,29 @@ class Membership:
     )  # last day some certificate at the pool's levels is still valid; None: open-ended
 
 
-def memberships(certificates: Iterable[CertificateFacts], today: date) -> dict[str, Membership]:
+def memberships(
+    certificates: Iterable[CertificateFacts], today: date, sanctions: Iterable[Sanction] = ()
+) -> dict[str, Membership]:
     """The holder's memberships today, each with the day it lapses if no status changes before then.
 
-    Storing `valid_until` lets reads drop a lapsed membership before the expiry job has run.
+    Storing `valid_until` lets reads drop a lapsed membership before the expiry job has run. A pool an
+    active sanction excludes the holder from is left out (see `exclusions`).
     """
     certificates = list(certificates)
+    excluded = pool_exclusions(sanctions, today)
     result: dict[str, Membership] = {}
     for pool, grant in pool_grants(certificates, today).items():
+        if pool in excluded:
+            continue
         ends = [c.expires_on for c in certificates if is_valid(c, today) and pool_for_level(c.level) == pool]
         valid_until = None if any(end is None for end in ends) else max(e for e in ends if e is not None)
         result[pool] = Membership(pool, grant.number, valid_until)
     return result
+
+
+def exclusions(sanctions: Iterable[Sanction], today: date) -> dict[str, Exclusion]:
+    """Per pool, the active sanctions keeping the holder out today and the first day they may return."""
+    return pool_exclusions(sanctions, today)
 
 
 OPEN_ENDED = "9999-12-31"  # the "until" of a key with no end date; ISO dates compare as strings

@@ -130,6 +130,12 @@ class SyntheticRegistry:
             }
         return dict(self._counts)
 
+    def key_emitters(self) -> list[dict[str, Any]]:
+        """Key emitting units (重点排放单位) listed up to this registry's year: seed/key_emitters.py."""
+        from seed.key_emitters import generate_key_emitters  # it builds on this module's tools
+
+        return generate_key_emitters(self.seed, latest_year=self.today.year)
+
     def employer_uscc(self, employer_id: str | None) -> str | None:
         """The USCC of an organization of this registry, or None."""
         organization = self._organizations_by_id.get(employer_id) if employer_id else None

@@ -18,7 +18,7 @@ from graph.records import found
 from graph.reference import DEFAULT_ISSUER_ID
 from registry.certificates import CertificateFacts, effective_status, next_status, verification
 from registry.errors import Conflict, NotFound, ValidationFailed
-from services import audit
+from services import audit, misconduct
 from services.context import Context
 
 EXPIRY_BATCH = 1000
@@ -85,6 +85,10 @@ def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[s
             before={"status": from_status}, after={"status": to_status}, details={"reason": reason},
             subjects=[holder_id],
         )  # fmt: skip
+        if to_status == "revoked":
+            misconduct.record_revocation(
+                tx, ctx, holder_id, number, reason
+            )  # a revocation is a misconduct record
         return repo.view(tx, number, ctx.today)
 
     return ctx.graph.write(work)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import neo4j
 
 from graph import matching as repo
-from graph import views
-from registry.matching import MatchRequest, Scored, rank
-from services import reference, search_index
+from graph import profiles, views
+from registry import visibility
+from registry.matching import Candidate, MatchRequest, Scored, rank
+from services import credit, reference, search_index
 from services.context import Context
+
+
+# The index scores /match exactly as registry.matching did before evaluations (#12), declared conflicts (#13),
+# confirmed-only qualifications and field visibility were added to the Cypher reference; until the index holds
+# those too (services/search_index/matching.py), /match answers from the Cypher path so it never disagrees.
+MATCH_FROM_INDEX = False
 
 
 @dataclass
@@ -21,10 +28,23 @@ class MatchResult:
     excluded: list[dict[str, Any]]  # who the conflict check removed, and why
 
 
+def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str) -> list[Candidate]:
+    """Candidates without the facts their owners hide from this viewer: a hidden field earns no points and
+    gives no reason (registry/visibility.py)."""
+    if role == "admin" or not found:
+        return found
+    stored = profiles.visibility_of(tx, [candidate.id for candidate in found])
+    seen = []
+    for candidate in found:
+        blanked = visibility.visible_facts(visibility.decode(stored.get(candidate.id)), role)
+        seen.append(replace(candidate, **blanked) if blanked else candidate)
+    return seen
+
+
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
     """Rank the practitioners who can take on `request`, excluding conflicted ones."""
     reference.check_codes(ctx.graph, vars(request), {"industry": "industries", "region": "regions"})
-    index = search_index.of(ctx.graph)
+    index = search_index.of(ctx.graph) if MATCH_FROM_INDEX else None
     if index is not None:
         # Candidates and scores from the search index; the conflict check and the views from the graph.
         start = repo.window_start(ctx.today, ctx.settings.conflict_window_years)
@@ -36,7 +56,8 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found, excluded = repo.candidates(tx, request, ctx.today, ctx.settings.conflict_window_years)
-        top = rank(found, request, ctx.today)[: request.limit]
+        found = _as_seen_by(tx, found, ctx.actor.role or "public")
+        top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)
         return MatchResult([(s, page_views[s.candidate.id]) for s in top], len(found), excluded)

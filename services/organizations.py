@@ -9,11 +9,12 @@ import neo4j
 
 from graph import organizations as repo
 from graph.records import found
+from registry.key_emitters import listed_years_for
 from services import audit, reference
 from services.context import Context, Page
 
 CODE_FIELDS = {"region": "regions", "industry": "industries"}
-AUDITED = ("name", "kind", "uscc")
+AUDITED = ("name", "kind", "uscc", "key_emitter", "listed_years")
 
 
 def _audit_fields(view: dict[str, Any]) -> dict[str, Any]:
@@ -23,9 +24,23 @@ def _audit_fields(view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _key_emitter_fields(
+    ctx: Context, data: dict[str, Any], before: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`key_emitter` and `listed_years` made to agree (registry.key_emitters), when either is given."""
+    if "key_emitter" not in data and "listed_years" not in data:
+        return data
+    flag, years = data.get("key_emitter"), data.get("listed_years")
+    if "listed_years" not in data and before is not None and flag:
+        years = before.get("listed_years")  # PATCH key_emitter: true keeps the years already listed
+    years = listed_years_for(flag, years, ctx.today.year)
+    return {**data, "key_emitter": bool(years), "listed_years": years}
+
+
 def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Register an organization; 409 when its USCC is taken."""
     reference.check_codes(ctx.graph, data, CODE_FIELDS)
+    data = _key_emitter_fields(ctx, data)
     organization_id = str(uuid.uuid4())
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -50,7 +65,7 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         before = found(repo.view(tx, organization_id), "organization", organization_id)
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
-        repo.save(tx, organization_id, data)
+        repo.save(tx, organization_id, _key_emitter_fields(ctx, data, before))
         view = repo.view(tx, organization_id)
         audit.record(
             tx, ctx, "organization", organization_id, "update",

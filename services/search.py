@@ -44,11 +44,14 @@ class SearchPage:
     scores: dict[str, float]
 
 
-def filters_from(ctx: Context, args: dict[str, Any], *, public_only: bool, **overrides: Any) -> SearchFilters:
-    """Search filters from validated query arguments (codes checked against the reference data)."""
+def filters_from(
+    ctx: Context, args: dict[str, Any], *, public_only: bool, audience: str | None = None, **overrides: Any
+) -> SearchFilters:
+    """Search filters from validated query arguments (codes checked against the reference data);
+    `audience` (public, clients) keeps filters off the fields people hide from it."""
     reference.check_codes(ctx.graph, args, CODE_FIELDS)
     values = {key: args.get(key) for key in (*FILTER_FIELDS, "q")} | overrides
-    return SearchFilters(**values, public_only=public_only)
+    return SearchFilters(**values, public_only=public_only, audience=audience)
 
 
 def run(
@@ -72,13 +75,21 @@ def run(
     return ctx.graph.read(work)
 
 
-def search(ctx: Context, args: dict[str, Any], *, public_only: bool, pool: str | None = None) -> SearchPage:
+def search(
+    ctx: Context,
+    args: dict[str, Any],
+    *,
+    public_only: bool,
+    pool: str | None = None,
+    audience: str | None = None,
+) -> SearchPage:
     """The search for validated query arguments (filters, `q`, `sort`, `page`, `per_page`); within one
-    pool when `pool` is given; only consenting practitioners when `public_only`."""
+    pool when `pool` is given; only consenting practitioners when `public_only`; filters never match what
+    people hide from `audience`."""
     if pool is not None and pool not in POOL_CODES:
         raise NotFound(f"No pool {pool!r}; pools are {', '.join(sorted(POOL_CODES))}.")
     overrides = {"pool": pool} if pool is not None else {}
-    filters = filters_from(ctx, args, public_only=public_only, **overrides)
+    filters = filters_from(ctx, args, public_only=public_only, audience=audience, **overrides)
     return run(
         ctx,
         filters,

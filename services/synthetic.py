@@ -8,7 +8,7 @@ from typing import Any
 
 import neo4j
 
-from graph import bulk
+from graph import bulk, key_emitters
 from graph.practitioners import practitioner_row
 from registry.identifiers import id_card_hash, id_card_tail
 from seed.synthetic import Batch, SyntheticRegistry
@@ -26,11 +26,17 @@ def load_synthetic(
 ) -> dict[str, int]:
     """Write the registry batch by batch; returns how many organizations, people, certificates and engagements
     were written (people and certificates already stored are not written again)."""
-    counts = {"organizations": 0, "practitioners": 0, "certificates": 0, "engagements": 0}
+    counts = {"organizations": 0, "key_emitters": 0, "practitioners": 0, "certificates": 0, "engagements": 0}
     organizations = registry.organizations
     for start in range(0, len(organizations), batch_size):
         chunk = organizations[start : start + batch_size]
         counts["organizations"] += ctx.graph.write(bulk.upsert_organizations, chunk)
+    # Key emitting units (重点排放单位) of the national ETS lists up to this year, for the demand statistics.
+    units = registry.key_emitters()
+    for start in range(0, len(units), batch_size):
+        counts["key_emitters"] += ctx.graph.write(
+            key_emitters.upsert_synthetic, units[start : start + batch_size]
+        )
 
     def tally(result: bulk.BatchResult) -> None:
         counts["practitioners"] += result.people_created

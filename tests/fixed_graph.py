@@ -134,7 +134,9 @@ def wipe_registry(graph) -> None:
     graph.driver.execute_query(
         """
         MATCH (n) WHERE n:Practitioner OR n:Certificate OR n:CertificateEvent OR n:Engagement
-                     OR (n:Organization AND n.kind <> 'issuer') OR n:Revision
+                     OR (n:Organization AND n.kind <> 'issuer')
+                     OR n:Evaluation OR n:MisconductRecord OR n:Sanction OR n:Complaint OR n:ComplaintEvent
+                     OR n:Appeal OR n:Revision
         DETACH DELETE n
         """
     )

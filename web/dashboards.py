@@ -29,7 +29,12 @@ CHARTS: dict[str, tuple[str, str, Any]] = {
 def chart_rows() -> dict[str, list[tuple[str, str, int]]]:
     """Each chart's rows (code, name, count), counted over everyone the visitor may see."""
     args = {"page": 1, "per_page": 1, "sort": "level"}
-    facets = search.search(ctx(), args, public_only=presenters.public_only()).facets or {}
+    facets = (
+        search.search(
+            ctx(), args, public_only=presenters.public_only(), audience=presenters.search_audience()
+        ).facets
+        or {}
+    )
     rows = {}
     for chart, (_, dimension, name) in CHARTS.items():
         counts = facets.get(dimension, {})

@@ -94,7 +94,13 @@ def _search(pool: str | None, title: str) -> Any:
         return render_template("search.html", title=title, errors=field_errors(error), result=None, pool=pool,
                                args=raw, facet_links={}, pages=[]), 400  # fmt: skip
     try:
-        result = search.search(ctx(), args, public_only=presenters.public_only(), pool=pool)
+        result = search.search(
+            ctx(),
+            args,
+            public_only=presenters.public_only(),
+            pool=pool,
+            audience=presenters.search_audience(),
+        )
     except ValidationFailed as error:  # codes unknown to the reference data, a query with nothing to find
         return render_template("search.html", title=title, errors=error.errors, result=None, pool=pool,
                                args=raw, facet_links={}, pages=[]), 400  # fmt: skip
@@ -172,7 +178,9 @@ def profile(practitioner_id: Any) -> str:
         abort(404)
     shown = presenters.practitioner(view)
     graph = (
-        practitioners.neighbourhood(context, str(practitioner_id)) if view["status"] != "deleted" else None
+        presenters.neighbourhood(practitioners.neighbourhood(context, str(practitioner_id)))
+        if view["status"] != "deleted"
+        else None
     )
     if graph and principal().role not in CLIENT_PLUS:
         graph = None  # the neighbourhood names clients and colleagues: client+ only, as in the API

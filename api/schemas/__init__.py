@@ -140,7 +140,9 @@ def model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     name = name or type(schema).__name__.removesuffix("Schema")
     if name in ns.models:
         return ns.models[name]
-    return ns.model(name, {key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.load_only})
+    return ns.model(
+        name, {f.data_key or key: _restx_field(ns, f) for key, f in schema.fields.items() if not f.load_only}
+    )
 
 
 def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
@@ -149,7 +151,9 @@ def input_model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     if name in ns.models:
         return ns.models[name]
     accepted = {
-        key: _restx_field(ns, f, accepted=True) for key, f in schema.fields.items() if not f.dump_only
+        f.data_key or key: _restx_field(ns, f, accepted=True)
+        for key, f in schema.fields.items()
+        if not f.dump_only
     }
     # strict: additionalProperties false, as marshmallow refuses unknown fields (RAISE).
     return ns.model(name, accepted, strict=True)

@@ -8,8 +8,8 @@ from api.schemas.common import PageArgs
 
 ENTITIES = (
     "practitioner", "organization", "certificate", "engagement", "api_key", "import",
-    "draw", "evaluation", "record", "complaint", "appeal", "declaration", "availability",
-    "application", "exam_session", "exam_result",
+    "draw", "evaluation", "record", "sanction", "complaint", "appeal", "declaration", "availability",
+    "application", "exam_session", "exam_result", "key_emitter_list",
 )  # fmt: skip
 
 

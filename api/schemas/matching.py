@@ -36,7 +36,12 @@ class MatchRequestSchema(Schema):
 
 
 class ConflictSchema(Schema):
-    kind = fields.String(metadata={"description": "employment or engagement"})
+    kind = fields.String(metadata={"description": "employment, engagement or declaration"})
+    relationship = fields.String(
+        metadata={
+            "description": "for a declaration: employment, director, supervisor, shareholder, adviser, relative"
+        }
+    )
     organization = fields.String()
     title = fields.String(allow_none=True)
     role = fields.String(allow_none=True)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageArgs, RefSchema, Text, code_field, region_code_field
+from api.schemas.common import (
+    PageArgs,
+    RefSchema,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    code_field,
+    region_code_field,
+)
 from api.schemas.practitioner import Identifier
 from registry.identifiers import normalize_uscc
 from registry.taxonomy import ORGANIZATION_KINDS
@@ -27,6 +35,18 @@ class OrganizationInputSchema(Schema):
     )
     region = region_code_field(allow_none=True, metadata={"example": "420700"})
     industry = code_field(allow_none=True, metadata={"example": "building_materials"})
+    key_emitter = StrictBoolean(
+        allow_none=True,
+        metadata={
+            "description": "a key emitting unit (重点排放单位) of the national ETS; alone, lists it this year"
+        },
+    )
+    listed_years = fields.List(
+        StrictInteger(),
+        allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "compliance years whose key emitter list names it", "example": [2025, 2026]},
+    )
 
 
 class OrganizationArgs(PageArgs):
@@ -51,6 +71,8 @@ class OrganizationSchema(Schema):
     uscc = fields.String(allow_none=True)
     region = fields.Nested(RefSchema, allow_none=True)
     industries = fields.List(fields.Nested(RefSchema))
+    key_emitter = fields.Boolean(metadata={"description": "listed as a key emitting unit (重点排放单位)"})
+    listed_years = fields.List(fields.Integer(), metadata={"description": "years of the lists naming it"})
     employees = fields.Integer(metadata={"description": "active practitioners employed now"})
     worked_for_by = fields.List(
         fields.Nested(WorkerSchema), metadata={"description": "practitioners who worked on its engagements"}

@@ -17,6 +17,7 @@ from api.schemas.common import (
     code_field,
     region_code_field,
 )
+from api.schemas.credit import CreditSummarySchema
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
 from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
@@ -110,6 +111,11 @@ class EmployerRefSchema(OrganizationRefSchema):
 class QualificationRefSchema(RefSchema):
     number = fields.String(allow_none=True)
     since = fields.Date(allow_none=True)
+    status = fields.String(
+        metadata={
+            "description": "confirmed (by an admin) or declared (claimed by the practitioner, unchecked)"
+        }
+    )
 
 
 class CertificateSummarySchema(Schema):
@@ -145,15 +151,44 @@ class PractitionerSchema(Schema):
     industries = fields.List(fields.Nested(RefSchema))
     pools = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateSummarySchema))
+    # Admin only (not in SHARED_FIELDS): a count that moves with undisclosed panels would reveal them.
+    draws_served = fields.Integer(metadata={"description": "expert panel seats accepted (admin only)"})
+    last_draw_on = fields.Date(
+        allow_none=True, metadata={"description": "date of the last panel served (admin only)"}
+    )
+    credit = fields.Nested(
+        CreditSummarySchema,
+        metadata={
+            "description": "the credit record: evaluations {count, mean}, active sanctions, draws served"
+        },
+    )
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
     deleted_at = fields.DateTime(allow_none=True)
-    # Personal data: only the admin role sees these (see `dump_practitioner`).
+    # Personal data: the ID card tail for admin and the person only; phone and email as the person's
+    # visibility settings allow (admin only by default; see registry/visibility.py).
     id_card_tail = fields.String(
-        allow_none=True, metadata={"description": "last 4 characters of the ID card (admin only)"}
+        allow_none=True, metadata={"description": "last 4 characters of the ID card (admin and the person)"}
     )
-    phone = fields.String(allow_none=True, metadata={"description": "admin only"})
-    email = fields.String(allow_none=True, metadata={"description": "admin only"})
+    phone = fields.String(
+        allow_none=True,
+        metadata={"description": "shown as the person's visibility allows (default admin only)"},
+    )
+    email = fields.String(
+        allow_none=True,
+        metadata={"description": "shown as the person's visibility allows (default admin only)"},
+    )
+    visibility = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "per-field visibility (public, clients, private); admin and the person only"
+        },
+    )
+    deletion_requested_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "when the person asked for their data to be deleted (admin and the person)"},
+    )
 
     def _experience_years(self, obj: dict[str, Any]) -> int | None:
         start = obj.get("work_start_year")
@@ -165,7 +200,10 @@ FULL = PractitionerSchema()
 SHARED_FIELDS: tuple[str, ...] = (
     "id", "name", "gender", "education", "enrolled", "work_start_year", "experience_years", "status",
     "public_profile", "bio", "region", "employer", "specialties", "qualifications", "industries", "pools",
-    "certificates", "created_at", "updated_at", "deleted_at",
+    "certificates", "created_at", "updated_at", "deleted_at", "credit",
 )  # fmt: skip
 WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
 assert not set(SHARED_FIELDS) & set(PII_FIELDS)
+# What anyone but admin and the person may be shown, once `registry.visibility.present` has removed what the
+# person's settings hide: the shared fields plus the contact details a person may choose to publish.
+PRESENTED = PractitionerSchema(only=(*SHARED_FIELDS, "phone", "email"))

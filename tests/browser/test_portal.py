@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import openpyxl
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in, screenshot
+from tests.import_files import HEADERS_ZH, csv_bytes, mixed_rows
 
 
 def test_anyone_verifies_a_certificate_and_sees_the_holder_masked_with_a_qr_code(page: Page, ids):
@@ -127,3 +129,29 @@ def test_pages_fit_a_phone_screen(browser, live_server, ids):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (path, overflow)
     context.close()
+
+
+def test_an_admin_imports_a_spreadsheet_and_sees_the_bad_rows_reported(page: Page, keys, tmp_path):
+    rows, _ = mixed_rows("WEBIMP")
+    upload = tmp_path / "导入.csv"
+    upload.write_bytes(csv_bytes(HEADERS_ZH, rows))
+    log_in(page, keys["admin"])
+    page.goto("/admin/imports")
+    page.get_by_label("导入文件").set_input_files(str(upload))
+    page.get_by_role("button", name="导入", exact=True).click()
+    report = page.get_by_test_id("import-report")
+    expect(report).to_be_visible()
+    expect(page.get_by_test_id("created-certificates")).to_have_text("3")  # the three good certificates
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("ID card check character is wrong")
+    assert int(page.get_by_test_id("rows-rejected").inner_text()) >= 3
+    screenshot(page, "admin-import")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载错误清单（XLSX）").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    workbook = openpyxl.load_workbook(saved)
+    header, *lines = list(workbook.active.values)
+    assert header == ("行号", "列", "内容", "原因")
+    assert len(lines) >= 3

@@ -1,0 +1,88 @@
+"""Declarations for avoidance: (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization) (CONVENTIONS.md).
+
+The expert draw (issue 11) and `/match` read them; `DECLARED_CONFLICT` is the predicate they share.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph.records import native
+from registry.declarations import LOOKBACK_YEARS
+
+# Whether practitioner `p` has a declaration that conflicts with organization $conflict_org_id on $today:
+# begun, and ongoing or ended within the relationship's look-back ($lookback: relationship → years,
+# registry.declarations.LOOKBACK_YEARS).
+DECLARED_CONFLICT = """
+EXISTS { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(:Organization {id: $conflict_org_id})
+         WHERE d.from <= $today
+           AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)})) }
+"""
+
+# The conflicting declarations themselves, for a reason a person can check.
+DECLARED_CONFLICTS = """
+COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $conflict_org_id})
+          WHERE d.from <= $today
+            AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)}))
+          RETURN {kind: 'declaration', relationship: d.relationship, organization: o.name,
+                  since: d.from, until: d.to} }
+"""
+
+DECLARATION_FIELDS = (
+    "d {.id, .relationship, .from, .to, .entered_by, .created_at, organization: o {.id, .name, .kind}}"
+)
+
+CREATE = (
+    """
+MATCH (p:Practitioner {id: $practitioner_id})
+MATCH (o:Organization {id: $organization_id})
+CREATE (p)-[:DECLARED]->(d:Declaration {id: $id, relationship: $relationship, from: $from, to: $to,
+                                        entered_by: $entered_by, created_at: datetime()})-[:CONCERNS]->(o)
+RETURN """
+    + DECLARATION_FIELDS
+    + " AS declaration"
+)
+
+LIST = (
+    """
+MATCH (:Practitioner {id: $practitioner_id})-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization)
+RETURN """
+    + DECLARATION_FIELDS
+    + """ AS declaration
+ORDER BY d.from DESC, d.id
+"""
+)
+
+
+def declaration_lookback(window_years: int | None = None) -> dict[str, int]:
+    """The `$lookback` parameter: years each relationship conflicts after it ends; `window_years` replaces the
+    default window of the relationships that have one (a relative's tie counts only while it lasts)."""
+    if window_years is None:
+        return dict(LOOKBACK_YEARS)
+    return {name: window_years if years else 0 for name, years in LOOKBACK_YEARS.items()}
+
+
+def create(
+    tx: neo4j.ManagedTransaction,
+    practitioner_id: str,
+    organization_id: str,
+    relationship: str,
+    from_: date,
+    to: date | None,
+    entered_by: str,
+) -> dict[str, Any]:
+    """Store one declaration; the caller has checked the person and organization exist."""
+    record = tx.run(
+        CREATE, practitioner_id=practitioner_id, organization_id=organization_id, id=str(uuid.uuid4()),
+        relationship=relationship, to=to, entered_by=entered_by, **{"from": from_},
+    ).single()  # fmt: skip
+    return native(record["declaration"])
+
+
+def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
+    """A person's declarations, newest first."""
+    return [native(r["declaration"]) for r in tx.run(LIST, practitioner_id=practitioner_id)]

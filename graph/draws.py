@@ -1,0 +1,502 @@
+"""Expert panel draws in the graph: Draw nodes, their events, DREW seats and EXCLUDED avoidances.
+
+`(:Draw)-[:FOR]->(:Organization)`, `(:Draw)-[:DREW {order, role, status, via, replaces, ...}]->(:Practitioner)`,
+`(:Draw)-[:EXCLUDED {rule, detail, seq, stage}]->(:Practitioner)`, `(:Draw)-[:HAS_EVENT]->(:DrawEvent {seq, kind, ...})`.
+A draw's sealed properties are written once; its events are only ever added; the DREW seats and the draw's
+`status`, `shortfall` and `disclosed` are the replay of the events (registry/draw_log.py), rewritten after each.
+
+Concurrency: every transaction that seats people first writes the `DrawCalendar` node of the reference year, so
+draws touching the same year run one after another and each reads the seats the previous one committed; that keeps
+one expert from two panels on one date and under the yearly cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import neo4j
+
+from graph.records import native
+from registry.certificates import CertificateFacts
+from registry.draw_log import DrawEvent, Seat
+from registry.draws import (
+    Booking,
+    CandidateFacts,
+    Declaration,
+    Employment,
+    EngagementTie,
+    Exclusion,
+    Sanction,
+    SealedCandidate,
+    Unavailability,
+)
+
+# Writing the node takes its write lock until commit: the next draw of that year waits here, then reads fresh.
+LOCK_YEAR = "MERGE (c:DrawCalendar {year: $year}) SET c.locked_at = datetime() RETURN c.year AS year"
+
+REFERENCE_CHECKS = """
+CALL { OPTIONAL MATCH (o:Organization {id: $organization_id}) RETURN o IS NOT NULL AS organization }
+CALL { OPTIONAL MATCH (i:Industry {code: $industry}) RETURN i IS NOT NULL AS industry }
+CALL { OPTIONAL MATCH (r:Region {code: $region}) RETURN r IS NOT NULL AS region }
+CALL { OPTIONAL MATCH (s:Specialty {code: $specialty}) RETURN s IS NOT NULL AS specialty }
+CALL { UNWIND $practitioner_ids AS id
+       OPTIONAL MATCH (p:Practitioner {id: id}) WHERE p.status <> 'deleted'
+       WITH id, p WHERE p IS NULL
+       RETURN collect(id) AS missing_practitioners }
+RETURN organization, industry, region, specialty, missing_practitioners
+"""
+
+# Every fact the avoidance rules read (registry/draws.py), narrowed to what can matter for this draw: ties to its
+# organization only, seats only in its year (the cap and same-day rules look no further). Declarations,
+# availability and sanctions are the shared shapes of CONVENTIONS.md; where nobody wrote any, the lists are empty.
+FACTS_PROJECTION = """
+p.id AS id, p.status AS status,
+COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
+          RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
+COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code AS code
+          UNION MATCH (p)-[:BASED_IN]->(:Region)-[:PART_OF*1..3]->(up:Region) RETURN up.code AS code } AS regions,
+coalesce(p.industry_keys, COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }) AS industries,
+COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty) RETURN s.code } AS specialties,
+COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization)
+          RETURN {organization_id: o.id, since: e.since, until: e.until} } AS employments,
+COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o:Organization {id: $organization_id})
+          RETURN {engagement_id: g.id, client_id: o.id, start_on: g.start_on, end_on: g.end_on,
+                  status: g.status} } AS engagements,
+COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $organization_id})
+          RETURN {id: d.id, organization_id: o.id, relationship: d.relationship,
+                  starts_on: d.`from`, ends_on: d.`to`} } AS declarations,
+COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
+          RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on} } AS sanctions,
+COLLECT { MATCH (p)-[:UNAVAILABLE]->(a:Availability)
+          RETURN {id: a.id, starts_on: a.`from`, ends_on: a.`to`, reason: a.reason} } AS unavailability,
+COLLECT { MATCH (d:Draw)-[s:DREW]->(p)
+          WHERE d.id <> $draw_id AND coalesce(d.panel_date, date(d.created_at)).year = $year
+          RETURN {draw_id: d.id, panel_date: d.panel_date, drawn_on: date(d.created_at), role: s.role,
+                  status: s.status} } AS bookings
+"""
+
+# A superset of the people who meet the criteria (the rules decide exactly): active, holding a certificate of the
+# work type at the level or higher, based in the region (or one of its cities) when one is asked for.
+CANDIDATE_FACTS = (
+    """
+MATCH (p:Practitioner {status: 'active'})
+WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate)
+               WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type) }
+  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
+                                   WHERE r.code = $region OR EXISTS { (r)-[:PART_OF*1..3]->(:Region {code: $region}) } })
+RETURN """
+    + FACTS_PROJECTION
+    + """
+ORDER BY id
+"""
+)
+
+PERSON_FACTS = "MATCH (p:Practitioner {id: $id}) RETURN " + FACTS_PROJECTION
+
+CREATE_DRAW = """
+CREATE (d:Draw {id: $id})
+SET d += $props, d.created_at = $created_at, d.updated_at = $created_at
+WITH d
+OPTIONAL MATCH (o:Organization {id: $organization_id})
+FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | CREATE (d)-[:FOR]->(o))
+"""
+
+APPEND_EVENTS = """
+MATCH (d:Draw {id: $id})
+UNWIND $events AS event
+CREATE (d)-[:HAS_EVENT]->(e:DrawEvent)
+SET e = event, e.draw_id = $id, e.key = $id + ':' + toString(event.seq)
+"""
+
+ADD_EXCLUSIONS = """
+MATCH (d:Draw {id: $id})
+UNWIND $exclusions AS x
+MATCH (p:Practitioner {id: x.practitioner_id})
+CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage}]->(p)
+"""
+
+# The seats are the replay of the events: each DREW carries the seat's current state.
+WRITE_SEATS = """
+MATCH (d:Draw {id: $id})
+SET d.status = $status, d.shortfall = $shortfall, d.disclosed = $disclosed, d.updated_at = $now
+WITH d
+UNWIND $seats AS seat
+MATCH (p:Practitioner {id: seat.practitioner_id})
+MERGE (d)-[r:DREW]->(p)
+SET r += seat
+"""
+
+DRAW_VIEW = """
+d {.*,
+   organization: COLLECT { MATCH (d)-[:FOR]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+   seats: COLLECT { MATCH (d)-[r:DREW]->(p:Practitioner)
+                    RETURN r {.*, practitioner: p {.id, .name, .status}} ORDER BY coalesce(r.order, 1000000), p.id },
+   excluded: COLLECT { MATCH (d)-[x:EXCLUDED]->(p:Practitioner)
+                       RETURN x {.rule, .detail, .seq, .stage, practitioner_id: p.id, name: p.name}
+                       ORDER BY x.seq },
+   events: COLLECT { MATCH (d)-[:HAS_EVENT]->(e:DrawEvent) RETURN e {.*} ORDER BY e.seq }
+}
+"""
+
+GET_DRAW = "MATCH (d:Draw {id: $id}) RETURN " + DRAW_VIEW + " AS draw"
+
+LIST_DRAWS = """
+MATCH (d:Draw)
+WHERE ($purpose IS NULL OR d.purpose = $purpose) AND ($status IS NULL OR d.status = $status)
+WITH d ORDER BY d.created_at DESC, d.id
+WITH collect(d) AS matches
+RETURN size(matches) AS total,
+       [d IN matches[$skip..$skip + $limit] |
+        d {.id, .purpose, .title, .status, .panel_date, .size, .reserves, .candidate_count, .shortfall,
+           .disclosed, .created_at}] AS items
+"""
+
+REFERENCE_DATE = "MATCH (d:Draw {id: $id}) RETURN d.reference_date AS reference"
+
+ACTIVE_PRACTITIONER = (
+    "OPTIONAL MATCH (p:Practitioner {id: $id}) WHERE p.status = 'active' RETURN p IS NOT NULL AS active"
+)
+
+PENDING_INVITATIONS = """
+MATCH (d:Draw)-[r:DREW {status: 'invited'}]->(:Practitioner)
+WHERE r.deadline < $now
+RETURN DISTINCT d.id AS id
+"""
+
+
+# --- Statistics (GET /draws/stats) ---------------------------------------------------------------------------
+
+IN_PERIOD = " ($from IS NULL OR date(d.created_at) >= $from) AND ($to IS NULL OR date(d.created_at) <= $to) "
+
+STATS_DRAWS = (
+    "MATCH (d:Draw) WHERE"
+    + IN_PERIOD
+    + """
+RETURN substring(toString(date(d.created_at)), 0, 7) AS month, d.purpose AS purpose, count(*) AS draws,
+       sum(CASE WHEN d.shortfall > 0 THEN 1 ELSE 0 END) AS short
+ORDER BY month, purpose
+"""
+)
+
+STATS_SEATS = (
+    "MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN r.role AS role, r.status AS status, count(*) AS seats"
+)
+
+# "Drawn" = put on a panel by the draw, a reserve call or a replacement; appointments are not draws.
+STATS_PER_EXPERT = (
+    "MATCH (d:Draw)-[r:DREW {role: 'panel'}]->(p:Practitioner) WHERE"
+    + IN_PERIOD
+    + "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats"
+)
+
+STATS_EXCLUSIONS = (
+    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN x.rule AS rule, count(*) AS exclusions"
+)
+
+EXPERT_POOL_SIZE = """
+MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(:Pool {code: 'expert'})
+WHERE m.valid_until IS NULL OR m.valid_until >= $today
+RETURN count(DISTINCT p) AS members
+"""
+
+
+def statistics(
+    tx: neo4j.ManagedTransaction, period_from: date | None, period_to: date | None, today: date
+) -> dict:
+    """The raw counts the statistics are computed from."""
+    period = {"from": period_from, "to": period_to}
+    return {
+        "draws": [dict(r) for r in tx.run(STATS_DRAWS, period)],
+        "seats": [dict(r) for r in tx.run(STATS_SEATS, period)],
+        "per_expert": [r["seats"] for r in tx.run(STATS_PER_EXPERT, period)],
+        "exclusions": {r["rule"]: r["exclusions"] for r in tx.run(STATS_EXCLUSIONS, period)},
+        "pool_size": tx.run(EXPERT_POOL_SIZE, today=today).single(strict=True)["members"],
+    }
+
+
+# --- Conversions at the boundary -----------------------------------------------------------------------------
+
+
+def _day(value: Any) -> date | None:
+    """A date from a Neo4j Date, a DateTime, a Python date or an ISO string (owners may store either)."""
+    value = native(value)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def candidate_facts(record: Any) -> CandidateFacts:
+    """CandidateFacts from a record of FACTS_PROJECTION."""
+    row = native(dict(record))
+    return CandidateFacts(
+        id=row["id"],
+        status=row["status"] or "active",
+        certificates=tuple(
+            CertificateFacts(
+                c["number"], c["work_type"], c["level"], c["status"], c["issued_on"], c.get("expires_on")
+            )
+            for c in row["certificates"]
+        ),
+        regions=frozenset(row["regions"]),
+        industries=frozenset(row["industries"] or ()),
+        specialties=frozenset(row["specialties"]),
+        employments=tuple(
+            Employment(e["organization_id"], _day(e["since"]), _day(e["until"])) for e in row["employments"]
+        ),
+        engagements=tuple(
+            EngagementTie(
+                e["engagement_id"],
+                e["client_id"],
+                _day(e["start_on"]),
+                _day(e["end_on"]),
+                e["status"] or "active",
+            )
+            for e in row["engagements"]
+        ),
+        declarations=tuple(
+            Declaration(
+                d["id"], d["organization_id"], d["relationship"], _day(d["starts_on"]), _day(d["ends_on"])
+            )
+            for d in row["declarations"]
+        ),
+        sanctions=tuple(
+            Sanction(
+                s["id"], s["kind"], _day(s["starts_on"]) or date.min, _day(s["until"]), _day(s["lifted_on"])
+            )
+            for s in row["sanctions"]
+        ),
+        unavailability=tuple(
+            Unavailability(
+                a["id"], _day(a["starts_on"]) or date.min, _day(a["ends_on"]) or date.max, a["reason"]
+            )
+            for a in row["unavailability"]
+        ),
+        bookings=tuple(
+            Booking(
+                b["draw_id"], _day(b["panel_date"]), _day(b["drawn_on"]) or date.min, b["role"], b["status"]
+            )
+            for b in row["bookings"]
+        ),
+    )
+
+
+def event_properties(event: DrawEvent) -> dict[str, Any]:
+    """A DrawEvent as node properties (None values left out)."""
+    values = {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.at,
+        "practitioner_id": event.practitioner_id,
+        "order": event.order,
+        "role": event.role,
+        "response": event.response,
+        "replaces": event.replaces,
+        "rule": event.rule,
+        "detail": event.detail,
+        "by": event.by,
+        "deadline": event.deadline,
+        "count": event.count,
+    }
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def event_from(properties: dict[str, Any]) -> DrawEvent:
+    """A DrawEvent from its stored properties."""
+    row = native(properties)
+    return DrawEvent(
+        seq=row["seq"],
+        kind=row["kind"],
+        at=row["at"],
+        practitioner_id=row.get("practitioner_id"),
+        order=row.get("order"),
+        role=row.get("role"),
+        response=row.get("response"),
+        replaces=row.get("replaces"),
+        rule=row.get("rule"),
+        detail=row.get("detail"),
+        by=row.get("by"),
+        deadline=row.get("deadline"),
+        count=row.get("count"),
+    )
+
+
+def seat_properties(seat: Seat) -> dict[str, Any]:
+    """A seat as DREW properties; `practitioner_id` picks the node."""
+    return {
+        "practitioner_id": seat.practitioner_id,
+        "order": seat.order,
+        "role": seat.role,
+        "status": seat.status,
+        "via": seat.via,
+        "replaces": seat.replaces,
+        "invited_at": seat.invited_at,
+        "deadline": seat.deadline,
+        "reason": seat.reason,
+    }
+
+
+def seat_from(properties: dict[str, Any]) -> Seat:
+    """A Seat from stored DREW properties."""
+    row = native(properties)
+    return Seat(
+        practitioner_id=row["practitioner"]["id"] if "practitioner" in row else row["practitioner_id"],
+        order=row.get("order"),
+        role=row["role"],
+        status=row["status"],
+        via=row.get("via") or "draw",
+        replaces=row.get("replaces"),
+        invited_at=row.get("invited_at"),
+        deadline=row.get("deadline"),
+        reason=row.get("reason"),
+    )
+
+
+def sealed_candidates(lines: Iterable[str]) -> tuple[SealedCandidate, ...]:
+    """The stored candidate lines (`id|employer,employer`) back as SealedCandidates."""
+    result = []
+    for line in lines:
+        pid, _, employers = line.partition("|")
+        result.append(SealedCandidate(pid, tuple(e for e in employers.split(",") if e)))
+    return tuple(result)
+
+
+def candidate_line(candidate: SealedCandidate) -> str:
+    """One stored candidate line (the candidate hash covers these lines, each with a newline)."""
+    return f"{candidate.id}|{','.join(sorted(candidate.employers))}"
+
+
+# --- Transaction steps (the service composes them in one transaction) ----------------------------------------
+
+
+def lock_year(tx: neo4j.ManagedTransaction, year: int) -> None:
+    """Serialize every draw write of this year (see the module docstring)."""
+    tx.run(LOCK_YEAR, year=year).consume()
+
+
+def reference_checks(tx: neo4j.ManagedTransaction, **params: Any) -> dict[str, Any]:
+    """Which referenced codes and ids exist."""
+    return dict(tx.run(REFERENCE_CHECKS, params).single(strict=True))
+
+
+def read_candidates(
+    tx: neo4j.ManagedTransaction,
+    draw_id: str,
+    work_type: str | None,
+    min_level: int,
+    region: str | None,
+    organization_id: str | None,
+    year: int,
+) -> list[CandidateFacts]:
+    """Facts of everyone who may meet the criteria (a superset; registry.draws.meets_criteria decides)."""
+    result = tx.run(
+        CANDIDATE_FACTS,
+        draw_id=draw_id,
+        work_type=work_type,
+        min_level=min_level,
+        region=region,
+        organization_id=organization_id,
+        year=year,
+    )
+    return [candidate_facts(record) for record in result]
+
+
+def read_person(
+    tx: neo4j.ManagedTransaction, draw_id: str, practitioner_id: str, organization_id: str | None, year: int
+) -> CandidateFacts | None:
+    """Facts of one person now (for a refill's re-check), or None if they no longer exist."""
+    record = tx.run(
+        PERSON_FACTS, draw_id=draw_id, id=practitioner_id, organization_id=organization_id, year=year
+    ).single()
+    return candidate_facts(record) if record else None
+
+
+def create_draw(
+    tx: neo4j.ManagedTransaction,
+    draw_id: str,
+    props: dict[str, Any],
+    organization_id: str | None,
+    at: datetime,
+) -> None:
+    """The Draw node with its sealed properties, linked to its organization."""
+    tx.run(CREATE_DRAW, id=draw_id, props=props, organization_id=organization_id, created_at=at).consume()
+
+
+def append(
+    tx: neo4j.ManagedTransaction,
+    draw_id: str,
+    events: Sequence[DrawEvent],
+    seats: Iterable[Seat],
+    status: str,
+    shortfall: int,
+    disclosed: bool,
+    now: datetime,
+) -> None:
+    """Add events (and EXCLUDED for exclusions and skips among them), then rewrite the seats they give."""
+    tx.run(APPEND_EVENTS, id=draw_id, events=[event_properties(e) for e in events]).consume()
+    exclusions = [
+        {
+            "practitioner_id": e.practitioner_id,
+            "rule": e.rule,
+            "detail": e.detail,
+            "seq": e.seq,
+            "stage": "sealing" if e.kind == "excluded" else "refill",
+        }
+        for e in events
+        if e.kind in ("excluded", "skipped")
+    ]
+    if exclusions:
+        tx.run(ADD_EXCLUSIONS, id=draw_id, exclusions=exclusions).consume()
+    tx.run(
+        WRITE_SEATS,
+        id=draw_id,
+        seats=[seat_properties(s) for s in seats],
+        status=status,
+        shortfall=shortfall,
+        disclosed=disclosed,
+        now=now,
+    ).consume()
+
+
+def read_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> dict[str, Any] | None:
+    """The whole stored draw (properties, organization, seats, exclusions, events), or None."""
+    record = tx.run(GET_DRAW, id=draw_id).single()
+    return native(record["draw"]) if record else None
+
+
+def list_draws(
+    tx: neo4j.ManagedTransaction, purpose: str | None, status: str | None, skip: int, limit: int
+) -> dict[str, Any]:
+    """A page of draws, newest first."""
+    record = tx.run(LIST_DRAWS, purpose=purpose, status=status, skip=skip, limit=limit).single(strict=True)
+    return {"total": record["total"], "items": native(record["items"])}
+
+
+def reference_date(tx: neo4j.ManagedTransaction, draw_id: str) -> date | None:
+    """The draw's reference date (its panel date, or the day it was made), or None for an unknown draw."""
+    record = tx.run(REFERENCE_DATE, id=draw_id).single()
+    return _day(record["reference"]) if record else None
+
+
+def is_active_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> bool:
+    """Whether the practitioner exists and is active."""
+    return tx.run(ACTIVE_PRACTITIONER, id=practitioner_id).single(strict=True)["active"]
+
+
+def draws_with_lapsed_invitations(tx: neo4j.ManagedTransaction, now: datetime) -> list[str]:
+    """Ids of draws holding an invitation past its deadline."""
+    return [record["id"] for record in tx.run(PENDING_INVITATIONS, now=now)]
+
+
+def exclusion_from(row: dict[str, Any]) -> Exclusion:
+    """An Exclusion from an EXCLUDED view row."""
+    return Exclusion(row["practitioner_id"], row["rule"], row["detail"] or "")

@@ -1,0 +1,85 @@
+"""A practitioner's draw invitations, read and answered on the Draw/DREW shape of issue 11 (CONVENTIONS.md):
+(d:Draw {id, purpose, panel_date, status, ...})-[:DREW {order, role, status}]->(p).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+
+from graph.records import native
+
+# The deadline may sit on the invitation or on the draw, under either name, depending on how issue 11 stores it.
+INVITATION_FIELDS = """
+{draw_id: d.id, purpose: d.purpose, title: d.title, panel_date: d.panel_date, draw_status: d.status,
+ organization: COLLECT { MATCH (d)-[:FOR]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+ role: r.role, order: r.order, status: r.status,
+ deadline: coalesce(r.respond_by, r.deadline, d.respond_by, d.deadline),
+ responded_at: r.responded_at, reason: r.reason}
+"""
+
+LIST = (
+    """
+MATCH (d:Draw)-[r:DREW]->(:Practitioner {id: $practitioner_id})
+RETURN """
+    + INVITATION_FIELDS
+    + """ AS invitation
+ORDER BY coalesce(d.panel_date, d.created_at) DESC, d.id
+"""
+)
+
+ONE = (
+    """
+MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
+RETURN """
+    + INVITATION_FIELDS
+    + " AS invitation"
+)
+
+# The write lock on the relationship comes first, so two answers at once cannot both see `invited`.
+LOCK_ONE = (
+    """
+MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
+SET r.answer_lock = true
+REMOVE r.answer_lock
+RETURN """
+    + INVITATION_FIELDS
+    + " AS invitation"
+)
+
+ANSWER = (
+    """
+MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
+SET r.status = $response, r.responded_at = datetime(), r.reason = $reason, r.responded_by = 'practitioner'
+RETURN """
+    + INVITATION_FIELDS
+    + " AS invitation"
+)
+
+
+def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
+    """The person's invitations, latest draw first."""
+    return [native(r["invitation"]) for r in tx.run(LIST, practitioner_id=practitioner_id)]
+
+
+def find(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> dict[str, Any] | None:
+    """The person's invitation to one draw; None when they were not drawn."""
+    record = tx.run(ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
+    return native(record["invitation"]) if record else None
+
+
+def lock(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> dict[str, Any] | None:
+    """The person's invitation to one draw, write-locked for answering; None when they were not drawn."""
+    record = tx.run(LOCK_ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
+    return native(record["invitation"]) if record else None
+
+
+def answer(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str, response: str, reason: str | None
+) -> dict[str, Any]:
+    """Record the person's answer on the invitation."""
+    record = tx.run(
+        ANSWER, practitioner_id=practitioner_id, draw_id=draw_id, response=response, reason=reason
+    ).single()
+    return native(record["invitation"])

@@ -1,0 +1,477 @@
+"""Expert panel draws: make one (avoidance, sealing, invitations), answer invitations, refill, verify, statistics.
+
+Each use case is one write transaction that first locks the draw's year (graph/draws.py), so concurrent draws and
+refills of one year run one after another and read each other's seats: one expert never sits on two panels of the
+same date, nor above the yearly cap. The rules are pure (registry/draws.py, draw_record.py, draw_log.py); this
+module reads the facts, applies the rules and stores the events they produce.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import neo4j
+
+from graph import draws as repo
+from graph.records import found
+from registry.draw_log import (
+    Blocked,
+    DrawState,
+    EventLog,
+    check_response,
+    lapse_overdue,
+    open_draw,
+    record_response,
+    replay,
+)
+from registry.draw_log import appoint as appoint_seat
+from registry.draw_log import disclose as disclose_draw
+from registry.draw_record import sealed_order
+from registry.draw_stats import acceptance_rate, gini, top_share
+from registry.draw_verify import SealedRecord
+from registry.draw_verify import verify as verify_record
+from registry.draws import (
+    DEFAULT_MIN_LEVEL,
+    DEFAULT_RESERVES,
+    DEFAULT_RULES,
+    Criteria,
+    DrawContext,
+    DrawRules,
+    Exclusion,
+    SealedCandidate,
+    avoidance,
+    criteria_problems,
+    exclusions_by_rule,
+    screen,
+    size_problems,
+)
+from registry.errors import NotFound, RegistryError, ValidationFailed
+from services import audit
+from services.context import Context
+
+
+class NoCandidates(RegistryError):
+    """Nobody in the registry meets the draw's criteria: there is nothing to draw from."""
+
+    status = 422
+    title = "No practitioner meets the criteria"
+    slug = "no-candidates"
+
+
+class PoolTooSmall(RegistryError):
+    """Fewer candidates than seats, and the request asked not to record a shortfall."""
+
+    status = 422
+    title = "The pool cannot fill the panel"
+    slug = "pool-too-small"
+
+
+def rules_for(ctx: Context) -> DrawRules:
+    """The draw rules of this deployment: the conflict window and the draw settings of the Settings."""
+    settings = ctx.settings
+    return DrawRules(
+        window_years=getattr(settings, "conflict_window_years", DEFAULT_RULES.window_years),
+        draws_per_year_cap=getattr(settings, "draw_cap_per_year", DEFAULT_RULES.draws_per_year_cap),
+        response_hours=getattr(settings, "draw_response_hours", DEFAULT_RULES.response_hours),
+    )
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _actor(ctx: Context) -> str:
+    actor = ctx.actor
+    if actor.kind == "cli":
+        return "cli"
+    return f"{actor.role or 'public'}:{actor.prefix or '-'}"
+
+
+# --- Making a draw -------------------------------------------------------------------------------------------
+
+
+def _check_request(data: dict[str, Any], today: date) -> tuple[Criteria, dict[str, str]]:
+    criteria = Criteria(
+        work_type=data.get("work_type"),
+        min_level=data.get("min_level") or DEFAULT_MIN_LEVEL,
+        industry=data.get("industry"),
+        region=data.get("region"),
+        specialty=data.get("specialty"),
+    )
+    errors = size_problems(data["purpose"], data["size"], data.get("reserves", DEFAULT_RESERVES))
+    errors |= criteria_problems(criteria)
+    panel_date = data.get("panel_date")
+    if panel_date is not None and panel_date < today:
+        errors["panel_date"] = ["The panel's date is in the past."]
+    manual: dict[str, str] = {}
+    for index, item in enumerate(data.get("exclusions") or []):
+        pid, reason = str(item["practitioner_id"]), (item.get("reason") or "").strip()
+        if not reason:
+            errors.setdefault("exclusions", []).append(f"Exclusion {index + 1} needs a reason.")
+        if pid in manual:
+            errors.setdefault("exclusions", []).append(f"Practitioner {pid} is excluded twice.")
+        manual[pid] = reason
+    if errors:
+        raise ValidationFailed(errors)
+    return criteria, manual
+
+
+def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """Draw a panel: screen the pool with the avoidance rules, seal the candidates, select, invite."""
+    now = _now(now)
+    rules = rules_for(ctx)
+    criteria, manual = _check_request(data, ctx.today)
+    size, reserves = data["size"], data.get("reserves", DEFAULT_RESERVES)
+    panel_date: date | None = data.get("panel_date")
+    organization_id = str(data["organization_id"]) if data.get("organization_id") else None
+    reference = panel_date or ctx.today
+    draw_id = str(uuid.uuid4())
+    # The secret exists, and its hash is fixed, before a single candidate is read (registry/draw_record.py).
+    secret = secrets.token_hex(32)
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        repo.lock_year(tx, reference.year)
+        checks = repo.reference_checks(
+            tx,
+            organization_id=organization_id,
+            industry=criteria.industry,
+            region=criteria.region,
+            specialty=criteria.specialty,
+            practitioner_ids=list(manual),
+        )
+        errors: dict[str, list[str]] = {}
+        for name in ("industry", "region", "specialty"):
+            if getattr(criteria, name) is not None and not checks[name]:
+                errors[name] = [f"Unknown {name} code {getattr(criteria, name)}."]
+        if checks["missing_practitioners"]:
+            errors["exclusions"] = [
+                f"No practitioner with id {pid}." for pid in checks["missing_practitioners"]
+            ]
+        if organization_id is not None and not checks["organization"]:
+            raise NotFound(f"No organization with id {organization_id}.", organization_id=organization_id)
+        if errors:
+            raise ValidationFailed(errors)
+
+        people = repo.read_candidates(
+            tx,
+            draw_id,
+            criteria.work_type,
+            criteria.min_level,
+            criteria.region,
+            organization_id,
+            reference.year,
+        )
+        context = DrawContext(reference, panel_date, organization_id, manual)
+        screening = screen(people, criteria, context, rules)
+        if screening.matched == 0:
+            raise NoCandidates("No active practitioner meets these criteria; nothing was drawn.")
+        if len(screening.candidates) < size and data.get("allow_shortfall") is False:
+            raise PoolTooSmall(
+                f"{len(screening.candidates)} candidates remain after avoidance for {size} seats; nothing was drawn.",
+                candidate_count=len(screening.candidates),
+                exclusions_by_rule=exclusions_by_rule(screening.exclusions),
+            )
+        opening = open_draw(
+            draw_id,
+            secret,
+            screening.candidates,
+            screening.exclusions,
+            size,
+            reserves,
+            now,
+            rules.response_hours,
+            by=_actor(ctx),
+        )
+        props = {
+            "purpose": data["purpose"],
+            "title": data["title"],
+            "organization_id": organization_id,
+            "work_type": criteria.work_type,
+            "min_level": criteria.min_level,
+            "industry": criteria.industry,
+            "region": criteria.region,
+            "specialty": criteria.specialty,
+            "size": size,
+            "reserves": reserves,
+            "panel_date": panel_date,
+            "reference_date": reference,
+            "manual_ids": list(manual),
+            "manual_reasons": list(manual.values()),
+            "secret": secret,
+            "seed_commitment": opening.seed_commitment,
+            "candidate_hash": opening.candidate_hash,
+            "seed": opening.seed,
+            "candidate_count": len(screening.candidates),
+            "matched_count": screening.matched,
+            "candidates": [repo.candidate_line(c) for c in screening.candidates],
+            "window_years": rules.window_years,
+            "draw_cap": rules.draws_per_year_cap,
+            "response_hours": rules.response_hours,
+            "created_by": _actor(ctx),
+        }
+        repo.create_draw(tx, draw_id, props, organization_id, now)
+        _store(tx, draw_id, opening.log, now)
+        view = repo.read_draw(tx, draw_id)
+        audit.record(
+            tx, ctx, "draw", draw_id, "create",
+            after={k: v for k, v in props.items() if k not in ("secret", "candidates", "manual_reasons")},
+            details={"shortfall": opening.log.state.shortfall},
+            subjects=list(opening.log.state.seats),
+        )  # fmt: skip
+        return view
+
+    return ctx.graph.write(work)
+
+
+def _store(tx: neo4j.ManagedTransaction, draw_id: str, log: EventLog, now: datetime) -> None:
+    state = log.state
+    repo.append(
+        tx, draw_id, log.events, state.seats.values(), state.status, state.shortfall, state.disclosed, now
+    )
+
+
+# --- Changing a draw: responses, lapses, appointments, disclosure, notes -------------------------------------
+
+
+@dataclass
+class _Loaded:
+    view: dict[str, Any]
+    log: EventLog
+    order: tuple[SealedCandidate, ...]
+    context: DrawContext
+    rules: DrawRules
+
+
+def _load_locked(tx: neo4j.ManagedTransaction, draw_id: str) -> _Loaded:
+    """Lock the draw's year, then read it and rebuild its state from its events."""
+    reference = found(repo.reference_date(tx, draw_id), "draw", draw_id)
+    repo.lock_year(tx, reference.year)
+    view = repo.read_draw(tx, draw_id)
+    events = [repo.event_from(e) for e in view["events"]]
+    state = replay(view["size"], events)
+    candidates = repo.sealed_candidates(view["candidates"])
+    manual = dict(zip(view.get("manual_ids") or [], view.get("manual_reasons") or [], strict=False))
+    context = DrawContext(reference, view.get("panel_date"), view.get("organization_id"), manual)
+    rules = DrawRules(
+        window_years=view.get("window_years") or DEFAULT_RULES.window_years,
+        draws_per_year_cap=view.get("draw_cap") or DEFAULT_RULES.draws_per_year_cap,
+        response_hours=view.get("response_hours") or DEFAULT_RULES.response_hours,
+    )
+    next_seq = max((e.seq for e in events), default=0) + 1
+    return _Loaded(view, EventLog(state, next_seq), sealed_order(view["seed"], candidates), context, rules)
+
+
+def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
+    """The avoidance rules a person falls under now, read fresh for a refill."""
+
+    def blocked(practitioner_id: str) -> Sequence[Exclusion]:
+        context = loaded.context
+        facts = repo.read_person(
+            tx, loaded.view["id"], practitioner_id, context.organization_id, context.reference_date.year
+        )
+        if facts is None or facts.status != "active":
+            return [Exclusion(practitioner_id, "unavailable", "no longer active in the registry")]
+        return avoidance(facts, loaded.context, loaded.rules)
+
+    return blocked
+
+
+def _change(
+    ctx: Context, draw_id: str, action: str, step: Any, now: datetime | None, precheck: Any = None
+) -> dict[str, Any]:
+    """On the locked draw: `precheck`, record lapsed invitations, run `step(tx, loaded, now)`, store the events."""
+    now = _now(now)
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        loaded = _load_locked(tx, draw_id)
+        if precheck is not None:
+            precheck(loaded, now)
+        lapse_overdue(loaded.log, loaded.order, now, loaded.rules.response_hours, _blocked(tx, loaded))
+        details = step(tx, loaded, now) or {}
+        if loaded.log.events:
+            _store(tx, draw_id, loaded.log, now)
+            audit.record(
+                tx, ctx, "draw", draw_id, action,
+                details={**details, "events": [e.kind for e in loaded.log.events]},
+                subjects=sorted({e.practitioner_id for e in loaded.log.events if e.practitioner_id}),
+            )  # fmt: skip
+        return repo.read_draw(tx, draw_id)
+
+    return ctx.graph.write(work)
+
+
+def respond(ctx: Context, draw_id: str, data: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """Record accepted / declined / no_response for an invitation; a vacated seat is refilled at once."""
+    practitioner_id, response = str(data["practitioner_id"]), data["response"]
+
+    def precheck(loaded: _Loaded, at: datetime) -> None:
+        # Before lapsed invitations are recorded, so a late "accepted" is told that it lapsed.
+        check_response(loaded.log.state, practitioner_id, response, at)
+
+    def step(tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> dict[str, Any]:
+        record_response(
+            loaded.log,
+            loaded.order,
+            practitioner_id,
+            response,
+            at,
+            loaded.rules.response_hours,
+            reason=data.get("reason"),
+            by=_actor(ctx),
+            blocked=_blocked(tx, loaded),
+        )
+        return {"practitioner_id": practitioner_id, "response": response}
+
+    return _change(ctx, draw_id, "respond", step, now, precheck)
+
+
+def appoint(ctx: Context, draw_id: str, data: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """Fill a seat the pool could not (shortfall) with a named practitioner, with a reason."""
+    practitioner_id = str(data["practitioner_id"])
+
+    def step(tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> dict[str, Any]:
+        exists = repo.is_active_practitioner(tx, practitioner_id)
+        if not exists:
+            raise ValidationFailed(
+                {"practitioner_id": [f"No active practitioner with id {practitioner_id}."]}
+            )
+        appoint_seat(loaded.log, practitioner_id, data["reason"], at, by=_actor(ctx))
+        return {"practitioner_id": practitioner_id}
+
+    return _change(ctx, draw_id, "appoint", step, now)
+
+
+def disclose(ctx: Context, draw_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Show the panel's names to every role that may read the draw."""
+
+    def step(_tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> None:
+        disclose_draw(loaded.log, at, by=_actor(ctx))
+
+    return _change(ctx, draw_id, "disclose", step, now)
+
+
+def add_note(ctx: Context, draw_id: str, note: str, now: datetime | None = None) -> dict[str, Any]:
+    """A correction or remark, as a new event: nothing recorded before is edited."""
+
+    def step(_tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> None:
+        loaded.log.add("note", at, detail=note, by=_actor(ctx))
+
+    return _change(ctx, draw_id, "note", step, now)
+
+
+def lapse_invitations(ctx: Context, now: datetime | None = None) -> int:
+    """Record no_response for every invitation past its deadline, refilling the seats; the draws touched."""
+    now = _now(now)
+    ids = ctx.graph.read(repo.draws_with_lapsed_invitations, now)
+    for draw_id in ids:
+        _change(ctx, draw_id, "lapse", lambda _tx, _loaded, _at: None, now)
+    return len(ids)
+
+
+# --- Reading -------------------------------------------------------------------------------------------------
+
+
+def get(ctx: Context, draw_id: str) -> dict[str, Any]:
+    """The stored draw: properties, organization, seats, exclusions, events (api/draws.py decides who sees what)."""
+    return found(ctx.graph.read(repo.read_draw, draw_id), "draw", draw_id)
+
+
+def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
+    """Recompute the draw from its stored record and say whether everything matches."""
+    view = get(ctx, draw_id)
+    record = SealedRecord(
+        draw_id=view["id"],
+        size=view["size"],
+        reserves=view["reserves"],
+        secret=view["secret"],
+        seed_commitment=view["seed_commitment"],
+        candidate_hash=view["candidate_hash"],
+        seed=view["seed"],
+        candidate_count=view["candidate_count"],
+        candidates=repo.sealed_candidates(view["candidates"]),
+        events=tuple(repo.event_from(e) for e in view["events"]),
+        seats=tuple(repo.seat_from(s) for s in view["seats"]),
+    )
+    result = verify_record(record)
+    return {
+        "verified": result.verified,
+        "id": view["id"],
+        "checks": [c.to_dict() for c in result.checks],
+        "secret": view["secret"],
+        "seed_commitment": view["seed_commitment"],
+        "candidate_hash": view["candidate_hash"],
+        "candidate_count": view["candidate_count"],
+        "seed": view["seed"],
+        "candidates": view["candidates"],
+        "method": (
+            "candidate_hash = SHA-256 of the candidate lines 'id|employers' each ending in a newline; "
+            "seed = SHA-256(secret ‖ id ‖ candidate_hash); order key = SHA-256(seed ‖ practitioner id), "
+            "ascending; panel = first size, reserves = next reserves, one expert per employer"
+        ),
+    }
+
+
+def list_draws(
+    ctx: Context, args: dict[str, Any], page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of draws, newest first."""
+    result = ctx.graph.read(
+        repo.list_draws, args.get("purpose"), args.get("status"), (page - 1) * per_page, per_page
+    )
+    return result["items"], result["total"]
+
+
+def state_of(view: dict[str, Any]) -> DrawState:
+    """The replayed state of a stored draw (for presenters that need overdue flags)."""
+    return replay(view["size"], [repo.event_from(e) for e in view["events"]])
+
+
+def statistics(
+    ctx: Context, period_from: date | None = None, period_to: date | None = None
+) -> dict[str, Any]:
+    """Draws per month and purpose, how evenly seats spread over the expert pool, answers, exclusions by rule."""
+    raw = ctx.graph.read(repo.statistics, period_from, period_to, ctx.today)
+    by_purpose: dict[str, int] = {}
+    for row in raw["draws"]:
+        by_purpose[row["purpose"]] = by_purpose.get(row["purpose"], 0) + row["draws"]
+    answers = {status: 0 for status in ("invited", "accepted", "declined", "no_response")}
+    for row in raw["seats"]:
+        if row["role"] == "panel" and row["status"] in answers:
+            answers[row["status"]] += row["seats"]
+    per_expert = raw["per_expert"]
+    by_rule = exclusions_by_rule([])
+    by_rule.update({rule: n for rule, n in raw["exclusions"].items() if rule in by_rule})
+    return {
+        "period": {"from": period_from, "to": period_to},
+        "draws": sum(by_purpose.values()),
+        "short_draws": sum(row["short"] for row in raw["draws"]),
+        "by_month": [
+            {"month": r["month"], "purpose": r["purpose"], "draws": r["draws"]} for r in raw["draws"]
+        ],
+        "by_purpose": by_purpose,
+        "spread": {
+            "expert_pool_size": raw["pool_size"],
+            "experts_drawn": len(per_expert),
+            "seats_drawn": sum(per_expert),
+            "max_seats_per_expert": max(per_expert, default=0),
+            "top_10_percent_share": top_share(per_expert, raw["pool_size"]),
+            "gini": gini(per_expert, raw["pool_size"]),
+        },
+        "invitations": {
+            **{("pending" if k == "invited" else k): v for k, v in answers.items()},
+            "acceptance_rate": acceptance_rate(
+                answers["accepted"], answers["declined"], answers["no_response"]
+            ),
+        },
+        "exclusions_by_rule": by_rule,
+    }
+
+
+def exclusion_rows(view: dict[str, Any]) -> list[Exclusion]:
+    """The stored exclusions of a draw view."""
+    return [repo.exclusion_from(row) for row in view.get("excluded") or []]

@@ -1,0 +1,71 @@
+"""A person's data under PIPL: a copy of everything stored about them (art. 45), and deletion on request with
+consent withdrawn (arts. 15, 47), keeping the certification record that verification needs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+
+from graph import personal_data as repo
+from graph import practitioners as practitioner_repo
+from graph import views
+from graph.pools import rederive
+from graph.records import found
+from registry import visibility
+from registry.errors import Conflict
+from registry.self_service import deletion_plan
+from services import audit
+from services.context import Context
+from services.practitioners import audit_fields
+from services.profiles import stored_visibility
+
+
+def export(ctx: Context, practitioner_id: str) -> dict[str, Any]:
+    """Everything stored about the person: their record as they see it, every link, keys, and their history."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
+        stored = found(repo.export(tx, practitioner_id), "practitioner", practitioner_id)
+        return {
+            "exported_at": datetime.now(UTC),
+            "practitioner": view | {"visibility": visibility.effective(view.get("visibility"))},
+            **stored,
+        }
+
+    return ctx.graph.read(work)
+
+
+def request_deletion(ctx: Context, practitioner_id: str) -> dict[str, Any]:
+    """Withdraw consent and delete what is not a certification record; what went and what stays, with why."""
+    plan = deletion_plan()
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        practitioner_repo.lock(tx, [practitioner_id])
+        before = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
+        if before.get("deletion_requested_at"):
+            raise Conflict("Deletion was already requested for this record.")
+        props = {k: v for k, v in plan.properties.items() if k != "visibility"}
+        props |= stored_visibility(plan.properties["visibility"])
+        removed = repo.anonymise(tx, practitioner_id, props, plan.removed_relationships)
+        keys_revoked = repo.revoke_keys(tx, practitioner_id)
+        rederive(tx, [practitioner_id], ctx.today)  # out of the pools and search keys
+        after = views.practitioner(tx, practitioner_id, ctx.today)
+        summary = {
+            "status": after["status"],
+            "deletion_requested_at": after["deletion_requested_at"],
+            "removed": removed,
+            "anonymised": sorted(k for k, v in plan.properties.items() if v is None),
+            "kept": [{"what": r.what, "why": r.why} for r in plan.kept],
+            "keys_revoked": keys_revoked,
+        }
+        audit.record(
+            tx, ctx, "practitioner", practitioner_id, "deletion_request",
+            before=audit_fields(before), after=audit_fields(after),
+            details={"removed": removed, "keys_revoked": keys_revoked}, subjects=[practitioner_id],
+        )  # fmt: skip
+        return summary
+
+    return ctx.graph.write(work)

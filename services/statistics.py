@@ -1,0 +1,494 @@
+"""Statistics for government dashboards and daily open data.
+
+The graph is read once per revision into a snapshot of plain facts (graph/statistics.py); every statistic is a
+pure aggregation over it (registry/statistics.py), and each answer is kept with the snapshot it came from. A
+request costs a revision check plus, the first time, one pass over the facts; the same request again is a
+dictionary look-up. After a write the next snapshot is read in the background while the previous one answers.
+Privacy suppression applies to every caller but an administrator.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from graph import statistics as repo
+from graph.driver import Graph
+from registry import statistics as stats
+from registry.errors import NotFound, ValidationFailed
+from services.context import Context
+from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
+
+# Each statistic answers one table at a time (`table=`), the first being the default.
+STATISTICS: dict[str, tuple[str, ...]] = {
+    "supply": ("holders", "pools"),
+    "trends": ("periods",),
+    "demand": ("coverage", "key_emitters", "engagements"),
+    "expiring": ("provinces",),
+    "engagements": ("provinces", "distribution", "busiest"),
+}
+# What a client key may read: the aggregates open data publishes anyway.
+PUBLIC_STATISTICS: frozenset[str] = frozenset({"supply"})
+# Rows sharing a value of these dimensions add up to a total someone can get (another answer, a filter):
+# secondary suppression keeps each such group from giving back a blanked cell.
+SUPPRESSION_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("supply", "holders"): ("province", "work_type"),
+    ("trends", "periods"): ("period", "work_type"),
+    ("expiring", "provinces"): ("province", "work_type"),
+}
+FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
+MAX_WITHIN_DAYS = 3660
+MAX_PERIODS = 240  # 20 years of months
+
+OPEN_DATA_COLUMNS: tuple[str, ...] = ("date", "measure", "province", "work_type", "level", "pool", "value")
+OPEN_DATA_SCHEMA = "cmr-open-data/1"
+OPEN_DATA_LICENCE = (
+    "# 碳排放管理员人才库每日汇总开放数据 Carbon Manager Registry daily aggregates · schema {schema} · "
+    "licence CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) · "
+    "cells under {minimum} people are left blank · date {date}"
+)
+OPEN_DATA_FIRST_DAY = date(2021, 7, 1)  # the occupation's first certificates
+
+
+@dataclass(frozen=True)
+class StatisticsSettings:
+    """Rules an operator may change: the privacy threshold and what coverage counts."""
+
+    minimum_cell: int = stats.DEFAULT_MINIMUM_CELL
+    verifier_max_level: int = stats.DEFAULT_VERIFIER_MAX_LEVEL
+    coverage_target: float = stats.DEFAULT_COVERAGE_TARGET
+    cache_size: int = 512
+    # "background": after a write, answer from the previous snapshot (`snapshot.fresh` false) while a thread
+    # reads the new one; "sync": the request that sees the change waits for the new snapshot.
+    refresh: str = "background"
+    # With background refresh, the revision is read at most this often per process: a warm answer then
+    # needs no round trip to the graph. Answers lag a write by up to this plus the snapshot read.
+    check_seconds: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> StatisticsSettings:
+        return cls(
+            minimum_cell=int(env.get("STATS_MINIMUM_CELL", stats.DEFAULT_MINIMUM_CELL)),
+            verifier_max_level=int(env.get("STATS_VERIFIER_MAX_LEVEL", stats.DEFAULT_VERIFIER_MAX_LEVEL)),
+            coverage_target=float(env.get("STATS_COVERAGE_TARGET", stats.DEFAULT_COVERAGE_TARGET)),
+            cache_size=int(env.get("STATS_CACHE_SIZE", 512)),
+            refresh=env.get("STATS_REFRESH", "background"),
+            check_seconds=float(env.get("STATS_CHECK_SECONDS", 1.0)),
+        )
+
+
+@dataclass(frozen=True)
+class StatisticsRequest:
+    """One statistic's question: which table, as of when, the common filters and the statistic's own ones."""
+
+    statistic: str
+    as_of: date
+    table: str | None = None
+    region: str | None = None
+    work_type: str | None = None
+    level: int | None = None
+    interval: str = "month"
+    start: date | None = None
+    end: date | None = None
+    within: int = 90
+
+
+# --- The snapshot ------------------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """The facts of one revision and the answers computed on them (least recently used out first)."""
+
+    def __init__(self, key: tuple[Any, ...], store: stats.FactStore, capacity: int) -> None:
+        self.key = key
+        self.store = store
+        self.facts = store.facts()
+        self.read_at = datetime.now(UTC)
+        self.capacity = capacity
+        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The value kept for `key`, computed the first time."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        value = compute()
+        with self._lock:
+            self._answers[key] = value
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
+        return value
+
+
+class StatisticsCache:
+    """The snapshot of the graph's current revision, per process; thread-safe.
+
+    Every answer first reads the revision key (graph/statistics.revision: a few index seeks). When it moved,
+    the snapshot is read again: in the background (the old snapshot answers meanwhile, marked not fresh) or,
+    with refresh "sync" or when there is no usable snapshot yet, by the request itself.
+    """
+
+    def __init__(self, settings: StatisticsSettings | None = None) -> None:
+        self.settings = settings or StatisticsSettings()
+        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()  # one snapshot read at a time
+        self._snapshot: Snapshot | None = None
+        self._refreshing = False
+        self._checked: tuple[float, tuple[Any, ...]] | None = None  # when the revision was last read, and it
+
+    def snapshot(self, graph: Graph, today: date) -> tuple[Snapshot, bool]:
+        """The snapshot to answer from and whether it is of the current revision (as last checked).
+
+        With background refresh and a snapshot of today, a request never waits for the graph: when the last
+        check is older than `check_seconds`, a thread reads the revision and, if it moved, the changes.
+        """
+        with self._lock:
+            checked, current = self._checked, self._snapshot
+            if self.settings.refresh == "background" and current is not None and current.key[-1] == today:
+                due = checked is None or time.monotonic() - checked[0] >= self.settings.check_seconds
+                if due and not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(target=self._refresh, args=(graph, today), daemon=True).start()
+                return current, checked is None or current.key == checked[1]
+        key = (graph.read(repo.revision), today)
+        with self._lock:
+            self._checked = (time.monotonic(), key)
+            current = self._snapshot
+            if current is not None and current.key == key:
+                return current, True
+        return self._load(graph, today), True
+
+    def _load(self, graph: Graph, today: date, *, warm_up: bool = False) -> Snapshot:
+        with self._load_lock:
+            key = (graph.read(repo.revision), today)
+            with self._lock:
+                if self._snapshot is not None and self._snapshot.key == key:
+                    return self._snapshot
+            # The key is read before the facts: a write in between makes the next check read them again.
+            previous = self._snapshot
+            if previous is not None and previous.key[-1] == today:
+                store = graph.read(repo.read_changes, previous.store, today)  # only what changed
+            else:
+                store = graph.read(repo.read_store, today)  # the first read, and every new day
+            snapshot = Snapshot(key, store, self.settings.cache_size)
+            if warm_up:  # a background refresh: the usual answers are ready before the snapshot is swapped in
+                warm(snapshot, self.settings, today)
+            with self._lock:
+                self._snapshot = snapshot
+            return snapshot
+
+    def _refresh(self, graph: Graph, today: date) -> None:
+        """Read the revision; if it moved, read what changed and swap the new snapshot in (one at a time)."""
+        try:
+            key = (graph.read(repo.revision), today)
+            with self._lock:
+                self._checked = (time.monotonic(), key)
+                current = self._snapshot
+            if current is None or current.key != key:
+                self._load(graph, today, warm_up=True)
+        except Exception:  # the next request tries again; a failed refresh must not end the worker
+            logging.getLogger("registry.statistics").exception("statistics snapshot refresh failed")
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._snapshot = None
+
+
+_CACHES: weakref.WeakKeyDictionary[Graph, StatisticsCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_for(graph: Graph) -> StatisticsCache:
+    """The process's statistics cache for this graph (one per driver), settings from STATS_* variables."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(graph)
+        if cache is None:
+            cache = _CACHES[graph] = StatisticsCache(StatisticsSettings.from_env())
+        return cache
+
+
+# --- Validation --------------------------------------------------------------------------------------------
+
+
+def check_request(request: StatisticsRequest, role: str, today: date) -> StatisticsRequest:
+    """The request with its default table, or ValidationFailed / NotFound naming what is wrong."""
+    tables = STATISTICS.get(request.statistic)
+    if tables is None:
+        raise NotFound(f"no statistic {request.statistic!r}")
+    errors: dict[str, list[str]] = {}
+    table = request.table or tables[0]
+    if table not in tables:
+        errors["table"] = [f"must be one of: {', '.join(tables)}"]
+    if request.as_of > today:
+        errors["as_of"] = ["must not be in the future"]
+    if request.interval not in stats.INTERVALS:
+        errors["interval"] = [f"must be one of: {', '.join(stats.INTERVALS)}"]
+    if request.start and request.end and request.start > request.end:
+        errors["from"] = ["must not be after to"]
+    elif request.interval in stats.INTERVALS and request.start:
+        end = min(request.end or request.as_of, request.as_of)
+        if len(stats.periods_between(request.start, end, request.interval)) > MAX_PERIODS:
+            errors["from"] = [
+                f"at most {MAX_PERIODS} periods per answer; use a longer interval or a later from"
+            ]
+    if not 0 <= request.within <= MAX_WITHIN_DAYS:
+        errors["within"] = [f"must be between 0 and {MAX_WITHIN_DAYS} days"]
+    if errors:
+        raise ValidationFailed(errors, "invalid statistics request")
+    return replace(request, table=table)
+
+
+def allowed(statistic: str, role: str) -> bool:
+    """Administrators and government read every statistic; clients the public aggregates."""
+    return role in ("admin", "government") or (role == "client" and statistic in PUBLIC_STATISTICS)
+
+
+# --- Computing ---------------------------------------------------------------------------------------------
+
+
+def compute(facts: stats.Facts, request: StatisticsRequest, settings: StatisticsSettings) -> stats.Table:
+    """The unsuppressed table for a checked request."""
+    query = stats.Query(request.as_of, request.region, request.work_type, request.level)
+    people = facts.people_in(request.region)
+    match (request.statistic, request.table):
+        case ("supply", "holders"):
+            return stats.supply(people, query)
+        case ("supply", "pools"):
+            return stats.pool_members(people, query)
+        case ("trends", _):
+            start = request.start or stats.default_trend_start(request.as_of, request.interval)
+            end = request.end or request.as_of
+            return stats.trends(
+                people,
+                facts.status_events,
+                facts.memberships,
+                facts.exams,
+                query,
+                request.interval,
+                start,
+                end,
+            )
+        case ("demand", "coverage"):
+            return stats.coverage(
+                people,
+                facts.emitters,
+                query,
+                max_level=settings.verifier_max_level,
+                target=settings.coverage_target,
+            )
+        case ("demand", "key_emitters"):
+            return stats.key_emitters(facts.emitters, query)
+        case ("demand", "engagements"):
+            return stats.engagements_by_year(facts.engagements_in(request.region), query)
+        case ("expiring", _):
+            return stats.expiring(people, query, request.within)
+        case ("engagements", "provinces"):
+            return stats.engagements_by_province(facts.engagements_in(request.region), query)
+        case ("engagements", "distribution"):
+            return stats.engagement_distribution(facts.engagements_in(request.region), query)
+        case ("engagements", "busiest"):
+            return stats.busiest_experts(facts.engagements_in(request.region), query)
+    raise NotFound(f"no table {request.table!r} in {request.statistic!r}")
+
+
+def _with_province_names(table: stats.Table, names: Mapping[str, str]) -> stats.Table:
+    if "province" not in table.columns:
+        return table
+    at = table.columns.index("province") + 1
+    columns = (*table.columns[:at], "province_name", *table.columns[at:])
+    rows = [
+        {c: (names.get(row["province"]) if c == "province_name" else row[c]) for c in columns}
+        for row in table.rows
+    ]
+    return replace(table, columns=columns, rows=rows)
+
+
+def _filters(request: StatisticsRequest) -> dict[str, Any]:
+    filters: dict[str, Any] = {
+        "region": request.region,
+        "work_type": request.work_type,
+        "level": request.level,
+    }
+    if request.statistic == "trends":
+        start = request.start or stats.default_trend_start(request.as_of, request.interval)
+        filters |= {
+            "interval": request.interval,
+            "from": stats.period_start(start, request.interval).isoformat(),
+            "to": min(request.end or request.as_of, request.as_of).isoformat(),
+        }
+    if request.statistic == "expiring":
+        filters["within"] = request.within
+    return filters
+
+
+def build_answer(
+    facts: stats.Facts, request: StatisticsRequest, suppressed: bool, settings: StatisticsSettings
+) -> dict[str, Any]:
+    """The answer to a checked request: suppressed for every caller but an administrator."""
+    table = compute(facts, request, settings)
+    if suppressed:
+        groups = SUPPRESSION_GROUPS.get((request.statistic, request.table or ""), ("province",))
+        table = stats.suppress(table, settings.minimum_cell, groups)
+    table = _with_province_names(table, facts.region_names)
+    return {
+        "statistic": request.statistic,
+        "table": request.table,
+        "tables": list(STATISTICS[request.statistic]),
+        "as_of": request.as_of.isoformat(),
+        "filters": _filters(request),
+        "columns": list(table.columns),
+        "rows": table.rows,
+        "totals": table.totals,
+        "suppression": {
+            "minimum": settings.minimum_cell if suppressed else None,
+            "cells": table.suppressed,
+            "measures": list(table.people_measures),
+        },
+    }
+
+
+def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
+    """Compute the default answer of every table (suppressed, as dashboards see it) and today's open data, so
+    that a dashboard's usual requests never wait for an aggregation after a refresh."""
+    for statistic, tables in STATISTICS.items():
+        for table in tables:
+            request = StatisticsRequest(statistic=statistic, as_of=today, table=table)
+            snapshot.remember(
+                ("answer", request, True),  # as government and client keys see it
+                lambda request=request: build_answer(snapshot.facts, request, True, settings),
+            )
+    snapshot.remember(
+        ("open-data", today), lambda: _open_data_csv(snapshot.facts, today, settings.minimum_cell)
+    )
+
+
+def _answer(
+    ctx: Context, request: StatisticsRequest, role: str, cache: StatisticsCache
+) -> tuple[Snapshot, bool, StatisticsRequest, dict[str, Any]]:
+    request = check_request(request, role, ctx.today)
+    snapshot, fresh = cache.snapshot(ctx.graph, ctx.today)
+    suppressed = role != "admin"
+    result = snapshot.remember(
+        ("answer", request, suppressed),
+        lambda: build_answer(snapshot.facts, request, suppressed, cache.settings),
+    )
+    return snapshot, fresh, request, result
+
+
+def answer(
+    ctx: Context,
+    request: StatisticsRequest,
+    role: str,
+    lang: str | None = None,
+    cache: StatisticsCache | None = None,
+) -> dict[str, Any]:
+    """The JSON answer `{statistic, table, as_of, filters, columns, labels, rows, totals, suppression,
+    snapshot}`; `snapshot.fresh` is false while a newer snapshot is being read."""
+    snapshot, fresh, _, result = _answer(ctx, request, role, cache or cache_for(ctx.graph))
+    return {
+        **result,
+        "labels": stats.headers(result["columns"], lang),
+        "snapshot": {"read_at": snapshot.read_at.isoformat(timespec="milliseconds"), "fresh": fresh},
+    }
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def export(result: Mapping[str, Any], fmt: str, lang: str | None) -> Export:
+    """The answer's rows as CSV or XLSX; `lang=zh` gives Chinese headers and work type / level names."""
+    columns = result["columns"]
+    rows = result["rows"]
+    if lang == "zh":
+        rows = [{c: stats.label_value(c, row[c]) for c in columns} for row in rows]
+    headers = stats.headers(columns, lang)
+    name = f"{result['statistic']}-{result['table']}-{result['as_of']}"
+    if fmt == "csv":
+        return Export(to_csv(columns, rows, headers, bom=lang == "zh"), CSV_MEDIA_TYPE, f"{name}.csv")
+    if fmt == "xlsx":
+        return Export(to_xlsx(columns, rows, headers, sheet=f"{result['statistic']}-{result['table']}"),
+                      XLSX_MEDIA_TYPE, f"{name}.xlsx")  # fmt: skip
+    raise ValidationFailed({"format": [f"must be one of: {', '.join(FORMATS)}"]}, "invalid format")
+
+
+def answer_as(
+    ctx: Context,
+    request: StatisticsRequest,
+    role: str,
+    fmt: str = "json",
+    lang: str | None = None,
+    cache: StatisticsCache | None = None,
+) -> dict[str, Any] | Export:
+    """The answer as JSON (a dict) or as an Export for csv/xlsx, cached like the answer itself."""
+    if fmt not in FORMATS:
+        raise ValidationFailed({"format": [f"must be one of: {', '.join(FORMATS)}"]}, "invalid format")
+    cache = cache or cache_for(ctx.graph)
+    if fmt == "json":
+        return answer(ctx, request, role, lang, cache)
+    snapshot, _, checked, result = _answer(ctx, request, role, cache)
+    return snapshot.remember(
+        ("export", checked, role == "admin", fmt, lang),
+        lambda: export(result, fmt, lang),
+    )
+
+
+# --- Open data ---------------------------------------------------------------------------------------------
+
+
+def open_data_rows(facts: stats.Facts, day: date, minimum: int) -> list[dict[str, Any]]:
+    """The day's public aggregates in long form: holders by province × work type × level, pool members."""
+    query = stats.Query(day)
+    holders = stats.suppress(stats.supply(facts.people, query), minimum, ("province", "work_type"))
+    pools = stats.suppress(stats.pool_members(facts.people, query), minimum, ("province",))
+    iso = day.isoformat()
+    rows = [
+        {"date": iso, "measure": "holders", "province": r["province"], "work_type": r["work_type"],
+         "level": r["level"], "pool": None, "value": r["holders"]}
+        for r in holders.rows
+    ]  # fmt: skip
+    for r in pools.rows:
+        for pool in ("talent", "expert"):
+            rows.append(
+                {"date": iso, "measure": "pool_members", "province": r["province"], "work_type": None,
+                 "level": None, "pool": pool, "value": r[f"{pool}_members"]}
+            )  # fmt: skip
+    rows.append({"date": iso, "measure": "holders_total", "province": None, "work_type": None, "level": None,
+                 "pool": None, "value": holders.totals["holders"]})  # fmt: skip
+    for pool in ("talent", "expert"):
+        rows.append({"date": iso, "measure": "pool_members_total", "province": None, "work_type": None,
+                     "level": None, "pool": pool, "value": pools.totals[f"{pool}_members"]})  # fmt: skip
+    return rows
+
+
+def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> bytes:
+    """`/open-data/{date}.csv`: a licence line, then the stable OPEN_DATA_COLUMNS header and rows."""
+    if day > ctx.today or day < OPEN_DATA_FIRST_DAY:
+        raise NotFound(
+            f"no open data for {day.isoformat()}: dates run from {OPEN_DATA_FIRST_DAY.isoformat()} to today"
+        )
+    cache = cache or cache_for(ctx.graph)
+    snapshot, _ = cache.snapshot(ctx.graph, ctx.today)
+    minimum = cache.settings.minimum_cell
+    return snapshot.remember(("open-data", day), lambda: _open_data_csv(snapshot.facts, day, minimum))
+
+
+def _open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
+    licence = OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
+    return to_csv(OPEN_DATA_COLUMNS, open_data_rows(facts, day, minimum), preamble=[licence])

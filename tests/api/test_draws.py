@@ -1,0 +1,520 @@
+"""/draws over a fixed panel registry in 香港 (810000), a region no other suite uses.
+
+| key | certificates | notes |
+|---|---|---|
+| K1, K2 | verification L2 | both employed by the verification body (one expert per employer) |
+| K3 … K8 | verification L2 (K7: L1) | clean |
+| EMP | verification L2 | employed by the client (`employment`) |
+| ENG | verification L2 | on an ongoing engagement for the client (`engagement`) |
+| DECL | verification L2 | declared director of the client (`declaration`) |
+| SUSP | verification L2, suspended | (`certificate_status`) |
+| BAR | verification L2 | barred (`sanction`) |
+| AWAY | verification L2 | unavailable around the panel dates (`unavailable`) |
+| MAN | verification L2 | excluded by hand (`manual`) |
+| L3 | verification L3 | not in the expert pool: never a candidate |
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from tests.support import assert_problem, graph_size, unique_id_card
+
+URL = "/api/v1/draws"
+REGION = "810000"
+TODAY = date.today()
+CLEAN = ("K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8")
+EXPECTED_RULES = {
+    "EMP": {"employment"},
+    "ENG": {"engagement"},
+    "DECL": {"declaration"},
+    "SUSP": {"certificate_status"},
+    "BAR": {"sanction"},
+    "AWAY": {"unavailable"},
+    "MAN": {"manual"},
+}
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def panel_day(year_offset: int) -> str:
+    """A panel date in its own future year, so the yearly cap (6 seats) never links one test to another."""
+    return date(TODAY.year + year_offset, 6, 15).isoformat()
+
+
+# Nodes whose owners (#12, #13) may not be merged yet: written in their shared shapes (CONVENTIONS.md).
+def declaration_fixture(graph, practitioner_id: str, organization_id: str, relationship: str) -> None:
+    graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {id: $pid}), (o:Organization {id: $oid})
+        CREATE (p)-[:DECLARED]->(:Declaration {id: $id, relationship: $relationship, `from`: date($since),
+                                               to: null, entered_by: 'fixture', created_at: datetime()})
+               -[:CONCERNS]->(o)
+        """,
+        pid=practitioner_id, oid=organization_id, id=str(uuid.uuid4()), relationship=relationship,
+        since=days_ago(400),
+    )  # fmt: skip
+
+
+def sanction_fixture(graph, practitioner_id: str, kind: str = "bar") -> None:
+    graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {id: $pid})
+        CREATE (p)-[:SANCTIONED]->(:Sanction {id: $id, kind: $kind, `from`: date($since), until: null,
+                                              lifted_on: null, reason: 'fixture'})
+        """,
+        pid=practitioner_id, id=str(uuid.uuid4()), kind=kind, since=days_ago(30),
+    )  # fmt: skip
+
+
+def availability_fixture(graph, practitioner_id: str, start: str, end: str) -> None:
+    graph.driver.execute_query(
+        """
+        MATCH (p:Practitioner {id: $pid})
+        CREATE (p)-[:UNAVAILABLE]->(:Availability {id: $id, `from`: date($start), to: date($end), reason: 'abroad'})
+        """,
+        pid=practitioner_id, id=str(uuid.uuid4()), start=start, end=end,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ids(app, graph, keys):
+    client, admin = app.test_client(), {"X-API-Key": keys["admin"]}
+    ids: dict[str, str] = {}
+    for key, body in {
+        "client_org": {"name": "香港示范水泥有限公司", "kind": "enterprise", "region": REGION},
+        "verifier_org": {"name": "香港示范核查中心", "kind": "verification_body", "region": REGION},
+    }.items():
+        response = client.post("/api/v1/organizations", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        ids[key] = response.get_json()["id"]
+    employers = {"K1": "verifier_org", "K2": "verifier_org", "EMP": "client_org"}
+    people = [*CLEAN, *EXPECTED_RULES, "L3"]
+    for index, key in enumerate(people):
+        body = {
+            "name": f"抽取测试{index:02d}",
+            "id_card": unique_id_card(),
+            "education": "master",
+            "work_start_year": 2010,
+            "region": REGION,
+        }
+        if key in employers:
+            body["employer_id"] = ids[employers[key]]
+        response = client.post("/api/v1/practitioners", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        ids[key] = response.get_json()["id"]
+        level = 1 if key == "K7" else 3 if key == "L3" else 2
+        number = f"DR-{uuid.uuid4().hex[:10].upper()}"
+        certificate = {"number": number, "practitioner_id": ids[key], "work_type": "verification",
+                       "level": level, "issued_on": "2023-03-01"}  # fmt: skip
+        assert client.post("/api/v1/certificates", json=certificate, headers=admin).status_code == 201
+        if key == "SUSP":
+            response = client.post(
+                f"/api/v1/certificates/{number}/suspend", json={"reason": "fixture"}, headers=admin
+            )
+            assert response.status_code == 200
+    engagement = {
+        "title": "水泥公司碳达峰路线图", "kind": "consulting", "client_id": ids["client_org"], "region": REGION,
+        "start_on": days_ago(100), "status": "active", "team": [{"practitioner_id": ids["ENG"], "role": "lead"}],
+    }  # fmt: skip
+    assert client.post("/api/v1/engagements", json=engagement, headers=admin).status_code == 201
+    declaration_fixture(graph, ids["DECL"], ids["client_org"], "director")
+    sanction_fixture(graph, ids["BAR"])
+    availability_fixture(graph, ids["AWAY"], TODAY.isoformat(), panel_day(60))
+    return ids
+
+
+def draw_body(ids, **fields) -> dict:
+    body = {
+        "purpose": "review_panel",
+        "title": "香港水泥公司核查报告评审",
+        "organization_id": ids["client_org"],
+        "work_type": "verification",
+        "min_level": 2,
+        "region": REGION,
+        "size": 5,
+        "reserves": 2,
+        "panel_date": panel_day(1),
+        "exclusions": [{"practitioner_id": ids["MAN"], "reason": "co-author of the report"}],
+    }
+    return body | fields
+
+
+def make_draw(client, admin, ids, **fields) -> dict:
+    response = client.post(URL, json=draw_body(ids, **fields), headers=admin)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def key_of(ids, practitioner_id: str) -> str:
+    return next(key for key, value in ids.items() if value == practitioner_id)
+
+
+def seated_keys(ids, draw: dict) -> list[str]:
+    return [key_of(ids, s["practitioner"]["id"]) for s in draw["panel"]]
+
+
+# --- Making a draw -------------------------------------------------------------------------------------------
+
+
+def test_a_draw_records_every_exclusion_with_its_rule_and_seals_the_rest(client, admin, ids):
+    response = client.post(URL, json=draw_body(ids, panel_date=panel_day(2)), headers=admin)
+    assert response.status_code == 201, response.get_json()
+    draw = response.get_json()
+    assert response.headers["Location"].endswith(f"/draws/{draw['id']}")
+    assert draw["status"] == "inviting"
+    assert draw["shortfall"] == 0
+    assert len(draw["candidate_hash"]) == 64 and len(draw["seed_commitment"]) == 64
+
+    rules: dict[str, set[str]] = {}
+    for exclusion in draw["excluded"]:
+        rules.setdefault(key_of(ids, exclusion["practitioner_id"]), set()).add(exclusion["rule"])
+    avoidance = {key: found for key, found in rules.items() if key not in CLEAN}
+    assert avoidance == EXPECTED_RULES
+    assert draw["candidate_count"] == len(
+        CLEAN
+    )  # L3 never meets the criteria; the excluded are not candidates
+
+    panel, reserves = draw["panel"], draw["reserves"]
+    assert len(panel) == 5 and len(reserves) == 2
+    assert all(seat["status"] == "invited" and seat["deadline"] for seat in panel)
+    assert all(seat["status"] == "standby" for seat in reserves)
+    drawn = [key_of(ids, s["practitioner"]["id"]) for s in panel + reserves]
+    assert set(drawn) <= set(CLEAN)
+    assert not {"K1", "K2"} <= set(drawn)  # one expert per employer
+    orders = [s["order"] for s in panel + reserves]
+    assert orders == sorted(orders)
+    skipped = {key_of(ids, x["practitioner_id"]) for x in draw["excluded"] if x["rule"] == "same_employer"}
+    assert skipped <= {"K1", "K2"}
+    assert draw["exclusions_by_rule"]["manual"] == 1
+
+
+def test_a_draw_verifies_and_still_verifies_after_the_graph_changed(client, admin, ids):
+    # Its own small pool in 澳门 (820000), so the changes below leave the fixed registry as the table says.
+    people = []
+    for index in range(3):
+        body = {
+            "name": f"澳门专家{index}",
+            "id_card": unique_id_card(),
+            "region": "820000",
+            "education": "master",
+        }
+        people.append(client.post("/api/v1/practitioners", json=body, headers=admin).get_json()["id"])
+        number = f"DR-{uuid.uuid4().hex[:10].upper()}"
+        assert client.post("/api/v1/certificates", headers=admin, json={
+            "number": number, "practitioner_id": people[-1], "work_type": "verification", "level": 2,
+            "issued_on": "2024-01-01"}).status_code == 201  # fmt: skip
+    draw = make_draw(
+        client, admin, ids, purpose="policy_advice", region="820000", size=1, reserves=1, exclusions=[],
+        panel_date=panel_day(50),
+    )  # fmt: skip
+    first = client.get(f"{URL}/{draw['id']}/verify")  # public: no key needed
+    assert first.status_code == 200
+    assert first.get_json()["verified"] is True
+    assert {c["check"] for c in first.get_json()["checks"]} >= {
+        "seed_commitment",
+        "candidate_hash",
+        "seed",
+        "seats",
+    }
+
+    # The graph moves on: the drawn expert joins the client, a new expert appears, another is deleted.
+    member = draw["panel"][0]["practitioner"]["id"]
+    moved = client.patch(
+        f"/api/v1/practitioners/{member}", json={"employer_id": ids["client_org"]}, headers=admin
+    )
+    assert moved.status_code == 200, moved.get_json()
+    newcomer = client.post(
+        "/api/v1/practitioners",
+        json={"name": "后来者", "id_card": unique_id_card(), "region": "820000", "education": "master"},
+        headers=admin,
+    ).get_json()["id"]
+    assert client.post("/api/v1/certificates", headers=admin, json={
+        "number": f"DR-{uuid.uuid4().hex[:10].upper()}", "practitioner_id": newcomer, "work_type": "verification",
+        "level": 2, "issued_on": "2024-01-01"}).status_code == 201  # fmt: skip
+    other = next(pid for pid in people if pid != member)
+    assert client.delete(f"/api/v1/practitioners/{other}", headers=admin).status_code in (200, 204)
+
+    again = client.get(f"{URL}/{draw['id']}/verify").get_json()
+    assert again["verified"] is True
+    assert again["candidate_hash"] == draw["candidate_hash"]
+    assert client.get(f"{URL}/{draw['id']}", headers=admin).get_json()["panel"] == draw["panel"]
+
+
+def test_a_tampered_seat_fails_verification(client, admin, ids, graph):
+    draw = make_draw(client, admin, ids, panel_date=panel_day(4))
+    graph.driver.execute_query(
+        "MATCH (:Draw {id: $id})-[r:DREW {role: 'reserve'}]->() WITH r LIMIT 1 SET r.role = 'panel'",
+        id=draw["id"],
+    )
+    result = client.get(f"{URL}/{draw['id']}/verify").get_json()
+    assert result["verified"] is False
+    assert [c["check"] for c in result["checks"] if not c["ok"]] == ["seats"]
+
+
+# --- Bad input -----------------------------------------------------------------------------------------------
+
+
+def test_an_even_panel_of_five_or_more_is_refused_and_nothing_is_written(client, admin, ids, graph):
+    before = graph_size(graph)
+    problem = assert_problem(client.post(URL, json=draw_body(ids, size=6), headers=admin), 400)
+    assert "odd" in problem["errors"]["size"][0]
+    assert graph_size(graph) == before
+
+
+def test_criteria_nobody_meets_are_a_422_and_nothing_is_written(client, admin, ids, graph):
+    before = graph_size(graph)
+    problem = assert_problem(client.post(URL, json=draw_body(ids, work_type="aviation"), headers=admin), 422)
+    assert "criteria" in problem["detail"]
+    assert graph_size(graph) == before
+
+
+def test_an_unknown_organization_is_a_404_and_nothing_is_written(client, admin, ids, graph):
+    before = graph_size(graph)
+    assert_problem(
+        client.post(URL, json=draw_body(ids, organization_id=str(uuid.uuid4())), headers=admin), 404
+    )
+    assert graph_size(graph) == before
+
+
+def test_a_count_larger_than_the_pool_is_refused_when_asked_not_to_record_a_shortfall(
+    client, admin, ids, graph
+):
+    before = graph_size(graph)
+    body = draw_body(ids, size=9, allow_shortfall=False, panel_date=panel_day(5))
+    problem = assert_problem(client.post(URL, json=body, headers=admin), 422)
+    assert problem["candidate_count"] == len(CLEAN)
+    assert graph_size(graph) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"purpose": "lunch"}, "purpose"),
+        ({"size": "5"}, "size"),
+        ({"reserves": -1}, "reserves"),
+        ({"region": "999999"}, "region"),
+        ({"exclusions": [{"practitioner_id": str(uuid.uuid4()), "reason": "x"}]}, "exclusions"),
+        ({"exclusions": [{"practitioner_id": str(uuid.uuid4())}]}, "exclusions"),
+        ({"panel_date": "2001-01-01"}, "panel_date"),
+        ({"size": 3}, "size"),  # a review panel needs 5 or more
+    ],
+)
+def test_bad_draw_requests_are_400_naming_the_field(client, admin, ids, fields, field):
+    problem = assert_problem(client.post(URL, json=draw_body(ids, **fields), headers=admin), 400)
+    assert any(key.split(".")[0] == field for key in problem["errors"]), problem["errors"]
+
+
+def test_only_admins_make_draws(client, as_role, ids):
+    assert_problem(client.post(URL, json=draw_body(ids), headers=as_role("government")), 403)
+    assert_problem(client.post(URL, json=draw_body(ids)), 401)
+
+
+# --- Invitations, replacements, shortfall ---------------------------------------------------------------------
+
+
+def respond(client, admin, draw_id: str, practitioner_id: str, response: str, **extra):
+    body = {"practitioner_id": practitioner_id, "response": response, **extra}
+    return client.post(f"{URL}/{draw_id}/responses", json=body, headers=admin)
+
+
+def test_declines_call_the_reserve_then_a_replacement_from_the_same_sealed_order(client, admin, ids):
+    draw = make_draw(client, admin, ids, purpose="policy_advice", size=3, reserves=1, panel_date=panel_day(6))
+    first, second = (s["practitioner"]["id"] for s in draw["panel"][:2])
+    reserve = draw["reserves"][0]["practitioner"]["id"]
+
+    after_first = respond(client, admin, draw["id"], first, "declined", reason="travelling").get_json()
+    called = next(s for s in after_first["panel"] if s["practitioner"]["id"] == reserve)
+    assert (called["status"], called["via"], called["replaces"]) == ("invited", "reserve", first)
+
+    after_second = respond(client, admin, draw["id"], second, "no_response").get_json()
+    replacement = [s for s in after_second["panel"] if s["via"] == "replacement"]
+    assert len(replacement) == 1 and replacement[0]["replaces"] == second
+    # The first candidate along the order not yet in the draw (a colleague skipped for the same employer
+    # comes back once the one who blocked them declined); verify recomputes exactly that.
+    assert replacement[0]["practitioner"]["id"] not in {
+        s["practitioner"]["id"] for s in draw["panel"] + draw["reserves"]
+    }
+    assert "replacement_drawn" in [e["kind"] for e in after_second["events"]]
+    assert client.get(f"{URL}/{draw['id']}/verify").get_json()["verified"] is True
+
+
+def test_answering_twice_is_a_409_and_an_unknown_person_a_404(client, admin, ids):
+    draw = make_draw(client, admin, ids, purpose="policy_advice", size=3, reserves=0, panel_date=panel_day(7))
+    member = draw["panel"][0]["practitioner"]["id"]
+    assert respond(client, admin, draw["id"], member, "accepted").status_code == 200
+    assert_problem(respond(client, admin, draw["id"], member, "no_response"), 409)
+    assert_problem(respond(client, admin, draw["id"], str(uuid.uuid4()), "accepted"), 404)
+    assert_problem(respond(client, admin, str(uuid.uuid4()), member, "accepted"), 404)
+
+
+def test_a_pool_that_runs_out_records_a_shortfall_which_an_appointment_fills(client, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="standard_drafting", size=9, reserves=0, panel_date=panel_day(8)
+    )
+    assert draw["shortfall"] == 2  # eight clean candidates, two of them of one employer
+    assert draw["status"] == "short"
+    assert_problem(
+        client.post(f"{URL}/{draw['id']}/appointments", json={"practitioner_id": ids["L3"]}, headers=admin),
+        400,
+    )
+    appointed = client.post(
+        f"{URL}/{draw['id']}/appointments",
+        json={"practitioner_id": ids["L3"], "reason": "appointed from the provincial pool (补抽)"},
+        headers=admin,
+    ).get_json()
+    assert appointed["shortfall"] == 1
+    assert any(s["via"] == "appointed" and s["practitioner"]["id"] == ids["L3"] for s in appointed["panel"])
+    assert client.get(f"{URL}/{draw['id']}/verify").get_json()["verified"] is True
+
+
+def test_an_appointment_without_a_shortfall_is_a_409(client, admin, ids):
+    draw = make_draw(client, admin, ids, purpose="policy_advice", size=1, reserves=0, panel_date=panel_day(9))
+    body = {"practitioner_id": ids["L3"], "reason": "friend"}
+    assert_problem(client.post(f"{URL}/{draw['id']}/appointments", json=body, headers=admin), 409)
+
+
+# --- Who sees what --------------------------------------------------------------------------------------------
+
+
+def test_names_are_hidden_from_non_admins_until_the_draw_is_disclosed(client, admin, as_role, ids):
+    draw = make_draw(client, admin, ids, panel_date=panel_day(10))
+    hidden = client.get(f"{URL}/{draw['id']}", headers=as_role("client")).get_json()
+    assert hidden["names_hidden"] is True
+    assert all(seat["practitioner"] is None for seat in hidden["panel"] + hidden["reserves"])
+    assert hidden["excluded"] == [] and hidden["events"] == []
+    assert hidden["exclusions_by_rule"]["employment"] == 1
+    assert hidden["candidate_count"] == draw["candidate_count"]
+
+    disclosed = client.post(f"{URL}/{draw['id']}/disclose", headers=admin)
+    assert disclosed.status_code == 200
+    shown = client.get(f"{URL}/{draw['id']}", headers=as_role("government")).get_json()
+    assert shown["names_hidden"] is False
+    assert [s["practitioner"]["id"] for s in shown["panel"]] == [
+        s["practitioner"]["id"] for s in draw["panel"]
+    ]
+    assert_problem(client.post(f"{URL}/{draw['id']}/disclose", headers=admin), 409)
+    assert_problem(client.get(f"{URL}/{draw['id']}"), 401)
+
+
+def test_responses_need_an_admin(client, as_role, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="policy_advice", size=1, reserves=0, panel_date=panel_day(11)
+    )
+    body = {"practitioner_id": draw["panel"][0]["practitioner"]["id"], "response": "accepted"}
+    assert_problem(client.post(f"{URL}/{draw['id']}/responses", json=body, headers=as_role("client")), 403)
+
+
+def test_a_note_is_a_new_event_and_changes_nothing_else(client, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="policy_advice", size=1, reserves=0, panel_date=panel_day(12)
+    )
+    noted = client.post(
+        f"{URL}/{draw['id']}/notes", json={"note": "评审地点改为线上"}, headers=admin
+    ).get_json()
+    assert noted["events"][-1]["kind"] == "note"
+    assert noted["panel"] == draw["panel"]
+    assert client.get(f"{URL}/{draw['id']}/verify").get_json()["verified"] is True
+
+
+# --- Statistics and the practitioner's record ------------------------------------------------------------------
+
+
+def test_statistics_count_draws_answers_spread_and_exclusions_by_rule(client, admin, as_role, ids):
+    draw = make_draw(client, admin, ids, purpose="consulting", size=1, reserves=0, panel_date=panel_day(13))
+    respond(client, admin, draw["id"], draw["panel"][0]["practitioner"]["id"], "accepted")
+    stats = client.get(f"{URL}/stats", headers=as_role("government"))
+    assert stats.status_code == 200, stats.get_json()
+    body = stats.get_json()
+    assert body["draws"] >= 1 and body["by_purpose"]["consulting"] >= 1
+    assert {row["month"] for row in body["by_month"]} >= {TODAY.isoformat()[:7]}
+    assert set(body["exclusions_by_rule"]) == {
+        "employment", "engagement", "declaration", "certificate_status", "sanction", "same_employer",
+        "unavailable", "draw_cap", "manual",
+    }  # fmt: skip
+    assert body["invitations"]["accepted"] >= 1
+    assert 0 < body["invitations"]["acceptance_rate"] <= 1
+    assert 0 < body["spread"]["top_10_percent_share"] <= 1
+    assert_problem(client.get(f"{URL}/stats", headers=as_role("client")), 403)
+
+
+def test_the_practitioner_record_shows_draws_served(client, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="question_bank", size=1, reserves=0, panel_date=panel_day(14)
+    )
+    member = draw["panel"][0]["practitioner"]["id"]
+    before = client.get(f"/api/v1/practitioners/{member}", headers=admin).get_json()
+    respond(client, admin, draw["id"], member, "accepted")
+    after = client.get(f"/api/v1/practitioners/{member}", headers=admin).get_json()
+    assert after["draws_served"] == before["draws_served"] + 1
+    assert after["last_draw_on"] >= panel_day(14)
+
+
+def test_the_rules_are_public_with_their_sources(client):
+    rules = client.get(f"{URL}/rules").get_json()
+    assert {r["code"] for r in rules["avoidance"]} >= {"employment", "draw_cap", "manual"}
+    assert all(r["source"] for r in rules["avoidance"])
+    assert rules["odd_from"] == 5
+
+
+def test_the_cli_makes_shows_and_verifies_a_draw(app, ids):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=[
+        "registry", "draw", "create", "--purpose", "policy_advice", "--title", "命令行抽取", "--size", "3",
+        "--reserves", "1", "--work-type", "verification", "--region", REGION, "--panel-date", panel_day(16),
+        "--organization", ids["client_org"], "--exclude", f"{ids['MAN']}=co-author",
+    ])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    draw_id = made.output.strip().splitlines()[-1]
+    shown = runner.invoke(args=["registry", "draw", "show", draw_id])
+    assert shown.exit_code == 0 and "invited" in shown.output
+    verified = runner.invoke(args=["registry", "draw", "verify", draw_id])
+    assert verified.exit_code == 0 and "verified: true" in verified.output
+
+
+def test_a_practitioner_answers_only_their_own_invitation(app, client, admin, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="policy_advice", size=2, reserves=0, panel_date=panel_day(17)
+    )
+    member, other = (s["practitioner"]["id"] for s in draw["panel"])
+    made = app.test_cli_runner().invoke(
+        args=[
+            "registry",
+            "create-key",
+            "--role",
+            "practitioner",
+            "--practitioner",
+            member,
+            "--label",
+            "tests",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    own_key = {"X-API-Key": made.stdout.strip().splitlines()[-1]}
+    assert_problem(respond(client, own_key, draw["id"], other, "accepted"), 403)
+    answered = respond(client, own_key, draw["id"], member, "accepted")
+    assert answered.status_code == 200, answered.get_json()
+    assert answered.get_json()["names_hidden"] is True  # the expert sees the draw as non-admins do
+
+
+def test_draws_are_listed_newest_first_for_government(client, admin, as_role, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="question_bank", size=1, reserves=0, panel_date=panel_day(18)
+    )
+    listed = client.get(f"{URL}?purpose=question_bank&per_page=100", headers=as_role("government")).get_json()
+    assert listed["items"][0]["id"] == draw["id"]
+    assert listed["total"] >= 1
+    assert_problem(client.get(URL, headers=as_role("client")), 403)
+
+
+def test_the_sealed_lines_and_secret_go_to_admin_and_government_only(client, admin, as_role, ids):
+    draw = make_draw(client, admin, ids, purpose="consulting", size=1, reserves=0, panel_date=panel_day(19))
+    public = client.get(f"{URL}/{draw['id']}/verify").get_json()
+    assert public["verified"] is True and public["secret"] is None and public["candidates"] is None
+    full = client.get(f"{URL}/{draw['id']}/verify", headers=as_role("government")).get_json()
+    assert len(full["candidates"]) == full["candidate_count"] and len(full["secret"]) == 64
