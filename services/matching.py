@@ -14,7 +14,6 @@ from registry.matching import Candidate, MatchRequest, Scored, rank
 from services import credit, reference, search_index
 from services.context import Context
 
-
 # The index scores /match exactly as registry.matching did before evaluations (#12), declared conflicts (#13),
 # confirmed-only qualifications and field visibility were added to the Cypher reference; until the index holds
 # those too (services/search_index/matching.py), /match answers from the Cypher path so it never disagrees.
