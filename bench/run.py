@@ -29,7 +29,6 @@ from typing import Any
 from bench import harness, index_bench
 from bench.admin_import import import_registry, start_with_schema
 from bench.import_bench import import_benchmark
-from graph.bulk import load_synthetic
 from graph.driver import graph_from_settings
 from graph.search import SearchFilters
 from registry.matching import MatchRequest
@@ -37,6 +36,7 @@ from seed.synthetic import generate
 from services import keys, matching
 from services.context import Context
 from services.search import run as search
+from services.synthetic import load_synthetic
 
 TODAY = date.today()
 WARMUP = 10

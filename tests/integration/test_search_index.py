@@ -14,12 +14,12 @@ import pytest
 from graph import matching as match_repo
 from graph import pools as pool_repo
 from graph import search as search_repo
-from graph.bulk import load_synthetic
 from graph.search import SearchFilters
 from registry.matching import MatchRequest, rank
 from seed.synthetic import generate
 from services import certificates, engagements, organizations, practitioners
 from services.search_index import SearchIndex
+from services.synthetic import load_synthetic
 from tests.support import unique_id_card
 
 TODAY = date.today()
@@ -55,7 +55,7 @@ def fixed(graph, settings, context):
     """A synthetic registry plus hand-made edge cases: same names, lapsing certificates, suspension,
     consent, people based in a province vs in its cities, a conflicted verifier."""
     registry = generate(400, seed=7, today=TODAY)
-    load_synthetic(graph, registry, id_card_key=settings.id_card_key, today=TODAY, batch_size=200)
+    load_synthetic(context, registry, batch_size=200)
     people = {
         "city": _person(context, "同名", "420100", public=True, year=2012, bio="水泥行业碳核查专家"),
         "province": _person(context, "同名", "420000", year=2012, industries=["building_materials"]),
