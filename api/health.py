@@ -42,7 +42,9 @@ class Ready(Resource):
         index = current_app.extensions.get("search_index")
         if index is None:
             return {"status": "ready", "neo4j": info, "search_index": {"state": "off"}, "pid": os.getpid()}
-        if not index.wait(timeout=10):
+        if not index.wait(
+            timeout=30
+        ):  # the first build of a small registry; a big one answers 503 until warm
             return problem(
                 503, f"The search index of this process is {index.state}.", slug="search-index-not-warm",
                 title="Service unavailable", headers={"Retry-After": "5"},
