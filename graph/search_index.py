@@ -30,7 +30,9 @@ RETURN p.id AS id, p.status AS status, p.name AS name, p.public_profile AS publi
                   WITH DISTINCT g
                   RETURN [g.kind, COLLECT {{ MATCH (g)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code }}[0],
                           COLLECT {{ MATCH (g)-[:IN_REGION]->(r:Region) RETURN r.code }}[0],
-                          g.start_on, g.end_on] }} AS engagements
+                          g.start_on, g.end_on] }} AS engagements,
+       size(coalesce(p.hidden_public, [])) > 0 AS hides_from_public,
+       size(coalesce(p.hidden_clients, [])) > 0 AS hides_from_clients
 """
 
 # Everyone active, streamed (suspended and deleted people are never found by search or matching).
@@ -107,5 +109,6 @@ def chunks(
 
 ROW_KEYS = (
     "id", "status", "name", "public", "year", "region_key", "cert_keys", "pool_keys", "industry_keys",
-    "mark", "region", "declared", "specialties", "qualifications", "engagements",
+    "mark", "region", "declared", "specialties", "qualifications", "engagements", "hides_from_public",
+    "hides_from_clients",
 )  # fmt: skip

@@ -204,6 +204,24 @@ class SearchIndex:
             self.fulltext.popitem(last=False)
         return result
 
+    def answers(self, filters: SearchFilters, sort: str) -> bool:
+        """Whether the index gives exactly the Cypher answer for this search. Not yet for the evaluation sort and
+        filter (#12), nor for an audience (public, clients) while anyone hides a field from it: the reference then
+        keeps filters and the industry facet off hidden fields (graph.search.visibility_clauses)."""
+        if sort not in ("relevance", "level", "experience", "name") or getattr(
+            filters, "min_evaluation", None
+        ):
+            return False
+        audience = getattr(filters, "audience", None)
+        if audience is None:
+            return True
+        self.refresh()
+        bit = {"public": 1, "clients": 2}.get(audience)
+        with self.lock:
+            store = self.store
+            n = store.size
+            return bit is not None and not np.any(store.active[:n] & ((store.hides[:n] & bit) != 0))
+
     def search(
         self, filters: SearchFilters, *, today: date, page: int = 1, per_page: int = 20,
         sort: str = "level", with_facets: bool = True,

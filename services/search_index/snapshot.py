@@ -22,7 +22,7 @@ import numpy as np
 from services.search_index.columns import Codes, Entries
 from services.search_index.store import Store
 
-ROWS = ("ids", "names", "no_name", "active", "public", "year", "region", "region_key", "id_rank", "name_rank",
+ROWS = ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank", "name_rank",
         "id_order", "name_order", "cert_bits", "pool_bits", "parent")  # fmt: skip
 ENTRIES = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engagements")
 CODES = ("regions", "industries", "specialties", "qualifications")

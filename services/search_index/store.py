@@ -51,6 +51,9 @@ class Store:
         self.no_name = np.zeros(1024, dtype=bool)
         self.active = np.zeros(1024, dtype=bool)
         self.public = np.zeros(1024, dtype=bool)
+        self.hides = np.zeros(
+            1024, dtype=np.int8
+        )  # bit 0: hides a field from the public, bit 1: from clients
         self.year = np.full(1024, NO_YEAR, dtype=np.int16)
         self.region = np.zeros(1024, dtype=np.int16)  # BASED_IN
         self.region_key = np.zeros(1024, dtype=np.int16)  # the province it rolls up to
@@ -96,7 +99,7 @@ class Store:
 
     def _capacity(self, size: int) -> None:
         for name, fill in (
-            ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False),
+            ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hides", 0),
             ("year", NO_YEAR), ("region", 0), ("region_key", 0), ("id_rank", 0), ("name_rank", 0),
             ("cert_bits", 0), ("pool_bits", 0),
         ):  # fmt: skip
@@ -118,7 +121,7 @@ class Store:
         self._rank_ids(np.arange(1, self.size))
         self._rank_names(np.arange(1, self.size))
         room = self.size + self.size // 100 + 64
-        for name in ("ids", "names", "no_name", "active", "public", "year", "region", "region_key", "id_rank",
+        for name in ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank",
                      "name_rank", "cert_bits", "pool_bits"):  # fmt: skip
             setattr(self, name, getattr(self, name)[:room].copy())
         for entries in self._all_entries():
@@ -163,6 +166,9 @@ class Store:
         self.no_name[found] = [r[2] is None for r in rows]
         self.active[found] = [r[1] == "active" for r in rows]
         self.public[found] = [r[3] is True for r in rows]
+        self.hides[found] = [
+            (len(r) > 15 and r[15] is True) | 2 * (len(r) > 16 and r[16] is True) for r in rows
+        ]
         self.year[found] = [NO_YEAR if r[4] is None else r[4] for r in rows]
         regions = self.regions
         self.region[found] = [regions.add(r[10]) for r in rows]
@@ -286,7 +292,7 @@ class Store:
             self.pool_bits[pools.rows[i]] |= np.int8(1 << int(pools.pool[i]))
 
     def memory_bytes(self) -> int:
-        arrays = (self.ids, self.names, self.no_name, self.active, self.public, self.year, self.region,
+        arrays = (self.ids, self.names, self.no_name, self.active, self.public, self.hides, self.year, self.region,
                   self.region_key, self.id_rank, self.name_rank, self.id_order, self.name_order,
                   self.cert_bits, self.pool_bits)  # fmt: skip
         return sum(a.nbytes for a in arrays) + sum(e.nbytes() for e in self._all_entries())

@@ -202,3 +202,26 @@ def test_status_reports_warm_with_the_graph_revision(graph, index):
     index.refresh()
     status = index.status()
     assert status["state"] == "warm" and status["practitioners"] > 400 and status["revision"] > 0
+
+
+def test_the_index_declines_what_it_cannot_answer_exactly(graph, index, fixed):
+    from graph.revision import stamp
+
+    def hide(fields):
+        def work(tx):
+            tx.run(
+                "MATCH (p:Practitioner {id: $id}) SET p.hidden_clients = $fields",
+                id=fixed["city"],
+                fields=fields,
+            )
+            stamp(tx, [fixed["city"]])
+
+        graph.write(work)
+
+    assert index.answers(SearchFilters(audience="clients"), "level")
+    assert not index.answers(SearchFilters(), "evaluation")
+    hide(["industries"])
+    assert not index.answers(SearchFilters(audience="clients"), "level")  # the Cypher path answers instead
+    assert index.answers(SearchFilters(audience="public"), "level") and index.answers(SearchFilters(), "name")
+    hide([])
+    assert index.answers(SearchFilters(audience="clients"), "level")
