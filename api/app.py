@@ -14,6 +14,8 @@ from api.limits import install_limits
 from api.logs import configure_logging, install_request_logging
 from api.openapi import complete
 from graph.driver import graph_from_settings
+from services import search_index
+from services.search_index import snapshot
 from web import portal
 from web.portal import error_page
 
@@ -52,6 +54,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     graph = graph_from_settings(settings)
     app.extensions["graph"] = graph
     atexit.register(graph.close)
+    snapshots = None
+    if settings.search_index_snapshots:
+        snapshots = snapshot.path_for(
+            settings.search_index_snapshots, settings.neo4j_uri, settings.neo4j_database
+        )
+    app.extensions["search_index"] = search_index.install(graph, settings.search_index, snapshots)
 
     install_request_logging(app)
     register_error_handlers(app)

@@ -31,6 +31,9 @@ class Settings:
     draw_response_hours: int = 48  # how long an invited expert has to answer
     max_connection_pool_size: int = 50
     log_level: str = "INFO"
+    # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (the Cypher path)
+    search_index: str = "eager"
+    search_index_snapshots: str = ""  # SEARCH_INDEX_SNAPSHOTS: folder where a host's processes share builds
 
     @property
     def id_card_key(self) -> bytes:
@@ -69,6 +72,8 @@ class Settings:
             draw_response_hours=int(env.get("DRAW_RESPONSE_HOURS", "48")),
             max_connection_pool_size=int(env.get("NEO4J_MAX_POOL_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            search_index=env.get("SEARCH_INDEX", "eager").lower(),
+            search_index_snapshots=env.get("SEARCH_INDEX_SNAPSHOTS", str(ROOT / "var" / "search_index")),
         )
 
 

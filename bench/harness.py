@@ -104,13 +104,19 @@ class HttpClient:
             self.connection.request(method, path, body=payload, headers=self.headers)
             response = self.connection.getresponse()
         data = response.read()
-        if response.status != 200:
+        if response.status // 100 != 2:
             raise RuntimeError(f"{method} {path} → {response.status}: {data[:300]!r}")
         return json.loads(data)
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, threads: int, port: int = API_PORT) -> Iterator[None]:
+def gunicorn(
+    workers: int,
+    threads: int,
+    port: int = API_PORT,
+    timeout: float = 60,
+    env_extra: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen]:
     """Serve the API from the bench instance with gunicorn for the duration of the block."""
     env = {
         **os.environ,
@@ -120,6 +126,8 @@ def gunicorn(workers: int, threads: int, port: int = API_PORT) -> Iterator[None]
         "GUNICORN_THREADS": str(threads),
         "LOG_LEVEL": "WARNING",
         "GUNICORN_LOGLEVEL": "warning",
+        "GUNICORN_TIMEOUT": str(int(timeout) + 60),  # a worker may build its search index before answering
+        **(env_extra or {}),
     }
     log = ROOT / "var" / "bench" / "gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -129,18 +137,19 @@ def gunicorn(workers: int, threads: int, port: int = API_PORT) -> Iterator[None]
             cwd=ROOT, env=env, stdout=sink, stderr=sink,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/api/v1/ready")
+                connection.request("GET", "/api/v1/health")
                 if connection.getresponse().status == 200:
                     break
             except OSError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)
         else:
-            raise RuntimeError("gunicorn did not become ready")
-        yield
+            raise RuntimeError("gunicorn did not start")
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -158,10 +167,13 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kb / 1024 / 1024:.1f} GiB"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    heap, cache = os.environ.get("NEO4J_HEAP", "4g"), os.environ.get("NEO4J_PAGECACHE", "6g")
     return {
         "cpu": f"{os.cpu_count()} × {cpu}",
+        "load average when the report was written (1, 5, 15 min; other sessions share the machine)": load,
         "memory": memory,
         "os": platform.platform(),
         "python": platform.python_version(),
-        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap 4 GB, page cache 6 GB)",
+        "neo4j": f"Neo4j {local_server._pom_version()} Community (local `bench` instance: heap {heap}, page cache {cache})",
     }

@@ -1,11 +1,16 @@
-"""Benchmarks: load, import, search latency (HTTP vs driver) and throughput, at several registry sizes.
+"""Benchmarks: load, search latency (HTTP through the search index vs the Cypher path through the driver),
+a write followed by a search that must see it, index build time and memory, and throughput.
 
-    .venv/bin/python -m bench.run                      # 10k and 100k practitioners (make bench)
+    .venv/bin/python -m bench.run                      # 100k and 1M practitioners (make bench)
     .venv/bin/python -m bench.run --sizes 10000 --repeat 50 --duration 10   # a quick look
     .venv/bin/python -m bench.run --keep-neo4j         # leave the bench Neo4j running afterwards
 
 The bench Neo4j (heap 4 GB + page cache 6 GB) is stopped at the end, failed runs included, unless
 --keep-neo4j (or BENCH_KEEP_NEO4J=1) asks to keep it for a look at the loaded graph.
+
+Registries up to --import-above people are written through the application's transactional bulk writer
+(graph/bulk.py); bigger ones through `neo4j-admin database import` (bench/admin_import.py, bench only).
+The bench's Neo4j is stopped at the end unless --keep-neo4j.
 
 Writes bench/RESULTS.md (tables + machine description) and prints the same tables. Ratios are measured side
 by side in one run, since the machines are shared and noisy.
@@ -15,21 +20,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench import harness
+from bench import harness, index_bench
+from bench.admin_import import import_registry, start_with_schema
 from bench.import_bench import import_benchmark
+from graph.driver import graph_from_settings
 from graph.search import SearchFilters
 from registry.matching import MatchRequest
 from seed.synthetic import generate
-from services import keys
+from services import keys, matching
 from services.context import Context
-from services.matching import match
 from services.search import run as search
 from services.synthetic import load_synthetic
 
@@ -68,7 +73,7 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
                 {"work_type": "verification", "industry": "building_materials", "region": "420000",
                  "min_level": 3, "conflict_org_id": conflict_org_id, "limit": 10},
             ),
-            "driver": lambda ctx: match(
+            "driver": lambda ctx: matching.match(
                 ctx,
                 MatchRequest(work_type="verification", industry="building_materials", region="420000",
                              min_level=3, conflict_org_id=conflict_org_id, limit=10),
@@ -77,23 +82,37 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def load(size: int, seed: int = 42) -> dict[str, Any]:
+def load(size: int, args: argparse.Namespace, seed: int = 42) -> dict[str, Any]:
     """Wipe, then generate and load a registry of `size` practitioners; returns timings and counts."""
+    if size > args.import_above:
+        loaded = import_registry(size, harness.settings().id_card_key, TODAY, seed=seed)
+        started = time.perf_counter()
+        graph = start_with_schema(lambda: graph_from_settings(harness.settings()))
+        loaded["schema_seconds"] = time.perf_counter() - started
+        return loaded | {"graph": graph, "method": "neo4j-admin database import"}
     graph = harness.fresh_graph()
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=TODAY)
     counts = load_synthetic(Context(graph=graph, settings=harness.settings(), today=TODAY), registry)
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
-    return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict}
+    return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict,
+            "method": "transactional bulk writer (graph/bulk.py)"}  # fmt: skip
 
 
-def latency(ctx: Context, queries: list[dict[str, Any]], key: str, repeat: int) -> list[dict[str, Any]]:
-    """p50/p95/p99 of each query through HTTP (gunicorn) and through the driver.
+def latency(
+    graph: Any, queries: list[dict[str, Any]], key: str, repeat: int, cypher_repeat: int
+) -> list[dict[str, Any]]:
+    """p50/p95/p99 of each query through HTTP (gunicorn, answered by the search index) and of the old Cypher
+    path through the driver.
 
-    The two sides alternate request by request, so JIT warm-up, caches and the neighbours' load on this
-    shared machine affect both alike.
+    The two sides alternate, so JIT warm-up, caches and the neighbours' load on this shared machine affect
+    both alike; the Cypher path runs on every `repeat // cypher_repeat`-th round only (seconds each at 1M).
     """
+    every = max(1, repeat // max(1, cypher_repeat))
+    cypher = Context(
+        graph, harness.settings(), today=TODAY
+    )  # no search index in this process: the Cypher path
     client = harness.HttpClient(key)
     rows = []
     for query in queries:
@@ -103,13 +122,13 @@ def latency(ctx: Context, queries: list[dict[str, Any]], key: str, repeat: int) 
             started = time.perf_counter()
             client.request(method, path, body)
             middle = time.perf_counter()
-            query["driver"](ctx)
-            ended = time.perf_counter()
             if i >= WARMUP:
                 http_samples.append((middle - started) * 1000)
-                driver_samples.append((ended - middle) * 1000)
+            if i >= WARMUP and (i - WARMUP) % every == 0:
+                query["driver"](cypher)
+                driver_samples.append((time.perf_counter() - middle) * 1000)
         http, driver = harness.Latency(http_samples), harness.Latency(driver_samples)
-        rows.append({"name": query["name"], "http": http, "driver": driver, "ratio": http.p50 / driver.p50})
+        rows.append({"name": query["name"], "http": http, "driver": driver, "ratio": driver.p50 / http.p50})
     return rows
 
 
@@ -142,27 +161,45 @@ def throughput(queries: list[dict[str, Any]], key: str, clients: int, seconds: f
     return {"rps": sum(counts) / elapsed, "requests": sum(counts), "errors": sum(errors), "clients": clients}
 
 
+def _key(graph: Any, role: str) -> str:
+    return keys.create(Context(graph, harness.settings(), today=TODAY), role, "bench")[0]
+
+
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     print(f"== {size:,} practitioners ==", flush=True)
-    loaded = load(size)
+    loaded = load(size, args)
     graph = loaded["graph"]
-    print(f"load: {loaded['seconds']:.1f} s {loaded['counts']}", flush=True)
-    ctx = Context(graph, harness.settings(), today=TODAY)
-    key, _ = keys.create(ctx, "client", "bench")
+    print(f"load: {loaded['seconds']:.1f} s ({loaded['method']}) {loaded['counts']}", flush=True)
+    key, admin_key = _key(graph, "client"), _key(graph, "admin")
     queries = typical_queries(loaded["conflict_org_id"])
-    with harness.gunicorn(args.workers, args.threads):
-        rows = latency(ctx, queries, key, args.repeat)
+    cypher_repeat = args.cypher_repeat if size <= args.import_above else args.cypher_repeat_big
+    with harness.gunicorn(args.workers, args.threads, timeout=900) as master:
+        started = time.perf_counter()
+        warm = index_bench.wait_warm(args.workers)
+        warm_seconds = time.perf_counter() - started
+        rss = index_bench.worker_rss_mb(master.pid)
+        print(
+            f"index warm in every worker after {warm_seconds:.1f} s: {warm}; worker RSS {rss} MB", flush=True
+        )
+        rows = latency(graph, queries, key, args.repeat, cypher_repeat)
         for row in rows:
             print(
                 f"{row['name']:<50} http p50 {row['http'].p50:7.1f} p95 {row['http'].p95:7.1f} "
-                f"p99 {row['http'].p99:7.1f} | driver p50 {row['driver'].p50:7.1f} | ratio {row['ratio']:.2f}",
+                f"p99 {row['http'].p99:7.1f} | cypher p50 {row['driver'].p50:8.1f} | x{row['ratio']:.0f}",
                 flush=True,
             )
+        fresh = index_bench.write_then_search(admin_key, key, rounds=args.write_rounds)
+        print(
+            f"write then search: search p50 {fresh['search'].p50:.1f} p95 {fresh['search'].p95:.1f} ms",
+            flush=True,
+        )
         load_result = throughput(queries, key, args.clients, args.duration)
         print(f"throughput: {load_result['rps']:.1f} req/s with {args.clients} clients", flush=True)
-    imported = import_benchmark(size) if not args.skip_import else None
+    imported = import_benchmark(size) if args.with_import and size <= args.import_above else None
     graph.close()
-    return {"size": size, "load": loaded, "latency": rows, "throughput": load_result, "import": imported}
+    return {"size": size, "load": loaded, "latency": rows, "throughput": load_result, "import": imported,
+            "index": {"workers": warm, "rss_mb": rss, "warm_seconds": warm_seconds}, "fresh": fresh,
+            "cypher_samples": len(rows[0]["driver"].samples_ms)}  # fmt: skip
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
@@ -174,19 +211,24 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"--sizes {','.join(str(r['size']) for r in results)} --repeat {args.repeat}`.",
         "",
         "Machine: " + "; ".join(f"{k}: {v}" for k, v in machine.items()) + ".",
-        f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); client and server share the machine.",
+        f"gunicorn: {args.workers} workers × {args.threads} threads (gthread), each worker with its own search "
+        "index; client and server share the machine.",
         "",
-        "## Full load (generate + write a synthetic registry)",
+        "## Load (generate + write a synthetic registry)",
         "",
-        "| practitioners | seconds | practitioners/s | certificates | engagements | organizations |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| practitioners | how | seconds | certificates | engagements | organizations |",
+        "|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        c = r["load"]["counts"]
-        lines.append(
-            f"| {r['size']:,} | {r['load']['seconds']:.1f} | {r['size'] / r['load']['seconds']:,.0f} | "
-            f"{c['certificates']:,} | {c['engagements']:,} | {c['organizations']:,} |"
-        )
+        c, load_ = r["load"]["counts"], r["load"]
+        how = load_["method"]
+        if "import_seconds" in load_:
+            how += (
+                f" (generate + CSV {load_['generate_and_csv_seconds']:.0f} s, import {load_['import_seconds']:.0f} s;"
+                f" then schema and index population {load_['schema_seconds']:.0f} s)"
+            )
+        lines.append(f"| {r['size']:,} | {how} | {load_['seconds']:.1f} | {c['certificates']:,} | "
+                     f"{c['engagements']:,} | {c['organizations']:,} |")  # fmt: skip
     if any(r["import"] for r in results):
         lines += [
             "",
@@ -202,24 +244,47 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                     f"| {r['size']:,} | {i['rows']:,} | {i['import_rate']:,.0f} | {i['raw_rate']:,.0f} | "
                     f"{i['import_rate'] / i['raw_rate']:.0%} | {i['peak_rss_mb']:.0f} MB |"
                 )
-    lines += ["", "## Search latency: HTTP through gunicorn vs the same Cypher through the driver (ms)", ""]
+    lines += [
+        "",
+        "## Search index: cold build and memory per API process",
+        "",
+        "| practitioners | build (s, per worker) | index arrays (MB) | worker RSS (MB) | all workers warm after (s) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ix = r["index"]
+        builds = ", ".join(f"{w['build_seconds']:.1f}" for w in ix["workers"])
+        memory = ", ".join(f"{w['memory_mb']:.0f}" for w in ix["workers"])
+        rss = ", ".join(f"{m:.0f}" for m in ix["rss_mb"])
+        lines.append(f"| {r['size']:,} | {builds} | {memory} | {rss} | {ix['warm_seconds']:.1f} |")
+    lines += [
+        "",
+        "## Search latency: HTTP answered by the search index vs the old Cypher path (driver), ms",
+        "",
+    ]
     for r in results:
         lines += [
             f"### {r['size']:,} practitioners",
             "",
-            "| query | HTTP p50 | HTTP p95 | HTTP p99 | driver p50 | driver p95 | API/driver (p50) |",
+            f"HTTP: {len(r['latency'][0]['http'].samples_ms)} timed requests per query; Cypher: "
+            f"{r['cypher_samples']} per query, interleaved.",
+            "",
+            "| query | HTTP p50 | HTTP p95 | HTTP p99 | Cypher p50 | Cypher p95 | Cypher / HTTP (p50) |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in r["latency"]:
             h, d = row["http"], row["driver"]
             lines.append(
                 f"| {row['name']} | {h.p50:.1f} | {h.p95:.1f} | {h.p99:.1f} | {d.p50:.1f} | {d.p95:.1f} | "
-                f"{row['ratio']:.2f} |"
+                f"{row['ratio']:.0f}× |"
             )
-        ratios = [row["ratio"] for row in r["latency"]]
-        lines += ["", f"Median API/driver ratio: {statistics.median(ratios):.2f}.", ""]
+        f = r["fresh"]
+        lines += ["", f"Write then search ({f['rounds']} rounds: `POST /certificates` as admin, then at once "
+                  f"`GET /practitioners` that must count it): search p50 {f['search'].p50:.1f} ms, "
+                  f"p95 {f['search'].p95:.1f} ms, p99 {f['search'].p99:.1f} ms (the write: p50 "
+                  f"{f['write'].p50:.1f} ms).", ""]  # fmt: skip
     lines += [
-        "## Throughput (the five-query mix, concurrent keep-alive clients on loopback)",
+        "## Throughput (the five-query mix, concurrent keep-alive clients on loopback, search index)",
         "",
         "| practitioners | clients | requests/s | errors |",
         "|---:|---:|---:|---:|",
@@ -232,13 +297,22 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument(
+        "--import-above",
+        type=int,
+        default=200_000,
+        help="bigger registries are loaded with neo4j-admin database import",
+    )
+    parser.add_argument("--cypher-repeat", type=int, default=40, help="timed Cypher-path runs per query")
+    parser.add_argument("--cypher-repeat-big", type=int, default=5, help="the same above --import-above")
+    parser.add_argument("--write-rounds", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=200, help="timed requests per query")
     parser.add_argument("--duration", type=float, default=20, help="seconds of the throughput run")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--with-import", action="store_true", help="also the CSV import benchmark")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     parser.add_argument(
         "--keep-neo4j",

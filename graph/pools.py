@@ -22,6 +22,7 @@ import neo4j
 
 from graph.practitioners import lock
 from graph.records import native
+from graph.revision import stamp
 from registry.certificates import CertificateFacts
 from registry.evaluations import search_keys as evaluation_search_keys
 from registry.misconduct import Sanction
@@ -93,7 +94,8 @@ ORDER BY pool.code DESC
 
 
 def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
-    """Re-derive the pools and search keys of these practitioners, in the caller's transaction."""
+    """Re-derive the pools and search keys of these practitioners, in the caller's transaction, and stamp
+    the registry revision (graph/revision.py) so in-memory search indexes see the change."""
     ids = list(dict.fromkeys(practitioner_ids))
     if not ids:
         return
@@ -126,6 +128,7 @@ def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], toda
             | evaluation_search_keys((work_type, score) for work_type, score in record["evaluations"])
         )
     tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC), today=today).consume()
+    stamp(tx, ids)  # the search indexes of every process reload these people before their next answer
 
 
 def _sanction(row: dict[str, Any]) -> Sanction:

@@ -42,6 +42,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Sanction", "id"),
     ("Complaint", "id"),
     ("Appeal", "id"),
+    ("Revision", "id"),  # the single registry revision node (graph/revision.py)
 )
 
 # Range indexes the searches and batch jobs filter on.
@@ -50,6 +51,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
     ("Practitioner", "updated_at"),  # statistics: the latest change of a person
+    ("Practitioner", "search_revision"),  # "changed since revision N" for the search index
     ("Certificate", "status"),
     ("Certificate", "level"),
     ("Certificate", "work_type"),

@@ -12,8 +12,8 @@ from graph import search as repo
 from graph import views
 from graph.search import FILTER_FIELDS, SORTS, SearchFilters
 from registry.errors import NotFound
-from registry.taxonomy import POOL_CODES
-from services import reference
+from registry.taxonomy import POOL_CODES, POOLS
+from services import reference, search_index
 from services.context import Context
 
 __all__ = [
@@ -57,12 +57,20 @@ def filters_from(
 def run(
     ctx: Context, filters: SearchFilters, *, page: int = 1, per_page: int = 20, sort: str = "level"
 ) -> SearchPage:
-    """One page of practitioners matching `filters`, the total, and facet counts over all matches."""
+    """One page of practitioners matching `filters`, the total, and facet counts over all matches.
+
+    Answered by the process's search index when it has one (the page's views are still read from the graph);
+    otherwise, and as the reference the index is tested against, by the Cypher of graph/search.py.
+    """
+    index = search_index.of(ctx.graph)
+    hits = None
+    if index is not None and index.answers(filters, sort):
+        hits = index.search(filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
 
     def work(tx: neo4j.ManagedTransaction) -> SearchPage:
-        hits = repo.search(tx, filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
-        page_views = views.in_order(views.practitioners(tx, hits.ids, ctx.today), hits.ids)
-        return SearchPage(page_views, hits.total, hits.facets, hits.scores)
+        found = hits or repo.search(tx, filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
+        page_views = views.in_order(views.practitioners(tx, found.ids, ctx.today), found.ids)
+        return SearchPage(page_views, found.total, found.facets, found.scores)
 
     return ctx.graph.read(work)
 
@@ -92,8 +100,16 @@ def search(
 
 
 def pool_sizes(ctx: Context) -> list[dict[str, Any]]:
-    """Both pools with their current number of members."""
-    return ctx.graph.read(pool_repo.pool_sizes, ctx.today)
+    """Both pools with their current number of members (from the search index when the process has one)."""
+    index = search_index.of(ctx.graph)
+    if index is None:
+        return ctx.graph.read(pool_repo.pool_sizes, ctx.today)
+    members = index.pool_sizes(ctx.today)
+    return [
+        {"code": p.code, "name_zh": p.name_zh, "name_en": p.name_en, "levels": sorted(p.levels),
+         "members": members[p.code]}
+        for p in sorted(POOLS, key=lambda pool: pool.code, reverse=True)
+    ]  # fmt: skip
 
 
 def derive_missing_keys(ctx: Context, batch_size: int = 2000) -> int:

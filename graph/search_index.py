@@ -1,0 +1,114 @@
+"""Cypher for the in-memory search index (services/search_index): what it loads, and the graph reads it still needs.
+
+The index holds, per active practitioner, exactly the facts that graph/search.py and graph/matching.py read:
+the derived search keys (`cert_keys`, `pool_keys`, `region_key`, `industry_keys`, see graph/pools.py), the
+based-in region, declared industries, specialties, qualifications, consent, work start year, name, and the
+completed engagements (kind, industry, region, dates) that the match score counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import neo4j
+
+from graph.reference import WITHIN_REGION
+from graph.revision import CURRENT, MARK
+from graph.schema import PRACTITIONER_FULLTEXT
+
+# One row per practitioner. Completed engagements once each (DISTINCT), as the match score counts them.
+_ROW = f"""
+RETURN p.id AS id, p.status AS status, p.name AS name, p.public_profile AS public,
+       p.work_start_year AS year, p.region_key AS region_key, p.cert_keys AS cert_keys,
+       p.pool_keys AS pool_keys, p.industry_keys AS industry_keys, p.{MARK} AS mark,
+       COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }}[0] AS region,
+       COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }} AS declared,
+       COLLECT {{ MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty) RETURN s.code }} AS specialties,
+       COLLECT {{ MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) RETURN q.code }} AS qualifications,
+       COLLECT {{ MATCH (p)-[:WORKED_ON]->(g:Engagement {{status: 'completed'}})
+                  WITH DISTINCT g
+                  RETURN [g.kind, COLLECT {{ MATCH (g)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code }}[0],
+                          COLLECT {{ MATCH (g)-[:IN_REGION]->(r:Region) RETURN r.code }}[0],
+                          g.start_on, g.end_on] }} AS engagements,
+       size(coalesce(p.hidden_public, [])) > 0 AS hides_from_public,
+       size(coalesce(p.hidden_clients, [])) > 0 AS hides_from_clients
+"""
+
+# Everyone active, streamed (suspended and deleted people are never found by search or matching).
+ALL_ACTIVE = "MATCH (p:Practitioner {status: 'active'})\n" + _ROW
+
+# Everyone stamped after `$since`, whatever their status now (a suspension removes them from the index).
+CHANGED_SINCE = f"MATCH (p:Practitioner) WHERE p.{MARK} > $since\n" + _ROW
+
+REFERENCE = """
+RETURN COLLECT { MATCH (r:Region)
+                 RETURN [r.code, COLLECT { MATCH (r)-[:PART_OF]->(up:Region) RETURN up.code }[0], r.name_zh] }
+         AS regions,
+       COLLECT { MATCH (i:Industry) RETURN [i.code, i.name_zh] } AS industries,
+       COLLECT { MATCH (s:Specialty) RETURN [s.code, s.name_zh, s.category] } AS specialties,
+       COLLECT { MATCH (q:Qualification) RETURN [q.code, q.name_zh] } AS qualifications
+"""
+
+FULLTEXT = f"""
+CALL db.index.fulltext.queryNodes('{PRACTITIONER_FULLTEXT}', $lucene) YIELD node, score
+RETURN collect(node.id) AS ids, collect(score) AS scores
+"""
+
+# The conflict-of-interest check of graph/matching.py, asked from the organization's side: whoever is (or was,
+# within the window) employed by it, or worked on a not-cancelled engagement for it that ended within the
+# window or has not ended. The index intersects these people with its candidates.
+CONFLICTED = """
+MATCH (o:Organization {id: $conflict_org_id})
+CALL (o) {
+  MATCH (p:Practitioner)-[e:EMPLOYED_BY]->(o)
+  WHERE e.until IS NULL OR e.until >= $window_start
+  RETURN p, {kind: 'employment', organization: o.name, since: e.since, until: e.until} AS conflict, 0 AS part
+  UNION ALL
+  MATCH (p:Practitioner)-[w:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o)
+  WHERE g.status <> 'cancelled' AND (g.end_on IS NULL OR g.end_on >= $window_start)
+  RETURN p, {kind: 'engagement', organization: o.name, title: g.title, role: w.role,
+             start_on: g.start_on, end_on: g.end_on} AS conflict, 1 AS part
+}
+WITH p, conflict ORDER BY part
+RETURN p.id AS id, p.name AS name, collect(conflict) AS conflicts
+"""
+
+# The best valid certificate of the work type for the shortlisted people (graph/matching.py's `best`).
+BEST_CERTIFICATES = """
+UNWIND $ids AS id
+MATCH (p:Practitioner {id: id})-[:HOLDS]->(c:Certificate {work_type: $work_type})
+WHERE c.level <= $min_level AND c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)
+WITH p, c ORDER BY c.level, c.expires_on DESC, c.number
+WITH p, head(collect(c)) AS best
+RETURN p.id AS id, best.level AS level, best.number AS number, best.expires_on AS expires_on
+"""
+
+__all__ = ["CURRENT", "WITHIN_REGION"]
+
+
+def chunks(
+    graph: Any, statement: str, size: int, params: dict[str, Any] | None = None
+) -> Iterator[list[list[Any]]]:
+    """The rows of `statement` as lists of values, `size` rows at a time, streamed in one read transaction."""
+    with (
+        graph.driver.session(
+            database=graph.database, default_access_mode=neo4j.READ_ACCESS, fetch_size=size
+        ) as session,
+        session.begin_transaction() as tx,
+    ):
+        chunk: list[list[Any]] = []
+        for record in tx.run(statement, params or {}):
+            chunk.append(record.values())
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+ROW_KEYS = (
+    "id", "status", "name", "public", "year", "region_key", "cert_keys", "pool_keys", "industry_keys",
+    "mark", "region", "declared", "specialties", "qualifications", "engagements", "hides_from_public",
+    "hides_from_clients",
+)  # fmt: skip

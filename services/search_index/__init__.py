@@ -1,0 +1,317 @@
+"""The in-process search index: a read model of the registry that answers search, facets, pools and /match
+from memory, kept consistent with Neo4j (the only source of truth) by the registry revision.
+
+Consistency rule: every write that changes what the index holds stamps the revision (graph/revision.py).
+Before answering, `SearchIndex.refresh` reads the graph's revision (one cheap read); if it moved, it loads
+only the people marked after the index's own revision and replaces their rows. So a search right after a
+write, in this process or any other, sees it. Certificate and pool validity is evaluated against the
+query's `today`, never by a write.
+
+Full text stays in Neo4j: the `cjk` index gives the candidate ids and scores (cached per query string until
+the revision moves), the index filters, sorts, pages and counts facets over them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from queue import Queue
+from typing import Any
+
+import numpy as np
+
+from graph import search_index as cypher
+from graph.driver import Graph
+from graph.records import native
+from graph.revision import current
+from graph.search import SearchFilters, lucene_query
+from registry.errors import ValidationFailed
+from registry.matching import MatchRequest, Scored, score
+from services.search_index import matching, snapshot
+from services.search_index.query import Hits
+from services.search_index.query import search as search_rows
+from services.search_index.store import Store
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000  # rows decoded and appended at a time during the cold build
+FULLTEXT_CACHE = 32  # query strings whose candidates are kept until the revision moves
+
+
+def _prefetched(chunks: Iterator[list[list[Any]]], depth: int = 3) -> Iterator[list[list[Any]]]:
+    """`chunks`, read on a background thread so Neo4j produces the next rows while this one stores the last."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                queue.put(chunk)
+            queue.put(done)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            queue.put(error)
+
+    threading.Thread(target=produce, name="search-index-load", daemon=True).start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+class SearchIndex:
+    """One process's index over one graph. Thread-safe: changes and queries take the same lock."""
+
+    def __init__(self, graph: Graph, snapshots: Path | None = None):
+        self.graph = graph
+        self.snapshots = snapshots  # this database's snapshot file, shared by the processes of the host
+        self.store: Store | None = None
+        self.reference: matching.Reference | None = None
+        self.state = "cold"  # cold → building → warm (or failed)
+        self.error: str | None = None
+        self.build_seconds: float | None = None
+        self.source = "graph"  # where the last build came from: the graph, or this host's snapshot
+        self.lock = threading.RLock()
+        self.build_lock = threading.Lock()
+        self.settled = threading.Event()  # set once a build has finished, warm or failed
+        self.fulltext: OrderedDict[str, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
+
+    # --- building and keeping up ------------------------------------------------------------------------
+
+    def build(self, today: date | None = None) -> None:
+        """Load everyone active from the graph (the cold build); a no-op when another thread already did."""
+        with self.build_lock:
+            if self.state == "warm" and self.store is not None:
+                return
+            if self.state != "stale":
+                self.state = "building"
+            started = time.perf_counter()
+            try:
+                store, reference = self._snapshot_or_load(today or date.today())
+            except Exception as error:
+                self.state, self.error = "failed", f"{type(error).__name__}: {error}"
+                self.settled.set()
+                raise
+            with self.lock:
+                self.store, self.reference = store, reference
+                self.fulltext.clear()
+            self.build_seconds = time.perf_counter() - started
+            self.state, self.error = "warm", None
+            self.settled.set()
+            log.info("search index warm: %d rows in %.1f s", store.size - 1, self.build_seconds)
+
+    def _snapshot_or_load(self, today: date) -> tuple[Store, matching.Reference]:
+        if self.snapshots is None:
+            return self._load(today)
+        with snapshot.exclusive(self.snapshots):
+            revision, epoch = self.graph.write(current)
+            saved = snapshot.load(self.snapshots) if epoch is not None else None
+            if saved and saved[0].epoch == epoch and saved[0].revision <= revision:
+                store, ref = saved
+                self.source = "snapshot"
+                ref["specialties"] = {code: tuple(value) for code, value in ref["specialties"].items()}
+                return store, matching.Reference(**ref)
+            store, reference = self._load(today)
+            snapshot.save(self.snapshots, store, vars(reference))
+            return store, reference
+
+    def _load(self, today: date) -> tuple[Store, matching.Reference]:
+        def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any]]:
+            return current(tx), tx.run(cypher.REFERENCE).single().data()
+
+        (revision, epoch), ref = self.graph.write(read_reference)
+        store = Store([tuple(r) for r in ref["regions"]])
+        reference = matching.Reference(
+            industry_names={c: n for c, n in ref["industries"]},
+            region_names={c: n for c, _, n in ref["regions"]},
+            specialties={c: (n, cat) for c, n, cat in ref["specialties"]},
+            qualification_names={c: n for c, n in ref["qualifications"]},
+        )
+        for chunk in _prefetched(cypher.chunks(self.graph, cypher.ALL_ACTIVE, CHUNK)):
+            store.append(chunk)
+        store.finish(today)
+        # Changes made during the load carry marks above `revision`: the next refresh applies them again.
+        store.revision, store.epoch = revision, epoch
+        return store, reference
+
+    def refresh(self) -> int:
+        """Apply the changes stamped since this index's revision (building it first when cold); the revision."""
+        if self.state != "warm":
+            self.build()
+        # Asked of the leader (a write-mode session) so that, in a cluster, no follower's lag hides a write.
+        graph_revision, epoch = self.graph.write(current)
+        if epoch != self.store.epoch or graph_revision < self.store.revision:
+            # The graph was wiped or replaced (a new counter): changes since our revision mean nothing there.
+            self.state = "stale"
+            self.build()
+            return self.refresh()
+        with self.lock:
+            store = self.store
+            if graph_revision <= store.revision:
+                return store.revision
+            since = store.revision
+            rows = [
+                list(r.values())
+                for r in self.graph.read(lambda tx: list(tx.run(cypher.CHANGED_SINCE, since=since)))
+            ]
+            store.apply(rows)
+            store.revision = max([graph_revision] + [r[9] or 0 for r in rows])
+            return store.revision
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the first build (or a rebuild) to finish; whether the index is warm."""
+        self.settled.wait(timeout)
+        if self.state == "stale" and self.build_lock.acquire(timeout=timeout):
+            self.build_lock.release()
+        return self.state == "warm"
+
+    def status(self) -> dict[str, Any]:
+        """What /ready reports: warm or not, the revision, how many practitioners, build time and memory."""
+        store = self.store
+        return {
+            "state": self.state,
+            "revision": store.revision if store else None,
+            "practitioners": int(np.count_nonzero(store.active[: store.size])) if store else 0,
+            "build_seconds": round(self.build_seconds, 2) if self.build_seconds is not None else None,
+            "built_from": self.source,
+            "memory_mb": round(store.memory_bytes() / 2**20, 1) if store else None,
+            **({"error": self.error} if self.error else {}),
+        }
+
+    # --- answering --------------------------------------------------------------------------------------
+
+    def _candidates(self, text: str, revision: int) -> tuple[np.ndarray, np.ndarray]:
+        lucene = lucene_query(text)
+        if not lucene:
+            raise ValidationFailed(
+                {"q": ["Give at least one letter, digit or Chinese character to search for."]}
+            )
+        cached = self.fulltext.get(lucene)
+        if cached and cached[0] == revision:
+            self.fulltext.move_to_end(lucene)
+            return cached[1], cached[2]
+        record = self.graph.read(lambda tx: tx.run(cypher.FULLTEXT, lucene=lucene).single())
+        rows = self.store.rows_of(record["ids"])
+        found = rows > 0
+        result = (rows[found], np.asarray(record["scores"], dtype=np.float64)[found])
+        self.fulltext[lucene] = (revision, *result)
+        while len(self.fulltext) > FULLTEXT_CACHE:
+            self.fulltext.popitem(last=False)
+        return result
+
+    def answers(self, filters: SearchFilters, sort: str) -> bool:
+        """Whether the index gives exactly the Cypher answer for this search. Not yet for the evaluation sort and
+        filter (#12), nor for an audience (public, clients) while anyone hides a field from it: the reference then
+        keeps filters and the industry facet off hidden fields (graph.search.visibility_clauses)."""
+        if sort not in ("relevance", "level", "experience", "name") or getattr(
+            filters, "min_evaluation", None
+        ):
+            return False
+        audience = getattr(filters, "audience", None)
+        if audience is None:
+            return True
+        self.refresh()
+        bit = {"public": 1, "clients": 2}.get(audience)
+        with self.lock:
+            store = self.store
+            n = store.size
+            return bit is not None and not np.any(store.active[:n] & ((store.hides[:n] & bit) != 0))
+
+    def search(
+        self, filters: SearchFilters, *, today: date, page: int = 1, per_page: int = 20,
+        sort: str = "level", with_facets: bool = True,
+    ) -> Hits:  # fmt: skip
+        """The page of ids, total, facets and scores that graph.search.search would give."""
+        revision = self.refresh()
+        with self.lock:
+            fulltext = self._candidates(filters.q, revision) if filters.q else None
+            return search_rows(
+                self.store, filters, today=today, page=page, per_page=per_page, sort=sort,
+                with_facets=with_facets, fulltext=fulltext,
+            )  # fmt: skip
+
+    def pool_sizes(self, today: date) -> dict[str, int]:
+        """Current members per pool code."""
+        from services.search_index.columns import POOL_INDEX
+
+        self.refresh()
+        with self.lock:
+            store = self.store
+            store.at(today)
+            active = store.active[: store.size]
+            bits = store.pool_bits[: store.size]
+            return {
+                code: int(np.count_nonzero(active & ((bits & (1 << i)) != 0)))
+                for code, i in POOL_INDEX.items()
+            }
+
+    def match(
+        self, request: MatchRequest, today: date, window_start: date
+    ) -> tuple[list[Scored], int, list[dict]]:
+        """(the top `limit` scored, best first; candidates left after the conflict check; who was excluded)."""
+        self.refresh()
+        conflicted: dict[str, dict[str, Any]] = {}
+        if request.conflict_org_id:
+            records = self.graph.read(
+                lambda tx: [
+                    r.data()
+                    for r in tx.run(
+                        cypher.CONFLICTED, conflict_org_id=request.conflict_org_id, window_start=window_start
+                    )
+                ]
+            )
+            conflicted = {r["id"]: native(r) for r in records}
+        with self.lock:
+            found = matching.shortlist(self.store, self.reference, request, today, set(conflicted))
+            ids = self.store.id_of(found.rows)
+            excluded_ids = self.store.id_of(found.excluded_rows)
+        params = {"ids": ids, "work_type": request.work_type, "min_level": request.min_level, "today": today}
+        best = {
+            r["id"]: native(r.data())
+            for r in self.graph.read(lambda tx: list(tx.run(cypher.BEST_CERTIFICATES, params)))
+        }
+        ranked = []
+        with self.lock:
+            for row, practitioner_id in zip(found.rows.tolist(), ids, strict=True):
+                if practitioner_id not in best:
+                    continue  # its certificate changed since the shortlist was read; the next call sees it
+                facts = matching.candidate(self.store, self.reference, request, row, best[practitioner_id])
+                ranked.append(score(facts, request, today))
+        excluded = sorted((conflicted[i] for i in excluded_ids), key=lambda entry: entry["id"])
+        return ranked, found.total, excluded
+
+
+# One index per Graph (i.e. per process and database); services find it through the Graph they are given.
+_INDEXES: weakref.WeakKeyDictionary[Graph, SearchIndex] = weakref.WeakKeyDictionary()
+MODES = ("eager", "lazy", "off")
+
+
+def install(graph: Graph, mode: str = "eager", snapshots: Path | None = None) -> SearchIndex | None:
+    """Give this graph a search index: `eager` starts building it now on a background thread, `lazy` at the
+    first search, `off` none (search and matching then run their Cypher)."""
+    if mode not in MODES:
+        raise ValueError(f"SEARCH_INDEX must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "off":
+        _INDEXES.pop(graph, None)
+        return None
+    index = _INDEXES[graph] = SearchIndex(graph, snapshots)
+    if mode == "eager":
+
+        def build() -> None:
+            try:
+                index.build()
+            except Exception:  # recorded in index.state/error; /ready reports it and the next search retries
+                log.exception("search index build failed")
+
+        threading.Thread(target=build, name="search-index-build", daemon=True).start()
+    return index
+
+
+def of(graph: Graph) -> SearchIndex | None:
+    """The search index of this graph, or None when it has none (SEARCH_INDEX=off, or outside the API)."""
+    return _INDEXES.get(graph)

@@ -1,0 +1,178 @@
+"""Search over the index: the filters, sorts, paging and facets of graph/search.py, answered with numpy.
+
+Each rule below restates one line of graph/search.py (the reference): the tests run both on the same graph and
+require the same ids in the same order, the same total and the same facet counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from graph.search import SearchFilters
+from services.search_index.columns import (
+    LEVEL_RANKS,
+    NO_LEVEL,
+    POOL_CODES,
+    POOL_INDEX,
+    WORK_TYPE_CODES,
+    WORK_TYPE_INDEX,
+    bits,
+)
+from services.search_index.store import Store
+
+FACET_DIMENSIONS = ("work_type", "level", "pool", "region", "industry")
+
+
+@dataclass
+class Hits:
+    ids: list[str]  # the page, in order
+    total: int
+    facets: dict[str, dict[str, int]] | None
+    scores: dict[str, float]
+
+
+def certificate_bits(filters: SearchFilters, skip: str | None = None) -> int:
+    """The (work type, level) bits a valid certificate must have: search.py's `_certificate_condition`."""
+    work_types = [filters.work_type] if filters.work_type and skip != "work_type" else WORK_TYPE_CODES
+    levels = [filters.level] if filters.level and skip != "level" else LEVEL_RANKS
+    if filters.min_level:
+        levels = [level for level in levels if level <= filters.min_level]
+    return bits([w for w in work_types if w in WORK_TYPE_INDEX], [lv for lv in levels if lv in LEVEL_RANKS])
+
+
+def _rows_with(entries, code: int, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    if code > 0:
+        mask[entries.rows[entries.code == code]] = True
+    return mask
+
+
+def matching_rows(store: Store, filters: SearchFilters, candidates: np.ndarray | None = None) -> np.ndarray:
+    """A boolean mask over rows: who passes every filter (search.py's `where_clauses`)."""
+    n = store.size
+    mask = store.active[:n].copy()
+    if candidates is not None:
+        found = np.zeros(n, dtype=bool)
+        found[candidates] = True
+        mask &= found
+    if filters.public_only:
+        mask &= store.public[:n]
+    if filters.work_type or filters.level or filters.min_level:
+        mask &= (store.cert_bits[:n] & certificate_bits(filters)) != 0
+    if filters.pool:
+        mask &= (store.pool_bits[:n] & (1 << POOL_INDEX.get(filters.pool, 7))) != 0
+    if filters.region:
+        wanted = store.regions.get(filters.region)
+        mask &= (store.region_key[:n] == wanted) | store.within(store.region[:n], wanted)
+    if filters.industry:
+        mask &= _rows_with(store.industry_keys, store.industries.get(filters.industry), n)
+    if filters.specialty:
+        mask &= _rows_with(store.specialty, store.specialties.get(filters.specialty), n)
+    if filters.qualification:
+        mask &= _rows_with(store.qualification, store.qualifications.get(filters.qualification), n)
+    mask[0] = False
+    return mask
+
+
+def best_levels(cert_bits: np.ndarray, allowed: int) -> np.ndarray:
+    """The best (smallest) level among the allowed valid certificates, NO_LEVEL without one."""
+    best = np.full(len(cert_bits), NO_LEVEL, dtype=np.int64)
+    for level in reversed(LEVEL_RANKS):
+        level_bits = allowed & bits(WORK_TYPE_CODES, [level])
+        if level_bits:
+            best[(cert_bits & level_bits) != 0] = level
+    return best
+
+
+def top(keys: list[np.ndarray], count: int) -> np.ndarray:
+    """Positions of the `count` smallest items by the lexicographic `keys` (first key most significant)."""
+    size = len(keys[0])
+    if count <= 0 or size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if count < size:
+        # Only items whose first key is at most the count-th smallest can be in the top: sort just those.
+        threshold = np.partition(keys[0], count - 1)[count - 1]
+        subset = np.flatnonzero(keys[0] <= threshold)
+    else:
+        subset = np.arange(size)
+    order = np.lexsort([key[subset] for key in reversed(keys)])
+    return subset[order[:count]]
+
+
+def sort_keys(store: Store, rows: np.ndarray, best: np.ndarray, sort: str, scores: np.ndarray | None):
+    """The ORDER BY of search.py's `_order_by`, as integer keys (and the relevance score) per match."""
+    year = store.year[rows].astype(np.int64)
+    id_rank = store.id_rank[rows]
+    if sort == "relevance" and scores is not None:
+        return [-scores, best * (1 << 40) + id_rank]
+    if sort == "experience":
+        return [(year << 44) | (best << 40) | id_rank]
+    if sort == "name":
+        return [store.name_rank[rows]]
+    return [(best << 58) | (year << 40) | id_rank]
+
+
+def facet_counts(store: Store, filters: SearchFilters, mask: np.ndarray, rows: np.ndarray):
+    """Facet counts over all matches (search.py's FACETS): each person counts once per value."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACET_DIMENSIONS}
+    if not len(rows):
+        return facets
+    cert_bits = store.cert_bits[rows]
+    work_type_bits = certificate_bits(filters, skip="work_type")
+    for work_type in WORK_TYPE_CODES:
+        count = np.count_nonzero(cert_bits & (work_type_bits & bits([work_type], LEVEL_RANKS)))
+        if count:
+            facets["work_type"][work_type] = int(count)
+    level_bits = certificate_bits(filters, skip="level")
+    for level in LEVEL_RANKS:
+        count = np.count_nonzero(cert_bits & (level_bits & bits(WORK_TYPE_CODES, [level])))
+        if count:
+            facets["level"][str(level)] = int(count)
+    pool_bits = store.pool_bits[rows]
+    for pool in POOL_CODES:
+        count = np.count_nonzero(pool_bits & (1 << POOL_INDEX[pool]))
+        if count:
+            facets["pool"][pool] = int(count)
+    for index, count in enumerate(np.bincount(store.region_key[rows], minlength=1).tolist()):
+        if index and count:
+            facets["region"][store.regions.codes[index]] = count
+    entries = store.industry_keys
+    counted = np.bincount(entries.code[mask[entries.rows]], minlength=1).tolist()
+    for index, count in enumerate(counted):
+        if index and count:
+            facets["industry"][store.industries.codes[index]] = count
+    return {name: dict(sorted(values.items())) for name, values in facets.items()}
+
+
+def search(
+    store: Store,
+    filters: SearchFilters,
+    *,
+    today: date,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = "level",
+    with_facets: bool = True,
+    fulltext: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Hits:
+    """One page of matching ids, the total, and facet counts; `fulltext` = (rows, scores) when `q` is given."""
+    store.at(today)
+    candidates, candidate_scores = fulltext if fulltext is not None else (None, None)
+    mask = matching_rows(store, filters, candidates)
+    rows = np.flatnonzero(mask)
+    scores = None
+    if candidates is not None:
+        by_row = np.zeros(store.size, dtype=np.float64)
+        by_row[candidates] = candidate_scores
+        scores = by_row[rows]
+    best = best_levels(store.cert_bits[rows], certificate_bits(filters))
+    skip = (page - 1) * per_page
+    chosen = top(sort_keys(store, rows, best, sort, scores if filters.q else None), skip + per_page)
+    page_rows = rows[chosen[skip:]]
+    ids = store.id_of(page_rows)
+    page_scores = scores[chosen[skip:]] if scores is not None else np.zeros(len(page_rows))
+    facets = facet_counts(store, filters, mask, rows) if with_facets else None
+    return Hits(ids, len(rows), facets, dict(zip(ids, page_scores.tolist(), strict=True)))

@@ -1,0 +1,91 @@
+"""Index snapshots on local disk: the processes of one host build the index once and share it.
+
+The first process to start takes a file lock, builds the index from Neo4j and saves its arrays (one `.npz`
+per Neo4j database, written atomically); the others wait on the lock and load the file, then apply the
+changes stamped since (the usual refresh). A snapshot is used only while the graph's revision epoch is the one
+it was taken at, so a wiped or replaced graph is rebuilt from scratch. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.search_index.columns import Codes, Entries
+from services.search_index.store import Store
+
+ROWS = ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank", "name_rank",
+        "id_order", "name_order", "cert_bits", "pool_bits", "parent")  # fmt: skip
+ENTRIES = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engagements")
+CODES = ("regions", "industries", "specialties", "qualifications")
+
+
+def path_for(folder: str | Path, uri: str, database: str) -> Path:
+    """The snapshot file of one Neo4j database."""
+    digest = hashlib.sha256(f"{uri}|{database}".encode()).hexdigest()[:16]
+    return Path(folder) / f"{database}-{digest}.npz"
+
+
+@contextlib.contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold the snapshot's lock file (one builder per host at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def save(path: Path, store: Store, reference: dict[str, Any]) -> None:
+    arrays: dict[str, np.ndarray] = {f"row.{name}": getattr(store, name) for name in ROWS}
+    for name in ENTRIES:
+        entries: Entries = getattr(store, name)
+        arrays[f"{name}.row"] = entries.rows
+        for column, values in entries.columns.items():
+            arrays[f"{name}.{column}"] = values[: entries.size]
+    meta = {
+        "size": store.size, "day": store.day, "revision": store.revision, "epoch": store.epoch,
+        "codes": {name: getattr(store, name).codes for name in CODES}, "region_names": store.region_names,
+        "reference": reference,
+    }  # fmt: skip
+    arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
+    partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez(partial, **arrays)
+    os.replace(partial, path)
+
+
+def load(path: Path) -> tuple[Store, dict[str, Any]] | None:
+    """The saved store and reference data, or None when there is no usable file."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    with data:
+        meta = json.loads(str(data["meta"]))
+        store = Store()
+        for name in CODES:
+            table = Codes()
+            for code in meta["codes"][name][1:]:
+                table.add(code)
+            setattr(store, name, table)
+        store.region_names = meta["region_names"]
+        for name in ROWS:
+            setattr(store, name, data[f"row.{name}"].copy())
+        for name in ENTRIES:
+            entries: Entries = getattr(store, name)
+            entries.row = data[f"{name}.row"].copy()
+            entries.columns = {column: data[f"{name}.{column}"].copy() for column in entries.columns}
+            entries.size = len(entries.row)
+        store.size, store.day = meta["size"], meta["day"]
+        store.revision, store.epoch = meta["revision"], meta["epoch"]
+    return store, meta["reference"]

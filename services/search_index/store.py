@@ -1,0 +1,298 @@
+"""The index's data: one row per practitioner in numpy columns, entry lists, and the day-derived masks.
+
+Rows are appended and never reused; a person who stops being active keeps their row with `active` false and
+no entries. Sorting by id or name uses precomputed ranks (`id_rank`, `name_rank`) kept up to date on changes,
+so a sort is one integer key per match. Certificates and pools keep their last valid day; `cert_bits` and
+`pool_bits` (what is valid on `day`) are derived for the day a query asks about and re-derived when the
+calendar moves, so an expiry takes effect at midnight without any write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from services.search_index.columns import (
+    NO_YEAR,
+    POOL_INDEX,
+    WORK_TYPE_INDEX,
+    Codes,
+    Entries,
+    cert_bit,
+    grow,
+)
+
+OPEN_ENDED = date.max.toordinal()
+BULK = 500  # more changed rows than this: recompute ranks and day masks wholesale
+
+
+def _day(iso: str) -> int:
+    return OPEN_ENDED if iso == "9999-12-31" else date.fromisoformat(iso).toordinal()
+
+
+class Store:
+    def __init__(self, regions: Sequence[tuple[str, str | None, str]] = ()):
+        self.regions = Codes()
+        parents: list[str | None] = []
+        for code, parent, _ in regions:
+            self.regions.add(code)
+            parents.append(parent)
+        self.region_names = {code: name for code, _, name in regions}
+        self.parent = np.zeros(len(self.regions), dtype=np.int16)
+        for (code, _, _), parent in zip(regions, parents, strict=True):
+            self.parent[self.regions.get(code)] = self.regions.add(parent) if parent else 0
+        self.industries, self.specialties, self.qualifications = Codes(), Codes(), Codes()
+        self.size = 1  # row 0 is reserved (dead entries point at it)
+        self.ids = np.zeros(1024, dtype="S36")
+        self.names = np.zeros(1024, dtype="S12")
+        self.no_name = np.zeros(1024, dtype=bool)
+        self.active = np.zeros(1024, dtype=bool)
+        self.public = np.zeros(1024, dtype=bool)
+        self.hides = np.zeros(
+            1024, dtype=np.int8
+        )  # bit 0: hides a field from the public, bit 1: from clients
+        self.year = np.full(1024, NO_YEAR, dtype=np.int16)
+        self.region = np.zeros(1024, dtype=np.int16)  # BASED_IN
+        self.region_key = np.zeros(1024, dtype=np.int16)  # the province it rolls up to
+        self.id_rank = np.zeros(1024, dtype=np.int32)
+        self.name_rank = np.zeros(1024, dtype=np.int32)
+        self.id_order = np.zeros(1, dtype=np.int32)  # every row sorted by id (row 0 first)
+        self.name_order = np.zeros(0, dtype=np.int32)  # rows 1.. sorted by (no name, name, id)
+        self.certs = Entries(bit=np.int8, until=np.int32)
+        self.pools = Entries(pool=np.int8, until=np.int32)
+        self.industry_keys = Entries(code=np.int16)
+        self.declared = Entries(code=np.int16)
+        self.specialty = Entries(code=np.int16)
+        self.qualification = Entries(code=np.int16)
+        self.engagements = Entries(
+            kind=np.int8, industry=np.int16, region=np.int16, start=np.int32, end=np.int32
+        )
+        self.day = 0
+        self.cert_bits = np.zeros(1024, dtype=np.int32)
+        self.pool_bits = np.zeros(1024, dtype=np.int8)
+        self.revision = 0
+        self.epoch: str | None = None
+
+    # --- lookups -----------------------------------------------------------------------------------------
+
+    def rows_of(self, ids: Sequence[str]) -> np.ndarray:
+        """Row numbers of these ids (0 for an id the index does not hold)."""
+        if not len(ids):
+            return np.zeros(0, dtype=np.int64)
+        wanted = np.array(ids, dtype="S")
+        held = self.ids[: self.size]
+        where = np.searchsorted(held, wanted, sorter=self.id_order)
+        rows = self.id_order[np.minimum(where, len(self.id_order) - 1)]
+        return np.where(held[rows] == wanted, rows, 0)
+
+    def id_of(self, rows: Sequence[int]) -> list[str]:
+        return [value.decode() for value in self.ids[np.asarray(rows, dtype=np.int64)]]
+
+    def within(self, region_index: np.ndarray, wanted: int) -> np.ndarray:
+        """Whether each region is `wanted` or one of its cities (graph.reference.WITHIN_REGION)."""
+        return (region_index == wanted) | (self.parent[region_index] == wanted) & (wanted > 0)
+
+    # --- changes ----------------------------------------------------------------------------------------
+
+    def _capacity(self, size: int) -> None:
+        for name, fill in (
+            ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hides", 0),
+            ("year", NO_YEAR), ("region", 0), ("region_key", 0), ("id_rank", 0), ("name_rank", 0),
+            ("cert_bits", 0), ("pool_bits", 0),
+        ):  # fmt: skip
+            setattr(self, name, grow(getattr(self, name), size, fill))
+
+    def append(self, rows: list[list[Any]]) -> None:
+        """Add practitioners not held yet (the cold build); `finish` ranks them afterwards."""
+        found = np.arange(self.size, self.size + len(rows))
+        self._capacity(self.size + len(rows))
+        self.size += len(rows)
+        width = max((len(r[0]) for r in rows), default=0)
+        if width > self.ids.dtype.itemsize:
+            self.ids = self.ids.astype(f"S{width}")
+        self.ids[found] = [r[0] for r in rows]
+        self._write_rows(found, rows)
+
+    def finish(self, today: date) -> None:
+        """Rank ids and names, derive the day's masks, and give back the room the cold build over-allocated."""
+        self._rank_ids(np.arange(1, self.size))
+        self._rank_names(np.arange(1, self.size))
+        room = self.size + self.size // 100 + 64
+        for name in ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank",
+                     "name_rank", "cert_bits", "pool_bits"):  # fmt: skip
+            setattr(self, name, getattr(self, name)[:room].copy())
+        for entries in self._all_entries():
+            entries.trim()
+        self._derive_day(today.toordinal(), None)
+
+    def apply(self, rows: list[list[Any]]) -> int:
+        """Insert or replace these practitioners (rows from graph/search_index.py); the number applied."""
+        if not rows:
+            return 0
+        found = self.rows_of([r[0] for r in rows])
+        new = [i for i, row in enumerate(found) if row == 0]
+        if new:
+            self._capacity(self.size + len(new))
+            found[new] = np.arange(self.size, self.size + len(new))
+            self.size += len(new)
+            width = max(len(rows[i][0]) for i in new)
+            if width > self.ids.dtype.itemsize:
+                self.ids = self.ids.astype(f"S{width}")
+            self.ids[found[new]] = [rows[i][0] for i in new]
+        changed = np.zeros(self.size, dtype=bool)
+        changed[found] = True
+        for entries in self._all_entries():
+            entries.kill(changed)
+        self._write_rows(found, rows)
+        if new:
+            self._rank_ids(found[new])
+        self._rank_names(found)
+        self._derive_day(self.day, found if len(found) <= BULK else None)
+        return len(rows)
+
+    def _all_entries(self) -> tuple[Entries, ...]:
+        return (self.certs, self.pools, self.industry_keys, self.declared, self.specialty, self.qualification,
+                self.engagements)  # fmt: skip
+
+    def _write_rows(self, found: np.ndarray, rows: list[list[Any]]) -> None:
+        names = [(r[2] or "").encode() for r in rows]
+        width = max(len(name) for name in names)
+        if width > self.names.dtype.itemsize:
+            self.names = self.names.astype(f"S{width}")
+        self.names[found] = names
+        self.no_name[found] = [r[2] is None for r in rows]
+        self.active[found] = [r[1] == "active" for r in rows]
+        self.public[found] = [r[3] is True for r in rows]
+        self.hides[found] = [
+            (len(r) > 15 and r[15] is True) | 2 * (len(r) > 16 and r[16] is True) for r in rows
+        ]
+        self.year[found] = [NO_YEAR if r[4] is None else r[4] for r in rows]
+        regions = self.regions
+        self.region[found] = [regions.add(r[10]) for r in rows]
+        self.region_key[found] = [regions.add(r[5]) for r in rows]
+        if len(regions) > len(self.parent):
+            self.parent = grow(self.parent, len(regions))
+        cert_rows, cert_bits_, cert_until = [], [], []
+        pool_rows, pool_codes, pool_until = [], [], []
+        lists: dict[str, tuple[list[int], list[int]]] = {
+            "industry_keys": ([], []), "declared": ([], []), "specialty": ([], []), "qualification": ([], []),
+        }  # fmt: skip
+        tables = {"industry_keys": self.industries, "declared": self.industries,
+                  "specialty": self.specialties, "qualification": self.qualifications}  # fmt: skip
+        columns = {"industry_keys": 8, "declared": 11, "specialty": 12, "qualification": 13}
+        eng: dict[str, list[int]] = {k: [] for k in ("row", "kind", "industry", "region", "start", "end")}
+        for row, r in zip(found.tolist(), rows, strict=True):
+            if r[1] != "active":
+                continue  # only active people are found; their other facts are not needed
+            for key in r[6] or ():
+                work_type, level, until = key.split("|")
+                cert_rows.append(row)
+                cert_bits_.append(cert_bit(work_type, int(level)))
+                cert_until.append(_day(until))
+            for key in r[7] or ():
+                pool, until = key.split("|")
+                pool_rows.append(row)
+                pool_codes.append(POOL_INDEX[pool])
+                pool_until.append(_day(until))
+            for name, column in columns.items():
+                table = tables[name]
+                for code in r[column] or ():
+                    lists[name][0].append(row)
+                    lists[name][1].append(table.add(code))
+            for kind, industry, region, start, end in r[14] or ():
+                if kind not in WORK_TYPE_INDEX:
+                    continue
+                eng["row"].append(row)
+                eng["kind"].append(WORK_TYPE_INDEX[kind])
+                eng["industry"].append(self.industries.add(industry))
+                eng["region"].append(regions.add(region))
+                eng["start"].append(start.to_ordinal() if start else 0)
+                eng["end"].append(end.to_ordinal() if end else 0)
+        self.certs.extend(cert_rows, bit=cert_bits_, until=cert_until)
+        self.pools.extend(pool_rows, pool=pool_codes, until=pool_until)
+        for name, (entry_rows, codes) in lists.items():
+            getattr(self, name).extend(entry_rows, code=codes)
+        self.engagements.extend(eng.pop("row"), **eng)
+
+    def _rank_ids(self, new_rows: np.ndarray) -> None:
+        # id_order holds every row, row 0 (id b"") first, so searchsorted can use it as a sorter.
+        held = self.ids[: self.size]
+        if len(new_rows) > BULK or len(self.id_order) + len(new_rows) != self.size:
+            self.id_order = np.argsort(held, kind="stable").astype(np.int32)
+        else:
+            for row in new_rows.tolist():
+                key, order = bytes(held[row]), self.id_order
+                low, high = 0, len(order)
+                while low < high:
+                    mid = (low + high) // 2
+                    if bytes(held[order[mid]]) < key:
+                        low = mid + 1
+                    else:
+                        high = mid
+                self.id_order = np.insert(order, low, row)
+        self.id_rank[self.id_order] = np.arange(self.size)
+
+    def _name_key(self, row: int) -> tuple[bool, bytes, int]:
+        return bool(self.no_name[row]), bytes(self.names[row]), int(self.id_rank[row])
+
+    def _rank_names(self, changed: np.ndarray) -> None:
+        n = self.size
+        if len(changed) > BULK or not len(self.name_order):
+            order = np.lexsort((self.id_rank[1:n], self.names[1:n], self.no_name[1:n])) + 1
+            self.name_order = order.astype(np.int32)
+        else:
+            keep = ~np.isin(self.name_order, changed)
+            order = self.name_order[keep]
+            for row in changed.tolist():
+                key = self._name_key(row)
+                low, high = 0, len(order)
+                while low < high:
+                    mid = (low + high) // 2
+                    if self._name_key(int(order[mid])) < key:
+                        low = mid + 1
+                    else:
+                        high = mid
+                order = np.insert(order, low, row)
+            self.name_order = order
+        self.name_rank[self.name_order] = np.arange(1, len(self.name_order) + 1)
+
+    # --- the day ------------------------------------------------------------------------------------------
+
+    def at(self, today: date) -> None:
+        """Make `cert_bits` and `pool_bits` say what is valid on `today`."""
+        day = today.toordinal()
+        if day != self.day:
+            self._derive_day(day, None)
+
+    def _derive_day(self, day: int, rows: np.ndarray | None) -> None:
+        self.day = day
+        if rows is None:
+            self.cert_bits[:] = 0
+            self.pool_bits[:] = 0
+            certs, pools = self.certs, self.pools
+            valid = (certs.until >= day) & (certs.rows != 0)
+            for bit in range(24):
+                self.cert_bits[certs.rows[valid & (certs.bit == bit)]] |= np.int32(1 << bit)
+            valid = (pools.until >= day) & (pools.rows != 0)
+            for pool in range(len(POOL_INDEX)):
+                self.pool_bits[pools.rows[valid & (pools.pool == pool)]] |= np.int8(1 << pool)
+            return
+        self.cert_bits[rows] = 0
+        self.pool_bits[rows] = 0
+        wanted = np.zeros(self.size, dtype=bool)
+        wanted[rows] = True
+        certs = self.certs
+        for i in np.flatnonzero(wanted[certs.rows] & (certs.until >= day)).tolist():
+            self.cert_bits[certs.rows[i]] |= np.int32(1 << int(certs.bit[i]))
+        pools = self.pools
+        for i in np.flatnonzero(wanted[pools.rows] & (pools.until >= day)).tolist():
+            self.pool_bits[pools.rows[i]] |= np.int8(1 << int(pools.pool[i]))
+
+    def memory_bytes(self) -> int:
+        arrays = (self.ids, self.names, self.no_name, self.active, self.public, self.hides, self.year, self.region,
+                  self.region_key, self.id_rank, self.name_rank, self.id_order, self.name_order,
+                  self.cert_bits, self.pool_bits)  # fmt: skip
+        return sum(a.nbytes for a in arrays) + sum(e.nbytes() for e in self._all_entries())
