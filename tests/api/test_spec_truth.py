@@ -49,7 +49,7 @@ def test_ready_documents_both_its_answers(spec):
     responses = spec["paths"]["/ready"]["get"]["responses"]
     assert responses["200"]["schema"] == {"$ref": "#/definitions/Ready"}
     assert responses["503"]["schema"] == {"$ref": "#/definitions/Problem"}
-    assert set(spec["definitions"]["Ready"]["properties"]) == {"status", "neo4j"}
+    assert {"status", "neo4j"} <= set(spec["definitions"]["Ready"]["properties"])
 
 
 def test_every_operation_documents_the_problems_it_can_answer(spec):
