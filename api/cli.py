@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from adapters.spreadsheets import estimate_rows
 from api.context import ctx
 from api.draw_cli import draw_cli
+from api.exam_cli import exams_cli
 from graph.schema import create_schema, describe_schema
 from registry.errors import ImportFileError, RegistryError
 from seed import import_file, synthetic
@@ -24,6 +25,7 @@ from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
+registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (api/exam_cli.py)
 
 
 @registry_cli.command("init-db")

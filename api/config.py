@@ -24,6 +24,7 @@ class Settings:
     neo4j_database: str
     secret_key: bytes = field(repr=False)  # REGISTRY_SECRET_KEY; the two hash keys below derive from it
     eligibility_rules_file: str | None = None
+    exam_rules_file: str | None = None  # EXAM_RULES_FILE: fee, validity, retakes, exam, training, renewal
     credit_rules_file: str | None = None  # CREDIT_RULES_FILE: overrides of registry.credit's rules (JSON)
     conflict_window_years: int = 3
     draw_cap_per_year: int = 6  # panel seats per expert per calendar year (registry/draws.py)
@@ -64,6 +65,7 @@ class Settings:
                 env.get("REGISTRY_SECRET_KEY") or _local_secret(external=bool(env.get("NEO4J_URI")))
             ).encode(),
             eligibility_rules_file=env.get("ELIGIBILITY_RULES_FILE") or None,
+            exam_rules_file=env.get("EXAM_RULES_FILE") or None,
             credit_rules_file=env.get("CREDIT_RULES_FILE") or None,
             conflict_window_years=int(env.get("CONFLICT_WINDOW_YEARS", "3")),
             draw_cap_per_year=int(env.get("DRAW_CAP_PER_YEAR", "6")),

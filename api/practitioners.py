@@ -28,6 +28,7 @@ from api.schemas.practitioner import (
     PractitionerPatchSchema,
     PractitionerSchema,
 )
+from registry.errors import NotFound
 from registry.taxonomy import POOL_CODES
 from services import audit, credit, practitioners, search
 from services.search import SORTS
@@ -99,12 +100,17 @@ class PractitionerList(Resource):
 @ns.route("/<uuid:practitioner_id>")
 @ns.param("practitioner_id", "the practitioner's id (UUID)")
 class PractitionerItem(Resource):
-    @require(CLIENT_PLUS)
+    @ns.response(404, "No such practitioner (for the public: none who consented to the showcase)")
     @returns(ns, _PRACTITIONER, present=presenters.practitioner)
     def get(self, practitioner_id: Any) -> dict[str, Any]:
-        """One practitioner (client+) with the credit summary; personal data and deleted ones for admins only."""
+        """One practitioner: client+ see anyone active with the credit summary (admins: personal data and deleted
+        ones too); without a client key, the showcase profile of a practitioner who consented to it."""
         context = ctx()
         view = practitioners.get(context, str(practitioner_id), include_deleted=presenters.sees_deleted())
+        if presenters.public_only():
+            if view["status"] != "active" or not view.get("public_profile"):
+                raise NotFound(f"No practitioner with id {practitioner_id}.")
+            return view
         return view | {"credit": credit.summary(context, view["id"])}
 
     @require(ADMIN)

@@ -342,6 +342,7 @@ def seat_properties(seat: Seat) -> dict[str, Any]:
         "invited_at": seat.invited_at,
         "deadline": seat.deadline,
         "reason": seat.reason,
+        "responded_at": seat.responded_at,  # read by issue 13's /me invitations
     }
 
 
@@ -358,6 +359,7 @@ def seat_from(properties: dict[str, Any]) -> Seat:
         invited_at=row.get("invited_at"),
         deadline=row.get("deadline"),
         reason=row.get("reason"),
+        responded_at=row.get("responded_at"),
     )
 
 

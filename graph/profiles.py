@@ -56,7 +56,8 @@ RETURN before
 # Evaluations of the person (issue 12's shape, CONVENTIONS.md); every stored property, so what #12 adds shows.
 EVALUATIONS_OF = """
 MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
-RETURN ev {.*,
+RETURN ev {.id, .score, .work_type, .comment, .effective, .on_time, .due_on, .created_on, .created_at,
+           .reply, .replied_at, .overturned_on,
            engagement: COLLECT { MATCH (ev)-[:FOR_ENGAGEMENT]->(e:Engagement) RETURN e {.id, .title, .kind} }[0],
            organization: COLLECT { MATCH (ev)-[:BY]->(o:Organization) RETURN o {.id, .name, .kind} }[0]}
        AS evaluation

@@ -24,6 +24,11 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Engagement", "id"),
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
+    ("Application", "id"),
+    ("TrainingRecord", "id"),
+    ("ExamSession", "id"),
+    ("ExamResult", "id"),
+    ("ContinuingEducation", "id"),
     ("AuditEntry", "seq"),
     ("AuditChain", "id"),
     ("Draw", "id"),
@@ -59,6 +64,9 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Engagement", "start_on"),
     ("Engagement", "updated_at"),  # statistics: the latest engagement change
     ("Region", "level"),
+    ("Application", "work_type"),
+    ("Application", "registered_on"),
+    ("ExamSession", "day"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),
 )

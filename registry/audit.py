@@ -15,7 +15,20 @@ from typing import Any
 
 # Fields whose values never enter the trail: the entry says only that they changed.
 PERSONAL_FIELDS = frozenset(
-    {"name", "id_card", "id_card_hash", "id_card_tail", "phone", "email", "bio", "reason_private"}
+    {
+        "name",
+        "id_card",
+        "id_card_hash",
+        "id_card_tail",
+        "phone",
+        "email",
+        "bio",
+        "reason_private",
+        # Erasable on a deletion request (PIPL), and an entry can never be edited: kept out from the start.
+        "gender",
+        "education",
+        "work_start_year",
+    }
 )
 CHANGED = "changed"
 GENESIS = "0" * 64  # the "previous hash" of the first entry

@@ -85,6 +85,7 @@ class Seat:
     invited_at: datetime | None = None
     deadline: datetime | None = None
     reason: str | None = None
+    responded_at: datetime | None = None
 
 
 @dataclass
@@ -106,7 +107,7 @@ class DrawState:
         elif event.kind == "invited" and seat is not None:
             self.seats[pid] = replace(seat, status="invited", invited_at=event.at, deadline=event.deadline)
         elif event.kind == "responded" and seat is not None and event.response is not None:
-            self.seats[pid] = replace(seat, status=event.response, reason=event.detail)
+            self.seats[pid] = replace(seat, status=event.response, reason=event.detail, responded_at=event.at)
         elif event.kind == "skipped" and seat is not None and seat.status == "standby":
             self.seats[pid] = replace(seat, status="skipped", reason=event.detail)
         elif event.kind == "reserve_called" and seat is not None:

@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from registry.certificates import CertificateFacts, effective_status
+from registry.declarations import LOOKBACK_YEARS
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 
 # --- Purposes and panel size ---------------------------------------------------------------------------------
@@ -112,8 +113,8 @@ AVOIDANCE_RULES: tuple[AvoidanceRule, ...] = (
     AvoidanceRule(
         "declaration",
         "申报的利害关系",
-        "A declared relationship with the organization: director, supervisor, shareholder, adviser, or close "
-        "relative of its legal representative, current or within the window.",
+        "A declared relationship with the organization: director, supervisor, shareholder or adviser, current or "
+        "within the window; close relative of its legal representative, while it lasts.",
         f"{ART9} (2)-(4); 财库〔2016〕198号",
     ),
     AvoidanceRule(
@@ -403,10 +404,12 @@ def avoidance(
                 ended = f"ended {tie.end_on.isoformat()}" if tie.end_on else "not ended"
                 exclude("engagement", f"engagement {tie.engagement_id} for the organization, {ended}")
         for decl in candidate.declarations:
+            # A relative's tie conflicts only while it lasts (art. 9(4) has no window; registry/declarations.py).
+            lasts_after_end = LOOKBACK_YEARS.get(decl.relationship, rules.window_years) > 0
             if (
                 decl.organization_id != org
                 or not _started_by(decl.starts_on, ref)
-                or not _within(decl.ends_on, since)
+                or not _within(decl.ends_on, since if lasts_after_end else ref)
             ):
                 continue
             ongoing = f"until {decl.ends_on.isoformat()}" if decl.ends_on else "ongoing"

@@ -34,6 +34,9 @@ CHINESE_HEADERS: dict[str, str] = {
     "status": "状态",
     "specialties": "专业领域",
     "qualifications": "资质",
+    # Exam-result files (POST /exam-results/import, registry/result_rows.py): same reader, two more columns.
+    "session": "考试场次",
+    "score": "成绩",
 }
 
 # Other spellings seen in real lists; every key and its Chinese header are accepted as well.
@@ -53,6 +56,8 @@ _MORE_ALIASES: dict[str, tuple[str, ...]] = {
     "issued_on": ("issue_date",),
     "expires_on": ("expiry_date",),
     "status": ("证书状态", "certificate_status"),
+    "session": ("场次", "场次编号", "考试时间", "session_id", "exam_session"),
+    "score": ("分数", "考试成绩", "总分"),
 }
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("name", "id_card")

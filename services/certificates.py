@@ -26,6 +26,12 @@ EXPIRY_BATCH = 1000
 
 def issue(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Issue a certificate to an existing, undeleted practitioner; their pools follow in the same transaction."""
+    return ctx.graph.write(issue_in, ctx, data)
+
+
+def issue_in(tx: neo4j.ManagedTransaction, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """`issue` inside the caller's transaction, for use cases that issue as one step of more (exam results,
+    renewals): the holder's lock, the checks, the certificate, its pools and the audit entry; the view."""
     params = {
         "number": data["number"],
         "practitioner_id": str(data["practitioner_id"]),
@@ -36,33 +42,27 @@ def issue(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         "issuer_id": str(data.get("issuer_id") or DEFAULT_ISSUER_ID),
         "reason": data.get("reason"),
     }
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        practitioner_repo.lock(tx, [params["practitioner_id"]])
-        check = repo.issue_checks(tx, params)
-        if check["duplicate"]:
-            raise Conflict(
-                f"Certificate number {params['number']} is already issued.", number=params["number"]
-            )
-        errors: dict[str, list[str]] = {}
-        if check["holder_status"] is None:
-            errors["practitioner_id"] = [f"No practitioner with id {params['practitioner_id']}."]
-        elif check["holder_status"] == "deleted":
-            errors["practitioner_id"] = ["This practitioner is deleted; restore them before issuing."]
-        if not check["issuer_exists"]:
-            errors["issuer_id"] = [f"No organization with id {params['issuer_id']}."]
-        if errors:
-            raise ValidationFailed(errors)
-        repo.create(tx, params)
-        rederive(tx, [params["practitioner_id"]], ctx.today)
-        view = repo.view(tx, params["number"], ctx.today)
-        audit.record(
-            tx, ctx, "certificate", params["number"], "issue",
-            after={k: v for k, v in params.items() if k != "reason"}, subjects=[params["practitioner_id"]],
-        )  # fmt: skip
-        return view
-
-    return ctx.graph.write(work)
+    practitioner_repo.lock(tx, [params["practitioner_id"]])
+    check = repo.issue_checks(tx, params)
+    if check["duplicate"]:
+        raise Conflict(f"Certificate number {params['number']} is already issued.", number=params["number"])
+    errors: dict[str, list[str]] = {}
+    if check["holder_status"] is None:
+        errors["practitioner_id"] = [f"No practitioner with id {params['practitioner_id']}."]
+    elif check["holder_status"] == "deleted":
+        errors["practitioner_id"] = ["This practitioner is deleted; restore them before issuing."]
+    if not check["issuer_exists"]:
+        errors["issuer_id"] = [f"No organization with id {params['issuer_id']}."]
+    if errors:
+        raise ValidationFailed(errors)
+    repo.create(tx, params)
+    rederive(tx, [params["practitioner_id"]], ctx.today)
+    view = repo.view(tx, params["number"], ctx.today)
+    audit.record(
+        tx, ctx, "certificate", params["number"], "issue",
+        after={k: v for k, v in params.items() if k != "reason"}, subjects=[params["practitioner_id"]],
+    )  # fmt: skip
+    return view
 
 
 def get(ctx: Context, number: str) -> dict[str, Any]:

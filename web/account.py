@@ -10,7 +10,7 @@ from api.context import ctx
 from services import web_sessions
 from web.portal import SESSION_COOKIE, portal
 
-HOME_OF_ROLE = {"admin": "portal.admin_home"}
+HOME_OF_ROLE = {"admin": "portal.admin_home", "practitioner": "portal.me"}
 
 
 @portal.route("/login", methods=["GET", "POST"])

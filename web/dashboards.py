@@ -1,10 +1,18 @@
-"""看板: charts of the supply of talent, drawn with Apache ECharts served from the app; each with its data as CSV."""
+"""看板: charts drawn with Apache ECharts served from the app; each with its data as CSV and XLSX.
+
+Everyone sees the showcase's counts (the search facets over the people the visitor may see). Visitors whose key may
+read issue 15's statistics (`services.statistics.allowed`: client keys the supply, government and admin keys every
+statistic) see the registry's statistics too — supply by province, work type × level, trends over time, coverage
+of key emitters, expiring certificates — from the same service, suppressed exactly as the API suppresses them for
+that role. A chart's download links call the same service with the visitor's role.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, render_template
@@ -12,11 +20,13 @@ from flask import Response, abort, render_template
 from api import presenters
 from api.context import ctx
 from services import search
+from services import statistics as stats_service
+from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from web import labels
 from web.pages import INDUSTRY_NAMES, REGION_NAMES
-from web.portal import portal
+from web.portal import portal, principal
 
-# chart → (title, the facet it counts, how a value is named)
+# showcase chart → (title, the facet it counts, how a value is named)
 CHARTS: dict[str, tuple[str, str, Any]] = {
     "provinces": ("各省（区、市）持证人数", "region", lambda v: REGION_NAMES.get(v, v)),
     "work_types": ("各工种有效持证人数", "work_type", labels.work_type),
@@ -24,10 +34,11 @@ CHARTS: dict[str, tuple[str, str, Any]] = {
     "pools": ("人才库与专家库", "pool", labels.pool),
     "industries": ("行业经验分布", "industry", lambda v: INDUSTRY_NAMES.get(v, v)),
 }
+HIDDEN_NOTE = "人数少于隐私阈值的单元格已隐藏（显示为空），合计按未隐藏的单元格计算。"
 
 
 def chart_rows() -> dict[str, list[tuple[str, str, int]]]:
-    """Each chart's rows (code, name, count), counted over everyone the visitor may see."""
+    """Each showcase chart's rows (code, name, count), counted over everyone the visitor may see."""
     args = {"page": 1, "per_page": 1, "sort": "level"}
     facets = (
         search.search(
@@ -44,35 +55,169 @@ def chart_rows() -> dict[str, list[tuple[str, str, int]]]:
     return rows
 
 
+def _bar(
+    title: str, names: list[str], series: list[dict[str, Any]], horizontal: bool = True
+) -> dict[str, Any]:
+    category = {"type": "category", "data": names, **({"inverse": True} if horizontal else {})}
+    value = {"type": "value"}
+    return {
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0} if len(series) > 1 else {"show": False},
+        "grid": {
+            "left": 110 if horizontal else 50,
+            "right": 20,
+            "top": 40,
+            "bottom": 40,
+            "containLabel": False,
+        },
+        "xAxis": value if horizontal else category,
+        "yAxis": category if horizontal else value,
+        "series": series,
+    }
+
+
+def _num(value: Any) -> float:
+    return 0 if value is None else value
+
+
+# --- Statistics charts: each is one statistics answer and a function drawing it ------------------------------
+
+
+@dataclass(frozen=True)
+class StatChart:
+    title: str
+    statistic: str
+    table: str
+    draw: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _supply_by_province(answer: dict[str, Any]) -> dict[str, Any]:
+    totals: dict[str, float] = defaultdict(float)
+    for row in answer["rows"]:
+        totals[row["province_name"]] += _num(row["holders"])
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return _bar("各省有效持证人数（由多到少）", [n for n, _ in ranked],
+                [{"type": "bar", "name": "有效持证人数", "data": [v for _, v in ranked]}])  # fmt: skip
+
+
+def _work_type_by_level(answer: dict[str, Any]) -> dict[str, Any]:
+    cells: dict[tuple[str, int], float] = defaultdict(float)
+    for row in answer["rows"]:
+        cells[(row["work_type"], row["level"])] += _num(row["holders"])
+    work_types = sorted({w for w, _ in cells})
+    levels = sorted({lv for _, lv in cells})
+    series = [{"type": "bar", "stack": "level", "name": labels.level(lv),
+               "data": [cells.get((w, lv), 0) for w in work_types]} for lv in levels]  # fmt: skip
+    return _bar("工种 × 等级有效持证人数", [labels.work_type(w) for w in work_types], series)
+
+
+def _trends(answer: dict[str, Any]) -> dict[str, Any]:
+    measures = {"issued": "发证", "expired": "到期", "suspended": "暂停", "revoked": "撤销"}
+    periods = sorted({row["period"] for row in answer["rows"]})
+    sums = {m: dict.fromkeys(periods, 0.0) for m in measures}
+    for row in answer["rows"]:
+        for m in measures:
+            sums[m][row["period"]] += _num(row[m])
+    series = [
+        {"type": "line", "name": name, "data": [sums[m][p] for p in periods]} for m, name in measures.items()
+    ]
+    return _bar("证书发放与变动趋势（按月）", periods, series, horizontal=False)
+
+
+def _coverage(answer: dict[str, Any]) -> dict[str, Any]:
+    rows = answer["rows"]
+    names = [row["province_name"] for row in rows]
+    target = rows[0]["target"] if rows else None
+    series: list[dict[str, Any]] = [
+        {"type": "bar", "name": "每百家重点排放单位核查员数", "data": [row["coverage"] for row in rows]}
+    ]
+    if target is not None:
+        series[0]["markLine"] = {"data": [{"xAxis": target, "name": "目标"}], "symbol": "none"}
+    return _bar("重点排放单位核查力量覆盖", names, series)
+
+
+def _expiring(answer: dict[str, Any]) -> dict[str, Any]:
+    totals: dict[str, float] = defaultdict(float)
+    for row in answer["rows"]:
+        totals[row["province_name"]] += _num(row["certificates"])
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return _bar("90 天内到期的证书（按省）", [n for n, _ in ranked],
+                [{"type": "bar", "name": "到期证书数", "data": [v for _, v in ranked]}])  # fmt: skip
+
+
+STAT_CHARTS: dict[str, StatChart] = {
+    "supply-provinces": StatChart("各省有效持证人数", "supply", "holders", _supply_by_province),
+    "work-type-level": StatChart("工种 × 等级", "supply", "holders", _work_type_by_level),
+    "trends": StatChart("趋势", "trends", "periods", _trends),
+    "coverage": StatChart("重点排放单位覆盖", "demand", "coverage", _coverage),
+    "expiring": StatChart("即将到期的证书", "expiring", "provinces", _expiring),
+}
+
+
+def _request(statistic: str, table: str) -> stats_service.StatisticsRequest:
+    return stats_service.StatisticsRequest(statistic=statistic, as_of=ctx().today, table=table)
+
+
+def statistics_charts() -> list[dict[str, Any]]:
+    """The statistics charts this visitor's role may read, each with its option, its table and its links."""
+    role = principal().role
+    shown = []
+    for key, chart in STAT_CHARTS.items():
+        if not stats_service.allowed(chart.statistic, role):
+            continue
+        answer = stats_service.answer(ctx(), _request(chart.statistic, chart.table), role, "zh")
+        shown.append({
+            "key": key, "title": chart.title, "statistic": chart.statistic, "table": chart.table,
+            "option": json.dumps(chart.draw(answer), ensure_ascii=False, default=str),
+            "labels": answer["labels"], "columns": answer["columns"], "rows": answer["rows"],
+            "suppressed": bool((answer.get("suppression") or {}).get("cells")),
+        })  # fmt: skip
+    return shown
+
+
+def _showcase_option(chart: str, rows: list[tuple[str, str, int]]) -> dict[str, Any]:
+    names = [name for _, name, _ in rows]
+    return _bar(CHARTS[chart][0], names, [{"type": "bar", "data": [count for _, _, count in rows]}])
+
+
 @portal.route("/dashboards")
 def dashboards() -> str:
-    """The dashboard page: one ECharts bar chart per measure, each with a CSV link to the same data."""
+    """The dashboard page: the showcase's charts, and the statistics the visitor's role may read."""
     rows = chart_rows()
     options = {
-        chart: json.dumps(
-            {
-                "title": {"text": CHARTS[chart][0], "left": "center", "textStyle": {"fontSize": 14}},
-                "tooltip": {},
-                "grid": {"left": 110, "right": 20, "top": 40, "bottom": 20},
-                "xAxis": {"type": "value"},
-                "yAxis": {"type": "category", "inverse": True, "data": [name for _, name, _ in rows[chart]]},
-                "series": [{"type": "bar", "data": [count for _, _, count in rows[chart]]}],
-            },
-            ensure_ascii=False,
-        )
-        for chart in CHARTS
+        chart: json.dumps(_showcase_option(chart, rows[chart]), ensure_ascii=False) for chart in CHARTS
     }
-    return render_template("dashboards.html", charts=CHARTS, rows=rows, options=options)
+    return render_template("dashboards.html", charts=CHARTS, rows=rows, options=options,
+                           statistics=statistics_charts(), hidden_note=HIDDEN_NOTE)  # fmt: skip
 
 
-@portal.route("/dashboards/<string:chart>.csv")
-def dashboard_csv(chart: str) -> Response:
-    """A chart's data as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
+@portal.route("/dashboards/<string:chart>.<any(csv, xlsx):fmt>")
+def dashboard_download(chart: str, fmt: str) -> Response:
+    """A showcase chart's data as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese) or XLSX."""
     if chart not in CHARTS:
         abort(404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["code", "name", "count"])
-    writer.writerows(chart_rows()[chart])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={chart}.csv"})  # fmt: skip
+    columns, headers = ("code", "name", "count"), ("代码", "名称", "人数")
+    data = [dict(zip(columns, row, strict=True)) for row in chart_rows()[chart]]
+    if fmt == "csv":
+        content, media_type = to_csv(columns, data, headers, bom=True), CSV_MEDIA_TYPE
+    else:
+        content, media_type = to_xlsx(columns, data, headers, sheet=chart), XLSX_MEDIA_TYPE
+    return Response(content, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{chart}.{fmt}"'})  # fmt: skip
+
+
+@portal.route("/dashboards/statistics/<string:statistic>/<string:table>.<any(csv, xlsx):fmt>")
+def statistics_download(statistic: str, table: str, fmt: str) -> Response:
+    """A statistic's table as CSV or XLSX with Chinese headers — the API's export, for the visitor's role."""
+    if table not in stats_service.STATISTICS.get(statistic, ()):
+        abort(404)
+    role = principal().role
+    if not stats_service.allowed(statistic, role):
+        abort(403 if role != "public" else 401)
+    exported = stats_service.answer_as(ctx(), _request(statistic, table), role, fmt, "zh")
+    assert isinstance(exported, stats_service.Export)
+    disposition = f'attachment; filename="{exported.filename}"'
+    return Response(
+        exported.content, mimetype=exported.media_type, headers={"Content-Disposition": disposition}
+    )

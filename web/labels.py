@@ -30,6 +30,22 @@ MESSAGES = {
     "Not a valid integer.": "请输入整数。",
     "Not a valid date.": "请输入有效日期（YYYY-MM-DD）。",
     "Unknown field.": "不支持此项。",
+    "Not a valid UUID.": "请输入有效的编号。",
+    "The end date is before the start date.": "结束日期早于开始日期。",
+    "The period is already over; declare periods from today on.": "该时段已过去，请登记今天及以后的时段。",
+    "Say why you decline; the draw's record keeps the reason.": "谢绝时请说明原因（将记入抽取记录）。",
+    "When the relationship began is required.": "请填写关系开始的日期。",
+    "A declaration records a relationship that has begun: from must not be in the future.": "开始日期不能晚于今天。",
+}
+# Messages that contain a fixed text among details.
+PREFIXES = {
+    "Must be one of": "请从列表中选择。",
+    "Overlaps a period already declared": "与已登记的时段重叠，请先修改或撤回那一段。",
+    "This invitation is": "该邀请已答复或已结束，不能再答复。",
+    "The deadline (": "已过答复期限，请联系平台管理员。",
+    "Must not be before": "日期过早。",
+    "This record is deleted": "该档案已注销，不能再修改。",
+    "with this organization is already declared": "与该单位的同一关系在这段时间已登记过。",
 }
 
 
@@ -54,7 +70,9 @@ def education(code: str | None) -> str:
 
 def message(text: str) -> str:
     """A validation message in Chinese (the English one when there is no translation yet)."""
-    return MESSAGES.get(text, text)
+    if text in MESSAGES:
+        return MESSAGES[text]
+    return next((zh for start, zh in PREFIXES.items() if start in text), text)
 
 
 FILTERS = {

@@ -19,13 +19,14 @@ from api.schemas.certificate import VerifyArgs
 from registry.errors import NotFound, ValidationFailed
 from registry.masking import mask_name
 from seed import reference as places
-from services import certificates, practitioners, search
+from services import certificates, credit, practitioners, search
 from web import labels
 from web.portal import portal, principal
 
 PER_PAGE = 12
 REGION_NAMES = dict(places.PROVINCES) | dict(places.CITIES)
 INDUSTRY_NAMES = {code: name for code, name, _ in places.INDUSTRIES}
+SANCTION_KINDS = {"expert_suspension": "暂停专家资格", "bar": "禁止参加抽取与专家库"}
 POOL_PAGES = {"talent": ("talent", "全国碳排放管理员人才库"), "expert": ("experts", "国家级碳排放专家库")}
 
 
@@ -176,6 +177,8 @@ def profile(practitioner_id: Any) -> str:
     view = practitioners.get(context, str(practitioner_id), include_deleted=principal().role == "admin")
     if principal().role not in CLIENT_PLUS and not view.get("public_profile"):
         abort(404)
+    if principal().role in CLIENT_PLUS and view["status"] != "deleted":
+        view = view | {"credit": credit.summary(context, view["id"])}  # as GET /practitioners/{id} gives it
     shown = presenters.practitioner(view)
     graph = (
         presenters.neighbourhood(practitioners.neighbourhood(context, str(practitioner_id)))
@@ -185,8 +188,8 @@ def profile(practitioner_id: Any) -> str:
     if graph and principal().role not in CLIENT_PLUS:
         graph = None  # the neighbourhood names clients and colleagues: client+ only, as in the API
     drawing = json.dumps(_drawing(graph), ensure_ascii=False, default=str) if graph else None
-    return render_template("profile.html", person=shown, credit=view.get("credit"), graph=graph, drawing=drawing,
-                           region_names=REGION_NAMES)  # fmt: skip
+    return render_template("profile.html", person=shown, credit=shown.get("credit"), graph=graph, drawing=drawing,
+                           region_names=REGION_NAMES, sanction_kinds=SANCTION_KINDS)  # fmt: skip
 
 
 def _drawing(graph: dict[str, Any]) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def error_page(error: Exception) -> Any:
 
 def install(app: Flask) -> None:
     """Register the portal on the app, with its template filters and its error pages."""
-    from web import account, admin, dashboards, imports, pages  # noqa: F401 — their routes join the blueprint
+    from web import account, admin, admin_draws, admin_queues, dashboards, imports, me, pages  # noqa: F401 — their routes join the blueprint
 
     app.register_blueprint(portal)
     for name, function in labels.FILTERS.items():

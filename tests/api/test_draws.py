@@ -21,6 +21,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from registry.audit import Actor
+from services import availability, declarations, misconduct
+from services.context import Context
 from tests.support import assert_problem, graph_size, unique_id_card
 
 URL = "/api/v1/draws"
@@ -47,43 +50,43 @@ def panel_day(year_offset: int) -> str:
     return date(TODAY.year + year_offset, 6, 15).isoformat()
 
 
-# Nodes whose owners (#12, #13) may not be merged yet: written in their shared shapes (CONVENTIONS.md).
-def declaration_fixture(graph, practitioner_id: str, organization_id: str, relationship: str) -> None:
-    graph.driver.execute_query(
-        """
-        MATCH (p:Practitioner {id: $pid}), (o:Organization {id: $oid})
-        CREATE (p)-[:DECLARED]->(:Declaration {id: $id, relationship: $relationship, `from`: date($since),
-                                               to: null, entered_by: 'fixture', created_at: datetime()})
-               -[:CONCERNS]->(o)
-        """,
-        pid=practitioner_id, oid=organization_id, id=str(uuid.uuid4()), relationship=relationship,
-        since=days_ago(400),
-    )  # fmt: skip
+# Declarations and availability through issue 13's services, the bar through issue 12's misconduct records
+# (three records within twelve months step up to a `bar`).
+def declare_director(context, practitioner_id: str, organization_id: str) -> None:
+    declarations.declare(
+        context,
+        practitioner_id,
+        {
+            "organization_id": organization_id,
+            "relationship": "director",
+            "from_": TODAY - timedelta(days=400),
+        },
+        entered_by="admin",
+    )
 
 
-def sanction_fixture(graph, practitioner_id: str, kind: str = "bar") -> None:
-    graph.driver.execute_query(
-        """
-        MATCH (p:Practitioner {id: $pid})
-        CREATE (p)-[:SANCTIONED]->(:Sanction {id: $id, kind: $kind, `from`: date($since), until: null,
-                                              lifted_on: null, reason: 'fixture'})
-        """,
-        pid=practitioner_id, id=str(uuid.uuid4()), kind=kind, since=days_ago(30),
-    )  # fmt: skip
+def bar(context, practitioner_id: str) -> None:
+    for days in (30, 20, 10):
+        misconduct.record_misconduct(
+            context,
+            practitioner_id,
+            {
+                "category": "data_falsification",
+                "occurred_on": TODAY - timedelta(days=days),
+                "note": "fixture",
+            },
+        )
 
 
-def availability_fixture(graph, practitioner_id: str, start: str, end: str) -> None:
-    graph.driver.execute_query(
-        """
-        MATCH (p:Practitioner {id: $pid})
-        CREATE (p)-[:UNAVAILABLE]->(:Availability {id: $id, `from`: date($start), to: date($end), reason: 'abroad'})
-        """,
-        pid=practitioner_id, id=str(uuid.uuid4()), start=start, end=end,
-    )  # fmt: skip
+def away(context, practitioner_id: str, until: str) -> None:
+    availability.declare(
+        context, practitioner_id, {"from_": TODAY, "to": date.fromisoformat(until), "reason": "abroad"}
+    )
 
 
 @pytest.fixture(scope="module")
-def ids(app, graph, keys):
+def ids(app, graph, settings, keys):
+    context = Context(graph=graph, settings=settings, actor=Actor.cli(), today=TODAY)
     client, admin = app.test_client(), {"X-API-Key": keys["admin"]}
     ids: dict[str, str] = {}
     for key, body in {
@@ -123,9 +126,9 @@ def ids(app, graph, keys):
         "start_on": days_ago(100), "status": "active", "team": [{"practitioner_id": ids["ENG"], "role": "lead"}],
     }  # fmt: skip
     assert client.post("/api/v1/engagements", json=engagement, headers=admin).status_code == 201
-    declaration_fixture(graph, ids["DECL"], ids["client_org"], "director")
-    sanction_fixture(graph, ids["BAR"])
-    availability_fixture(graph, ids["AWAY"], TODAY.isoformat(), panel_day(60))
+    declare_director(context, ids["DECL"], ids["client_org"])
+    bar(context, ids["BAR"])
+    away(context, ids["AWAY"], panel_day(60))
     return ids
 
 

@@ -1,6 +1,5 @@
 """Practitioners keep their own record: keys bound to them, /me, declarations, availability, invitations, PIPL."""
 
-import importlib.util
 import io
 import uuid
 from datetime import date, timedelta
@@ -366,93 +365,6 @@ def test_a_bad_availability_period_is_refused_and_nothing_written(client, graph,
     before = graph_size(graph)
     assert_problem(client.post("/api/v1/me/availability", json=body, headers=key), status)
     assert graph_size(graph) == before
-
-
-# --- Invitations (the Draw/DREW shape of issue 11) ------------------------------------------------------
-# These write draws as bare Draw/DREW nodes; once issue 11's draw service is part of the registry, answers go
-# through it (it needs its own event log) and tests/api/test_me_with_draws.py covers them instead.
-shape_only = pytest.mark.skipif(
-    importlib.util.find_spec("services.draws") is not None, reason="issue 11's draws are merged"
-)
-
-
-def _draw(graph, practitioner_id: str, *, status: str = "invited", deadline: date | None = None) -> str:
-    draw_id = str(uuid.uuid4())
-    graph.driver.execute_query(
-        "MATCH (p:Practitioner {id: $pid}) "
-        "CREATE (d:Draw {id: $id, purpose: 'review_panel', title: '评审组抽取', panel_date: $panel, "
-        "status: 'drawn', created_at: datetime()})-[:DREW {order: 1, role: 'panel', status: $status, "
-        "respond_by: $deadline}]->(p)",
-        pid=practitioner_id, id=draw_id, panel=TODAY + timedelta(days=30), status=status, deadline=deadline,
-    )  # fmt: skip
-    return draw_id
-
-
-@shape_only
-def test_a_practitioner_sees_and_answers_their_invitations(client, graph, admin, me):
-    person, key = me
-    accepted = _draw(graph, person["id"], deadline=TODAY + timedelta(days=3))
-    declined = _draw(graph, person["id"])
-    items = client.get("/api/v1/me/invitations", headers=key).get_json()["items"]
-    assert {i["draw_id"] for i in items} == {accepted, declined}
-    assert all(i["status"] == "invited" and i["role"] == "panel" for i in items)
-    response = client.post(f"/api/v1/me/invitations/{accepted}", json={"response": "accepted"}, headers=key)
-    assert response.status_code == 200, response.get_json()
-    assert response.get_json()["status"] == "accepted"
-    response = client.post(
-        f"/api/v1/me/invitations/{declined}",
-        json={"response": "declined", "reason": "当日另有评审"},
-        headers=key,
-    )
-    assert response.get_json() | {"status": "declined", "reason": "当日另有评审"} == response.get_json()
-    history = client.get(f"/api/v1/practitioners/{person['id']}/history", headers=admin).get_json()["items"]
-    assert sum(entry["entity"] == "draw" and entry["action"] == "respond" for entry in history) == 2
-
-
-@shape_only
-def test_an_invitation_is_answered_once_before_its_deadline_with_a_reason_to_decline(client, graph, me):
-    person, key = me
-    open_draw = _draw(graph, person["id"])
-    late = _draw(graph, person["id"], deadline=TODAY - timedelta(days=1))
-    before = graph_size(graph)
-    problem = assert_problem(
-        client.post(f"/api/v1/me/invitations/{open_draw}", json={"response": "declined"}, headers=key), 400
-    )
-    assert "reason" in problem["errors"]
-    assert_problem(
-        client.post(f"/api/v1/me/invitations/{open_draw}", json={"response": "no_response"}, headers=key), 400
-    )
-    assert_problem(
-        client.post(f"/api/v1/me/invitations/{late}", json={"response": "accepted"}, headers=key), 409
-    )
-    assert_problem(
-        client.post(f"/api/v1/me/invitations/{uuid.uuid4()}", json={"response": "accepted"}, headers=key), 404
-    )
-    assert graph_size(graph) == before
-    assert (
-        client.post(
-            f"/api/v1/me/invitations/{open_draw}", json={"response": "accepted"}, headers=key
-        ).status_code
-        == 200
-    )
-    assert_problem(
-        client.post(
-            f"/api/v1/me/invitations/{open_draw}",
-            json={"response": "declined", "reason": "改主意"},
-            headers=key,
-        ),
-        409,
-    )
-
-
-@shape_only
-def test_someone_elses_invitation_is_not_found(client, graph, me, new_practitioner):
-    _, key = me
-    other = new_practitioner()
-    theirs = _draw(graph, other["id"])
-    assert_problem(
-        client.post(f"/api/v1/me/invitations/{theirs}", json={"response": "accepted"}, headers=key), 404
-    )
 
 
 # --- Their data: export and deletion ----------------------------------------------------------------------

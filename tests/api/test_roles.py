@@ -92,12 +92,8 @@ ENDPOINTS = [
     ("post", "/api/v1/practitioners", lambda w: {"name": "新人", "id_card": unique_id_card()}, ADMIN),
     ("get", "/api/v1/practitioners", None, ALL),
     ("get", "/api/v1/practitioners?q=权限", None, ALL),
-    (
-        "get",
-        "/api/v1/practitioners/{person}",
-        None,
-        CLIENT_PLUS,
-    ),  # opened to client+ without personal data (second wave)
+    # client+ see anyone; the public the showcase of a consenting person (this one consented)
+    ("get", "/api/v1/practitioners/{person}", None, ALL),
     ("patch", "/api/v1/practitioners/{person}", lambda w: {"bio": "更新"}, ADMIN),
     ("get", "/api/v1/practitioners/{person}/certificates", None, CLIENT_PLUS),
     ("post", "/api/v1/organizations", lambda w: {"name": "新公司", "kind": "other"}, ADMIN),
@@ -194,3 +190,16 @@ def test_the_public_showcase_lists_only_consenting_practitioners(client, as_role
     assert ids("公开者", "public") == {shown["id"]}
     assert ids("隐私者", "public") == set()
     assert ids("隐私者", "client") == {hidden["id"]}
+
+
+def test_the_public_sees_a_consenting_practitioners_showcase_profile_and_nobody_else(
+    client, new_practitioner
+):
+    shown = new_practitioner(name="展示者", public_profile=True)
+    hidden = new_practitioner(name="不展示者", public_profile=False)
+    profile = client.get(f"/api/v1/practitioners/{shown['id']}")
+    assert profile.status_code == 200
+    assert profile.get_json()["name"] == "展示者"
+    assert "credit" not in profile.get_json() or profile.get_json()["credit"] is None
+    assert not keys_in(profile.get_json()) & PII_KEYS
+    assert client.get(f"/api/v1/practitioners/{hidden['id']}").status_code == 404

@@ -127,7 +127,7 @@ def read_everywhere(world, role: str) -> dict[str, object]:
 
     everyone = set(ROLES)
     shown["search"] = entry(get("/api/v1/practitioners", everyone, q=token, per_page=100))
-    shown["profile"] = get(f"/api/v1/practitioners/{pid}", CLIENT_PLUS)
+    shown["profile"] = get(f"/api/v1/practitioners/{pid}", everyone)  # a consenting person: the showcase
     shown["pool members"] = entry(get("/api/v1/pools/expert/members", CLIENT_PLUS, q=token, per_page=100))
     if role == "other_practitioner":  # their /me is their own record, not this person's
         assert get("/api/v1/me", everyone)["id"] != pid

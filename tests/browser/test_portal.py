@@ -68,19 +68,55 @@ def test_the_public_sees_only_the_consenting_showcase(page: Page, ids):
     expect(page.get_by_test_id("error-page")).to_contain_text("页面不存在")
 
 
+def _painted(page: Page, test_id: str) -> bool:
+    canvas = page.get_by_test_id(test_id).locator("canvas").first
+    expect(canvas).to_be_visible()
+    return page.evaluate(
+        """canvas => { const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                       for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) return true; } return false; }""",
+        canvas.element_handle(),
+    )
+
+
 def test_the_dashboard_draws_its_charts(page: Page, ids):
     page.goto("/dashboards")
     for chart in ("provinces", "work_types", "levels"):
-        canvas = page.get_by_test_id(f"chart-{chart}").locator("canvas").first
-        expect(canvas).to_be_visible()
-        painted = page.evaluate(
-            """canvas => { const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-                           for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) return true; } return false; }""",
-            canvas.element_handle(),
-        )
-        assert painted, chart
+        assert _painted(page, f"chart-{chart}"), chart
     expect(page.get_by_role("link", name="下载 CSV").first).to_have_attribute("href", re.compile(r"\.csv$"))
+    expect(page.get_by_test_id("stat-supply-provinces")).to_have_count(0)  # statistics need a key
     screenshot(page, "dashboards")
+
+
+def test_government_sees_the_statistics_charts_and_downloads_their_data(page: Page, ids, keys):
+    log_in(page, keys["government"])
+    page.goto("/dashboards")
+    for chart in ("supply-provinces", "work-type-level", "trends", "coverage", "expiring"):
+        assert _painted(page, f"stat-{chart}"), chart
+    href = page.get_by_test_id("stat-supply-provinces-csv").get_attribute("href")
+    download = page.request.get(href)
+    assert download.status == 200 and download.headers["content-type"].startswith("text/csv")
+    assert "有效持证人数" in download.body().decode("utf-8-sig")
+    xlsx = page.request.get(href.replace(".csv", ".xlsx"))
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
+    anonymous = page.context.browser.new_context(base_url=page.url.split("/dashboards")[0])
+    assert anonymous.request.get(href).status == 401
+    anonymous.close()
+
+
+def test_a_client_sees_only_the_public_statistics(page: Page, ids, keys):
+    log_in(page, keys["client"])
+    page.goto("/dashboards")
+    assert _painted(page, "stat-supply-provinces")
+    expect(page.get_by_test_id("stat-trends")).to_have_count(0)
+    assert page.request.get("/dashboards/statistics/trends/periods.csv").status == 403
+
+
+def test_an_admin_sees_the_statistics_unsuppressed(page: Page, ids, keys):
+    log_in(page, keys["admin"])
+    page.goto("/dashboards")
+    assert _painted(page, "stat-work-type-level")
+    expect(page.get_by_text("已隐藏")).to_have_count(0)
+    screenshot(page, "dashboards-statistics")
 
 
 def test_an_admin_revokes_a_certificate_and_sees_the_expert_pool_shrink(page: Page, ids, keys):

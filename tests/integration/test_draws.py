@@ -15,7 +15,7 @@ import pytest
 
 from registry.audit import Actor
 from registry.errors import InvalidTransition
-from services import certificates, draws, practitioners
+from services import certificates, draws, misconduct, practitioners
 from services.context import Context
 from tests.support import unique_id_card
 
@@ -178,32 +178,41 @@ def test_a_reserve_seated_elsewhere_that_day_since_the_draw_is_skipped_and_the_s
     assert draws.verify(context, first["id"])["verified"]
 
 
-def bar_fixture(graph, practitioner_id: str) -> None:
-    """A bar in the shape of CONVENTIONS.md (Sanctions, #12), written directly until #12 is merged."""
-    graph.driver.execute_query(
-        """
-        MATCH (p:Practitioner {id: $pid})
-        CREATE (p)-[:SANCTIONED]->(:Sanction {id: $id, kind: 'bar', `from`: date(), until: null, lifted_on: null,
-                                              reason: 'fixture'})
-        """,
-        pid=practitioner_id,
-        id=str(uuid.uuid4()),
-    )
-
-
-def test_a_reserve_barred_since_the_draw_is_passed_over_with_rule_sanction(context, graph, pool):
-    view = draws.create(context, request(in_year(25), 1, reserves=1))
-    reserve = next(s["practitioner"]["id"] for s in view["seats"] if s["role"] == "reserve")
-    bar_fixture(graph, reserve)
-    try:
-        member = next(iter(seated(view)))
-        after = draws.respond(context, view["id"], {"practitioner_id": member, "response": "declined"})
-        skipped = {x["practitioner_id"]: x["rule"] for x in after["excluded"] if x["stage"] == "refill"}
-        assert skipped == {reserve: "sanction"}
-        assert [s["status"] for s in after["seats"] if s["practitioner"]["id"] == reserve] == ["skipped"]
-        assert [s["via"] for s in after["seats"] if s["status"] == "invited"] == ["replacement"]
-        assert draws.verify(context, view["id"])["verified"]
-    finally:
-        graph.driver.execute_query(
-            "MATCH (:Practitioner {id: $pid})-[:SANCTIONED]->(s:Sanction) DETACH DELETE s", pid=reserve
+def test_a_reserve_barred_since_the_draw_is_passed_over_with_rule_sanction(context):
+    # Its own three trading experts, so the bar (indefinite) touches no other test's pool.
+    traders = []
+    for index in range(3):
+        person = practitioners.register(
+            context,
+            {
+                "name": f"交易专家{index}",
+                "id_card": unique_id_card(),
+                "region": REGION,
+                "education": "master",
+            },
         )
+        certificates.issue(
+            context,
+            {"number": f"CT-{uuid.uuid4().hex[:10].upper()}", "practitioner_id": person["id"],
+             "work_type": "trading", "level": 2, "issued_on": date(2023, 1, 1)},
+        )  # fmt: skip
+        traders.append(person["id"])
+    view = draws.create(context, request(in_year(25), 1, reserves=1, work_type="trading"))
+    reserve = next(s["practitioner"]["id"] for s in view["seats"] if s["role"] == "reserve")
+    for days in (30, 20, 10):  # three records within twelve months: a bar (issue 12's step-up rule)
+        misconduct.record_misconduct(
+            context,
+            reserve,
+            {"category": "data_falsification", "occurred_on": date.today() - timedelta(days=days)},
+        )
+
+    member = next(iter(seated(view)))
+    after = draws.respond(context, view["id"], {"practitioner_id": member, "response": "declined"})
+    skipped = {x["practitioner_id"]: x["rule"] for x in after["excluded"] if x["stage"] == "refill"}
+    assert skipped == {reserve: "sanction"}
+    assert [s["status"] for s in after["seats"] if s["practitioner"]["id"] == reserve] == ["skipped"]
+    replacement = [s for s in after["seats"] if s["via"] == "replacement"]
+    assert [s["practitioner"]["id"] for s in replacement] == [
+        p for p in traders if p not in (member, reserve)
+    ]
+    assert draws.verify(context, view["id"])["verified"]

@@ -1,7 +1,6 @@
 """Self-service use cases through the services on the real graph: concurrency, the shared conflict predicate,
 the generic export, visibility in matching, and the deletion request."""
 
-import importlib.util
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
@@ -16,7 +15,6 @@ from services import (
     availability,
     certificates,
     declarations,
-    invitations,
     matching,
     organizations,
     personal_data,
@@ -137,35 +135,3 @@ def test_a_deletion_request_is_made_once(context, person, organization):
         personal_data.request_deletion(context, person["id"])
     with pytest.raises(Conflict):
         profiles.update_own(context, person["id"], {"bio": "回来了"})
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("services.draws") is not None,
-    reason="issue 11's draws answer through their service",
-)
-def test_two_answers_to_one_invitation_at_once_record_exactly_one(context, person):
-    draw_id = f"draw-{person['id']}"
-    context.graph.driver.execute_query(
-        "MATCH (p:Practitioner {id: $id}) CREATE (:Draw {id: $draw, purpose: 'policy_advice', status: 'drawn', "
-        "created_at: datetime()})-[:DREW {order: 1, role: 'panel', status: 'invited'}]->(p)",
-        id=person["id"], draw=draw_id,
-    )  # fmt: skip
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def answer(response: str) -> None:
-        barrier.wait()
-        try:
-            invitations.answer(context, person["id"], draw_id, response, "另有安排")
-            outcomes.append(response)
-        except Conflict:
-            outcomes.append("conflict")
-
-    threads = [threading.Thread(target=answer, args=(r,)) for r in ("accepted", "declined")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes.count("conflict") == 1
-    stored = invitations.of_practitioner(context, person["id"])[0]["status"]
-    assert [stored] == [o for o in outcomes if o != "conflict"]

@@ -240,6 +240,13 @@ def test_a_declared_employment_counts_as_employment():
     assert rules_hit(expert(declarations=(Declaration("d1", ORG, "employment"),))) == ["employment"]
 
 
+def test_a_relative_s_tie_excludes_only_while_it_lasts():
+    ended = Declaration("d1", ORG, "relative", date(2010, 1, 1), date(2025, 1, 1))
+    ongoing = Declaration("d2", ORG, "relative", date(2010, 1, 1))
+    assert rules_hit(expert(declarations=(ended,))) == []
+    assert rules_hit(expert(declarations=(ongoing,))) == ["declaration"]
+
+
 def test_a_declaration_that_ended_before_the_window_does_not_exclude():
     old = Declaration("d1", ORG, "director", date(2010, 1, 1), date(2020, 1, 1))
     assert rules_hit(expert(declarations=(old,))) == []

@@ -1,0 +1,341 @@
+"""Applications, training records, registrations and exam results in the graph.
+
+    (a:Application)-[:BY]->(p:Practitioner)
+    (a)-[:HAS_TRAINING]->(t:TrainingRecord)
+    (a)-[:REGISTERED_FOR {at}]->(s:ExamSession)
+    (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s)
+    (c:Certificate)-[:FROM_RESULT]->(r)
+
+Only facts are stored; an application's status is derived from them (registry/applications.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph.exams import SESSION_FIELDS, session_facts
+from graph.records import native
+from graph.reference import WITHIN_REGION
+from registry.applications import ApplicationFacts, ResultFacts, SessionFacts
+from registry.eligibility import HeldCertificate
+from registry.training import TrainingRecord
+
+# Everything the rules decide on and the screens show, for one application `a` of practitioner `p`.
+APPLICATION_VIEW = (
+    """
+a {.id, .work_type, .level, .registered_on, .fee_cny, .related_work_years, .eligibility, .created_at,
+   practitioner: p {.id, .name, .status},
+   region: COLLECT { MATCH (p)-[:BASED_IN]->(g:Region) RETURN g {.code, .name_zh} }[0],
+   training: COLLECT { MATCH (a)-[:HAS_TRAINING]->(t:TrainingRecord)
+                       RETURN t {.id, .part, .hours, .completed_on, .mode, .created_at}
+                       ORDER BY t.completed_on, t.created_at },
+   sessions: COLLECT { MATCH (a)-[reg:REGISTERED_FOR]->(s:ExamSession)
+                       RETURN s {"""
+    + SESSION_FIELDS
+    + """, registered_at: reg.at} ORDER BY s.starts_at },
+   results: COLLECT { MATCH (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s:ExamSession)
+                      RETURN r {.id, .score, .passed, .attempt, .free, .recorded_at, session_id: s.id}
+                      ORDER BY r.attempt },
+   certificate: COLLECT { MATCH (c:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a)
+                          RETURN c {.number, .status, .issued_on, .expires_on} }[0]
+}
+"""
+)
+
+GET_APPLICATION = (
+    """
+MATCH (a:Application {id: $id})-[:BY]->(p:Practitioner)
+RETURN """
+    + APPLICATION_VIEW
+    + " AS application"
+)
+
+# The filters an index can answer (work type, level, person, session, region); the status is derived afterwards.
+FILTERED_APPLICATIONS = (
+    """
+MATCH (a:Application)-[:BY]->(p:Practitioner)
+WHERE ($work_type IS NULL OR a.work_type = $work_type)
+  AND ($level IS NULL OR a.level = $level)
+  AND ($practitioner_id IS NULL OR p.id = $practitioner_id)
+  AND ($session_id IS NULL OR EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) })
+  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE """
+    + WITHIN_REGION
+    + """ })
+"""
+)
+
+NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id\n"
+
+# A page in the graph when no status is asked for: count, then only the page's applications are projected.
+PAGE_OF_APPLICATIONS = (
+    FILTERED_APPLICATIONS
+    + """WITH a ORDER BY a.registered_on DESC, a.created_at DESC, a.id
+WITH collect(a.id) AS ids
+RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page
+"""
+)
+
+# Necessary conditions of each derived status, to narrow what the status filter reads. They only narrow: the
+# status itself is derived in Python (registry/applications.py) from the facts of what is left. The two dates
+# bound the six months loosely from either side: `$valid_since` (31 days a month), `$expired_before` (28 days).
+_NO_RESULT = "NOT EXISTS { (:ExamResult)-[:OF]->(a) }"
+_NO_PASS = "NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed }"
+_CERTIFIED = "EXISTS { (:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) }"
+STATUS_NARROWING: dict[str, str] = {
+    "registered": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "training": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "ready": _NO_RESULT + " AND a.registered_on >= $valid_since",
+    "sat": _NO_RESULT + " AND EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession) }",
+    "failed": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
+    "retake": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
+    "expired": _NO_PASS + " AND a.registered_on < $expired_before",
+    "passed": "EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed } AND NOT " + _CERTIFIED,
+    "certified": _CERTIFIED,
+}
+
+# Only what the status rules read, as lists: the status filter derives each status from these.
+_FACTS_RETURN = """
+RETURN a.id AS id, a.work_type AS work_type, a.level AS level, a.registered_on AS registered_on,
+       COLLECT { MATCH (a)-[:HAS_TRAINING]->(t:TrainingRecord) RETURN [t.part, t.hours, t.completed_on] } AS training,
+       COLLECT { MATCH (a)-[:REGISTERED_FOR]->(s:ExamSession) RETURN [s.id, s.starts_at, s.subject, s.capacity] }
+         AS sessions,
+       COLLECT { MATCH (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s:ExamSession)
+                 RETURN [r.id, s.id, r.score, r.passed, r.attempt] } AS results,
+       COLLECT { MATCH (c:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) RETURN c.number }[0] AS certificate
+"""
+
+
+def _facts_query(status: str) -> str:
+    """The facts of the filtered applications that may have `status`, newest first."""
+    return FILTERED_APPLICATIONS + "WITH a WHERE " + STATUS_NARROWING[status] + _FACTS_RETURN + NEWEST_FIRST
+
+
+APPLICATION_VIEWS = (
+    """
+UNWIND $ids AS id
+MATCH (a:Application {id: id})-[:BY]->(p:Practitioner)
+RETURN """
+    + APPLICATION_VIEW
+    + " AS application"
+)
+
+LOCK_APPLICATION = """
+MATCH (a:Application {id: $id})-[:BY]->(p:Practitioner)
+SET p._lock = true
+REMOVE p._lock
+RETURN p.id AS practitioner_id
+"""
+
+APPLICANT = """
+MATCH (p:Practitioner {id: $practitioner_id})
+RETURN p {.id, .name, .status, .education, .enrolled, .work_start_year,
+          certificates: COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate) WHERE c.status <> 'revoked'
+                                  RETURN c {.work_type, .level, .issued_on} },
+          applications: COLLECT { MATCH (other:Application)-[:BY]->(p)
+                                  WHERE other.work_type = $work_type AND other.level = $level
+                                  RETURN other.id }} AS applicant
+"""
+
+CREATE_APPLICATION = """
+MATCH (p:Practitioner {id: $practitioner_id})
+CREATE (a:Application {id: $id, work_type: $work_type, level: $level, registered_on: $registered_on,
+                       valid_until: $valid_until, fee_cny: $fee_cny, related_work_years: $related_work_years,
+                       eligibility: $eligibility, created_at: datetime()})
+CREATE (a)-[:BY]->(p)
+"""
+
+ADD_TRAINING = """
+MATCH (a:Application {id: $application_id})
+CREATE (a)-[:HAS_TRAINING]->(:TrainingRecord {id: $id, part: $part, hours: $hours, completed_on: $completed_on,
+                                              mode: $mode, created_at: datetime()})
+"""
+
+REGISTER = """
+MATCH (a:Application {id: $application_id}), (s:ExamSession {id: $session_id})
+MERGE (a)-[reg:REGISTERED_FOR]->(s)
+ON CREATE SET reg.at = datetime()
+"""
+
+UNREGISTER = """
+MATCH (a:Application {id: $application_id})-[reg:REGISTERED_FOR]->(s:ExamSession {id: $session_id})
+WHERE NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE EXISTS { (r)-[:IN_SESSION]->(s) } }
+DELETE reg
+RETURN count(reg) AS removed
+"""
+
+CREATE_RESULT = """
+MATCH (a:Application {id: $application_id}), (s:ExamSession {id: $session_id})
+CREATE (r:ExamResult {id: $id, score: $score, passed: $passed, attempt: $attempt, free: $free,
+                      source: $source, recorded_at: datetime()})
+CREATE (r)-[:OF]->(a), (r)-[:IN_SESSION]->(s)
+"""
+
+RESULT_OWNER = """
+MATCH (r:ExamResult {id: $id})-[:OF]->(a:Application)
+RETURN a.id AS application_id
+"""
+
+LINK_CERTIFICATE = """
+MATCH (c:Certificate {number: $number}), (r:ExamResult {id: $result_id})
+CREATE (c)-[:FROM_RESULT]->(r)
+"""
+
+# One person's application registered for a session: how a spreadsheet row (ID card, session) finds its sitting.
+SITTING_BY_ID_CARD = """
+MATCH (p:Practitioner {id_card_hash: $id_card_hash})<-[:BY]-(a:Application)-[:REGISTERED_FOR]->(s:ExamSession)
+WHERE s.id = $session_id
+RETURN a.id AS application_id, p.name AS name, p.id AS practitioner_id
+"""
+
+
+def _facts(view: dict[str, Any]) -> ApplicationFacts:
+    certificate = view.get("certificate")
+    return ApplicationFacts(
+        id=view["id"],
+        work_type=view["work_type"],
+        level=view["level"],
+        registered_on=view["registered_on"],
+        training=tuple(
+            TrainingRecord(t["part"], t["hours"], t["completed_on"], t.get("mode")) for t in view["training"]
+        ),
+        sessions=tuple(session_facts(s) for s in view["sessions"]),
+        results=tuple(
+            ResultFacts(r["id"], r["session_id"], r["score"], r["passed"], r["attempt"])
+            for r in view["results"]
+        ),
+        certificate_number=certificate["number"] if certificate else None,
+    )
+
+
+def view(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, Any], ApplicationFacts] | None:
+    """One application's stored view and the facts its rules decide on; None when unknown."""
+    record = tx.run(GET_APPLICATION, id=application_id).single()
+    if record is None:
+        return None
+    stored = native(record["application"])
+    return stored, _facts(stored)
+
+
+def page(
+    tx: neo4j.ManagedTransaction, filters: dict[str, Any], skip: int, limit: int
+) -> tuple[list[str], int]:
+    """The ids of one page of filtered applications, newest first, and the total."""
+    record = tx.run(PAGE_OF_APPLICATIONS, _filter_params(filters), skip=skip, limit=limit).single()
+    return record["page"], record["total"]
+
+
+def facts_for_status(
+    tx: neo4j.ManagedTransaction,
+    filters: dict[str, Any],
+    status: str,
+    valid_since: date,
+    expired_before: date,
+) -> list[ApplicationFacts]:
+    """The rules' facts of the filtered applications that may have `status`, newest first."""
+    return [
+        ApplicationFacts(
+            id=record["id"],
+            work_type=record["work_type"],
+            level=record["level"],
+            registered_on=record["registered_on"].to_native(),
+            training=tuple(
+                TrainingRecord(part, hours, day.to_native()) for part, hours, day in record["training"]
+            ),
+            sessions=tuple(
+                SessionFacts(sid, start.to_native(), subject, capacity)
+                for sid, start, subject, capacity in record["sessions"]
+            ),
+            results=tuple(ResultFacts(*result) for result in record["results"]),
+            certificate_number=record["certificate"],
+        )
+        for record in tx.run(
+            _facts_query(status),
+            _filter_params(filters),
+            valid_since=valid_since,
+            expired_before=expired_before,
+        )
+    ]
+
+
+def views(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[dict[str, Any], ApplicationFacts]]:
+    """The stored views and facts of these applications, in the order given."""
+    found = {}
+    for record in tx.run(APPLICATION_VIEWS, ids=ids):
+        stored = native(record["application"])
+        found[stored["id"]] = (stored, _facts(stored))
+    return [found[application_id] for application_id in ids if application_id in found]
+
+
+def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: filters.get(key) for key in ("work_type", "level", "practitioner_id", "session_id", "region")
+    }
+
+
+def lock(tx: neo4j.ManagedTransaction, application_id: str) -> str | None:
+    """Take the applicant's write lock (the same lock certificate changes take); their id, or None."""
+    record = tx.run(LOCK_APPLICATION, id=application_id).single()
+    return record["practitioner_id"] if record else None
+
+
+def applicant(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, work_type: str, level: int
+) -> dict[str, Any] | None:
+    """The practitioner's eligibility facts and their other applications for this work type and level."""
+    record = tx.run(APPLICANT, practitioner_id=practitioner_id, work_type=work_type, level=level).single()
+    if record is None or record["applicant"] is None:
+        return None
+    data = native(record["applicant"])
+    data["certificates"] = tuple(
+        HeldCertificate(c["work_type"], c["level"], c["issued_on"]) for c in data["certificates"]
+    )
+    return data
+
+
+def create(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
+    """Create the application linked to its practitioner."""
+    tx.run(CREATE_APPLICATION, params).consume()
+
+
+def add_training(tx: neo4j.ManagedTransaction, application_id: str, record: dict[str, Any]) -> None:
+    """Attach one training record."""
+    tx.run(ADD_TRAINING, application_id=application_id, **record).consume()
+
+
+def register(tx: neo4j.ManagedTransaction, application_id: str, session_id: str) -> None:
+    """Register the application for the session (once)."""
+    tx.run(REGISTER, application_id=application_id, session_id=session_id).consume()
+
+
+def unregister(tx: neo4j.ManagedTransaction, application_id: str, session_id: str) -> int:
+    """Cancel a registration that has no result yet; how many were removed (0 or 1)."""
+    return tx.run(UNREGISTER, application_id=application_id, session_id=session_id).single()["removed"]
+
+
+def create_result(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
+    """Store a result of the application's sitting in the session."""
+    tx.run(CREATE_RESULT, params).consume()
+
+
+def result_owner(tx: neo4j.ManagedTransaction, result_id: str) -> str | None:
+    """The id of the application a result belongs to, or None for an unknown result."""
+    record = tx.run(RESULT_OWNER, id=result_id).single()
+    return record["application_id"] if record else None
+
+
+def link_certificate(tx: neo4j.ManagedTransaction, number: str, result_id: str) -> None:
+    """Link an issued certificate to the result it was issued from."""
+    tx.run(LINK_CERTIFICATE, number=number, result_id=result_id).consume()
+
+
+def sitting_by_id_card(
+    tx: neo4j.ManagedTransaction, id_card_hash: str, session_id: str
+) -> list[dict[str, Any]]:
+    """The applications of the person with this ID card registered for the session (normally one)."""
+    return [
+        record.data()
+        for record in tx.run(SITTING_BY_ID_CARD, id_card_hash=id_card_hash, session_id=session_id)
+    ]
