@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask_restx import Namespace, Resource
 
 from api.auth import ADMIN, require
 from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
-from api.limits import allow_upload
+from api.limits import UPLOAD_DOC, readable_file, uploaded_file
 from api.schemas import model
 from api.schemas.exam import (
     ApplicationArgs,
@@ -40,7 +40,6 @@ from api.schemas.exam import (
     StatisticsSchema,
     TrainingInputSchema,
 )
-from registry.errors import ImportFileError, ValidationFailed
 from services import applications, exam_imports, exams, renewals
 
 applications_ns = Namespace(
@@ -234,27 +233,14 @@ class ResultList(Resource):
 
 @results_ns.route("/import")
 class ResultImport(Resource):
-    @results_ns.doc(
-        consumes=["multipart/form-data"],
-        params={"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},
-    )
+    @results_ns.doc(**UPLOAD_DOC)
     @require(ADMIN)
     def post(self) -> dict[str, Any]:
         """Import the exam provider's results (身份证号, 姓名, 考试场次, 成绩): each row checked by the exam rules,
         reported by row and column; the same file again changes nothing (admin)."""
-        allow_upload()  # this request may carry up to MAX_UPLOAD_BYTES (413 past it, chunked or not)
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise ValidationFailed(
-                {"file": ["Send the file as multipart/form-data in a field named 'file'."]},
-                detail="No file was uploaded.",
-            )
-        try:
+        upload = uploaded_file()
+        with readable_file():
             report = exam_imports.import_results(ctx(), upload.stream, upload.filename, by="api")
-        except ImportFileError as error:
-            raise ValidationFailed(
-                {"file": [str(error)]}, detail=f"The file cannot be imported: {error}"
-            ) from None
         return report.to_dict()
 
 

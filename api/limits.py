@@ -9,8 +9,14 @@ Every refusal is a 413 problem that states the limit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, request
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from registry.errors import ImportFileError, ValidationFailed
 
 MAX_JSON_BYTES = 1_000_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -58,3 +64,33 @@ def read_body() -> bytes:
 def allow_upload() -> None:
     """Raise this request's limit to the upload limit (call before reading `request.files`)."""
     request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+
+
+# How an upload endpoint documents its one form field.
+UPLOAD_DOC = {
+    "consumes": ["multipart/form-data"],
+    "params": {"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},
+}
+
+
+def uploaded_file() -> FileStorage:
+    """The spreadsheet in the request's `file` field, read within the upload limit; 400 when none was sent."""
+    allow_upload()  # this request may carry up to MAX_UPLOAD_BYTES (413 past it, chunked or not)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(
+            {"file": ["Send the file as multipart/form-data in a field named 'file'."]},
+            detail="No file was uploaded.",
+        )
+    return upload
+
+
+@contextmanager
+def readable_file() -> Iterator[None]:
+    """Turn a file that cannot be read as a whole (type, encoding, header, size) into a 400 naming why."""
+    try:
+        yield
+    except ImportFileError as error:
+        raise ValidationFailed(
+            {"file": [str(error)]}, detail=f"The file cannot be imported: {error}"
+        ) from None

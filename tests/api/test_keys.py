@@ -41,4 +41,5 @@ def test_a_practitioner_key_reads_the_registry_as_the_public_does(app, client, n
     body = client.get("/api/v1/practitioners", query_string={"per_page": 100}, headers=headers).get_json()
     assert person["id"] not in {item["id"] for item in body["items"]}  # only the consenting showcase
     assert not keys_in(body) & PII_KEYS
-    assert client.get(f"/api/v1/practitioners/{person['id']}", headers=headers).status_code == 403
+    # the person did not consent to the showcase: as for the public, there is no profile to see
+    assert client.get(f"/api/v1/practitioners/{person['id']}", headers=headers).status_code == 404

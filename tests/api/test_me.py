@@ -83,7 +83,8 @@ def test_a_practitioner_key_cannot_issue_keys_or_read_another_person(client, me,
     _, key = me
     other = new_practitioner()
     assert_problem(client.post(f"/api/v1/practitioners/{other['id']}/keys", json={}, headers=key), 403)
-    assert_problem(client.get(f"/api/v1/practitioners/{other['id']}", headers=key), 403)
+    # another person's profile: only a showcase the other person consented to (this one did not)
+    assert_problem(client.get(f"/api/v1/practitioners/{other['id']}", headers=key), 404)
     assert_problem(client.get(f"/api/v1/practitioners/{other['id']}/certificates", headers=key), 403)
 
 

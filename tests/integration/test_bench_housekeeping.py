@@ -37,7 +37,8 @@ def test_a_benchmark_run_stops_its_neo4j_at_the_end():
     }
     command = [
         sys.executable, "-m", "bench.run", "--sizes", "60", "--repeat", "1", "--duration", "0.3",
-        "--clients", "1", "--workers", "1", "--threads", "1", "--skip-import", "--no-write",
+        "--clients", "1", "--workers", "1", "--threads", "1", "--cypher-repeat", "1", "--write-rounds", "1",
+        "--no-write",
     ]  # fmt: skip
     inst = local_server.instance(name, port)
     try:
