@@ -14,7 +14,7 @@ from api.context import ctx
 from api.decorators import with_query
 from api.schemas.statistics import ExpiringArgs, KeyEmitterListArgs, StatisticsArgs, TrendArgs
 from registry.errors import NotFound, ValidationFailed
-from services import key_emitters, reference
+from services import key_emitters, open_data, reference
 from services import statistics as service
 
 ns = Namespace(
@@ -143,7 +143,7 @@ class OpenData(Resource):
             parsed = date.fromisoformat(day)
         except ValueError:
             raise NotFound(f"no open data for {day!r}: use a date as YYYY-MM-DD") from None
-        content = service.open_data(ctx(), parsed)
+        content = open_data.open_data(ctx(), parsed)
         return Response(
             content,
             mimetype="text/csv",

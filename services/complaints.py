@@ -8,7 +8,7 @@ from typing import Any
 
 import neo4j
 
-from graph import credit as repo
+from graph import complaints as repo
 from graph import practitioners as practitioner_repo
 from graph.records import found
 from registry.appeals import COMPLAINANT_ROLES, next_complaint_status, validate_complaint

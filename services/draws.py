@@ -17,6 +17,7 @@ from typing import Any
 
 import neo4j
 
+from graph import draw_stats
 from graph import draws as repo
 from graph.records import found
 from registry.draw_log import (
@@ -435,7 +436,7 @@ def statistics(
     ctx: Context, period_from: date | None = None, period_to: date | None = None
 ) -> dict[str, Any]:
     """Draws per month and purpose, how evenly seats spread over the expert pool, answers, exclusions by rule."""
-    raw = ctx.graph.read(repo.statistics, period_from, period_to, ctx.today)
+    raw = ctx.graph.read(draw_stats.statistics, period_from, period_to, ctx.today)
     by_purpose: dict[str, int] = {}
     for row in raw["draws"]:
         by_purpose[row["purpose"]] = by_purpose.get(row["purpose"], 0) + row["draws"]

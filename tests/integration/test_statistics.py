@@ -19,13 +19,13 @@ from seed.key_emitters import generate_key_emitters
 from seed.synthetic import generate
 from services import certificates, engagements, practitioners
 from services.context import Context
+from services.open_data import open_data
 from services.statistics import (
     STATISTICS,
     StatisticsCache,
     StatisticsRequest,
     StatisticsSettings,
     answer,
-    open_data,
 )
 from services.synthetic import load_synthetic
 from tests.fixed_graph import wipe_registry

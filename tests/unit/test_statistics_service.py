@@ -9,6 +9,7 @@ import pytest
 
 from registry.errors import NotFound, ValidationFailed
 from registry.statistics import CertificateRecord, Facts, FactStore, PersonRecord
+from services.open_data import open_data_rows
 from services.statistics import (
     Snapshot,
     StatisticsRequest,
@@ -17,7 +18,6 @@ from services.statistics import (
     build_answer,
     check_request,
     export,
-    open_data_rows,
     warm,
 )
 

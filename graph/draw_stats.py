@@ -1,0 +1,58 @@
+"""Draw statistics in the graph (GET /draws/stats): draws per month and purpose, seats, spread, exclusions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import neo4j
+
+IN_PERIOD = " ($from IS NULL OR date(d.created_at) >= $from) AND ($to IS NULL OR date(d.created_at) <= $to) "
+
+STATS_DRAWS = (
+    "MATCH (d:Draw) WHERE"
+    + IN_PERIOD
+    + """
+RETURN substring(toString(date(d.created_at)), 0, 7) AS month, d.purpose AS purpose, count(*) AS draws,
+       sum(CASE WHEN d.shortfall > 0 THEN 1 ELSE 0 END) AS short
+ORDER BY month, purpose
+"""
+)
+
+STATS_SEATS = (
+    "MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN r.role AS role, r.status AS status, count(*) AS seats"
+)
+
+# "Drawn" = put on a panel by the draw, a reserve call or a replacement; appointments are not draws.
+STATS_PER_EXPERT = (
+    "MATCH (d:Draw)-[r:DREW {role: 'panel'}]->(p:Practitioner) WHERE"
+    + IN_PERIOD
+    + "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats"
+)
+
+STATS_EXCLUSIONS = (
+    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE"
+    + IN_PERIOD
+    + "RETURN x.rule AS rule, count(*) AS exclusions"
+)
+
+EXPERT_POOL_SIZE = """
+MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(:Pool {code: 'expert'})
+WHERE m.valid_until IS NULL OR m.valid_until >= $today
+RETURN count(DISTINCT p) AS members
+"""
+
+
+def statistics(
+    tx: neo4j.ManagedTransaction, period_from: date | None, period_to: date | None, today: date
+) -> dict:
+    """The raw counts the statistics are computed from."""
+    period = {"from": period_from, "to": period_to}
+    return {
+        "draws": [dict(r) for r in tx.run(STATS_DRAWS, period)],
+        "seats": [dict(r) for r in tx.run(STATS_SEATS, period)],
+        "per_expert": [r["seats"] for r in tx.run(STATS_PER_EXPERT, period)],
+        "exclusions": {r["rule"]: r["exclusions"] for r in tx.run(STATS_EXCLUSIONS, period)},
+        "pool_size": tx.run(EXPERT_POOL_SIZE, today=today).single(strict=True)["members"],
+    }
