@@ -20,21 +20,23 @@ from graph import applications as repo
 from graph import exams as session_repo
 from graph import practitioners as practitioner_repo
 from graph.records import found
+from registry.application_checks import (
+    check_certificate,
+    check_new_application,
+    check_registration,
+    check_result,
+    validate_application,
+)
 from registry.applications import (
     DEFAULT_RULES,
     ApplicationFacts,
     ApplicationRules,
     RuleRefused,
-    check_certificate,
-    check_new_application,
-    check_registration,
-    check_result,
     china_today,
     derive_state,
     fee_for,
     rules_from_mapping,
     valid_until,
-    validate_application,
 )
 from registry.eligibility import Application as EligibilityQuestion
 from registry.eligibility import is_eligible

@@ -3,6 +3,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from registry.application_checks import (
+    check_certificate,
+    check_new_application,
+    check_registration,
+    check_result,
+    validate_application,
+)
 from registry.applications import (
     DEFAULT_RULES,
     ApplicationExpired,
@@ -15,16 +22,11 @@ from registry.applications import (
     RuleRefused,
     SessionFacts,
     SessionFull,
-    check_certificate,
-    check_new_application,
-    check_registration,
-    check_result,
     derive_state,
     fee_for,
     is_within_validity,
     rules_from_mapping,
     valid_until,
-    validate_application,
 )
 from registry.errors import ValidationFailed
 from registry.exams import CHINA_TIME, THEORY_SUBJECT
