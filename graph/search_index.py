@@ -1,9 +1,11 @@
 """Cypher for the in-memory search index (services/search_index): what it loads, and the graph reads it still needs.
 
 The index holds, per active practitioner, exactly the facts that graph/search.py and graph/matching.py read:
-the derived search keys (`cert_keys`, `pool_keys`, `region_key`, `industry_keys`, see graph/pools.py), the
-based-in region, declared industries, specialties, qualifications, consent, work start year, name, and the
-completed engagements (kind, industry, region, dates) that the match score counts.
+the derived search keys (`cert_keys`, `pool_keys`, `region_key`, `industry_keys`, `evaluation_mean`,
+`evaluation_keys`, see graph/pools.py), the based-in region, declared industries, specialties, qualifications
+(with whether the registry confirmed them), consent, work start year, name, the completed engagements (kind,
+industry, region, dates) that the match score counts, and the fields the person hides from the public and from
+clients (with, for those who hide their industries, the industries of their engagements, which stay searchable).
 """
 
 from __future__ import annotations
@@ -25,14 +27,18 @@ RETURN p.id AS id, p.status AS status, p.name AS name, p.public_profile AS publi
        COLLECT {{ MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }}[0] AS region,
        COLLECT {{ MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }} AS declared,
        COLLECT {{ MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty) RETURN s.code }} AS specialties,
-       COLLECT {{ MATCH (p)-[:HAS_QUALIFICATION]->(q:Qualification) RETURN q.code }} AS qualifications,
+       COLLECT {{ MATCH (p)-[h:HAS_QUALIFICATION]->(q:Qualification)
+                  RETURN [q.code, coalesce(h.status, 'confirmed') = 'confirmed'] }} AS qualifications,
        COLLECT {{ MATCH (p)-[:WORKED_ON]->(g:Engagement {{status: 'completed'}})
                   WITH DISTINCT g
                   RETURN [g.kind, COLLECT {{ MATCH (g)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code }}[0],
                           COLLECT {{ MATCH (g)-[:IN_REGION]->(r:Region) RETURN r.code }}[0],
                           g.start_on, g.end_on] }} AS engagements,
-       size(coalesce(p.hidden_public, [])) > 0 AS hides_from_public,
-       size(coalesce(p.hidden_clients, [])) > 0 AS hides_from_clients
+       p.hidden_public AS hidden_public, p.hidden_clients AS hidden_clients,
+       CASE WHEN 'industries' IN coalesce(p.hidden_public, []) + coalesce(p.hidden_clients, [])
+            THEN COLLECT {{ MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN DISTINCT i.code }}
+            ELSE [] END AS engaged_industries,
+       p.evaluation_mean AS evaluation_mean, p.evaluation_keys AS evaluation_keys
 """
 
 # Everyone active, streamed (suspended and deleted people are never found by search or matching).
@@ -56,8 +62,9 @@ RETURN collect(node.id) AS ids, collect(score) AS scores
 """
 
 # The conflict-of-interest check of graph/matching.py, asked from the organization's side: whoever is (or was,
-# within the window) employed by it, or worked on a not-cancelled engagement for it that ended within the
-# window or has not ended. The index intersects these people with its candidates.
+# within the window) employed by it, worked on a not-cancelled engagement for it that ended within the window or
+# has not ended, or declared a relationship with it (graph/declarations.py's DECLARED_CONFLICTS, same rule). The
+# index intersects these people with its candidates.
 CONFLICTED = """
 MATCH (o:Organization {id: $conflict_org_id})
 CALL (o) {
@@ -69,6 +76,12 @@ CALL (o) {
   WHERE g.status <> 'cancelled' AND (g.end_on IS NULL OR g.end_on >= $window_start)
   RETURN p, {kind: 'engagement', organization: o.name, title: g.title, role: w.role,
              start_on: g.start_on, end_on: g.end_on} AS conflict, 1 AS part
+  UNION ALL
+  MATCH (p:Practitioner)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o)
+  WHERE d.from <= $today
+    AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)}))
+  RETURN p, {kind: 'declaration', relationship: d.relationship, organization: o.name,
+             since: d.from, until: d.to} AS conflict, 2 AS part
 }
 WITH p, conflict ORDER BY part
 RETURN p.id AS id, p.name AS name, collect(conflict) AS conflicts
@@ -109,6 +122,7 @@ def chunks(
 
 ROW_KEYS = (
     "id", "status", "name", "public", "year", "region_key", "cert_keys", "pool_keys", "industry_keys",
-    "mark", "region", "declared", "specialties", "qualifications", "engagements", "hides_from_public",
-    "hides_from_clients",
+    "mark", "region", "declared", "specialties", "qualifications", "engagements", "hidden_public",
+    "hidden_clients", "engaged_industries", "evaluation_mean", "evaluation_keys",
 )  # fmt: skip
+COLUMN = {name: i for i, name in enumerate(ROW_KEYS)}  # a row's values by name

@@ -113,6 +113,15 @@ def hidden_from(settings: Mapping[str, str] | None, audience: str) -> list[str]:
     return sorted(name for name in hidden if name in VISIBILITY_DEFAULTS)
 
 
+def audience_of(role: str) -> str | None:
+    """The audience whose hidden fields a viewer of others' records may not see: None for an admin (sees
+    everything), `clients` for client and government keys, `public` for everyone else."""
+    levels = readable_levels(role)
+    if PRIVATE in levels:
+        return None
+    return CLIENTS if CLIENTS in levels else PUBLIC
+
+
 def sees_everything(role: str, is_self: bool) -> bool:
     """Whether this viewer sees the record unfiltered (admin, or the person themself)."""
     return is_self or role == ADMIN_ROLE

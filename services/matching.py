@@ -9,15 +9,11 @@ import neo4j
 
 from graph import matching as repo
 from graph import profiles, views
+from graph.declarations import declaration_lookback
 from registry import visibility
 from registry.matching import Candidate, MatchRequest, Scored, rank
 from services import credit, reference, search_index
 from services.context import Context
-
-# The index scores /match exactly as registry.matching did before evaluations (#12), declared conflicts (#13),
-# confirmed-only qualifications and field visibility were added to the Cypher reference; until the index holds
-# those too (services/search_index/matching.py), /match answers from the Cypher path so it never disagrees.
-MATCH_FROM_INDEX = False
 
 
 @dataclass
@@ -41,21 +37,34 @@ def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str)
 
 
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
-    """Rank the practitioners who can take on `request`, excluding conflicted ones."""
+    """Rank the practitioners who can take on `request`, excluding conflicted ones, as the caller may see them.
+
+    Answered by the process's search index when it has one (the conflict check and the shortlisted people's
+    views still read from the graph); otherwise, and as the reference the index is tested against, by the
+    Cypher of graph/matching.py.
+    """
     reference.check_codes(ctx.graph, vars(request), {"industry": "industries", "region": "regions"})
-    index = search_index.of(ctx.graph) if MATCH_FROM_INDEX else None
-    if index is not None:
-        # Candidates and scores from the search index; the conflict check and the views from the graph.
-        start = repo.window_start(ctx.today, ctx.settings.conflict_window_years)
-        top, total, excluded = index.match(request, ctx.today, start)
-        ids = [scored.candidate.id for scored in top]
-        page_views = ctx.graph.read(views.practitioners, ids, ctx.today)
-        return MatchResult([(s, page_views[s.candidate.id]) for s in top if s.candidate.id in page_views],
-                           total, excluded)  # fmt: skip
+    index = search_index.of(ctx.graph)
+    if index is None:
+        return match_in_graph(ctx, request)
+    window = ctx.settings.conflict_window_years
+    top, total, excluded = index.match(
+        request, ctx.today, repo.window_start(ctx.today, window),
+        audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
+        factor=credit.rules(ctx).factor, lookback=declaration_lookback(window),
+    )  # fmt: skip
+    page_views = ctx.graph.read(views.practitioners, [scored.candidate.id for scored in top], ctx.today)
+    return MatchResult(
+        [(s, page_views[s.candidate.id]) for s in top if s.candidate.id in page_views], total, excluded
+    )
+
+
+def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:
+    """`match` answered by Cypher alone (graph/matching.py): the reference for the search index."""
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found, excluded = repo.candidates(tx, request, ctx.today, ctx.settings.conflict_window_years)
-        found = _as_seen_by(tx, found, ctx.actor.role or "public")
+        found = _as_seen_by(tx, found, ctx.actor.role or visibility.PUBLIC_ROLE)
         top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)

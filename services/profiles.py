@@ -17,6 +17,7 @@ from graph import views
 from graph.links import replace_links
 from graph.pools import rederive
 from graph.records import found
+from graph.revision import stamp
 from registry import visibility
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.self_service import patch_problems, qualification_changes, qualification_problems
@@ -116,6 +117,7 @@ def confirm_qualification(ctx: Context, practitioner_id: str, code: str) -> dict
             raise NotFound(f"Practitioner {practitioner_id} has no qualification {code!r}.")
         view = views.practitioner(tx, practitioner_id, ctx.today)
         if before != "confirmed":
+            stamp(tx, [practitioner_id])  # a confirmed qualification now earns match points (search index)
             audit.record(
                 tx, ctx, "practitioner", practitioner_id, "confirm_qualification",
                 before={"qualification": f"{code}:{before}"}, after={"qualification": f"{code}:confirmed"},

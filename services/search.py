@@ -64,7 +64,7 @@ def run(
     """
     index = search_index.of(ctx.graph)
     hits = None
-    if index is not None and index.answers(filters, sort):
+    if index is not None:
         hits = index.search(filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
 
     def work(tx: neo4j.ManagedTransaction) -> SearchPage:

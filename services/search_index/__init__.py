@@ -27,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from graph import search_index as cypher
+from graph.declarations import declaration_lookback
 from graph.driver import Graph
 from graph.records import native
 from graph.revision import current
 from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
+from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, score
 from services.search_index import matching, snapshot
 from services.search_index.query import Hits
@@ -160,7 +162,7 @@ class SearchIndex:
                 for r in self.graph.read(lambda tx: list(tx.run(cypher.CHANGED_SINCE, since=since)))
             ]
             store.apply(rows)
-            store.revision = max([graph_revision] + [r[9] or 0 for r in rows])
+            store.revision = max([graph_revision] + [r[cypher.COLUMN["mark"]] or 0 for r in rows])
             return store.revision
 
     def wait(self, timeout: float) -> bool:
@@ -204,24 +206,6 @@ class SearchIndex:
             self.fulltext.popitem(last=False)
         return result
 
-    def answers(self, filters: SearchFilters, sort: str) -> bool:
-        """Whether the index gives exactly the Cypher answer for this search. Not yet for the evaluation sort and
-        filter (#12), nor for an audience (public, clients) while anyone hides a field from it: the reference then
-        keeps filters and the industry facet off hidden fields (graph.search.visibility_clauses)."""
-        if sort not in ("relevance", "level", "experience", "name") or getattr(
-            filters, "min_evaluation", None
-        ):
-            return False
-        audience = getattr(filters, "audience", None)
-        if audience is None:
-            return True
-        self.refresh()
-        bit = {"public": 1, "clients": 2}.get(audience)
-        with self.lock:
-            store = self.store
-            n = store.size
-            return bit is not None and not np.any(store.active[:n] & ((store.hides[:n] & bit) != 0))
-
     def search(
         self, filters: SearchFilters, *, today: date, page: int = 1, per_page: int = 20,
         sort: str = "level", with_facets: bool = True,
@@ -251,23 +235,22 @@ class SearchIndex:
             }
 
     def match(
-        self, request: MatchRequest, today: date, window_start: date
-    ) -> tuple[list[Scored], int, list[dict]]:
-        """(the top `limit` scored, best first; candidates left after the conflict check; who was excluded)."""
+        self, request: MatchRequest, today: date, window_start: date, *, audience: str | None = None,
+        factor: EvaluationFactor = DEFAULT_FACTOR, lookback: dict[str, int] | None = None,
+    ) -> tuple[list[Scored], int, list[dict]]:  # fmt: skip
+        """(the top `limit` scored as `audience` may see them, best first; candidates left after the conflict
+        check; who was excluded). `lookback`: years a declared relationship conflicts after it ends."""
         self.refresh()
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
-            records = self.graph.read(
-                lambda tx: [
-                    r.data()
-                    for r in tx.run(
-                        cypher.CONFLICTED, conflict_org_id=request.conflict_org_id, window_start=window_start
-                    )
-                ]
-            )
+            params = {"conflict_org_id": request.conflict_org_id, "window_start": window_start, "today": today,
+                      "lookback": lookback if lookback is not None else declaration_lookback()}  # fmt: skip
+            records = self.graph.read(lambda tx: [r.data() for r in tx.run(cypher.CONFLICTED, params)])
             conflicted = {r["id"]: native(r) for r in records}
         with self.lock:
-            found = matching.shortlist(self.store, self.reference, request, today, set(conflicted))
+            found = matching.shortlist(
+                self.store, self.reference, request, today, set(conflicted), audience, factor
+            )
             ids = self.store.id_of(found.rows)
             excluded_ids = self.store.id_of(found.excluded_rows)
         params = {"ids": ids, "work_type": request.work_type, "min_level": request.min_level, "today": today}
@@ -275,13 +258,12 @@ class SearchIndex:
             r["id"]: native(r.data())
             for r in self.graph.read(lambda tx: list(tx.run(cypher.BEST_CERTIFICATES, params)))
         }
-        ranked = []
+        # A certificate changed since the shortlist was read drops its holder; the next call sees the change.
+        rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if i in best]
         with self.lock:
-            for row, practitioner_id in zip(found.rows.tolist(), ids, strict=True):
-                if practitioner_id not in best:
-                    continue  # its certificate changed since the shortlist was read; the next call sees it
-                facts = matching.candidate(self.store, self.reference, request, row, best[practitioner_id])
-                ranked.append(score(facts, request, today))
+            by_row = {row: best[i] for row, i in zip(rows, self.store.id_of(rows), strict=True)}
+            facts = matching.candidates(self.store, self.reference, request, rows, by_row, audience)
+        ranked = [score(candidate, request, today, factor) for candidate in facts]
         excluded = sorted((conflicted[i] for i in excluded_ids), key=lambda entry: entry["id"])
         return ranked, found.total, excluded
 

@@ -20,6 +20,27 @@ POOL_INDEX = {p.code: i for i, p in enumerate(POOLS)}
 POOL_CODES = [p.code for p in POOLS]
 NO_YEAR = 9999  # coalesce(p.work_start_year, 9999)
 NO_LEVEL = 9  # best_level of someone without a matching valid certificate
+NO_EVALUATION = -1.0  # graph/search.py's EVALUATION_MEAN for nobody evaluated
+
+# The fields a person may hide that search or matching read (graph/search.py `visibility_clauses`,
+# registry/visibility.py `_CANDIDATE_FACTS`): one bit each per audience in a row's `hidden` byte.
+HIDDEN_FIELDS = ("specialties", "qualifications", "industries", "bio")
+AUDIENCES = ("public", "clients")
+
+
+def hidden_bit(audience: str, field: str) -> int:
+    """The bit of `field` hidden from `audience` in a row's `hidden` byte (low nibble public, high clients)."""
+    return 1 << (4 * AUDIENCES.index(audience) + HIDDEN_FIELDS.index(field))
+
+
+def hidden_byte(hidden_public: Iterable[str] | None, hidden_clients: Iterable[str] | None) -> int:
+    """A row's `hidden` byte from the lists stored on the node (services/profiles.py `stored_visibility`)."""
+    byte = 0
+    for audience, fields in zip(AUDIENCES, (hidden_public, hidden_clients), strict=True):
+        for field in fields or ():
+            if field in HIDDEN_FIELDS:
+                byte |= hidden_bit(audience, field)
+    return byte
 
 
 def cert_bit(work_type: str, level: int) -> int:

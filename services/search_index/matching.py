@@ -2,8 +2,11 @@
 
 The score is computed for all candidates with numpy (the same table as registry.matching), the top `limit`
 are taken in the same order (score, then best level, then id), and only those become `Candidate`s that
-`registry.matching.score` scores again for their reasons. The conflict-of-interest check stays a graph query
-(graph/search_index.py CONFLICTED), asked from the organization's side and intersected with the candidates.
+`registry.matching.score` scores again for their reasons. As in services/matching.py, a fact the person hides
+from the viewer's audience (specialties, qualifications, declared industries) earns no points, only confirmed
+qualifications count, and the mean evaluation in the work type scores by the credit rules' `EvaluationFactor`.
+The conflict-of-interest check stays a graph query (graph/search_index.py CONFLICTED), asked from the
+organization's side and intersected with the candidates.
 """
 
 from __future__ import annotations
@@ -15,9 +18,16 @@ from typing import Any
 import numpy as np
 
 from registry import matching as rules
+from registry.evaluations import (
+    DEFAULT_FACTOR,
+    NO_EVALUATIONS,
+    EvaluationFactor,
+    EvaluationSummary,
+    evaluation_points,
+)
 from registry.matching import Candidate, MatchRequest
-from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_INDEX, bits
-from services.search_index.query import best_levels, top
+from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_INDEX, bits, hidden_bit
+from services.search_index.query import best_levels, hides, top
 from services.search_index.store import Store
 
 
@@ -75,13 +85,39 @@ def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray):
 
 def _count(entries: Any, codes: set[int], mask: np.ndarray) -> np.ndarray:
     chosen = mask[entries.rows] & np.isin(entries.code, sorted(codes))
+    if "confirmed" in entries.columns:
+        chosen &= entries.confirmed  # a claim the registry has not checked ranks nobody
     return np.bincount(entries.rows[chosen], minlength=len(mask))
 
 
+def evaluations_in(store: Store, work_type: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: (count, mean) of the evaluations in `work_type` that still count (0, 0.0 for none)."""
+    e = store.evaluations
+    chosen = e.kind == WORK_TYPE_INDEX[work_type]
+    counts, means = np.zeros(store.size, dtype=np.int64), np.zeros(store.size)
+    counts[e.rows[chosen]], means[e.rows[chosen]] = e.count[chosen], e.mean[chosen]
+    counts[0] = 0  # where detached entries point
+    return counts[rows], means[rows]
+
+
+def _evaluation_points(
+    store: Store, work_type: str, rows: np.ndarray, factor: EvaluationFactor
+) -> np.ndarray:
+    # Means have one decimal: the few distinct (count, mean) pairs are scored by the rule itself, exactly.
+    counts, means = evaluations_in(store, work_type, rows)
+    points = np.zeros(len(rows), dtype=np.int64)
+    evaluated = np.flatnonzero(counts > 0)
+    pairs = list(zip(counts[evaluated].tolist(), means[evaluated].tolist(), strict=True))
+    table = {pair: evaluation_points(EvaluationSummary(*pair), work_type, factor)[0] for pair in set(pairs)}
+    points[evaluated] = [table[pair] for pair in pairs]
+    return points
+
+
 def scores(
-    store: Store, ref: Reference, request: MatchRequest, today: date, rows: np.ndarray, best: np.ndarray
-):
-    """registry.matching.score's total for each candidate row, vectorized."""
+    store: Store, ref: Reference, request: MatchRequest, today: date, rows: np.ndarray, best: np.ndarray,
+    audience: str | None = None, factor: EvaluationFactor = DEFAULT_FACTOR,
+):  # fmt: skip
+    """registry.matching.score's total for each candidate row as `audience` may see them, vectorized."""
     n = store.size
     mask = np.zeros(n, dtype=bool)
     mask[rows] = True
@@ -93,6 +129,7 @@ def scores(
         )
         code = store.industries.get(request.industry)
         declared = _count(store.declared, {code}, mask)[rows] > 0 if code > 0 else np.zeros(len(rows), bool)
+        declared &= ~hides(store, audience, "industries")[rows]
         points = points + np.where(declared, rules.DECLARED_INDUSTRY_POINTS, 0)
     if request.region:
         points = points + np.minimum(
@@ -110,65 +147,110 @@ def scores(
         store.specialties.get(c) for c, (_, cat) in ref.specialties.items() if cat == request.work_type
     }
     specialties = _count(store.specialty, of_work_type - {-1, 0}, mask)[rows]
+    specialties[hides(store, audience, "specialties")[rows]] = 0
     points = points + np.minimum(rules.SPECIALTY_CAP, rules.SPECIALTY_POINTS * specialties)
     relevant = {store.qualifications.get(c) for c in rules.RELEVANT_QUALIFICATIONS.get(request.work_type, ())}
     qualifications = _count(store.qualification, relevant - {-1, 0}, mask)[rows]
-    return points + np.minimum(rules.QUALIFICATION_CAP, rules.QUALIFICATION_POINTS * qualifications)
+    qualifications[hides(store, audience, "qualifications")[rows]] = 0
+    points = points + np.minimum(rules.QUALIFICATION_CAP, rules.QUALIFICATION_POINTS * qualifications)
+    return points + _evaluation_points(store, request.work_type, rows, factor)
 
 
 def shortlist(
-    store: Store, ref: Reference, request: MatchRequest, today: date, conflicted: set[str]
-) -> Shortlist:
-    """The best `limit` candidates without a conflict, the number of such candidates, and who was excluded."""
+    store: Store, ref: Reference, request: MatchRequest, today: date, conflicted: set[str],
+    audience: str | None = None, factor: EvaluationFactor = DEFAULT_FACTOR,
+) -> Shortlist:  # fmt: skip
+    """The best `limit` candidates without a conflict, as `audience` may see them (None: an admin), the number
+    of such candidates, and who was excluded."""
     store.at(today)
     rows, best = candidate_rows(store, request)
     conflicted_rows = store.rows_of(sorted(conflicted))
     is_conflicted = np.isin(rows, conflicted_rows[conflicted_rows > 0])
     excluded = rows[is_conflicted]
     rows, best = rows[~is_conflicted], best[~is_conflicted]
-    points = scores(store, ref, request, today, rows, best)
+    points = scores(store, ref, request, today, rows, best, audience, factor)
     chosen = top([-points, (best << 40) | store.id_rank[rows]], request.limit)
     return Shortlist(rows[chosen], points[chosen], best[chosen], len(rows), excluded)
 
 
-def candidate(
-    store: Store, ref: Reference, request: MatchRequest, row: int, certificate: dict[str, Any]
-) -> Candidate:
-    """What registry.matching.score needs about one shortlisted row (`certificate`: its best certificate)."""
-    e = store.engagements
-    mine = np.flatnonzero((e.rows == row) & (e.kind == WORK_TYPE_INDEX[request.work_type]))
+def _grouped(entries: Any, wanted: np.ndarray) -> dict[int, list[int]]:
+    """Positions of the entries of each wanted row (one pass over the list)."""
+    found: dict[int, list[int]] = {}
+    for i in np.flatnonzero(wanted[entries.rows]).tolist():
+        found.setdefault(int(entries.rows[i]), []).append(i)
+    return found
+
+
+def candidates(
+    store: Store, ref: Reference, request: MatchRequest, rows: list[int], best: dict[int, dict[str, Any]],
+    audience: str | None = None,
+) -> list[Candidate]:  # fmt: skip
+    """What registry.matching.score needs about the shortlisted rows (`best`: each one's best certificate, as
+    graph/search_index.py BEST_CERTIFICATES reads it), without what each person hides from `audience`."""
+    wanted = np.zeros(store.size, dtype=bool)
+    wanted[rows] = True
+    engagements, specialties = _grouped(store.engagements, wanted), _grouped(store.specialty, wanted)
+    qualifications, declared = _grouped(store.qualification, wanted), _grouped(store.declared, wanted)
+    evaluations = _grouped(store.evaluations, wanted)
+    e, kind = store.engagements, WORK_TYPE_INDEX[request.work_type]
     industry_code = store.industries.get(request.industry) if request.industry else -1
     region_code = store.regions.get(request.region) if request.region else -1
-    in_industry = [i for i in mine.tolist() if e.industry[i] == industry_code]
-    starts = [int(e.start[i]) for i in in_industry if e.start[i] > 0]
-    in_region = [
-        i for i in mine.tolist() if region_code > 0 and store.within(e.region[i : i + 1], region_code)[0]
-    ]
-    last_days = [int(e.end[i] or e.start[i]) for i in mine.tolist() if e.end[i] or e.start[i]]
-
-    def codes(entries: Any, table: Any) -> list[str]:
-        return sorted(table.codes[c] for c in entries.code[entries.rows == row].tolist())
-
-    specialties = [ref.specialties[c][0] for c in codes(store.specialty, store.specialties)
-                   if c in ref.specialties and ref.specialties[c][1] == request.work_type]  # fmt: skip
     relevant = rules.RELEVANT_QUALIFICATIONS.get(request.work_type, frozenset())
-    qualifications = [ref.qualification_names[c] for c in codes(store.qualification, store.qualifications)
-                      if c in relevant and c in ref.qualification_names]  # fmt: skip
-    declared = request.industry in codes(store.declared, store.industries) if request.industry else False
-    based = bool(region_code > 0 and store.within(store.region[row : row + 1], region_code)[0])
-    return Candidate(
-        id=store.id_of([row])[0],
-        best_level=certificate["level"],
-        certificate_number=certificate["number"],
-        certificate_expires_on=certificate["expires_on"],
-        industry_engagements=len(in_industry),
-        industry_engagements_since=date.fromordinal(min(starts)) if starts else None,
-        region_engagements=len(in_region),
-        based_in_region=bool(request.region) and based,
-        declared_industry=bool(declared),
-        last_engagement_on=date.fromordinal(max(last_days)) if last_days else None,
-        specialties=tuple(specialties),
-        qualifications=tuple(qualifications),
-        industry_name=ref.industry_names.get(request.industry) if request.industry else None,
-        region_name=ref.region_names.get(request.region) if request.region else None,
-    )
+    found = []
+    for row in rows:
+        hidden = int(store.hidden[row])
+
+        def hides_field(field: str, hidden: int = hidden) -> bool:
+            return audience is not None and bool(hidden & hidden_bit(audience, field))
+
+        mine = [i for i in engagements.get(row, ()) if e.kind[i] == kind]
+        in_industry = [i for i in mine if e.industry[i] == industry_code]
+        starts = [int(e.start[i]) for i in in_industry if e.start[i] > 0]
+        in_region = [i for i in mine if region_code > 0 and store.within(e.region[i : i + 1], region_code)[0]]
+        last_days = [int(e.end[i] or e.start[i]) for i in mine if e.end[i] or e.start[i]]
+        specialty_codes = sorted(
+            store.specialties.codes[store.specialty.code[i]] for i in specialties.get(row, ())
+        )
+        names = [ref.specialties[c][0] for c in specialty_codes
+                 if c in ref.specialties and ref.specialties[c][1] == request.work_type]  # fmt: skip
+        q = store.qualification
+        confirmed = sorted(
+            store.qualifications.codes[q.code[i]] for i in qualifications.get(row, ()) if q.confirmed[i]
+        )
+        credentials = [
+            ref.qualification_names[c] for c in confirmed if c in relevant and c in ref.qualification_names
+        ]
+        declares = industry_code > 0 and any(
+            store.declared.code[i] == industry_code for i in declared.get(row, ())
+        )
+        ev = store.evaluations
+        summary = next(
+            (
+                EvaluationSummary(int(ev.count[i]), float(ev.mean[i]))
+                for i in evaluations.get(row, ())
+                if ev.kind[i] == kind
+            ),
+            NO_EVALUATIONS,
+        )
+        based = bool(region_code > 0 and store.within(store.region[row : row + 1], region_code)[0])
+        certificate = best[row]
+        found.append(
+            Candidate(
+                id=store.id_of([row])[0],
+                best_level=certificate["level"],
+                certificate_number=certificate["number"],
+                certificate_expires_on=certificate["expires_on"],
+                industry_engagements=len(in_industry),
+                industry_engagements_since=date.fromordinal(min(starts)) if starts else None,
+                region_engagements=len(in_region),
+                based_in_region=bool(request.region) and based,
+                declared_industry=bool(declares) and not hides_field("industries"),
+                last_engagement_on=date.fromordinal(max(last_days)) if last_days else None,
+                specialties=() if hides_field("specialties") else tuple(names),
+                qualifications=() if hides_field("qualifications") else tuple(credentials),
+                industry_name=ref.industry_names.get(request.industry) if request.industry else None,
+                region_name=ref.region_names.get(request.region) if request.region else None,
+                evaluations=summary,
+            )
+        )
+    return found

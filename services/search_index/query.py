@@ -14,12 +14,14 @@ import numpy as np
 from graph.search import SearchFilters
 from services.search_index.columns import (
     LEVEL_RANKS,
+    NO_EVALUATION,
     NO_LEVEL,
     POOL_CODES,
     POOL_INDEX,
     WORK_TYPE_CODES,
     WORK_TYPE_INDEX,
     bits,
+    hidden_bit,
 )
 from services.search_index.store import Store
 
@@ -50,14 +52,50 @@ def _rows_with(entries, code: int, size: int) -> np.ndarray:
     return mask
 
 
-def matching_rows(store: Store, filters: SearchFilters, candidates: np.ndarray | None = None) -> np.ndarray:
-    """A boolean mask over rows: who passes every filter (search.py's `where_clauses`)."""
+def hides(store: Store, audience: str | None, field: str) -> np.ndarray:
+    """Per row: whether the person hides `field` from `audience` (never, for an admin's search: None)."""
+    if audience is None:
+        return np.zeros(store.size, dtype=bool)
+    return (store.hidden[: store.size] & hidden_bit(audience, field)) != 0
+
+
+def evaluation_means(store: Store, work_type: str | None) -> np.ndarray:
+    """Per row: search.py's EVALUATION_MEAN, the mean in `work_type` (over every work type when None), -1 for
+    nobody evaluated."""
     n = store.size
+    if work_type is None:
+        return store.evaluation_mean[:n]
+    means = np.full(n, NO_EVALUATION)
+    e = store.evaluations
+    chosen = e.kind == WORK_TYPE_INDEX.get(work_type, -1)
+    means[e.rows[chosen]] = e.mean[chosen]
+    means[0] = NO_EVALUATION  # where detached entries point
+    return means
+
+
+def _names_contain(store: Store, rows: np.ndarray, words: list[str]) -> np.ndarray:
+    """Per row: whether the name contains every word, ignoring case (search.py's `$name_words` rule)."""
+    names = [
+        None if store.no_name[row] else bytes(store.names[row]).decode().lower() for row in rows.tolist()
+    ]
+    return np.array([name is not None and all(w in name for w in words) for name in names], dtype=bool)
+
+
+def matching_rows(store: Store, filters: SearchFilters, candidates: np.ndarray | None = None) -> np.ndarray:
+    """A boolean mask over rows: who passes every filter (search.py's `where_clauses` and, for an audience,
+    its `visibility_clauses`: a filter never matches a field the person hides from whoever searches)."""
+    n = store.size
+    audience = filters.audience
     mask = store.active[:n].copy()
     if candidates is not None:
         found = np.zeros(n, dtype=bool)
         found[candidates] = True
         mask &= found
+        if filters.q and audience is not None:
+            # With the bio hidden, only the name may match the words.
+            hiding = candidates[hides(store, audience, "bio")[candidates]]
+            words = [word.lower() for word in filters.q.split()]
+            mask[hiding[~_names_contain(store, hiding, words)]] = False
     if filters.public_only:
         mask &= store.public[:n]
     if filters.work_type or filters.level or filters.min_level:
@@ -68,11 +106,18 @@ def matching_rows(store: Store, filters: SearchFilters, candidates: np.ndarray |
         wanted = store.regions.get(filters.region)
         mask &= (store.region_key[:n] == wanted) | store.within(store.region[:n], wanted)
     if filters.industry:
-        mask &= _rows_with(store.industry_keys, store.industries.get(filters.industry), n)
+        code = store.industries.get(filters.industry)
+        mask &= _rows_with(store.industry_keys, code, n)
+        if audience is not None:  # a hidden industry is still found through the person's engagements
+            mask &= ~hides(store, audience, "industries") | _rows_with(store.engaged, code, n)
     if filters.specialty:
         mask &= _rows_with(store.specialty, store.specialties.get(filters.specialty), n)
+        mask &= ~hides(store, audience, "specialties")
     if filters.qualification:
         mask &= _rows_with(store.qualification, store.qualifications.get(filters.qualification), n)
+        mask &= ~hides(store, audience, "qualifications")
+    if filters.min_evaluation is not None:
+        mask &= evaluation_means(store, filters.work_type) >= filters.min_evaluation
     mask[0] = False
     return mask
 
@@ -102,12 +147,15 @@ def top(keys: list[np.ndarray], count: int) -> np.ndarray:
     return subset[order[:count]]
 
 
-def sort_keys(store: Store, rows: np.ndarray, best: np.ndarray, sort: str, scores: np.ndarray | None):
-    """The ORDER BY of search.py's `_order_by`, as integer keys (and the relevance score) per match."""
+def sort_keys(store: Store, filters: SearchFilters, rows: np.ndarray, best: np.ndarray, sort: str,
+              scores: np.ndarray | None):  # fmt: skip
+    """The ORDER BY of search.py's `_order_by`, as integer keys (or scores and means first) per match."""
     year = store.year[rows].astype(np.int64)
     id_rank = store.id_rank[rows]
     if sort == "relevance" and scores is not None:
         return [-scores, best * (1 << 40) + id_rank]
+    if sort == "evaluation":
+        return [-evaluation_means(store, filters.work_type)[rows], best * (1 << 40) + id_rank]
     if sort == "experience":
         return [(year << 44) | (best << 40) | id_rank]
     if sort == "name":
@@ -139,9 +187,12 @@ def facet_counts(store: Store, filters: SearchFilters, mask: np.ndarray, rows: n
     for index, count in enumerate(np.bincount(store.region_key[rows], minlength=1).tolist()):
         if index and count:
             facets["region"][store.regions.codes[index]] = count
-    entries = store.industry_keys
-    counted = np.bincount(entries.code[mask[entries.rows]], minlength=1).tolist()
-    for index, count in enumerate(counted):
+    # An industry the person hides from this audience is counted only where their engagements show it.
+    hiding = hides(store, filters.audience, "industries")
+    keys, engaged = store.industry_keys, store.engaged
+    counted = np.bincount(keys.code[(mask & ~hiding)[keys.rows]], minlength=len(store.industries))
+    counted += np.bincount(engaged.code[(mask & hiding)[engaged.rows]], minlength=len(store.industries))
+    for index, count in enumerate(counted.tolist()):
         if index and count:
             facets["industry"][store.industries.codes[index]] = count
     return {name: dict(sorted(values.items())) for name, values in facets.items()}
@@ -170,7 +221,7 @@ def search(
         scores = by_row[rows]
     best = best_levels(store.cert_bits[rows], certificate_bits(filters))
     skip = (page - 1) * per_page
-    chosen = top(sort_keys(store, rows, best, sort, scores if filters.q else None), skip + per_page)
+    chosen = top(sort_keys(store, filters, rows, best, sort, scores if filters.q else None), skip + per_page)
     page_rows = rows[chosen[skip:]]
     ids = store.id_of(page_rows)
     page_scores = scores[chosen[skip:]] if scores is not None else np.zeros(len(page_rows))

@@ -20,11 +20,17 @@ from typing import Any
 import numpy as np
 
 from services.search_index.columns import Codes, Entries
-from services.search_index.store import Store
+from services.search_index.store import ENTRY_LISTS, ROW_COLUMNS, Store
 
-ROWS = ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank", "name_rank",
-        "id_order", "name_order", "cert_bits", "pool_bits", "parent")  # fmt: skip
-ENTRIES = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engagements")
+ROWS = (*ROW_COLUMNS, "id_order", "name_order", "parent")
+ENTRIES = ENTRY_LISTS
+# What the file holds changes with the index's columns: a file of another format is rebuilt, never misread.
+FORMAT = (
+    "2:"
+    + ",".join(ROWS)
+    + ";"
+    + ",".join(f"{name}({'/'.join(vars(Store())[name].columns)})" for name in ENTRIES)
+)
 CODES = ("regions", "industries", "specialties", "qualifications")
 
 
@@ -54,7 +60,7 @@ def save(path: Path, store: Store, reference: dict[str, Any]) -> None:
         for column, values in entries.columns.items():
             arrays[f"{name}.{column}"] = values[: entries.size]
     meta = {
-        "size": store.size, "day": store.day, "revision": store.revision, "epoch": store.epoch,
+        "format": FORMAT, "size": store.size, "day": store.day, "revision": store.revision, "epoch": store.epoch,
         "codes": {name: getattr(store, name).codes for name in CODES}, "region_names": store.region_names,
         "reference": reference,
     }  # fmt: skip
@@ -72,6 +78,8 @@ def load(path: Path) -> tuple[Store, dict[str, Any]] | None:
         return None
     with data:
         meta = json.loads(str(data["meta"]))
+        if meta.get("format") != FORMAT:
+            return None
         store = Store()
         for name in CODES:
             table = Codes()

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from graph.search_index import COLUMN as C
 from services.search_index.columns import (
+    NO_EVALUATION,
     NO_YEAR,
     POOL_INDEX,
     WORK_TYPE_INDEX,
@@ -23,10 +25,16 @@ from services.search_index.columns import (
     Entries,
     cert_bit,
     grow,
+    hidden_byte,
 )
 
 OPEN_ENDED = date.max.toordinal()
 BULK = 500  # more changed rows than this: recompute ranks and day masks wholesale
+# The per-row columns (besides the orders) and the entry lists; snapshot.py saves exactly these.
+ROW_COLUMNS = ("ids", "names", "no_name", "active", "public", "hidden", "evaluation_mean", "year", "region",
+               "region_key", "id_rank", "name_rank", "cert_bits", "pool_bits")  # fmt: skip
+ENTRY_LISTS = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engaged",
+               "evaluations", "engagements")  # fmt: skip
 
 
 def _day(iso: str) -> int:
@@ -51,9 +59,10 @@ class Store:
         self.no_name = np.zeros(1024, dtype=bool)
         self.active = np.zeros(1024, dtype=bool)
         self.public = np.zeros(1024, dtype=bool)
-        self.hides = np.zeros(
-            1024, dtype=np.int8
-        )  # bit 0: hides a field from the public, bit 1: from clients
+        self.hidden = np.zeros(
+            1024, dtype=np.uint8
+        )  # the fields hidden from each audience (columns.hidden_bit)
+        self.evaluation_mean = np.full(1024, NO_EVALUATION, dtype=np.float64)  # over every work type
         self.year = np.full(1024, NO_YEAR, dtype=np.int16)
         self.region = np.zeros(1024, dtype=np.int16)  # BASED_IN
         self.region_key = np.zeros(1024, dtype=np.int16)  # the province it rolls up to
@@ -66,7 +75,11 @@ class Store:
         self.industry_keys = Entries(code=np.int16)
         self.declared = Entries(code=np.int16)
         self.specialty = Entries(code=np.int16)
-        self.qualification = Entries(code=np.int16)
+        self.qualification = Entries(code=np.int16, confirmed=bool)
+        self.engaged = Entries(
+            code=np.int16
+        )  # industries of engagements, for those who hide their industries
+        self.evaluations = Entries(kind=np.int8, mean=np.float64, count=np.int32)  # per work type
         self.engagements = Entries(
             kind=np.int8, industry=np.int16, region=np.int16, start=np.int32, end=np.int32
         )
@@ -99,7 +112,8 @@ class Store:
 
     def _capacity(self, size: int) -> None:
         for name, fill in (
-            ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hides", 0),
+            ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hidden", 0),
+            ("evaluation_mean", NO_EVALUATION),
             ("year", NO_YEAR), ("region", 0), ("region_key", 0), ("id_rank", 0), ("name_rank", 0),
             ("cert_bits", 0), ("pool_bits", 0),
         ):  # fmt: skip
@@ -121,8 +135,7 @@ class Store:
         self._rank_ids(np.arange(1, self.size))
         self._rank_names(np.arange(1, self.size))
         room = self.size + self.size // 100 + 64
-        for name in ("ids", "names", "no_name", "active", "public", "hides", "year", "region", "region_key", "id_rank",
-                     "name_rank", "cert_bits", "pool_bits"):  # fmt: skip
+        for name in ROW_COLUMNS:
             setattr(self, name, getattr(self, name)[:room].copy())
         for entries in self._all_entries():
             entries.trim()
@@ -154,55 +167,69 @@ class Store:
         return len(rows)
 
     def _all_entries(self) -> tuple[Entries, ...]:
-        return (self.certs, self.pools, self.industry_keys, self.declared, self.specialty, self.qualification,
-                self.engagements)  # fmt: skip
+        return tuple(getattr(self, name) for name in ENTRY_LISTS)
 
     def _write_rows(self, found: np.ndarray, rows: list[list[Any]]) -> None:
-        names = [(r[2] or "").encode() for r in rows]
+        names = [(r[C["name"]] or "").encode() for r in rows]
         width = max(len(name) for name in names)
         if width > self.names.dtype.itemsize:
             self.names = self.names.astype(f"S{width}")
         self.names[found] = names
-        self.no_name[found] = [r[2] is None for r in rows]
-        self.active[found] = [r[1] == "active" for r in rows]
-        self.public[found] = [r[3] is True for r in rows]
-        self.hides[found] = [
-            (len(r) > 15 and r[15] is True) | 2 * (len(r) > 16 and r[16] is True) for r in rows
+        self.no_name[found] = [r[C["name"]] is None for r in rows]
+        self.active[found] = [r[C["status"]] == "active" for r in rows]
+        self.public[found] = [r[C["public"]] is True for r in rows]
+        self.hidden[found] = [hidden_byte(r[C["hidden_public"]], r[C["hidden_clients"]]) for r in rows]
+        self.evaluation_mean[found] = [
+            NO_EVALUATION if r[C["evaluation_mean"]] is None else r[C["evaluation_mean"]] for r in rows
         ]
-        self.year[found] = [NO_YEAR if r[4] is None else r[4] for r in rows]
+        self.year[found] = [NO_YEAR if r[C["year"]] is None else r[C["year"]] for r in rows]
         regions = self.regions
-        self.region[found] = [regions.add(r[10]) for r in rows]
-        self.region_key[found] = [regions.add(r[5]) for r in rows]
+        self.region[found] = [regions.add(r[C["region"]]) for r in rows]
+        self.region_key[found] = [regions.add(r[C["region_key"]]) for r in rows]
         if len(regions) > len(self.parent):
             self.parent = grow(self.parent, len(regions))
-        cert_rows, cert_bits_, cert_until = [], [], []
-        pool_rows, pool_codes, pool_until = [], [], []
+        certs: dict[str, list[int]] = {"row": [], "bit": [], "until": []}
+        pools: dict[str, list[int]] = {"row": [], "pool": [], "until": []}
+        qualifications: dict[str, list[Any]] = {"row": [], "code": [], "confirmed": []}
+        evaluations: dict[str, list[Any]] = {"row": [], "kind": [], "mean": [], "count": []}
         lists: dict[str, tuple[list[int], list[int]]] = {
-            "industry_keys": ([], []), "declared": ([], []), "specialty": ([], []), "qualification": ([], []),
+            "industry_keys": ([], []), "declared": ([], []), "specialty": ([], []), "engaged": ([], []),
         }  # fmt: skip
-        tables = {"industry_keys": self.industries, "declared": self.industries,
-                  "specialty": self.specialties, "qualification": self.qualifications}  # fmt: skip
-        columns = {"industry_keys": 8, "declared": 11, "specialty": 12, "qualification": 13}
+        tables = {"industry_keys": self.industries, "declared": self.industries, "specialty": self.specialties,
+                  "engaged": self.industries}  # fmt: skip
+        columns = {"industry_keys": C["industry_keys"], "declared": C["declared"], "specialty": C["specialties"],
+                   "engaged": C["engaged_industries"]}  # fmt: skip
         eng: dict[str, list[int]] = {k: [] for k in ("row", "kind", "industry", "region", "start", "end")}
         for row, r in zip(found.tolist(), rows, strict=True):
-            if r[1] != "active":
+            if r[C["status"]] != "active":
                 continue  # only active people are found; their other facts are not needed
-            for key in r[6] or ():
+            for key in r[C["cert_keys"]] or ():
                 work_type, level, until = key.split("|")
-                cert_rows.append(row)
-                cert_bits_.append(cert_bit(work_type, int(level)))
-                cert_until.append(_day(until))
-            for key in r[7] or ():
+                certs["row"].append(row)
+                certs["bit"].append(cert_bit(work_type, int(level)))
+                certs["until"].append(_day(until))
+            for key in r[C["pool_keys"]] or ():
                 pool, until = key.split("|")
-                pool_rows.append(row)
-                pool_codes.append(POOL_INDEX[pool])
-                pool_until.append(_day(until))
+                pools["row"].append(row)
+                pools["pool"].append(POOL_INDEX[pool])
+                pools["until"].append(_day(until))
             for name, column in columns.items():
                 table = tables[name]
                 for code in r[column] or ():
                     lists[name][0].append(row)
                     lists[name][1].append(table.add(code))
-            for kind, industry, region, start, end in r[14] or ():
+            for code, confirmed in r[C["qualifications"]] or ():
+                qualifications["row"].append(row)
+                qualifications["code"].append(self.qualifications.add(code))
+                qualifications["confirmed"].append(confirmed)
+            for key in r[C["evaluation_keys"]] or ():
+                work_type, mean, count = key.split("|")
+                if work_type in WORK_TYPE_INDEX:
+                    evaluations["row"].append(row)
+                    evaluations["kind"].append(WORK_TYPE_INDEX[work_type])
+                    evaluations["mean"].append(float(mean))
+                    evaluations["count"].append(int(count))
+            for kind, industry, region, start, end in r[C["engagements"]] or ():
                 if kind not in WORK_TYPE_INDEX:
                     continue
                 eng["row"].append(row)
@@ -211,11 +238,11 @@ class Store:
                 eng["region"].append(regions.add(region))
                 eng["start"].append(start.to_ordinal() if start else 0)
                 eng["end"].append(end.to_ordinal() if end else 0)
-        self.certs.extend(cert_rows, bit=cert_bits_, until=cert_until)
-        self.pools.extend(pool_rows, pool=pool_codes, until=pool_until)
+        for entries, values in ((self.certs, certs), (self.pools, pools), (self.qualification, qualifications),
+                                (self.evaluations, evaluations), (self.engagements, eng)):  # fmt: skip
+            entries.extend(values.pop("row"), **values)
         for name, (entry_rows, codes) in lists.items():
             getattr(self, name).extend(entry_rows, code=codes)
-        self.engagements.extend(eng.pop("row"), **eng)
 
     def _rank_ids(self, new_rows: np.ndarray) -> None:
         # id_order holds every row, row 0 (id b"") first, so searchsorted can use it as a sorter.
@@ -292,7 +319,5 @@ class Store:
             self.pool_bits[pools.rows[i]] |= np.int8(1 << int(pools.pool[i]))
 
     def memory_bytes(self) -> int:
-        arrays = (self.ids, self.names, self.no_name, self.active, self.public, self.hides, self.year, self.region,
-                  self.region_key, self.id_rank, self.name_rank, self.id_order, self.name_order,
-                  self.cert_bits, self.pool_bits)  # fmt: skip
+        arrays = [getattr(self, name) for name in ROW_COLUMNS] + [self.id_order, self.name_order]
         return sum(a.nbytes for a in arrays) + sum(e.nbytes() for e in self._all_entries())

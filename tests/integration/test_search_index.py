@@ -7,22 +7,37 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
-from graph import matching as match_repo
 from graph import pools as pool_repo
 from graph import search as search_repo
+from graph.declarations import declaration_lookback
 from graph.search import SearchFilters
-from registry.matching import MatchRequest, rank
+from registry.audit import Actor
+from registry.evaluations import DEFAULT_CRITERIA
+from registry.matching import MatchRequest
+from registry.visibility import audience_of
 from seed.synthetic import generate
-from services import certificates, engagements, organizations, practitioners
+from services import (
+    certificates,
+    declarations,
+    engagements,
+    evaluations,
+    organizations,
+    practitioners,
+    profiles,
+)
+from services.credit import Caller
+from services.matching import match_in_graph
 from services.search_index import SearchIndex
 from services.synthetic import load_synthetic
 from tests.support import unique_id_card
 
 TODAY = date.today()
+CRITERIA = [criterion.code for criterion in DEFAULT_CRITERIA]
 # Query days: today, after the short certificates below lapse, and years later when most have expired.
 DAYS = (TODAY, TODAY + timedelta(days=40), TODAY + timedelta(days=3 * 365))
 
@@ -79,7 +94,43 @@ def fixed(graph, settings, context):
         "status": "completed", "team": [{"practitioner_id": people["city"], "role": "lead"}],
     })  # fmt: skip
     people["client"] = client["id"]
+    _evaluations(context, people)
+    # What each person hides (services/profiles.py keeps the lists search reads): the bio and industries from
+    # some audiences, specialties from the public, qualifications from everyone but admins.
+    for person, settings in (
+        ("city", {"bio": "clients", "industries": "private"}),
+        ("province", {"industries": "private"}),
+        ("lapsing", {"specialties": "clients"}),
+        ("employee", {"qualifications": "private"}),
+    ):
+        profiles.update_own(context, people[person], {"visibility": settings})
+    # A claim the registry has not checked (declared) earns no match points until an admin confirms it.
+    profiles.update_own(context, people["province"], {"qualifications": ["carbon_verifier"]})
+    declarations.declare(
+        context, people["lapsing"],
+        {"organization_id": client["id"], "relationship": "adviser", "from_": TODAY - timedelta(days=900),
+         "to": TODAY - timedelta(days=30)},
+        entered_by="admin",
+    )  # fmt: skip
     return people
+
+
+def _evaluations(context, people):
+    """Three verification evaluations of `city` (enough to count) and one of `province` (too few)."""
+    rater = organizations.create(
+        context, {"name": "索引测试评价方", "kind": "enterprise", "region": "110000"}
+    )
+    for score, team in ((92, ("city", "province")), (71, ("city",)), (88, ("city",))):
+        engagement = engagements.create(context, {
+            "title": "索引测试评价", "kind": "verification", "client_id": rater["id"], "industry": "steel",
+            "region": "110000", "start_on": TODAY - timedelta(days=900), "end_on": TODAY - timedelta(days=800),
+            "status": "completed", "team": [{"practitioner_id": people[who], "role": "member"} for who in team],
+        })  # fmt: skip
+        for who in team:
+            evaluations.evaluate(
+                context, engagement["id"],
+                {"practitioner_id": people[who], "scores": dict.fromkeys(CRITERIA, score)}, Caller(role="admin"),
+            )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +147,11 @@ FILTERS = [
     {"industry": "building_materials", "work_type": "verification"}, {"specialty": "carbon_verification"},
     {"qualification": "ccaa_ghg_verifier"}, {"q": "核查"}, {"q": "同名"}, {"q": "张", "work_type": "accounting"},
     {"q": "碳 水泥", "min_level": 2}, {"work_type": "aviation", "level": 1}, {"industry": "no_such_code"},
+    {"industry": "building_materials"}, {"q": "水泥"}, {"min_evaluation": 80}, {"min_evaluation": 0},
+    {"work_type": "verification", "min_evaluation": 75.5}, {"work_type": "accounting", "min_evaluation": 10},
 ]  # fmt: skip
+SORTS = ("relevance", "level", "experience", "name", "evaluation")
+AUDIENCES = (None, "public", "clients")
 
 
 def _same(reference, hits):
@@ -108,9 +163,11 @@ def _same(reference, hits):
 
 @pytest.mark.parametrize("values", FILTERS, ids=[repr(f) for f in FILTERS])
 def test_search_equals_cypher_for_every_filter_sort_page_day_and_audience(graph, index, values):
-    for sort, day, page in itertools.product(("relevance", "level", "experience", "name"), DAYS, (1, 2)):
-        public = day == TODAY and page == 1  # the public showcase, and everyone on the other days and pages
-        filters = SearchFilters(**values, public_only=public)
+    for (sort, day, audience), page in zip(
+        itertools.product(SORTS, DAYS, AUDIENCES), itertools.cycle((1, 2))
+    ):
+        public = audience == "public" and page == 1  # the public showcase; everyone on other pages
+        filters = SearchFilters(**values, public_only=public, audience=audience)
         reference = cypher_search(graph, filters, today=day, page=page, per_page=7, sort=sort)
         _same(reference, index.search(filters, today=day, page=page, per_page=7, sort=sort))
 
@@ -134,22 +191,55 @@ MATCHES = [
 ]
 
 
+def _as(context, role, day):
+    return replace(context, actor=Actor(kind="key", role=role), today=day)
+
+
 @pytest.mark.parametrize("values", MATCHES, ids=[repr(m) for m in MATCHES])
-def test_match_ranks_scores_reasons_and_exclusions_equal_cypher(graph, index, fixed, values):
-    for day, conflict in itertools.product(DAYS, (None, fixed["client"])):
+def test_match_ranks_scores_reasons_and_exclusions_equal_cypher(graph, context, index, fixed, values):
+    for day, conflict, role in itertools.product(
+        DAYS, (None, fixed["client"]), ("admin", "client", "public")
+    ):
         request = MatchRequest(**values, conflict_org_id=conflict)
-        window_start = day.replace(year=day.year - 3)
-        found, reference_excluded = graph.read(match_repo.candidates, request, day, 3)
-        ranked, total, excluded = index.match(request, day, window_start)
-        assert [
-            (s.candidate, s.score, s.reasons, s.breakdown) for s in rank(found, request, day)[: request.limit]
-        ] == [(s.candidate, s.score, s.reasons, s.breakdown) for s in ranked]
-        assert len(found) == total
+        reference = match_in_graph(_as(context, role, day), request)
+        ranked, total, excluded = index.match(
+            request, day, day.replace(year=day.year - 3), audience=audience_of(role),
+            lookback=declaration_lookback(3),
+        )  # fmt: skip
+        assert [(s.candidate, s.score, s.reasons, s.breakdown) for s, _ in reference.ranked] == [
+            (s.candidate, s.score, s.reasons, s.breakdown) for s in ranked
+        ]
+        assert reference.total == total
 
         def key(entries):
             return [(e["id"], e["name"], sorted(map(repr, e["conflicts"]))) for e in entries]
 
-        assert key(reference_excluded) == key(excluded)
+        assert key(reference.excluded) == key(excluded)
+
+
+def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declarations(graph, index, fixed):
+    """The cases the equivalence tests must cover are really in the graph the index was built from."""
+    request = MatchRequest(
+        work_type="verification", region="420100", industry="building_materials", limit=100
+    )
+    window = TODAY.replace(year=TODAY.year - 3)
+    as_admin = {s.candidate.id: s for s in index.match(request, TODAY, window)[0]}
+    as_client = {s.candidate.id: s for s in index.match(request, TODAY, window, audience="clients")[0]}
+    assert as_admin[fixed["city"]].breakdown["evaluations"] == 12  # mean 83.7 over 3: (83.7 − 60) ÷ 2 = 11.85
+    assert as_admin[fixed["province"]].breakdown.get("evaluations") == 0  # one evaluation: shown, not counted
+    assert as_admin[fixed["province"]].breakdown["declared_industry"] == 5
+    assert "declared_industry" not in as_client[fixed["province"]].breakdown  # hidden from clients
+    assert "qualifications" not in as_admin[fixed["province"]].breakdown  # declared, not confirmed
+    assert "qualifications" in as_admin[fixed["employee"]].breakdown
+    assert "qualifications" not in as_client[fixed["employee"]].breakdown
+    conflicted = MatchRequest(work_type="verification", conflict_org_id=fixed["client"], limit=100)
+    excluded = index.match(conflicted, TODAY, window, lookback=declaration_lookback(3))[2]
+    assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
+    by_clients = SearchFilters(industry="building_materials", audience="clients")
+    assert fixed["province"] not in index.search(by_clients, today=TODAY, per_page=500).ids
+    assert fixed["city"] in index.search(by_clients, today=TODAY, per_page=500).ids  # through its engagement
+    assert fixed["city"] not in index.search(SearchFilters(q="水泥", audience="public"), today=TODAY).ids
+    assert fixed["city"] in index.search(SearchFilters(q="水泥"), today=TODAY).ids
 
 
 def test_the_conflict_check_excludes_the_client_s_employee(graph, index, fixed):
@@ -157,7 +247,7 @@ def test_the_conflict_check_excludes_the_client_s_employee(graph, index, fixed):
         work_type="verification", region="420100", conflict_org_id=fixed["client"], limit=100
     )
     ranked, _, excluded = index.match(request, TODAY, TODAY.replace(year=TODAY.year - 3))
-    assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"]}
+    assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
     assert fixed["employee"] not in {s.candidate.id for s in ranked}
 
 
@@ -202,26 +292,3 @@ def test_status_reports_warm_with_the_graph_revision(graph, index):
     index.refresh()
     status = index.status()
     assert status["state"] == "warm" and status["practitioners"] > 400 and status["revision"] > 0
-
-
-def test_the_index_declines_what_it_cannot_answer_exactly(graph, index, fixed):
-    from graph.revision import stamp
-
-    def hide(fields):
-        def work(tx):
-            tx.run(
-                "MATCH (p:Practitioner {id: $id}) SET p.hidden_clients = $fields",
-                id=fixed["city"],
-                fields=fields,
-            )
-            stamp(tx, [fixed["city"]])
-
-        graph.write(work)
-
-    assert index.answers(SearchFilters(audience="clients"), "level")
-    assert not index.answers(SearchFilters(), "evaluation")
-    hide(["industries"])
-    assert not index.answers(SearchFilters(audience="clients"), "level")  # the Cypher path answers instead
-    assert index.answers(SearchFilters(audience="public"), "level") and index.answers(SearchFilters(), "name")
-    hide([])
-    assert index.answers(SearchFilters(audience="clients"), "level")
