@@ -48,15 +48,20 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
     if index is None:
         return match_in_graph(ctx, request)
     window = ctx.settings.conflict_window_years
-    top, total, excluded = index.match(
-        request, ctx.today, repo.window_start(ctx.today, window),
-        audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
-        factor=credit.rules(ctx).factor, lookback=declaration_lookback(window),
-    )  # fmt: skip
-    page_views = ctx.graph.read(views.practitioners, [scored.candidate.id for scored in top], ctx.today)
-    return MatchResult(
-        [(s, page_views[s.candidate.id]) for s in top if s.candidate.id in page_views], total, excluded
-    )
+    factor = credit.rules(ctx).factor
+
+    def work(tx: neo4j.ManagedTransaction) -> MatchResult:
+        top, total, excluded = index.match(
+            request, ctx.today, repo.window_start(ctx.today, window),
+            audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
+            factor=factor, lookback=declaration_lookback(window), tx=tx,
+        )  # fmt: skip
+        page_views = views.practitioners(tx, [scored.candidate.id for scored in top], ctx.today)
+        ranked = [(s, page_views[s.candidate.id]) for s in top if s.candidate.id in page_views]
+        return MatchResult(ranked, total, excluded)
+
+    index.warm()
+    return ctx.graph.write(work)  # read-only, on the leader: the index's revision check must see every write
 
 
 def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:

@@ -63,16 +63,20 @@ def run(
     otherwise, and as the reference the index is tested against, by the Cypher of graph/search.py.
     """
     index = search_index.of(ctx.graph)
-    hits = None
-    if index is not None:
-        hits = index.search(filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
+    paging = {"today": ctx.today, "page": page, "per_page": per_page, "sort": sort}
 
     def work(tx: neo4j.ManagedTransaction) -> SearchPage:
-        found = hits or repo.search(tx, filters, today=ctx.today, page=page, per_page=per_page, sort=sort)
+        # The index answers in this transaction (its revision check, full text) when the process has one.
+        found = (
+            repo.search(tx, filters, **paging) if index is None else index.search(filters, **paging, tx=tx)
+        )
         page_views = views.in_order(views.practitioners(tx, found.ids, ctx.today), found.ids)
         return SearchPage(page_views, found.total, found.facets, found.scores)
 
-    return ctx.graph.read(work)
+    if index is None:
+        return ctx.graph.read(work)
+    index.warm()
+    return ctx.graph.write(work)  # read-only, on the leader: the index's revision check must see every write
 
 
 def search(

@@ -24,6 +24,7 @@ from pathlib import Path
 from queue import Queue
 from typing import Any
 
+import neo4j
 import numpy as np
 
 from graph import search_index as cypher
@@ -141,26 +142,32 @@ class SearchIndex:
         store.revision, store.epoch = revision, epoch
         return store, reference
 
-    def refresh(self) -> int:
-        """Apply the changes stamped since this index's revision (building it first when cold); the revision."""
+    def warm(self) -> None:
+        """Build the index now if it is not warm (before a caller opens the transaction it will answer in)."""
         if self.state != "warm":
             self.build()
-        # Asked of the leader (a write-mode session) so that, in a cluster, no follower's lag hides a write.
-        graph_revision, epoch = self.graph.write(current)
+
+    def refresh(self, tx: neo4j.ManagedTransaction | None = None) -> int:
+        """Apply the changes stamped since this index's revision (building it first when cold); the revision.
+
+        `tx` is the caller's transaction, which must run on the leader (a write-access session: in a cluster no
+        follower's lag may hide a write); the same transaction then reads the page's views, one round trip
+        fewer than a transaction of its own. Without `tx`, one is opened here.
+        """
+        self.warm()
+        if tx is None:
+            return self.graph.write(self.refresh)
+        graph_revision, epoch = current(tx)
         if epoch != self.store.epoch or graph_revision < self.store.revision:
             # The graph was wiped or replaced (a new counter): changes since our revision mean nothing there.
             self.state = "stale"
             self.build()
-            return self.refresh()
+            return self.refresh(tx)
         with self.lock:
             store = self.store
             if graph_revision <= store.revision:
                 return store.revision
-            since = store.revision
-            rows = [
-                list(r.values())
-                for r in self.graph.read(lambda tx: list(tx.run(cypher.CHANGED_SINCE, since=since)))
-            ]
+            rows = [list(r.values()) for r in tx.run(cypher.CHANGED_SINCE, since=store.revision)]
             store.apply(rows)
             store.revision = max([graph_revision] + [r[cypher.COLUMN["mark"]] or 0 for r in rows])
             return store.revision
@@ -187,7 +194,9 @@ class SearchIndex:
 
     # --- answering --------------------------------------------------------------------------------------
 
-    def _candidates(self, text: str, revision: int) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(
+        self, tx: neo4j.ManagedTransaction, text: str, revision: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         lucene = lucene_query(text)
         if not lucene:
             raise ValidationFailed(
@@ -197,7 +206,7 @@ class SearchIndex:
         if cached and cached[0] == revision:
             self.fulltext.move_to_end(lucene)
             return cached[1], cached[2]
-        record = self.graph.read(lambda tx: tx.run(cypher.FULLTEXT, lucene=lucene).single())
+        record = tx.run(cypher.FULLTEXT, lucene=lucene).single()
         rows = self.store.rows_of(record["ids"])
         found = rows > 0
         result = (rows[found], np.asarray(record["scores"], dtype=np.float64)[found])
@@ -208,12 +217,15 @@ class SearchIndex:
 
     def search(
         self, filters: SearchFilters, *, today: date, page: int = 1, per_page: int = 20,
-        sort: str = "level", with_facets: bool = True,
+        sort: str = "level", with_facets: bool = True, tx: neo4j.ManagedTransaction | None = None,
     ) -> Hits:  # fmt: skip
-        """The page of ids, total, facets and scores that graph.search.search would give."""
-        revision = self.refresh()
+        """The page of ids, total, facets and scores that graph.search.search would give (in `tx`, see refresh)."""
+        if tx is None:
+            paging = {"today": today, "page": page, "per_page": per_page, "sort": sort}
+            return self.graph.write(lambda tx: self.search(filters, **paging, with_facets=with_facets, tx=tx))
+        revision = self.refresh(tx)
         with self.lock:
-            fulltext = self._candidates(filters.q, revision) if filters.q else None
+            fulltext = self._candidates(tx, filters.q, revision) if filters.q else None
             return search_rows(
                 self.store, filters, today=today, page=page, per_page=per_page, sort=sort,
                 with_facets=with_facets, fulltext=fulltext,
@@ -237,16 +249,20 @@ class SearchIndex:
     def match(
         self, request: MatchRequest, today: date, window_start: date, *, audience: str | None = None,
         factor: EvaluationFactor = DEFAULT_FACTOR, lookback: dict[str, int] | None = None,
+        tx: neo4j.ManagedTransaction | None = None,
     ) -> tuple[list[Scored], int, list[dict]]:  # fmt: skip
         """(the top `limit` scored as `audience` may see them, best first; candidates left after the conflict
-        check; who was excluded). `lookback`: years a declared relationship conflicts after it ends."""
-        self.refresh()
+        check; who was excluded). `lookback`: years a declared relationship conflicts after it ends; `tx`: the
+        transaction to read in (see refresh)."""
+        if tx is None:
+            options = {"audience": audience, "factor": factor, "lookback": lookback}
+            return self.graph.write(lambda tx: self.match(request, today, window_start, **options, tx=tx))
+        self.refresh(tx)
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
             params = {"conflict_org_id": request.conflict_org_id, "window_start": window_start, "today": today,
                       "lookback": lookback if lookback is not None else declaration_lookback()}  # fmt: skip
-            records = self.graph.read(lambda tx: [r.data() for r in tx.run(cypher.CONFLICTED, params)])
-            conflicted = {r["id"]: native(r) for r in records}
+            conflicted = {r["id"]: native(r.data()) for r in tx.run(cypher.CONFLICTED, params)}
         with self.lock:
             found = matching.shortlist(
                 self.store, self.reference, request, today, set(conflicted), audience, factor
@@ -254,10 +270,7 @@ class SearchIndex:
             ids = self.store.id_of(found.rows)
             excluded_ids = self.store.id_of(found.excluded_rows)
         params = {"ids": ids, "work_type": request.work_type, "min_level": request.min_level, "today": today}
-        best = {
-            r["id"]: native(r.data())
-            for r in self.graph.read(lambda tx: list(tx.run(cypher.BEST_CERTIFICATES, params)))
-        }
+        best = {r["id"]: native(r.data()) for r in tx.run(cypher.BEST_CERTIFICATES, params)}
         # A certificate changed since the shortlist was read drops its holder; the next call sees the change.
         rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if i in best]
         with self.lock:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from graph.search import SearchFilters
+from graph.search_index import ROW_KEYS
 from services.search_index.query import search
 from services.search_index.store import Store
 
@@ -24,23 +25,36 @@ def _row(rng: random.Random, person_id: str | None = None) -> list:
         + rng.choice(["9999-12-31", (TODAY + timedelta(days=rng.randint(-5, 900))).isoformat()])
         for _ in range(rng.randint(0, 3))
     ]
-    return [
-        person_id or str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        rng.choice(["active", "active", "active", "suspended"]),
-        rng.choice(NAMES),
-        rng.random() < 0.5,
-        rng.choice([None, 2005, 2010, 2018]),
-        rng.choice(["420000", "110000", None]),
-        certificates,
-        [f"talent|{(TODAY + timedelta(days=rng.randint(0, 900))).isoformat()}"] if certificates else [],
-        rng.sample(["steel", "power", "cement"], rng.randint(0, 2)),
-        1,
-        rng.choice(["420000", "420100", "110000", None]),
-        [],
-        rng.sample(["carbon_verification", "energy_audit"], rng.randint(0, 1)),
-        [],
-        [],
-    ]
+    industries = rng.sample(["steel", "power", "cement"], rng.randint(0, 2))
+    hidden_public = rng.sample(["industries", "specialties", "bio"], rng.randint(0, 2))
+    evaluations = (
+        [f"verification|{rng.randint(500, 990) / 10}|{rng.randint(1, 5)}"] if rng.random() < 0.3 else []
+    )
+    values = {
+        "id": person_id or str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "status": rng.choice(["active", "active", "active", "suspended"]),
+        "name": rng.choice(NAMES),
+        "public": rng.random() < 0.5,
+        "year": rng.choice([None, 2005, 2010, 2018]),
+        "region_key": rng.choice(["420000", "110000", None]),
+        "cert_keys": certificates,
+        "pool_keys": [f"talent|{(TODAY + timedelta(days=rng.randint(0, 900))).isoformat()}"]
+        if certificates
+        else [],
+        "industry_keys": industries,
+        "mark": 1,
+        "region": rng.choice(["420000", "420100", "110000", None]),
+        "declared": [],
+        "specialties": rng.sample(["carbon_verification", "energy_audit"], rng.randint(0, 1)),
+        "qualifications": [["ccaa_ghg_verifier", rng.random() < 0.5]] if rng.random() < 0.3 else [],
+        "engagements": [],
+        "hidden_public": hidden_public,
+        "hidden_clients": rng.sample(hidden_public, min(1, len(hidden_public))),
+        "engaged_industries": industries[:1] if "industries" in hidden_public else [],
+        "evaluation_mean": float(evaluations[0].split("|")[1]) if evaluations else None,
+        "evaluation_keys": evaluations,
+    }
+    return [values[key] for key in ROW_KEYS]
 
 
 def _fresh(rows: list[list]) -> Store:
@@ -52,9 +66,12 @@ def _fresh(rows: list[list]) -> Store:
 
 def _answers(store: Store) -> list:
     answers = []
-    for sort in ("level", "experience", "name"):
+    for sort in ("level", "experience", "name", "evaluation"):
         for filters in (SearchFilters(), SearchFilters(work_type="verification", min_level=2),
-                        SearchFilters(region="420000"), SearchFilters(pool="talent", industry="steel")):  # fmt: skip
+                        SearchFilters(region="420000"), SearchFilters(pool="talent", industry="steel"),
+                        SearchFilters(industry="steel", audience="public"), SearchFilters(min_evaluation=70),
+                        SearchFilters(specialty="energy_audit", audience="clients"),
+                        SearchFilters(work_type="verification", qualification="ccaa_ghg_verifier")):  # fmt: skip
             hits = search(store, filters, today=TODAY, per_page=500, sort=sort)
             answers.append((hits.ids, hits.total, hits.facets))
     return answers

@@ -186,3 +186,11 @@ def test_settings_survive_their_stored_form():
     assert decode(encode(settings)) == settings
     assert decode(["nickname=public", "bio=friends", "junk"]) == {}
     assert decode(None) == {}
+
+
+def test_each_role_searches_and_matches_as_its_audience():
+    from registry.visibility import audience_of
+
+    assert audience_of("admin") is None
+    assert audience_of("client") == audience_of("government") == "clients"
+    assert audience_of("public") == audience_of("practitioner") == audience_of("no_such_role") == "public"
