@@ -13,6 +13,8 @@ the revision moves), the index filters, sorts, pages and counts facets over them
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -21,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from queue import Queue
+from queue import Full, Queue
 from typing import Any
 
 import neo4j
@@ -43,28 +45,48 @@ from services.search_index.store import Store
 
 log = logging.getLogger(__name__)
 
-CHUNK = 20_000  # rows decoded and appended at a time during the cold build
+PARTS = 3  # id ranges read in parallel during the cold build (bench/RESULTS.md: 3 beat 1, 2 and 4 on 2 cores)
+PAGE = 2_000  # people per page
 FULLTEXT_CACHE = 32  # query strings whose candidates are kept until the revision moves
 
 
-def _prefetched(chunks: Iterator[list[list[Any]]], depth: int = 3) -> Iterator[list[list[Any]]]:
-    """`chunks`, read on a background thread so Neo4j produces the next rows while this one stores the last."""
-    queue: Queue = Queue(maxsize=depth)
-    done = object()
+def _read_in_parallel(graph: Graph, parts: int = PARTS, size: int = PAGE) -> Iterator[list[list[Any]]]:
+    """Every active person's row, in pages read by `parts` threads over disjoint id ranges, so Neo4j works on
+    the next pages while this thread stores the last (ids are UUIDs: hex digits split them evenly)."""
+    bounds: list[str | None] = ["", *(format(16 * i // parts, "x") for i in range(1, parts)), None]
+    queue: Queue = Queue(maxsize=2 * parts)
+    done, stop = object(), threading.Event()  # `stop`: the consumer gave up; producers end at their next page
 
-    def produce() -> None:
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(Full):
+                queue.put(item, timeout=0.5)
+                return
+
+    def produce(after: str, before: str | None) -> None:
         try:
-            for chunk in chunks:
-                queue.put(chunk)
-            queue.put(done)
+            for page in cypher.pages(graph, after, before, size):
+                if stop.is_set():
+                    return
+                put(page)
+            put(done)
         except BaseException as error:  # handed to the consumer, which re-raises it
-            queue.put(error)
+            put(error)
 
-    threading.Thread(target=produce, name="search-index-load", daemon=True).start()
-    while (item := queue.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    for after, before in itertools.pairwise(bounds):
+        threading.Thread(target=produce, args=(after, before), name="search-index-load", daemon=True).start()
+    running = parts
+    try:
+        while running:
+            item = queue.get()
+            if item is done:
+                running -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
 
 
 class SearchIndex:
@@ -135,8 +157,8 @@ class SearchIndex:
             specialties={c: (n, cat) for c, n, cat in ref["specialties"]},
             qualification_names={c: n for c, n in ref["qualifications"]},
         )
-        for chunk in _prefetched(cypher.chunks(self.graph, cypher.ALL_ACTIVE, CHUNK)):
-            store.append(chunk)
+        for page in _read_in_parallel(self.graph):
+            store.append(page)
         store.finish(today)
         # Changes made during the load carry marks above `revision`: the next refresh applies them again.
         store.revision, store.epoch = revision, epoch

@@ -84,7 +84,9 @@ def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray):
 
 
 def _count(entries: Any, codes: set[int], mask: np.ndarray) -> np.ndarray:
-    chosen = mask[entries.rows] & np.isin(entries.code, sorted(codes))
+    wanted = np.zeros(int(entries.code.max(initial=0)) + 1, dtype=bool)
+    wanted[[code for code in codes if 0 < code < len(wanted)]] = True
+    chosen = mask[entries.rows] & wanted[entries.code]
     if "confirmed" in entries.columns:
         chosen &= entries.confirmed  # a claim the registry has not checked ranks nobody
     return np.bincount(entries.rows[chosen], minlength=len(mask))

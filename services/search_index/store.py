@@ -236,8 +236,8 @@ class Store:
                 eng["kind"].append(WORK_TYPE_INDEX[kind])
                 eng["industry"].append(self.industries.add(industry))
                 eng["region"].append(regions.add(region))
-                eng["start"].append(start.to_ordinal() if start else 0)
-                eng["end"].append(end.to_ordinal() if end else 0)
+                eng["start"].append(date.fromisoformat(start).toordinal() if start else 0)
+                eng["end"].append(date.fromisoformat(end).toordinal() if end else 0)
         for entries, values in ((self.certs, certs), (self.pools, pools), (self.qualification, qualifications),
                                 (self.evaluations, evaluations), (self.engagements, eng)):  # fmt: skip
             entries.extend(values.pop("row"), **values)
