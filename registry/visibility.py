@@ -136,7 +136,8 @@ def present(view: Mapping[str, Any], role: str, is_self: bool = False) -> dict[s
     is for admin and the person only.
     """
     settings = view.get("visibility")
-    shown = {key: value for key, value in view.items() if key not in hidden_fields(settings, role, is_self)}
+    hidden = hidden_fields(settings, role, is_self)
+    shown = {key: value for key, value in view.items() if key not in hidden}
     if sees_everything(role, is_self):
         shown["visibility"] = effective(settings)
         return shown

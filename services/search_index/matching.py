@@ -62,8 +62,10 @@ def candidate_rows(store: Store, request: MatchRequest) -> tuple[np.ndarray, np.
     return rows, best_levels(store.cert_bits[rows], allowed)
 
 
-def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray):
-    """Per row: completed engagements of the work type in the industry, in the region, and the last one's day."""
+def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray, today: date):
+    """Per row: completed engagements of the work type in the industry, in the region, and whether the last one
+    ended within 1 year and within 3 years. (today − last).days / 365.25 ≤ 1 (or ≤ 3) is exactly days ≤ 365 (or
+    ≤ 1095), and the latest is that recent exactly when any is."""
     e = store.engagements
     chosen = mask[e.rows] & (e.kind == WORK_TYPE_INDEX[request.work_type])
     rows, industry, region = e.rows[chosen], e.industry[chosen], e.region[chosen]
@@ -78,9 +80,11 @@ def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray):
         wanted = store.regions.get(request.region)
         if wanted > 0:
             in_region = np.bincount(rows[store.within(region, wanted)], minlength=n)
-    last = np.zeros(n, dtype=np.int64)
-    np.maximum.at(last, rows, last_day)
-    return in_industry, in_region, last
+    has_day = last_day > 0
+    age = today.toordinal() - last_day
+    within_1y = np.bincount(rows[has_day & (age <= 365)], minlength=n) > 0
+    within_3y = np.bincount(rows[has_day & (age <= 1095)], minlength=n) > 0
+    return in_industry, in_region, within_1y, within_3y
 
 
 def _count(entries: Any, codes: set[int], mask: np.ndarray) -> np.ndarray:
@@ -124,7 +128,7 @@ def scores(
     mask = np.zeros(n, dtype=bool)
     mask[rows] = True
     points = np.array([0] + [rules.LEVEL_POINTS.get(level, 0) for level in range(1, 10)])[best]
-    in_industry, in_region, last = _engagement_facts(store, request, mask)
+    in_industry, in_region, within_1y, within_3y = _engagement_facts(store, request, mask, today)
     if request.industry:
         points = points + np.minimum(
             rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[rows]
@@ -140,11 +144,8 @@ def scores(
         wanted = store.regions.get(request.region)
         based = store.within(store.region[rows], wanted) if wanted > 0 else np.zeros(len(rows), bool)
         points = points + np.where(based, rules.BASED_IN_REGION_POINTS, 0)
-    # Recency: (today - last).days / 365.25 <= 1 (or <= 3) is exactly days <= 365 (or <= 1095).
-    age = today.toordinal() - last[rows]
-    has_last = last[rows] > 0
-    points = points + np.where(has_last & (age <= 365), rules.RECENT_1Y_POINTS,
-                               np.where(has_last & (age <= 1095), rules.RECENT_3Y_POINTS, 0))  # fmt: skip
+    points = points + np.where(within_1y[rows], rules.RECENT_1Y_POINTS,
+                               np.where(within_3y[rows], rules.RECENT_3Y_POINTS, 0))  # fmt: skip
     of_work_type = {
         store.specialties.get(c) for c, (_, cat) in ref.specialties.items() if cat == request.work_type
     }
