@@ -192,68 +192,57 @@ def candidates(
     graph/search_index.py BEST_CERTIFICATES reads it), without what each person hides from `audience`."""
     wanted = np.zeros(store.size, dtype=bool)
     wanted[rows] = True
-    engagements, specialties = _grouped(store.engagements, wanted), _grouped(store.specialty, wanted)
-    qualifications, declared = _grouped(store.qualification, wanted), _grouped(store.declared, wanted)
-    evaluations = _grouped(store.evaluations, wanted)
+    lists = ("engagements", "specialty", "qualification", "declared", "evaluations")
+    entries_of = {name: _grouped(getattr(store, name), wanted) for name in lists}
+    return [_candidate(store, ref, request, row, best[row], entries_of, audience) for row in rows]
+
+
+def _candidate(
+    store: Store, ref: Reference, request: MatchRequest, row: int, certificate: dict[str, Any],
+    entries_of: dict[str, dict[int, list[int]]], audience: str | None,
+) -> Candidate:  # fmt: skip
+    def mine(name: str) -> list[int]:
+        return entries_of[name].get(row, [])
+
+    def hides(field: str) -> bool:
+        return audience is not None and bool(int(store.hidden[row]) & hidden_bit(audience, field))
+
     e, kind = store.engagements, WORK_TYPE_INDEX[request.work_type]
     industry_code = store.industries.get(request.industry) if request.industry else -1
     region_code = store.regions.get(request.region) if request.region else -1
+    of_kind = [i for i in mine("engagements") if e.kind[i] == kind]
+    in_industry = [i for i in of_kind if e.industry[i] == industry_code]
+    starts = [int(e.start[i]) for i in in_industry if e.start[i] > 0]
+    in_region = [i for i in of_kind if region_code > 0 and store.within(e.region[i : i + 1], region_code)[0]]
+    last_days = [int(e.end[i] or e.start[i]) for i in of_kind if e.end[i] or e.start[i]]
+    specialties = sorted(store.specialties.codes[store.specialty.code[i]] for i in mine("specialty"))
+    q = store.qualification
+    confirmed = sorted(store.qualifications.codes[q.code[i]] for i in mine("qualification") if q.confirmed[i])
     relevant = rules.RELEVANT_QUALIFICATIONS.get(request.work_type, frozenset())
-    found = []
-    for row in rows:
-        hidden = int(store.hidden[row])
-
-        def hides_field(field: str, hidden: int = hidden) -> bool:
-            return audience is not None and bool(hidden & hidden_bit(audience, field))
-
-        mine = [i for i in engagements.get(row, ()) if e.kind[i] == kind]
-        in_industry = [i for i in mine if e.industry[i] == industry_code]
-        starts = [int(e.start[i]) for i in in_industry if e.start[i] > 0]
-        in_region = [i for i in mine if region_code > 0 and store.within(e.region[i : i + 1], region_code)[0]]
-        last_days = [int(e.end[i] or e.start[i]) for i in mine if e.end[i] or e.start[i]]
-        specialty_codes = sorted(
-            store.specialties.codes[store.specialty.code[i]] for i in specialties.get(row, ())
-        )
-        names = [ref.specialties[c][0] for c in specialty_codes
-                 if c in ref.specialties and ref.specialties[c][1] == request.work_type]  # fmt: skip
-        q = store.qualification
-        confirmed = sorted(
-            store.qualifications.codes[q.code[i]] for i in qualifications.get(row, ()) if q.confirmed[i]
-        )
-        credentials = [
+    ev = store.evaluations
+    evaluations = [EvaluationSummary(int(ev.count[i]), float(ev.mean[i])) for i in mine("evaluations")
+                   if ev.kind[i] == kind]  # fmt: skip
+    declares = industry_code > 0 and any(store.declared.code[i] == industry_code for i in mine("declared"))
+    based = region_code > 0 and store.within(store.region[row : row + 1], region_code)[0]
+    return Candidate(
+        id=store.id_of([row])[0],
+        best_level=certificate["level"],
+        certificate_number=certificate["number"],
+        certificate_expires_on=certificate["expires_on"],
+        industry_engagements=len(in_industry),
+        industry_engagements_since=date.fromordinal(min(starts)) if starts else None,
+        region_engagements=len(in_region),
+        based_in_region=bool(request.region) and bool(based),
+        declared_industry=bool(declares) and not hides("industries"),
+        last_engagement_on=date.fromordinal(max(last_days)) if last_days else None,
+        specialties=() if hides("specialties") else tuple(
+            ref.specialties[c][0] for c in specialties
+            if c in ref.specialties and ref.specialties[c][1] == request.work_type
+        ),
+        qualifications=() if hides("qualifications") else tuple(
             ref.qualification_names[c] for c in confirmed if c in relevant and c in ref.qualification_names
-        ]
-        declares = industry_code > 0 and any(
-            store.declared.code[i] == industry_code for i in declared.get(row, ())
-        )
-        ev = store.evaluations
-        summary = next(
-            (
-                EvaluationSummary(int(ev.count[i]), float(ev.mean[i]))
-                for i in evaluations.get(row, ())
-                if ev.kind[i] == kind
-            ),
-            NO_EVALUATIONS,
-        )
-        based = bool(region_code > 0 and store.within(store.region[row : row + 1], region_code)[0])
-        certificate = best[row]
-        found.append(
-            Candidate(
-                id=store.id_of([row])[0],
-                best_level=certificate["level"],
-                certificate_number=certificate["number"],
-                certificate_expires_on=certificate["expires_on"],
-                industry_engagements=len(in_industry),
-                industry_engagements_since=date.fromordinal(min(starts)) if starts else None,
-                region_engagements=len(in_region),
-                based_in_region=bool(request.region) and based,
-                declared_industry=bool(declares) and not hides_field("industries"),
-                last_engagement_on=date.fromordinal(max(last_days)) if last_days else None,
-                specialties=() if hides_field("specialties") else tuple(names),
-                qualifications=() if hides_field("qualifications") else tuple(credentials),
-                industry_name=ref.industry_names.get(request.industry) if request.industry else None,
-                region_name=ref.region_names.get(request.region) if request.region else None,
-                evaluations=summary,
-            )
-        )
-    return found
+        ),
+        industry_name=ref.industry_names.get(request.industry) if request.industry else None,
+        region_name=ref.region_names.get(request.region) if request.region else None,
+        evaluations=evaluations[0] if evaluations else NO_EVALUATIONS,
+    )  # fmt: skip
