@@ -27,7 +27,7 @@ from registry.evaluations import (
 )
 from registry.matching import Candidate, MatchRequest
 from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_INDEX, bits, hidden_bit
-from services.search_index.query import best_levels, hides, top
+from services.search_index.query import best_levels_of, top
 from services.search_index.store import Store
 
 
@@ -59,21 +59,35 @@ def candidate_rows(store: Store, request: MatchRequest) -> tuple[np.ndarray, np.
     mask = store.active[:n] & ((store.cert_bits[:n] & allowed) != 0)
     mask[0] = False
     rows = np.flatnonzero(mask)
-    return rows, best_levels(store.cert_bits[rows], allowed)
+    return rows, best_levels_of(store, rows, allowed)
+
+
+def _completed(store: Store, work_type: str) -> dict[str, np.ndarray]:
+    """The completed engagements of a work type (row, industry, region, the day each ended, or began if it
+    has no end), kept until the rows change: each /match reads only its own work type's."""
+
+    def select() -> dict[str, np.ndarray]:
+        e = store.engagements
+        at = np.flatnonzero((e.kind == WORK_TYPE_INDEX[work_type]) & (e.rows != 0))
+        end, start = e.end[at], e.start[at]
+        last = np.where(end > 0, end, start)
+        return {"rows": e.rows[at], "industry": e.industry[at], "region": e.region[at], "last": last}
+
+    return store.memo(("completed", work_type), select)
 
 
 def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray, today: date):
     """Per row: completed engagements of the work type in the industry, in the region, and whether the last one
     ended within 1 year and within 3 years. (today − last).days / 365.25 ≤ 1 (or ≤ 3) is exactly days ≤ 365 (or
     ≤ 1095), and the latest is that recent exactly when any is."""
-    e = store.engagements
-    chosen = mask[e.rows] & (e.kind == WORK_TYPE_INDEX[request.work_type])
-    rows, industry, region = e.rows[chosen], e.industry[chosen], e.region[chosen]
-    last_day = np.where(e.end[chosen] > 0, e.end[chosen], e.start[chosen])
+    completed = _completed(store, request.work_type)
+    chosen = np.flatnonzero(mask[completed["rows"]])
+    rows, region, last_day = completed["rows"][chosen], completed["region"][chosen], completed["last"][chosen]
     n = store.size
     in_industry = np.zeros(n, dtype=np.int64)
     if request.industry:
         code = store.industries.get(request.industry)
+        industry = completed["industry"][chosen]
         in_industry = np.bincount(rows[industry == code], minlength=n) if code > 0 else in_industry
     in_region = np.zeros(n, dtype=np.int64)
     if request.region:
@@ -87,23 +101,53 @@ def _engagement_facts(store: Store, request: MatchRequest, mask: np.ndarray, tod
     return in_industry, in_region, within_1y, within_3y
 
 
-def _count(entries: Any, codes: set[int], mask: np.ndarray) -> np.ndarray:
-    wanted = np.zeros(int(entries.code.max(initial=0)) + 1, dtype=bool)
-    wanted[[code for code in codes if 0 < code < len(wanted)]] = True
-    chosen = mask[entries.rows] & wanted[entries.code]
-    if "confirmed" in entries.columns:
-        chosen &= entries.confirmed  # a claim the registry has not checked ranks nobody
-    return np.bincount(entries.rows[chosen], minlength=len(mask))
+TABLES = {"specialty": "specialties", "qualification": "qualifications"}  # each entry list's code table
+
+
+def _per_row(store: Store, name: str, codes: set[int]) -> np.ndarray:
+    """Per row: how many entries of the list `name` have one of `codes` (only confirmed qualifications count:
+    a claim the registry has not checked ranks nobody), kept until the rows change."""
+
+    def count() -> np.ndarray:
+        entries = getattr(store, name)
+        wanted = np.zeros(len(getattr(store, TABLES[name])) + 1, dtype=bool)
+        wanted[[code for code in codes if 0 < code < len(wanted)]] = True
+        chosen = wanted[entries.code] & (entries.rows != 0)
+        if "confirmed" in entries.columns:
+            chosen &= entries.confirmed
+        return np.bincount(entries.rows[chosen], minlength=store.size).astype(np.int32)
+
+    return store.memo((name, frozenset(codes)), count)
+
+
+def _declares(store: Store, code: int, rows: np.ndarray) -> np.ndarray:
+    """Per candidate row: whether the person declared experience in the industry `code`."""
+    declared = store.declared
+    has = np.zeros(store.size, dtype=bool)
+    has[declared.rows[declared.code == code]] = True
+    has[0] = False  # where detached entries point
+    return has[rows]
+
+
+def _hides(store: Store, audience: str | None, field: str, rows: np.ndarray) -> np.ndarray:
+    if audience is None:
+        return np.zeros(len(rows), dtype=bool)
+    return (store.hidden[rows] & hidden_bit(audience, field)) != 0
 
 
 def evaluations_in(store: Store, work_type: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: (count, mean) of the evaluations in `work_type` that still count (0, 0.0 for none)."""
+    """Per row of the ascending `rows`: (count, mean) of the evaluations in `work_type` that still count
+    (0, 0.0 for none). Evaluations are few, so they are matched to the rows by binary search."""
     e = store.evaluations
-    chosen = e.kind == WORK_TYPE_INDEX[work_type]
-    counts, means = np.zeros(store.size, dtype=np.int64), np.zeros(store.size)
-    counts[e.rows[chosen]], means[e.rows[chosen]] = e.count[chosen], e.mean[chosen]
-    counts[0] = 0  # where detached entries point
-    return counts[rows], means[rows]
+    chosen = np.flatnonzero((e.kind == WORK_TYPE_INDEX[work_type]) & (e.rows != 0))
+    counts, means = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows))
+    if not len(rows) or not len(chosen):
+        return counts, means
+    evaluated = e.rows[chosen]
+    at = np.minimum(np.searchsorted(rows, evaluated), len(rows) - 1)
+    hit = rows[at] == evaluated
+    counts[at[hit]], means[at[hit]] = e.count[chosen][hit], e.mean[chosen][hit]
+    return counts, means
 
 
 def _evaluation_points(
@@ -134,8 +178,8 @@ def scores(
             rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[rows]
         )
         code = store.industries.get(request.industry)
-        declared = _count(store.declared, {code}, mask)[rows] > 0 if code > 0 else np.zeros(len(rows), bool)
-        declared &= ~hides(store, audience, "industries")[rows]
+        declared = _declares(store, code, rows) if code > 0 else np.zeros(len(rows), bool)
+        declared &= ~_hides(store, audience, "industries", rows)
         points = points + np.where(declared, rules.DECLARED_INDUSTRY_POINTS, 0)
     if request.region:
         points = points + np.minimum(
@@ -149,12 +193,12 @@ def scores(
     of_work_type = {
         store.specialties.get(c) for c, (_, cat) in ref.specialties.items() if cat == request.work_type
     }
-    specialties = _count(store.specialty, of_work_type - {-1, 0}, mask)[rows]
-    specialties[hides(store, audience, "specialties")[rows]] = 0
+    specialties = _per_row(store, "specialty", of_work_type - {-1, 0})[rows]
+    specialties[_hides(store, audience, "specialties", rows)] = 0
     points = points + np.minimum(rules.SPECIALTY_CAP, rules.SPECIALTY_POINTS * specialties)
     relevant = {store.qualifications.get(c) for c in rules.RELEVANT_QUALIFICATIONS.get(request.work_type, ())}
-    qualifications = _count(store.qualification, relevant - {-1, 0}, mask)[rows]
-    qualifications[hides(store, audience, "qualifications")[rows]] = 0
+    qualifications = _per_row(store, "qualification", relevant - {-1, 0})[rows]
+    qualifications[_hides(store, audience, "qualifications", rows)] = 0
     points = points + np.minimum(rules.QUALIFICATION_CAP, rules.QUALIFICATION_POINTS * qualifications)
     return points + _evaluation_points(store, request.work_type, rows, factor)
 

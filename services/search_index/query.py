@@ -132,6 +132,11 @@ def best_levels(cert_bits: np.ndarray, allowed: int) -> np.ndarray:
     return best
 
 
+def best_levels_of(store: Store, rows: np.ndarray, allowed: int) -> np.ndarray:
+    """`best_levels` of these rows, worked out once per distinct certificate mask (`Store.combos`)."""
+    return best_levels(store.combos, allowed)[store.combo[rows]]
+
+
 def top(keys: list[np.ndarray], count: int) -> np.ndarray:
     """Positions of the `count` smallest items by the lexicographic `keys` (first key most significant)."""
     size = len(keys[0])
@@ -150,40 +155,48 @@ def top(keys: list[np.ndarray], count: int) -> np.ndarray:
 def sort_keys(store: Store, filters: SearchFilters, rows: np.ndarray, best: np.ndarray, sort: str,
               scores: np.ndarray | None):  # fmt: skip
     """The ORDER BY of search.py's `_order_by`, as integer keys (or scores and means first) per match."""
-    year = store.year[rows].astype(np.int64)
+    if sort == "name":
+        return [store.name_rank[rows]]
+    if sort not in ("relevance", "evaluation", "experience") or (sort == "relevance" and scores is None):
+        return [(best << 58) | _year_then_id(store)[rows]]
     id_rank = store.id_rank[rows]
-    if sort == "relevance" and scores is not None:
+    if sort == "relevance":
         return [-scores, best * (1 << 40) + id_rank]
     if sort == "evaluation":
         return [-evaluation_means(store, filters.work_type)[rows], best * (1 << 40) + id_rank]
-    if sort == "experience":
-        return [(year << 44) | (best << 40) | id_rank]
-    if sort == "name":
-        return [store.name_rank[rows]]
-    return [(best << 58) | (year << 40) | id_rank]
+    return [(store.year[rows].astype(np.int64) << 44) | (best << 40) | id_rank]
+
+
+def _year_then_id(store: Store) -> np.ndarray:
+    """Per row: the level sort's key below the level (work start year, then id), kept until the rows change."""
+    n = store.size
+    return store.memo("year_then_id", lambda: (store.year[:n].astype(np.int64) << 40) | store.id_rank[:n])
 
 
 def facet_counts(store: Store, filters: SearchFilters, mask: np.ndarray, rows: np.ndarray):
-    """Facet counts over all matches (search.py's FACETS): each person counts once per value."""
+    """Facet counts over all matches (search.py's FACETS): each person counts once per value. Work types and
+    levels are counted once per distinct certificate mask (`Store.combos`), pools once per pool mask."""
     facets: dict[str, dict[str, int]] = {name: {} for name in FACET_DIMENSIONS}
     if not len(rows):
         return facets
-    cert_bits = store.cert_bits[rows]
+    per_combo = np.bincount(store.combo[rows], minlength=len(store.combos))
+    held = np.flatnonzero(per_combo)
+    values, counts = store.combos[held], per_combo[held]
     work_type_bits = certificate_bits(filters, skip="work_type")
     for work_type in WORK_TYPE_CODES:
-        count = np.count_nonzero(cert_bits & (work_type_bits & bits([work_type], LEVEL_RANKS)))
+        count = int(counts[(values & (work_type_bits & bits([work_type], LEVEL_RANKS))) != 0].sum())
         if count:
-            facets["work_type"][work_type] = int(count)
+            facets["work_type"][work_type] = count
     level_bits = certificate_bits(filters, skip="level")
     for level in LEVEL_RANKS:
-        count = np.count_nonzero(cert_bits & (level_bits & bits(WORK_TYPE_CODES, [level])))
+        count = int(counts[(values & (level_bits & bits(WORK_TYPE_CODES, [level]))) != 0].sum())
         if count:
-            facets["level"][str(level)] = int(count)
-    pool_bits = store.pool_bits[rows]
+            facets["level"][str(level)] = count
+    per_pools = np.bincount(store.pool_bits[rows].astype(np.uint8), minlength=1 << len(POOL_CODES))
     for pool in POOL_CODES:
-        count = np.count_nonzero(pool_bits & (1 << POOL_INDEX[pool]))
+        count = int(sum(c for value, c in enumerate(per_pools.tolist()) if value & (1 << POOL_INDEX[pool])))
         if count:
-            facets["pool"][pool] = int(count)
+            facets["pool"][pool] = count
     for index, count in enumerate(np.bincount(store.region_key[rows], minlength=1).tolist()):
         if index and count:
             facets["region"][store.regions.codes[index]] = count
@@ -219,11 +232,17 @@ def search(
         by_row = np.zeros(store.size, dtype=np.float64)
         by_row[candidates] = candidate_scores
         scores = by_row[rows]
-    best = best_levels(store.cert_bits[rows], certificate_bits(filters))
+    best = best_levels_of(store, rows, certificate_bits(filters))
     skip = (page - 1) * per_page
     chosen = top(sort_keys(store, filters, rows, best, sort, scores if filters.q else None), skip + per_page)
     page_rows = rows[chosen[skip:]]
     ids = store.id_of(page_rows)
     page_scores = scores[chosen[skip:]] if scores is not None else np.zeros(len(page_rows))
-    facets = facet_counts(store, filters, mask, rows) if with_facets else None
+    facets = None
+    if with_facets:
+        # The same filters (full text included: its candidates change only with a person's row) give the same
+        # counts until the rows or the day change, and dashboards repeat their broad queries: counted once per
+        # version, like a search engine's request cache.
+        counted = store.memo(("facets", filters), lambda: facet_counts(store, filters, mask, rows))
+        facets = {name: dict(values) for name, values in counted.items()}  # the caller's own copy
     return Hits(ids, len(rows), facets, dict(zip(ids, page_scores.tolist(), strict=True)))

@@ -22,7 +22,7 @@ import numpy as np
 from services.search_index.columns import Codes, Entries
 from services.search_index.store import ENTRY_LISTS, ROW_COLUMNS, Store
 
-ROWS = (*ROW_COLUMNS, "id_order", "name_order", "parent")
+ROWS = (*ROW_COLUMNS, "id_order", "name_order", "parent", "combos")
 ENTRIES = ENTRY_LISTS
 # What the file holds changes with the index's columns: a file of another format is rebuilt, never misread.
 FORMAT = (
@@ -96,4 +96,5 @@ def load(path: Path) -> tuple[Store, dict[str, Any]] | None:
             entries.size = len(entries.row)
         store.size, store.day = meta["size"], meta["day"]
         store.revision, store.epoch = meta["revision"], meta["epoch"]
+        store.index_combos()
     return store, meta["reference"]

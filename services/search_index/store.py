@@ -30,9 +30,10 @@ from services.search_index.columns import (
 
 OPEN_ENDED = date.max.toordinal()
 BULK = 500  # more changed rows than this: recompute ranks and day masks wholesale
+MEMO_SIZE = 256  # derived results kept per version (facet counts per filter set, per-work-type arrays)
 # The per-row columns (besides the orders) and the entry lists; snapshot.py saves exactly these.
 ROW_COLUMNS = ("ids", "names", "no_name", "active", "public", "hidden", "evaluation_mean", "year", "region",
-               "region_key", "id_rank", "name_rank", "cert_bits", "pool_bits")  # fmt: skip
+               "region_key", "id_rank", "name_rank", "cert_bits", "pool_bits", "combo")  # fmt: skip
 ENTRY_LISTS = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engaged",
                "evaluations", "engagements")  # fmt: skip
 
@@ -85,6 +86,14 @@ class Store:
         )
         self.day = 0
         self.cert_bits = np.zeros(1024, dtype=np.int32)
+        # The distinct `cert_bits` values (a few hundred even at a million people) and each row's index into
+        # them: facets and best levels are worked out once per distinct value, then counted or looked up per row.
+        self.combos = np.zeros(1, dtype=np.int32)
+        self.combo = np.zeros(1024, dtype=np.int32)
+        self._combo_index: dict[int, int] = {0: 0}
+        self.version = 0  # goes up with every change of rows or of the day; `memo` forgets on a new one
+        self._memo: dict[Any, Any] = {}
+        self._memo_version = -1
         self.pool_bits = np.zeros(1024, dtype=np.int8)
         self.revision = 0
         self.epoch: str | None = None
@@ -115,7 +124,7 @@ class Store:
             ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hidden", 0),
             ("evaluation_mean", NO_EVALUATION),
             ("year", NO_YEAR), ("region", 0), ("region_key", 0), ("id_rank", 0), ("name_rank", 0),
-            ("cert_bits", 0), ("pool_bits", 0),
+            ("cert_bits", 0), ("pool_bits", 0), ("combo", 0),
         ):  # fmt: skip
             setattr(self, name, grow(getattr(self, name), size, fill))
 
@@ -294,7 +303,38 @@ class Store:
         if day != self.day:
             self._derive_day(day, None)
 
+    def memo(self, key: Any, compute: Any) -> Any:
+        """`compute()`, kept until the rows or the day change (derived arrays several queries share)."""
+        if self._memo_version != self.version or len(self._memo) >= MEMO_SIZE:
+            self._memo, self._memo_version = {}, self.version
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def _derive_day(self, day: int, rows: np.ndarray | None) -> None:
+        self._derive_bits(day, rows)
+        self._derive_combos(rows)
+        self.version += 1
+
+    def _derive_combos(self, rows: np.ndarray | None) -> None:
+        if rows is None:
+            values, inverse = np.unique(self.cert_bits[: self.size], return_inverse=True)
+            self.combos = values.astype(np.int32)
+            self.combo[: self.size] = inverse
+            self.index_combos()
+            return
+        for row, value in zip(rows.tolist(), self.cert_bits[rows].tolist(), strict=True):
+            found = self._combo_index.get(value)
+            if found is None:
+                found = self._combo_index[value] = len(self.combos)
+                self.combos = np.append(self.combos, np.int32(value))
+            self.combo[row] = found
+
+    def index_combos(self) -> None:
+        """Rebuild the lookup from a `cert_bits` value to its index in `combos` (after a load)."""
+        self._combo_index = {value: i for i, value in enumerate(self.combos.tolist())}
+
+    def _derive_bits(self, day: int, rows: np.ndarray | None) -> None:
         self.day = day
         if rows is None:
             self.cert_bits[:] = 0
@@ -319,5 +359,5 @@ class Store:
             self.pool_bits[pools.rows[i]] |= np.int8(1 << int(pools.pool[i]))
 
     def memory_bytes(self) -> int:
-        arrays = [getattr(self, name) for name in ROW_COLUMNS] + [self.id_order, self.name_order]
+        arrays = [getattr(self, name) for name in ROW_COLUMNS] + [self.id_order, self.name_order, self.combos]
         return sum(a.nbytes for a in arrays) + sum(e.nbytes() for e in self._all_entries())
