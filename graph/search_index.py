@@ -65,6 +65,20 @@ PAGE_BELOW = "MATCH (p:Practitioner) WHERE p.id > $after AND p.id < $before\n" +
 # Everyone stamped after `$since`, whatever their status now (a suspension removes them from the index).
 CHANGED_SINCE = "MATCH (p:Practitioner) WHERE p." + MARK + " > $since\n" + _ROW
 
+# How much the cold build will hold, from Neo4j's count store (no scan): it reserves its arrays up front
+# instead of growing them step by step.
+SIZES = """
+CALL () { MATCH (p:Practitioner) RETURN count(p) AS practitioners }
+CALL () { MATCH ()-[r:HOLDS]->() RETURN count(r) AS certs }
+CALL () { MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS pools }
+CALL () { MATCH ()-[r:EXPERIENCED_IN]->() RETURN count(r) AS declared }
+CALL () { MATCH ()-[r:HAS_SPECIALTY]->() RETURN count(r) AS specialty }
+CALL () { MATCH ()-[r:HAS_QUALIFICATION]->() RETURN count(r) AS qualification }
+CALL () { MATCH ()-[r:WORKED_ON]->() RETURN count(r) AS engagements }
+RETURN practitioners, certs, pools, declared, specialty, qualification, engagements,
+       declared + engagements AS industry_keys
+"""
+
 REFERENCE = """
 RETURN COLLECT { MATCH (r:Region)
                  RETURN [r.code, COLLECT { MATCH (r)-[:PART_OF]->(up:Region) RETURN up.code }[0], r.name_zh] }

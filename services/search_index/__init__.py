@@ -14,6 +14,7 @@ the revision moves), the index filters, sorts, pages and counts facets over them
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import logging
 import threading
@@ -89,6 +90,13 @@ def _read_in_parallel(graph: Graph, parts: int = PARTS, size: int = PAGE) -> Ite
         stop.set()
 
 
+def _give_back_freed_memory() -> None:
+    """Hand the heap the build freed (decoded pages, grown arrays) back to the OS: glibc keeps freed memory of
+    worker threads' arenas otherwise, and a process would stay ~80 MB larger after a million-person build."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class SearchIndex:
     """One process's index over one graph. Thread-safe: changes and queries take the same lock."""
 
@@ -146,11 +154,12 @@ class SearchIndex:
             return store, reference
 
     def _load(self, today: date) -> tuple[Store, matching.Reference]:
-        def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any]]:
-            return current(tx), tx.run(cypher.REFERENCE).single().data()
+        def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any], dict[str, int]]:
+            return current(tx), tx.run(cypher.REFERENCE).single().data(), tx.run(cypher.SIZES).single().data()
 
-        (revision, epoch), ref = self.graph.write(read_reference)
+        (revision, epoch), ref, sizes = self.graph.write(read_reference)
         store = Store([tuple(r) for r in ref["regions"]])
+        store.reserve(**sizes)
         reference = matching.Reference(
             industry_names={c: n for c, n in ref["industries"]},
             region_names={c: n for c, _, n in ref["regions"]},
@@ -160,6 +169,7 @@ class SearchIndex:
         for page in _read_in_parallel(self.graph):
             store.append(page)
         store.finish(today)
+        _give_back_freed_memory()
         # Changes made during the load carry marks above `revision`: the next refresh applies them again.
         store.revision, store.epoch = revision, epoch
         return store, reference

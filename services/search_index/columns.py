@@ -129,6 +129,12 @@ class Entries:
             column[self.size : end] = values[name]
         self.size = end
 
+    def reserve(self, count: int) -> None:
+        """Room for `count` more entries without growing."""
+        end = self.size + count
+        self.row = grow(self.row, end)
+        self.columns = {name: grow(column, end) for name, column in self.columns.items()}
+
     def kill(self, row_mask: np.ndarray) -> None:
         """Detach every entry whose row is set in the boolean `row_mask` (it then points at row 0)."""
         rows = self.rows
@@ -139,6 +145,8 @@ class Entries:
     def trim(self) -> None:
         """Release the capacity beyond the entries held (plus a little room for changes)."""
         room = self.size + self.size // 100 + 64
+        if len(self.row) <= room + room // 10:
+            return  # reserved from an estimate close to what came: copying would only double the peak
         self.row = self.row[:room].copy()
         self.columns = {name: column[:room].copy() for name, column in self.columns.items()}
 

@@ -128,6 +128,12 @@ class Store:
         ):  # fmt: skip
             setattr(self, name, grow(getattr(self, name), size, fill))
 
+    def reserve(self, practitioners: int, **entries: int) -> None:
+        """Room for this many practitioners and entries (an estimate; the cold build trims the rest)."""
+        self._capacity(self.size + practitioners)
+        for name, count in entries.items():
+            getattr(self, name).reserve(count)
+
     def append(self, rows: list[list[Any]]) -> None:
         """Add practitioners not held yet (the cold build); `finish` ranks them afterwards."""
         found = np.arange(self.size, self.size + len(rows))
@@ -145,7 +151,10 @@ class Store:
         self._rank_names(np.arange(1, self.size))
         room = self.size + self.size // 100 + 64
         for name in ROW_COLUMNS:
-            setattr(self, name, getattr(self, name)[:room].copy())
+            if (
+                len(getattr(self, name)) > room + room // 10
+            ):  # reserved from an estimate: copy only a real excess
+                setattr(self, name, getattr(self, name)[:room].copy())
         for entries in self._all_entries():
             entries.trim()
         self._derive_day(today.toordinal(), None)
