@@ -115,7 +115,11 @@ class Store:
 
     def within(self, region_index: np.ndarray, wanted: int) -> np.ndarray:
         """Whether each region is `wanted` or one of its cities (graph.reference.WITHIN_REGION)."""
-        return (region_index == wanted) | (self.parent[region_index] == wanted) & (wanted > 0)
+        inside = np.zeros(max(len(self.parent), len(self.regions)), dtype=bool)  # per region code
+        inside[: len(self.parent)] = (self.parent == wanted) & (wanted > 0)
+        if 0 <= wanted < len(inside):
+            inside[wanted] = True
+        return inside[region_index]
 
     # --- changes ----------------------------------------------------------------------------------------
 
