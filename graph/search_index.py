@@ -119,16 +119,6 @@ WITH p, conflict ORDER BY part
 RETURN p.id AS id, p.name AS name, collect(conflict) AS conflicts
 """
 
-# The best valid certificate of the work type for the shortlisted people (graph/matching.py's `best`).
-BEST_CERTIFICATES = """
-UNWIND $ids AS id
-MATCH (p:Practitioner {id: id})-[:HOLDS]->(c:Certificate {work_type: $work_type})
-WHERE c.level <= $min_level AND c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)
-WITH p, c ORDER BY c.level, c.expires_on DESC, c.number
-WITH p, head(collect(c)) AS best
-RETURN p.id AS id, best.level AS level, best.number AS number, best.expires_on AS expires_on
-"""
-
 __all__ = ["CURRENT", "WITHIN_REGION"]
 
 

@@ -105,6 +105,18 @@ class Scored:
     breakdown: dict[str, int] = field(default_factory=dict)
 
 
+def best_certificate(certificates: list[dict], request: MatchRequest) -> dict | None:
+    """The certificate a candidate is matched on: valid (as of the day the view was read for) and of the work type
+    at `min_level` or higher; the best level first, then the one valid longest (no expiry first), then by number
+    (graph/matching.py orders `c.level, c.expires_on DESC, c.number`, and Cypher sorts a missing date above any)."""
+    held = [c for c in certificates if c["work_type"] == request.work_type and c["level"] <= request.min_level
+            and c["status"] == "valid"]  # fmt: skip
+    if not held:
+        return None
+    return min(held, key=lambda c: (c["level"], c["expires_on"] is not None,
+                                    -(c["expires_on"] or date.min).toordinal(), c["number"]))  # fmt: skip
+
+
 def _years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25
 

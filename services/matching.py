@@ -51,14 +51,14 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
     factor = credit.rules(ctx).factor
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
-        top, total, excluded = index.match(
+        found = index.match(
             request, ctx.today, repo.window_start(ctx.today, window),
             audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
             factor=factor, lookback=declaration_lookback(window), tx=tx,
         )  # fmt: skip
-        page_views = views.practitioners(tx, [scored.candidate.id for scored in top], ctx.today)
-        ranked = [(s, page_views[s.candidate.id]) for s in top if s.candidate.id in page_views]
-        return MatchResult(ranked, total, excluded)
+        return MatchResult(
+            [(s, found.views[s.candidate.id]) for s in found.ranked], found.total, found.excluded
+        )
 
     index.warm()
     return ctx.graph.write(work)  # read-only, on the leader: the index's revision check must see every write

@@ -22,6 +22,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from queue import Full, Queue
@@ -31,6 +32,7 @@ import neo4j
 import numpy as np
 
 from graph import search_index as cypher
+from graph import views
 from graph.declarations import declaration_lookback
 from graph.driver import Graph
 from graph.records import native
@@ -38,7 +40,7 @@ from graph.revision import current
 from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
-from registry.matching import MatchRequest, Scored, score
+from registry.matching import MatchRequest, Scored, best_certificate, score
 from services.search_index import matching, snapshot
 from services.search_index.query import Hits
 from services.search_index.query import search as search_rows
@@ -282,10 +284,10 @@ class SearchIndex:
         self, request: MatchRequest, today: date, window_start: date, *, audience: str | None = None,
         factor: EvaluationFactor = DEFAULT_FACTOR, lookback: dict[str, int] | None = None,
         tx: neo4j.ManagedTransaction | None = None,
-    ) -> tuple[list[Scored], int, list[dict]]:  # fmt: skip
-        """(the top `limit` scored as `audience` may see them, best first; candidates left after the conflict
-        check; who was excluded). `lookback`: years a declared relationship conflicts after it ends; `tx`: the
-        transaction to read in (see refresh)."""
+    ) -> Matched:  # fmt: skip
+        """The top `limit` scored as `audience` may see them, best first, with their views; the candidates left
+        after the conflict check; who was excluded. `lookback`: years a declared relationship conflicts after it
+        ends; `tx`: the transaction to read in (see refresh)."""
         if tx is None:
             options = {"audience": audience, "factor": factor, "lookback": lookback}
             return self.graph.write(lambda tx: self.match(request, today, window_start, **options, tx=tx))
@@ -301,16 +303,25 @@ class SearchIndex:
             )
             ids = self.store.id_of(found.rows)
             excluded_ids = self.store.id_of(found.excluded_rows)
-        params = {"ids": ids, "work_type": request.work_type, "min_level": request.min_level, "today": today}
-        best = {r["id"]: native(r.data()) for r in tx.run(cypher.BEST_CERTIFICATES, params)}
+        # The shortlisted people's views (the answer shows them) give each one's best certificate, as of today.
+        shown = views.practitioners(tx, ids, today)
+        best = {i: best_certificate(shown[i]["certificates"], request) for i in ids if i in shown}
         # A certificate changed since the shortlist was read drops its holder; the next call sees the change.
-        rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if i in best]
+        rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if best.get(i)]
         with self.lock:
             by_row = {row: best[i] for row, i in zip(rows, self.store.id_of(rows), strict=True)}
             facts = matching.candidates(self.store, self.reference, request, rows, by_row, audience)
         ranked = [score(candidate, request, today, factor) for candidate in facts]
         excluded = sorted((conflicted[i] for i in excluded_ids), key=lambda entry: entry["id"])
-        return ranked, found.total, excluded
+        return Matched(ranked, found.total, excluded, shown)
+
+
+@dataclass
+class Matched:
+    ranked: list[Scored]  # the top `limit`, best first
+    total: int  # candidates left after the conflict check
+    excluded: list[dict[str, Any]]  # who the conflict check removed, and why
+    views: dict[str, dict[str, Any]]  # the ranked people's views as of the day asked about
 
 
 # One index per Graph (i.e. per process and database); services find it through the Graph they are given.

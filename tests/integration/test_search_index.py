@@ -202,19 +202,19 @@ def test_match_ranks_scores_reasons_and_exclusions_equal_cypher(graph, context, 
     ):
         request = MatchRequest(**values, conflict_org_id=conflict)
         reference = match_in_graph(_as(context, role, day), request)
-        ranked, total, excluded = index.match(
+        found = index.match(
             request, day, day.replace(year=day.year - 3), audience=audience_of(role),
             lookback=declaration_lookback(3),
         )  # fmt: skip
         assert [(s.candidate, s.score, s.reasons, s.breakdown) for s, _ in reference.ranked] == [
-            (s.candidate, s.score, s.reasons, s.breakdown) for s in ranked
+            (s.candidate, s.score, s.reasons, s.breakdown) for s in found.ranked
         ]
-        assert reference.total == total
+        assert reference.total == found.total
 
         def key(entries):
             return [(e["id"], e["name"], sorted(map(repr, e["conflicts"]))) for e in entries]
 
-        assert key(reference.excluded) == key(excluded)
+        assert key(reference.excluded) == key(found.excluded)
 
 
 def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declarations(graph, index, fixed):
@@ -223,8 +223,8 @@ def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declaration
         work_type="verification", region="420100", industry="building_materials", limit=100
     )
     window = TODAY.replace(year=TODAY.year - 3)
-    as_admin = {s.candidate.id: s for s in index.match(request, TODAY, window)[0]}
-    as_client = {s.candidate.id: s for s in index.match(request, TODAY, window, audience="clients")[0]}
+    as_admin = {s.candidate.id: s for s in index.match(request, TODAY, window).ranked}
+    as_client = {s.candidate.id: s for s in index.match(request, TODAY, window, audience="clients").ranked}
     assert as_admin[fixed["city"]].breakdown["evaluations"] == 12  # mean 83.7 over 3: (83.7 − 60) ÷ 2 = 11.85
     assert as_admin[fixed["province"]].breakdown.get("evaluations") == 0  # one evaluation: shown, not counted
     assert as_admin[fixed["province"]].breakdown["declared_industry"] == 5
@@ -233,7 +233,7 @@ def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declaration
     assert "qualifications" in as_admin[fixed["employee"]].breakdown
     assert "qualifications" not in as_client[fixed["employee"]].breakdown
     conflicted = MatchRequest(work_type="verification", conflict_org_id=fixed["client"], limit=100)
-    excluded = index.match(conflicted, TODAY, window, lookback=declaration_lookback(3))[2]
+    excluded = index.match(conflicted, TODAY, window, lookback=declaration_lookback(3)).excluded
     assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
     by_clients = SearchFilters(industry="building_materials", audience="clients")
     assert fixed["province"] not in index.search(by_clients, today=TODAY, per_page=500).ids
@@ -246,7 +246,8 @@ def test_the_conflict_check_excludes_the_client_s_employee(graph, index, fixed):
     request = MatchRequest(
         work_type="verification", region="420100", conflict_org_id=fixed["client"], limit=100
     )
-    ranked, _, excluded = index.match(request, TODAY, TODAY.replace(year=TODAY.year - 3))
+    found = index.match(request, TODAY, TODAY.replace(year=TODAY.year - 3))
+    ranked, excluded = found.ranked, found.excluded
     assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
     assert fixed["employee"] not in {s.candidate.id for s in ranked}
 

@@ -83,3 +83,24 @@ def test_ranking_breaks_ties_by_level_then_id():
         for s in rank([tied_high_id, more_work, tied_low_id, better_level_same_score], REQUEST, TODAY)
     ]
     assert order == ["d", "c", "a", "b"]
+
+
+def test_the_certificate_matched_on_is_the_best_valid_one_no_expiry_first():
+    from datetime import date
+
+    from registry.matching import MatchRequest, best_certificate
+
+    def cert(number, level, expires_on, status="valid", work_type="verification"):
+        return {"number": number, "work_type": work_type, "level": level, "status": status,
+                "expires_on": expires_on}  # fmt: skip
+
+    request = MatchRequest(work_type="verification", min_level=2)
+    held = [
+        cert("A", 2, date(2030, 1, 1)), cert("B", 2, None), cert("C", 2, date(2031, 1, 1)),
+        cert("D", 1, date(2027, 1, 1), status="expired"), cert("E", 3, None), cert("F", 1, None, work_type="trading"),
+    ]  # fmt: skip
+    assert (
+        best_certificate(held, request)["number"] == "B"
+    )  # open-ended beats any date, as Cypher's DESC sorts it
+    assert best_certificate(held[:1] + held[2:], request)["number"] == "C"  # then the one valid longest
+    assert best_certificate(held[3:], request) is None  # expired, below min_level, another work type
