@@ -135,6 +135,7 @@ class SearchIndex:
             with self.lock:
                 self.store, self.reference = store, reference
                 self.fulltext.clear()
+            _give_back_freed_memory()  # after the snapshot is saved and an old store is dropped
             self.build_seconds = time.perf_counter() - started
             self.state, self.error = "warm", None
             self.settled.set()
@@ -171,7 +172,6 @@ class SearchIndex:
         for page in _read_in_parallel(self.graph):
             store.append(page)
         store.finish(today)
-        _give_back_freed_memory()
         # Changes made during the load carry marks above `revision`: the next refresh applies them again.
         store.revision, store.epoch = revision, epoch
         return store, reference
