@@ -21,7 +21,8 @@ from api.schemas.draw import (
     DrawVerificationSchema,
     InvitationResponseSchema,
 )
-from registry.draws import AVOIDANCE_RULES, BIDDING_SOURCE, ODD_FROM, PURPOSES, exclusions_by_rule
+from registry.draw_rules import AVOIDANCE_RULES
+from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES, exclusions_by_rule
 from services import draws
 
 ns = Namespace(

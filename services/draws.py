@@ -33,16 +33,15 @@ from registry.draw_log import (
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
 from registry.draw_record import sealed_order
+from registry.draw_rules import DEFAULT_RULES, DrawRules
 from registry.draw_stats import acceptance_rate, gini, top_share
 from registry.draw_verify import SealedRecord
 from registry.draw_verify import verify as verify_record
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
-    DEFAULT_RULES,
     Criteria,
     DrawContext,
-    DrawRules,
     Exclusion,
     SealedCandidate,
     avoidance,

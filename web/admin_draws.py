@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 from api.context import ctx
 from api.draws import present
 from api.schemas.draw import CreateDrawSchema, InvitationResponseSchema
-from registry.draws import PURPOSES, RULE_BY_CODE
+from registry.draw_rules import RULE_BY_CODE
+from registry.draws import PURPOSES
 from registry.errors import RegistryError, ValidationFailed
 from registry.taxonomy import LEVEL_BY_RANK, WORK_TYPE_BY_CODE
 from services import draws, organizations

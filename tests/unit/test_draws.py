@@ -21,15 +21,13 @@ from registry.draw_log import (
     replay,
 )
 from registry.draw_record import candidate_hash, order_key, sealed_order, seed_commitment, seed_for, select
+from registry.draw_rules import AVOIDANCE_RULES, DEFAULT_RULES, RULE_CODES, rules_from_mapping
 from registry.draw_stats import acceptance_rate, gini, top_share
 from registry.draw_verify import SealedRecord, verify
 from registry.draws import (
-    AVOIDANCE_RULES,
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
-    DEFAULT_RULES,
     PURPOSE_CODES,
-    RULE_CODES,
     Booking,
     CandidateFacts,
     Criteria,
@@ -46,7 +44,6 @@ from registry.draws import (
     current_employers,
     exclusions_by_rule,
     meets_criteria,
-    rules_from_mapping,
     screen,
     size_problems,
     window_start,
