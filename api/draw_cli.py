@@ -15,7 +15,7 @@ from api.schemas.draw import CreateDrawSchema, DrawAppointmentSchema, Invitation
 from registry.draw_log import RESPONSES
 from registry.draws import PURPOSE_CODES
 from registry.errors import RegistryError, ValidationFailed
-from services import draws
+from services import draw_reports, draws
 
 draw_cli = AppGroup("draw", help="Expert review panels: draw, answer invitations, verify, statistics.")
 
@@ -95,7 +95,7 @@ def show_command(draw_id: str) -> None:
 @click.argument("draw_id")
 def verify_command(draw_id: str) -> None:
     """Recompute a draw from its stored record; exit status 1 when it does not match."""
-    result = _run(lambda: draws.verify(ctx(), draw_id))
+    result = _run(lambda: draw_reports.verify(ctx(), draw_id))
     for check in result["checks"]:
         click.echo(f"  {'ok ' if check['ok'] else 'BAD'}  {check['check']}: {check['detail']}")
     click.echo(f"verified: {'true' if result['verified'] else 'false'}")
@@ -153,4 +153,6 @@ def stats_command(period_from: str | None, period_to: str | None) -> None:
     """Draw statistics as JSON."""
     start = date.fromisoformat(period_from) if period_from else None
     end = date.fromisoformat(period_to) if period_to else None
-    click.echo(json.dumps(draws.statistics(ctx(), start, end), ensure_ascii=False, indent=2, default=str))
+    click.echo(
+        json.dumps(draw_reports.statistics(ctx(), start, end), ensure_ascii=False, indent=2, default=str)
+    )

@@ -23,7 +23,7 @@ from api.schemas.draw import (
 )
 from registry.draw_rules import AVOIDANCE_RULES
 from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES, exclusions_by_rule
-from services import draws
+from services import draw_reports, draws
 
 ns = Namespace(
     "draws", description="Expert review panels: random draws with avoidance (回避), sealed and verifiable"
@@ -123,7 +123,7 @@ class DrawStats(Resource):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Draws per month and purpose, how evenly seats spread over the expert pool (share of the most-drawn 10%,
         Gini), answers to invitations and the acceptance rate, exclusions by rule (admin, government)."""
-        return draws.statistics(ctx(), args.get("period_from"), args.get("period_to"))
+        return draw_reports.statistics(ctx(), args.get("period_from"), args.get("period_to"))
 
 
 @ns.route("/rules")
@@ -190,7 +190,7 @@ class DrawVerify(Resource):
 
         Admin and government also get the secret and the sealed candidate lines, to redo every hash themselves.
         """
-        return draws.verify(ctx(), draw_id)
+        return draw_reports.verify(ctx(), draw_id)
 
 
 @ns.route("/<string:draw_id>/responses")

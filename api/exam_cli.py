@@ -20,7 +20,7 @@ from registry.applications import STATUSES
 from registry.errors import ImportFileError, RegistryError
 from registry.exams import CHINA_TIME
 from registry.taxonomy import WORK_TYPE_CODES
-from services import applications, exam_imports, exams, renewals
+from services import applications, exam_imports, exam_results, exams, renewals
 
 exams_cli = AppGroup(
     "exams", help="Applications, training, exam sessions, results, certificates and renewals."
@@ -222,7 +222,7 @@ def register_command(session_id: str, application_id: str) -> None:
 @_refusals
 def result_command(application_id: str, session_id: str, score: float) -> None:
     """Record a score; prints the result's id (last line)."""
-    view, created = applications.record_result(
+    view, created = exam_results.record_result(
         ctx(), {"application_id": application_id, "session_id": session_id, "score": score}
     )
     outcome = "passed" if view["passed"] else "failed"
@@ -264,7 +264,7 @@ def certify_command(
     result_id: str, number: str, issued_on: datetime | None, expires_on: datetime | None
 ) -> None:
     """Issue the certificate from a passing result."""
-    view = applications.issue_certificate(
+    view = exam_results.issue_certificate(
         ctx(), result_id, {"number": number, "issued_on": _day(issued_on), "expires_on": _day(expires_on)}
     )
     click.echo(f"issued {view['number']} ({view['work_type']} L{view['level']}) to {view['holder']['name']}")

@@ -40,7 +40,7 @@ from api.schemas.exam import (
     StatisticsSchema,
     TrainingInputSchema,
 )
-from services import applications, exam_imports, exams, renewals
+from services import applications, exam_imports, exam_results, exams, renewals
 
 applications_ns = Namespace(
     "applications", description="报名: applications, training and their derived status (admin)"
@@ -226,7 +226,7 @@ class ResultList(Resource):
     @accepts(results_ns, ResultInputSchema())
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Record a score (0–100, 60 passes) for a registered sitting; returns `passed`, `attempt`, `free` (admin)."""
-        view, created = applications.record_result(ctx(), data)
+        view, created = exam_results.record_result(ctx(), data)
         location = url_for("exam-results_result_item", result_id=view["id"])
         return _RESULT.dump(view), 201 if created else 200, {"Location": location}
 
@@ -251,7 +251,7 @@ class ResultItem(Resource):
     @returns(results_ns, ResultDetailSchema())
     def get(self, result_id: Any) -> dict[str, Any]:
         """One result with its application (admin)."""
-        return applications.get_result(ctx(), str(result_id))
+        return exam_results.get_result(ctx(), str(result_id))
 
 
 @results_ns.route("/<uuid:result_id>/certificate")
@@ -263,7 +263,7 @@ class ResultCertificate(Resource):
     @accepts(results_ns, CertificateFromResultSchema())
     def post(self, result_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Issue the certificate from a passing result in one step; pools follow (admin)."""
-        return applications.issue_certificate(ctx(), str(result_id), data)
+        return exam_results.issue_certificate(ctx(), str(result_id), data)
 
 
 # --- Renewal ------------------------------------------------------------------------------------------------------

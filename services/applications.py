@@ -1,4 +1,5 @@
-"""Applications (报名) to certificates: apply, train, register for a session, record results, issue the certificate.
+"""Applications (报名) to certificates: apply, train, register for a session (results and the certificate issued from
+a passing one: services/exam_results.py).
 
 Each step is one transaction that first takes the applicant's lock (and, for a registration, the session's), reads
 the application's facts, lets `registry.applications` decide, writes, and records the audit entry. The status is
@@ -21,10 +22,8 @@ from graph import exams as session_repo
 from graph import practitioners as practitioner_repo
 from graph.records import found
 from registry.application_checks import (
-    check_certificate,
     check_new_application,
     check_registration,
-    check_result,
     validate_application,
 )
 from registry.applications import (
@@ -41,10 +40,8 @@ from registry.applications import (
 from registry.eligibility import Application as EligibilityQuestion
 from registry.eligibility import is_eligible
 from registry.errors import Conflict, NotFound, ValidationFailed
-from registry.exams import validate_score
 from registry.training import validate_record
 from services import audit
-from services import certificates as certificate_service
 from services import eligibility as eligibility_service
 from services.context import Context
 
@@ -112,11 +109,13 @@ def present(
     }
 
 
-def _read(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, Any], ApplicationFacts]:
+def read(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, Any], ApplicationFacts]:
+    """The stored application and the facts its status and checks are derived from (NotFound if none)."""
     return found(repo.view(tx, application_id), "application", application_id)
 
 
-def _lock(tx: neo4j.ManagedTransaction, application_id: str, *, in_body: bool = False) -> str:
+def lock(tx: neo4j.ManagedTransaction, application_id: str, *, in_body: bool = False) -> str:
+    """Take the applicant's lock before reading the application; the applicant's id."""
     # An unknown id in the path is a 404; one named in the request body is a field error (400), as elsewhere.
     practitioner_id = repo.lock(tx, application_id)
     if practitioner_id is None:
@@ -147,7 +146,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed({"practitioner_id": [f"No practitioner with id {practitioner_id}."]})
         if applicant["status"] != "active":
             raise ValidationFailed({"practitioner_id": [f"This practitioner is {applicant['status']}."]})
-        others = [_read(tx, other_id) for other_id in applicant["applications"]]
+        others = [read(tx, other_id) for other_id in applicant["applications"]]
         check_new_application(work_type, level, [(f.id, derive_state(f, at, process)) for _, f in others])
         years = data.get("related_work_years")
         if years is None:
@@ -190,14 +189,14 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             tx, ctx, "application", params["id"], "create",
             after={k: v for k, v in params.items() if k != "eligibility"}, subjects=[practitioner_id],
         )  # fmt: skip
-        return present(*_read(tx, params["id"]), at, process)
+        return present(*read(tx, params["id"]), at, process)
 
     return ctx.graph.write(work)
 
 
 def get(ctx: Context, application_id: str) -> dict[str, Any]:
     """One application with its derived status."""
-    stored, facts = ctx.graph.read(_read, application_id)
+    stored, facts = ctx.graph.read(read, application_id)
     return present(stored, facts, now(), rules(ctx))
 
 
@@ -238,8 +237,8 @@ def add_training(ctx: Context, application_id: str, data: dict[str, Any]) -> dic
     completed_on = data.get("completed_on") or ctx.today
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        practitioner_id = _lock(tx, application_id)
-        _, facts = _read(tx, application_id)
+        practitioner_id = lock(tx, application_id)
+        _, facts = read(tx, application_id)
         errors = validate_record(
             facts.work_type, facts.registered_on, data.get("part"), data.get("hours"), completed_on,
             data.get("mode"), ctx.today,
@@ -258,7 +257,7 @@ def add_training(ctx: Context, application_id: str, data: dict[str, Any]) -> dic
             tx, ctx, "application", application_id, "training", details=record | {"completed_on": str(completed_on)},
             subjects=[practitioner_id],
         )  # fmt: skip
-        return present(*_read(tx, application_id), now(), process)
+        return present(*read(tx, application_id), now(), process)
 
     return ctx.graph.write(work)
 
@@ -272,11 +271,11 @@ def register(ctx: Context, session_id: str, application_id: str) -> tuple[dict[s
     at = now()
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Any], bool]:
-        practitioner_id = _lock(tx, application_id, in_body=True)
+        practitioner_id = lock(tx, application_id, in_body=True)
         session = session_repo.lock(tx, session_id)  # after the applicant's lock, always in this order
         if session is None:
             raise NotFound(f"No exam session with id {session_id}.")
-        stored, facts = _read(tx, application_id)
+        stored, facts = read(tx, application_id)
         if any(s.id == session_id for s in facts.sessions):
             return _registration(stored, facts, session_id, at, process), False
         attempt = check_registration(
@@ -287,7 +286,7 @@ def register(ctx: Context, session_id: str, application_id: str) -> tuple[dict[s
             tx, ctx, "application", application_id, "register",
             details={"session_id": session_id, "attempt": attempt}, subjects=[practitioner_id],
         )  # fmt: skip
-        return _registration(*_read(tx, application_id), session_id, at, process), True
+        return _registration(*read(tx, application_id), session_id, at, process), True
 
     return ctx.graph.write(work)
 
@@ -316,7 +315,7 @@ def cancel_registration(ctx: Context, session_id: str, application_id: str) -> N
     """Cancel a registration without a result (a no-show, a change of plan); the sitting is not counted."""
 
     def work(tx: neo4j.ManagedTransaction) -> None:
-        practitioner_id = _lock(tx, application_id)
+        practitioner_id = lock(tx, application_id)
         if not repo.unregister(tx, application_id, session_id):
             raise Conflict(
                 f"application {application_id} has no registration for session {session_id} without a result",
@@ -329,137 +328,3 @@ def cancel_registration(ctx: Context, session_id: str, application_id: str) -> N
         )  # fmt: skip
 
     ctx.graph.write(work)
-
-
-# --- Results ----------------------------------------------------------------------------------------------------
-
-
-def record_result_in(
-    tx: neo4j.ManagedTransaction,
-    ctx: Context,
-    application_id: str,
-    session_id: str,
-    score: Any,
-    source: str,
-    at: datetime,
-    process: ApplicationRules,
-) -> tuple[dict[str, Any], bool]:
-    """Record a score inside `tx`; (the result, whether it is new). The same score again changes nothing."""
-    errors = validate_score(score, process.exam)
-    if errors:
-        raise ValidationFailed(errors, detail=errors["score"][0])
-    practitioner_id = _lock(tx, application_id, in_body=True)
-    session = session_repo.view(tx, session_id)
-    if session is None:
-        raise ValidationFailed({"session_id": [f"No exam session with id {session_id}."]})
-    stored, facts = _read(tx, application_id)
-    existing = next((r for r in stored["results"] if r["session_id"] == session_id), None)
-    if existing is not None and isinstance(score, int | float) and float(existing["score"]) == float(score):
-        return _result_view(existing, application_id), False
-    if existing is not None:
-        raise Conflict(
-            f"application {application_id} already has the score {existing['score']:g} for session {session_id}",
-            application_id=application_id,
-            session_id=session_id,
-            result_id=existing["id"],
-            stored_score=existing["score"],
-        )
-    outcome = check_result(facts, session_repo.session_facts(session), score, at, process)
-    params = {
-        "id": str(uuid.uuid4()),
-        "application_id": application_id,
-        "session_id": session_id,
-        "score": float(score),
-        "passed": outcome.passed,
-        "attempt": outcome.attempt,
-        "free": outcome.free,
-        "source": source,
-    }
-    repo.create_result(tx, params)
-    audit.record(
-        tx, ctx, "exam_result", params["id"], "record",
-        after={k: v for k, v in params.items() if k != "id"}, subjects=[practitioner_id],
-    )  # fmt: skip
-    return _result_view(params, application_id), True
-
-
-def _result_view(result: dict[str, Any], application_id: str) -> dict[str, Any]:
-    return {
-        "id": result["id"],
-        "application_id": application_id,
-        "session_id": result["session_id"],
-        "score": result["score"],
-        "passed": result["passed"],
-        "attempt": result["attempt"],
-        "free": bool(result.get("free")),
-    }
-
-
-def record_result(ctx: Context, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Record one result (admin); (the result, whether it is new)."""
-    process, at = rules(ctx), now()
-    return ctx.graph.write(
-        record_result_in,
-        ctx,
-        str(data["application_id"]),
-        str(data["session_id"]),
-        data["score"],
-        "api",
-        at,
-        process,
-    )
-
-
-def get_result(ctx: Context, result_id: str) -> dict[str, Any]:
-    """One result with its application."""
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        application_id = found(repo.result_owner(tx, result_id), "exam result", result_id)
-        stored, facts = _read(tx, application_id)
-        result = next(r for r in stored["results"] if r["id"] == result_id)
-        return _result_view(result, application_id) | {
-            "application": present(stored, facts, now(), rules(ctx))
-        }
-
-    return ctx.graph.read(work)
-
-
-# --- The certificate ----------------------------------------------------------------------------------------------
-
-
-def issue_certificate(ctx: Context, result_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Issue the certificate from a passing result (with completed training), linked to it; pools follow."""
-    process = rules(ctx)
-    at = now()
-
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        application_id = repo.result_owner(tx, result_id)
-        if application_id is None:
-            raise NotFound(f"No exam result with id {result_id}.")
-        _lock(tx, application_id)
-        stored, facts = _read(tx, application_id)
-        issued_on = data.get("issued_on") or ctx.today
-        check_certificate(facts, result_id, issued_on, data.get("expires_on"), at, process)
-        params = {
-            "number": data["number"],
-            "practitioner_id": stored["practitioner"]["id"],
-            "work_type": facts.work_type,
-            "level": facts.level,
-            "issued_on": issued_on,
-            "expires_on": data.get("expires_on"),
-            "issuer_id": data.get("issuer_id"),
-            "reason": f"passed exam result {result_id} of application {application_id}",
-        }
-        view = certificate_service.issue_in(tx, ctx, params)
-        repo.link_certificate(tx, params["number"], result_id)
-        audit.record(
-            tx, ctx, "exam_result", result_id, "certify",
-            details={"number": params["number"], "application_id": application_id},
-            subjects=[params["practitioner_id"]],
-        )  # fmt: skip
-        return view | {
-            "result_id": result_id,
-            "application_id": application_id,
-        }
-
-    return ctx.graph.write(work)

@@ -1,4 +1,5 @@
-"""Expert panel draws: make one (avoidance, sealing, invitations), answer invitations, refill, verify, statistics.
+"""Expert panel draws: make one (avoidance, sealing, invitations), answer invitations, refill, read them
+(verification against the sealed record and statistics: services/draw_reports.py).
 
 Each use case is one write transaction that first locks the draw's year (graph/draws.py), so concurrent draws and
 refills of one year run one after another and read each other's seats: one expert never sits on two panels of the
@@ -17,7 +18,6 @@ from typing import Any
 
 import neo4j
 
-from graph import draw_stats
 from graph import draws as repo
 from graph.records import found
 from registry.draw_log import (
@@ -34,9 +34,6 @@ from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
 from registry.draw_record import sealed_order
 from registry.draw_rules import DEFAULT_RULES, DrawRules
-from registry.draw_stats import acceptance_rate, gini, top_share
-from registry.draw_verify import SealedRecord
-from registry.draw_verify import verify as verify_record
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
@@ -381,41 +378,6 @@ def get(ctx: Context, draw_id: str) -> dict[str, Any]:
     return found(ctx.graph.read(repo.read_draw, draw_id), "draw", draw_id)
 
 
-def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
-    """Recompute the draw from its stored record and say whether everything matches."""
-    view = get(ctx, draw_id)
-    record = SealedRecord(
-        draw_id=view["id"],
-        size=view["size"],
-        reserves=view["reserves"],
-        secret=view["secret"],
-        seed_commitment=view["seed_commitment"],
-        candidate_hash=view["candidate_hash"],
-        seed=view["seed"],
-        candidate_count=view["candidate_count"],
-        candidates=repo.sealed_candidates(view["candidates"]),
-        events=tuple(repo.event_from(e) for e in view["events"]),
-        seats=tuple(repo.seat_from(s) for s in view["seats"]),
-    )
-    result = verify_record(record)
-    return {
-        "verified": result.verified,
-        "id": view["id"],
-        "checks": [c.to_dict() for c in result.checks],
-        "secret": view["secret"],
-        "seed_commitment": view["seed_commitment"],
-        "candidate_hash": view["candidate_hash"],
-        "candidate_count": view["candidate_count"],
-        "seed": view["seed"],
-        "candidates": view["candidates"],
-        "method": (
-            "candidate_hash = SHA-256 of the candidate lines 'id|employers' each ending in a newline; "
-            "seed = SHA-256(secret ‖ id ‖ candidate_hash); order key = SHA-256(seed ‖ practitioner id), "
-            "ascending; panel = first size, reserves = next reserves, one expert per employer"
-        ),
-    }
-
-
 def list_draws(
     ctx: Context, args: dict[str, Any], page: int, per_page: int
 ) -> tuple[list[dict[str, Any]], int]:
@@ -429,47 +391,6 @@ def list_draws(
 def state_of(view: dict[str, Any]) -> DrawState:
     """The replayed state of a stored draw (for presenters that need overdue flags)."""
     return replay(view["size"], [repo.event_from(e) for e in view["events"]])
-
-
-def statistics(
-    ctx: Context, period_from: date | None = None, period_to: date | None = None
-) -> dict[str, Any]:
-    """Draws per month and purpose, how evenly seats spread over the expert pool, answers, exclusions by rule."""
-    raw = ctx.graph.read(draw_stats.statistics, period_from, period_to, ctx.today)
-    by_purpose: dict[str, int] = {}
-    for row in raw["draws"]:
-        by_purpose[row["purpose"]] = by_purpose.get(row["purpose"], 0) + row["draws"]
-    answers = {status: 0 for status in ("invited", "accepted", "declined", "no_response")}
-    for row in raw["seats"]:
-        if row["role"] == "panel" and row["status"] in answers:
-            answers[row["status"]] += row["seats"]
-    per_expert = raw["per_expert"]
-    by_rule = exclusions_by_rule([])
-    by_rule.update({rule: n for rule, n in raw["exclusions"].items() if rule in by_rule})
-    return {
-        "period": {"from": period_from, "to": period_to},
-        "draws": sum(by_purpose.values()),
-        "short_draws": sum(row["short"] for row in raw["draws"]),
-        "by_month": [
-            {"month": r["month"], "purpose": r["purpose"], "draws": r["draws"]} for r in raw["draws"]
-        ],
-        "by_purpose": by_purpose,
-        "spread": {
-            "expert_pool_size": raw["pool_size"],
-            "experts_drawn": len(per_expert),
-            "seats_drawn": sum(per_expert),
-            "max_seats_per_expert": max(per_expert, default=0),
-            "top_10_percent_share": top_share(per_expert, raw["pool_size"]),
-            "gini": gini(per_expert, raw["pool_size"]),
-        },
-        "invitations": {
-            **{("pending" if k == "invited" else k): v for k, v in answers.items()},
-            "acceptance_rate": acceptance_rate(
-                answers["accepted"], answers["declined"], answers["no_response"]
-            ),
-        },
-        "exclusions_by_rule": by_rule,
-    }
 
 
 def exclusion_rows(view: dict[str, Any]) -> list[Exclusion]:

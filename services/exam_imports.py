@@ -25,7 +25,7 @@ from registry.errors import ImportFileError, RegistryError, ValidationFailed
 from registry.identifiers import id_card_hash
 from registry.import_rows import RowError
 from registry.result_rows import ResultImportReport, ResultRow, validate_result_row
-from services import applications
+from services import applications, exam_results
 from services.context import Context
 
 # Rows per transaction: a refused row writes nothing and the others of its batch go on.
@@ -71,7 +71,7 @@ def _write_row(
     if sitting["name"] != row.name:
         return "refused", _error(row, "name", row.name, "does not match the name registered for this ID card")
     try:
-        _, created = applications.record_result_in(
+        _, created = exam_results.record_result_in(
             tx, ctx, sitting["application_id"], session_id, row.score, "import", at, process
         )
     except ValidationFailed as error:

@@ -15,7 +15,7 @@ from registry.draw_rules import RULE_BY_CODE
 from registry.draws import PURPOSES
 from registry.errors import RegistryError, ValidationFailed
 from registry.taxonomy import LEVEL_BY_RANK, WORK_TYPE_BY_CODE
-from services import draws, organizations
+from services import draw_reports, draws, organizations
 from web import labels
 from web.admin import admin_only
 from web.pages import field_errors
@@ -93,7 +93,7 @@ def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
     stored = draws.get(ctx(), draw_id)
     view = present(stored, "admin")
     names = {x["practitioner_id"]: x.get("name") for x in stored.get("excluded") or []}
-    verification = draws.verify(ctx(), draw_id) if request.args.get("verify") else None
+    verification = draw_reports.verify(ctx(), draw_id) if request.args.get("verify") else None
     return render_template(
         "admin/draw.html", draw=view, verification=verification, purposes=PURPOSE_NAMES, draw_status=DRAW_STATUS,
         seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names, events=EVENT_NAMES,

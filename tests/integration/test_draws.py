@@ -15,7 +15,7 @@ import pytest
 
 from registry.audit import Actor
 from registry.errors import InvalidTransition
-from services import certificates, draws, misconduct, practitioners
+from services import certificates, draw_reports, draws, misconduct, practitioners
 from services.context import Context
 from tests.support import unique_id_card
 
@@ -111,7 +111,10 @@ def test_two_draws_at_once_never_seat_one_expert_on_two_panels_the_same_day(cont
     assert sorted([first["shortfall"], second["shortfall"]]) == [0, 1]
     later = first if first["shortfall"] else second
     assert {x["rule"] for x in later["excluded"]} == {"unavailable"}
-    assert draws.verify(context, first["id"])["verified"] and draws.verify(context, second["id"])["verified"]
+    assert (
+        draw_reports.verify(context, first["id"])["verified"]
+        and draw_reports.verify(context, second["id"])["verified"]
+    )
 
 
 def test_two_draws_at_once_on_different_days_keep_the_yearly_cap(context, pool):
@@ -146,7 +149,7 @@ def test_an_invitation_past_its_deadline_counts_as_no_response_and_calls_the_res
     # The reserve takes one seat; reserves used up, the next candidate along the sealed order takes the other.
     assert [s["status"] for s in after["seats"] if s["via"] == "replacement"] == ["invited"]
     assert after["shortfall"] == 0
-    assert draws.verify(context, view["id"])["verified"]
+    assert draw_reports.verify(context, view["id"])["verified"]
 
 
 def test_an_acceptance_after_the_deadline_is_refused(context, pool):
@@ -175,7 +178,7 @@ def test_a_reserve_seated_elsewhere_that_day_since_the_draw_is_skipped_and_the_s
     assert {x["practitioner_id"] for x in skipped} >= reserves
     assert {x["rule"] for x in skipped} == {"unavailable"}
     assert after["status"] == "short" and after["shortfall"] == 1
-    assert draws.verify(context, first["id"])["verified"]
+    assert draw_reports.verify(context, first["id"])["verified"]
 
 
 def test_a_reserve_barred_since_the_draw_is_passed_over_with_rule_sanction(context):
@@ -215,4 +218,4 @@ def test_a_reserve_barred_since_the_draw_is_passed_over_with_rule_sanction(conte
     assert [s["practitioner"]["id"] for s in replacement] == [
         p for p in traders if p not in (member, reserve)
     ]
-    assert draws.verify(context, view["id"])["verified"]
+    assert draw_reports.verify(context, view["id"])["verified"]

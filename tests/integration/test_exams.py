@@ -13,7 +13,7 @@ import pytest
 
 from registry.applications import RuleRefused, SessionFull, valid_until
 from registry.exams import CHINA_TIME
-from services import applications, exam_imports, exams, practitioners
+from services import applications, exam_imports, exam_results, exams, practitioners
 from tests.support import unique_id_card
 
 TODAY = date.today()
@@ -81,7 +81,7 @@ def test_statistics_give_pass_rates_per_work_type_and_province_for_a_period(cont
     ):
         application_id = apply(context, person(context, region), registered, work_type)
         applications.register(context, held["id"], application_id)
-        applications.record_result(
+        exam_results.record_result(
             context, {"application_id": application_id, "session_id": held["id"], "score": score}
         )
     stats = exams.statistics(context, {"from": day, "to": day})
@@ -168,7 +168,7 @@ def test_filtering_by_status_finds_exactly_the_applications_whose_derived_status
     def sit(application_id: str, held: dict, score: float | None) -> None:
         applications.register(context, held["id"], application_id)
         if score is not None:
-            applications.record_result(
+            exam_results.record_result(
                 context, {"application_id": application_id, "session_id": held["id"], "score": score}
             )
 
@@ -190,7 +190,7 @@ def test_filtering_by_status_finds_exactly_the_applications_whose_derived_status
     expected["certified"] = trained(recent)
     sit(expected["certified"], first, 80)
     result_id = applications.get(context, expected["certified"])["passed_result_id"]
-    applications.issue_certificate(context, result_id, {"number": f"EXI-{uuid.uuid4().hex[:8]}"})
+    exam_results.issue_certificate(context, result_id, {"number": f"EXI-{uuid.uuid4().hex[:8]}"})
     expected["expired"] = apply(context, person(context), old)
 
     everything = {view["id"]: view["status"] for view in _all(context, {})}
