@@ -50,6 +50,11 @@ SET o += $props
 
 UPDATE_ORGANIZATION = "MATCH (o:Organization {id: $id}) SET o += $props, o.updated_at = datetime()"
 
+CURRENT_EMPLOYEES = """
+MATCH (p:Practitioner)-[e:EMPLOYED_BY]->(:Organization {id: $id}) WHERE e.until IS NULL
+RETURN collect(p.id) AS ids
+"""
+
 SET_LOCATION = replace_links_statement("Organization", "LOCATED_IN", "Region", "code")
 SET_INDUSTRY = replace_links_statement("Organization", "IN_INDUSTRY", "Industry", "code")
 
@@ -111,6 +116,11 @@ def save(
     props = {k: data[k] for k in PROPERTY_FIELDS if (data.get(k) is not None if new else k in data)}
     tx.run(CREATE_ORGANIZATION if new else UPDATE_ORGANIZATION, id=organization_id, props=props).consume()
     _write_links(tx, organization_id, data)
+
+
+def current_employees(tx: neo4j.ManagedTransaction, organization_id: str) -> list[str]:
+    """The ids of the people who work for the organization now."""
+    return tx.run(CURRENT_EMPLOYEES, id=organization_id).single()["ids"]
 
 
 def search(

@@ -2,7 +2,8 @@
 
 One `(:Revision {id: 'registry'})` node holds a counter. Every write transaction that changes what the search
 index holds (a person's certificates, pools, region, industries, specialties, qualifications, consent, name,
-status, work start year, engagements) calls `stamp(tx, ids)`: the counter goes up by one and the changed
+status, work start year, engagements) or what the page views it keeps show (graph/views.py: also the employer's
+name and kind, panels served, personal data) calls `stamp(tx, ids)`: the counter goes up by one and the changed
 practitioners get `search_revision` = the new value (a range index makes "changed since N" one index seek).
 
 Because the increment takes the write lock on the single Revision node until the transaction commits, the

@@ -20,6 +20,7 @@ import neo4j
 
 from graph import draws as repo
 from graph.records import found
+from graph.revision import stamp
 from registry.draw_log import (
     Blocked,
     DrawState,
@@ -230,6 +231,8 @@ def _store(tx: neo4j.ManagedTransaction, draw_id: str, log: EventLog, now: datet
     repo.append(
         tx, draw_id, log.events, state.seats.values(), state.status, state.shortfall, state.disclosed, now
     )
+    # A seat accepted (or no longer) changes the person's panels served, which their page view shows.
+    stamp(tx, [seat.practitioner_id for seat in state.seats.values()])
 
 
 # --- Changing a draw: responses, lapses, appointments, disclosure, notes -------------------------------------

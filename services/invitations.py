@@ -16,6 +16,7 @@ import neo4j
 
 from graph import invitations as repo
 from graph import practitioners as practitioner_repo
+from graph.revision import stamp
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.invitations import answer_problems, state_problem
 from services import audit
@@ -59,6 +60,7 @@ def answer(
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         invitation = _check(repo.lock(tx, practitioner_id, draw_id), draw_id)
         answered = repo.answer(tx, practitioner_id, draw_id, response, reason)
+        stamp(tx, [practitioner_id])  # panels served, in the person's page view
         audit.record(
             tx, ctx, "draw", draw_id, "respond",
             before={"status": invitation["status"]}, after={"status": response},

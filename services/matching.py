@@ -39,9 +39,9 @@ def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str)
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
     """Rank the practitioners who can take on `request`, excluding conflicted ones, as the caller may see them.
 
-    Answered by the process's search index when it has one (the conflict check and the shortlisted people's
-    views still read from the graph); otherwise, and as the reference the index is tested against, by the
-    Cypher of graph/matching.py.
+    Answered by the process's search index when it has one (the conflict check still reads the graph, and so do
+    the shortlisted people's views the index does not keep); otherwise, and as the reference the index is tested
+    against, by the Cypher of graph/matching.py.
     """
     reference.check_codes(ctx.graph, vars(request), {"industry": "industries", "region": "regions"})
     index = search_index.of(ctx.graph)

@@ -9,12 +9,14 @@ import neo4j
 
 from graph import organizations as repo
 from graph.records import found
+from graph.revision import stamp
 from registry.key_emitters import listed_years_for
 from services import audit, reference
 from services.context import Context, Page
 
 CODE_FIELDS = {"region": "regions", "industry": "industries"}
 AUDITED = ("name", "kind", "uscc", "key_emitter", "listed_years")
+SHOWN_AS_EMPLOYER = ("name", "kind")  # what a practitioner's view shows of their employer
 
 
 def _audit_fields(view: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +69,8 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
         repo.save(tx, organization_id, _key_emitter_fields(ctx, data, before))
         view = repo.view(tx, organization_id)
+        if any(before.get(key) != view.get(key) for key in SHOWN_AS_EMPLOYER):
+            stamp(tx, repo.current_employees(tx, organization_id))  # the page views kept by search indexes
         audit.record(
             tx, ctx, "organization", organization_id, "update",
             before=_audit_fields(before), after=_audit_fields(view),

@@ -59,18 +59,21 @@ def run(
 ) -> SearchPage:
     """One page of practitioners matching `filters`, the total, and facet counts over all matches.
 
-    Answered by the process's search index when it has one (the page's views are still read from the graph);
-    otherwise, and as the reference the index is tested against, by the Cypher of graph/search.py.
+    Answered by the process's search index when it has one (with the page views it keeps, the rest read from the
+    graph); otherwise, and as the reference the index is tested against, by the Cypher of graph/search.py.
     """
     index = search_index.of(ctx.graph)
     paging = {"today": ctx.today, "page": page, "per_page": per_page, "sort": sort}
 
     def work(tx: neo4j.ManagedTransaction) -> SearchPage:
-        # The index answers in this transaction (its revision check, full text) when the process has one.
-        found = (
-            repo.search(tx, filters, **paging) if index is None else index.search(filters, **paging, tx=tx)
-        )
-        page_views = views.in_order(views.practitioners(tx, found.ids, ctx.today), found.ids)
+        # The index answers in this transaction (its revision check, full text, the views it does not keep).
+        if index is None:
+            found = repo.search(tx, filters, **paging)
+            by_id = views.practitioners(tx, found.ids, ctx.today)
+        else:
+            found = index.search(filters, **paging, tx=tx)
+            by_id = index.views(tx, found.ids, ctx.today)
+        page_views = views.in_order(by_id, found.ids)
         return SearchPage(page_views, found.total, found.facets, found.scores)
 
     if index is None:

@@ -42,6 +42,7 @@ from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, best_certificate, score
 from services.search_index import matching, snapshot
+from services.search_index.page_views import PageViews
 from services.search_index.query import Hits
 from services.search_index.query import search as search_rows
 from services.search_index.store import Store
@@ -117,6 +118,7 @@ class SearchIndex:
         self.build_lock = threading.Lock()
         self.settled = threading.Event()  # set once a build has finished, warm or failed
         self.fulltext: OrderedDict[str, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
+        self.page_views = PageViews()
 
     # --- building and keeping up ------------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ class SearchIndex:
             with self.lock:
                 self.store, self.reference = store, reference
                 self.fulltext.clear()
+                self.page_views.clear(store.revision)
             _give_back_freed_memory()  # after the snapshot is saved and an old store is dropped
             self.build_seconds = time.perf_counter() - started
             self.state, self.error = "warm", None
@@ -205,7 +208,9 @@ class SearchIndex:
                 return store.revision
             rows = [list(r.values()) for r in tx.run(cypher.CHANGED_SINCE, since=store.revision)]
             store.apply(rows)
-            store.revision = max([graph_revision] + [r[cypher.COLUMN["mark"]] or 0 for r in rows])
+            marks = [(r[0], r[cypher.COLUMN["mark"]] or graph_revision) for r in rows]
+            self.page_views.forget(marks)
+            store.revision = max([graph_revision] + [mark for _, mark in marks])
             return store.revision
 
     def wait(self, timeout: float) -> bool:
@@ -225,6 +230,7 @@ class SearchIndex:
             "build_seconds": round(self.build_seconds, 2) if self.build_seconds is not None else None,
             "built_from": self.source,
             "memory_mb": round(store.memory_bytes() / 2**20, 1) if store else None,
+            "page_views": self.page_views.status(),
             **({"error": self.error} if self.error else {}),
         }
 
@@ -267,6 +273,12 @@ class SearchIndex:
                 with_facets=with_facets, fulltext=fulltext,
             )  # fmt: skip
 
+    def views(self, tx: neo4j.ManagedTransaction, ids: list[str], today: date) -> dict[str, dict[str, Any]]:
+        """The views of `ids` as of `today` by id, after a refresh in `tx`: kept ones while their person is
+        unchanged, the others read in `tx` (services/search_index/page_views.py). Shared: present copies."""
+        revision = self.store.revision  # seen by `tx` or before it: views read from here on reflect it
+        return self.page_views.get(ids, today, revision, lambda missing: views.practitioners(tx, missing, today))
+
     def pool_sizes(self, today: date) -> dict[str, int]:
         """Current members per pool code."""
         from services.search_index.columns import POOL_INDEX
@@ -306,7 +318,7 @@ class SearchIndex:
             ids = self.store.id_of(found.rows)
             excluded_ids = self.store.id_of(found.excluded_rows)
         # The shortlisted people's views (the answer shows them) give each one's best certificate, as of today.
-        shown = views.practitioners(tx, ids, today)
+        shown = self.views(tx, ids, today)
         best = {i: best_certificate(shown[i]["certificates"], request) for i in ids if i in shown}
         # A certificate changed since the shortlist was read drops its holder; the next call sees the change.
         rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if best.get(i)]
