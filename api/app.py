@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         snapshots = snapshot.path_for(
             settings.search_index_snapshots, settings.neo4j_uri, settings.neo4j_database
         )
-    app.extensions["search_index"] = search_index.install(graph, settings.search_index, snapshots)
+    app.extensions["search_index"] = search_index.install(
+        graph, settings.search_index, snapshots, page_views=settings.search_page_views
+    )
 
     install_request_logging(app)
     register_error_handlers(app)

@@ -34,6 +34,7 @@ class Settings:
     # SEARCH_INDEX: eager (built at start), lazy (at the first search), off (the Cypher path)
     search_index: str = "eager"
     search_index_snapshots: str = ""  # SEARCH_INDEX_SNAPSHOTS: folder where a host's processes share builds
+    search_page_views: int = 500  # SEARCH_PAGE_VIEWS: page views each process keeps (~7.5 KB each; 0: none)
 
     @property
     def id_card_key(self) -> bytes:
@@ -74,6 +75,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO"),
             search_index=env.get("SEARCH_INDEX", "eager").lower(),
             search_index_snapshots=env.get("SEARCH_INDEX_SNAPSHOTS", str(ROOT / "var" / "search_index")),
+            search_page_views=int(env.get("SEARCH_PAGE_VIEWS", "500")),
         )
 
 

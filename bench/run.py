@@ -82,6 +82,17 @@ def typical_queries(conflict_org_id: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def unseen_pages() -> dict[str, Any]:
+    """The single filter on pages 2, 3, 4, … in turn: each request shows 20 people no earlier request showed, so
+    every page view is read from Neo4j (the search index keeps the views of pages already shown)."""
+    path = "/api/v1/practitioners?work_type=verification&page={}"
+    return {
+        "name": "single filter, a page not shown before",
+        "http": lambda i: ("GET", path.format(2 + i), None),
+        "driver": lambda ctx, i: search(ctx, SearchFilters(work_type="verification"), page=2 + i),
+    }
+
+
 def load(size: int, args: argparse.Namespace, seed: int = 42) -> dict[str, Any]:
     """Wipe, then generate and load a registry of `size` practitioners; returns timings and counts."""
     if size > args.import_above:
@@ -116,16 +127,17 @@ def latency(
     client = harness.HttpClient(key)
     rows = []
     for query in queries:
-        method, path, body = query["http"]
+        varies = callable(query["http"])  # a request of its own each time (`unseen_pages`)
         http_samples, driver_samples = [], []
         for i in range(repeat + WARMUP):
+            method, path, body = query["http"](i) if varies else query["http"]
             started = time.perf_counter()
             client.request(method, path, body)
             middle = time.perf_counter()
             if i >= WARMUP:
                 http_samples.append((middle - started) * 1000)
             if i >= WARMUP and (i - WARMUP) % every == 0:
-                query["driver"](cypher)
+                query["driver"](cypher, i) if varies else query["driver"](cypher)
                 driver_samples.append((time.perf_counter() - middle) * 1000)
         http, driver = harness.Latency(http_samples), harness.Latency(driver_samples)
         rows.append({"name": query["name"], "http": http, "driver": driver, "ratio": driver.p50 / http.p50})
@@ -181,7 +193,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         print(
             f"index warm in every worker after {warm_seconds:.1f} s: {warm}; worker RSS {rss} MB", flush=True
         )
-        rows = latency(graph, queries, key, args.repeat, cypher_repeat)
+        rows = latency(graph, [*queries, unseen_pages()], key, args.repeat, cypher_repeat)
         for row in rows:
             print(
                 f"{row['name']:<50} http p50 {row['http'].p50:7.1f} p95 {row['http'].p95:7.1f} "
@@ -195,13 +207,19 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         )
         load_result = throughput(queries, key, args.clients, args.duration)
         print(f"throughput: {load_result['rps']:.1f} req/s with {args.clients} clients", flush=True)
+        after = {
+            "workers": index_bench.wait_warm(args.workers),
+            "rss_mb": index_bench.worker_rss_mb(master.pid),
+        }
+        print(f"after the runs: {after}", flush=True)
     # With Neo4j warm (as when an API process restarts next to a running database), once more in a process alone.
     rebuild = index_build.measure()
     print(f"rebuild on a warm Neo4j: {rebuild}", flush=True)
     imported = import_benchmark(size) if args.with_import and size <= args.import_above else None
     graph.close()
     return {"size": size, "load": loaded, "latency": rows, "throughput": load_result, "import": imported,
-            "index": {"workers": warm, "rss_mb": rss, "warm_seconds": warm_seconds, "rebuild": rebuild},
+            "index": {"workers": warm, "rss_mb": rss, "warm_seconds": warm_seconds, "rebuild": rebuild,
+                      "after": after},
             "fresh": fresh,
             "cypher_samples": len(rows[0]["driver"].samples_ms)}  # fmt: skip
 
@@ -314,6 +332,21 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     for r in results:
         t = r["throughput"]
         lines.append(f"| {r['size']:,} | {t['clients']} | {t['rps']:.1f} | {t['errors']} |")
+    lines += [
+        "",
+        "## After the runs: page views kept and worker memory",
+        "",
+        "Each worker keeps the views of the people its pages showed until a write changes them (`SEARCH_PAGE_VIEWS`).",
+        "",
+        "| practitioners | views kept (per worker) | hits | misses | worker RSS (MB) |",
+        "|---:|---|---|---|---|",
+    ]
+    for r in results:
+        after = r["index"]["after"]
+        views = [w.get("page_views", {}) for w in after["workers"]]
+        kept, hits, misses = (", ".join(str(v.get(k, 0)) for v in views) for k in ("kept", "hits", "misses"))
+        rss = ", ".join(f"{m:.0f}" for m in after["rss_mb"])
+        lines.append(f"| {r['size']:,} | {kept} | {hits} | {misses} | {rss} |")
     return "\n".join(lines) + "\n"
 
 

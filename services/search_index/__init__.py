@@ -42,6 +42,7 @@ from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, best_certificate, score
 from services.search_index import matching, snapshot
+from services.search_index.page_views import SIZE as PAGE_VIEWS
 from services.search_index.page_views import PageViews
 from services.search_index.query import Hits
 from services.search_index.query import search as search_rows
@@ -105,7 +106,7 @@ def _give_back_freed_memory() -> None:
 class SearchIndex:
     """One process's index over one graph. Thread-safe: changes and queries take the same lock."""
 
-    def __init__(self, graph: Graph, snapshots: Path | None = None):
+    def __init__(self, graph: Graph, snapshots: Path | None = None, page_views: int = PAGE_VIEWS):
         self.graph = graph
         self.snapshots = snapshots  # this database's snapshot file, shared by the processes of the host
         self.store: Store | None = None
@@ -118,7 +119,7 @@ class SearchIndex:
         self.build_lock = threading.Lock()
         self.settled = threading.Event()  # set once a build has finished, warm or failed
         self.fulltext: OrderedDict[str, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
-        self.page_views = PageViews()
+        self.page_views = PageViews(page_views)
 
     # --- building and keeping up ------------------------------------------------------------------------
 
@@ -277,7 +278,9 @@ class SearchIndex:
         """The views of `ids` as of `today` by id, after a refresh in `tx`: kept ones while their person is
         unchanged, the others read in `tx` (services/search_index/page_views.py). Shared: present copies."""
         revision = self.store.revision  # seen by `tx` or before it: views read from here on reflect it
-        return self.page_views.get(ids, today, revision, lambda missing: views.practitioners(tx, missing, today))
+        return self.page_views.get(
+            ids, today, revision, lambda missing: views.practitioners(tx, missing, today)
+        )
 
     def pool_sizes(self, today: date) -> dict[str, int]:
         """Current members per pool code."""
@@ -343,15 +346,17 @@ _INDEXES: weakref.WeakKeyDictionary[Graph, SearchIndex] = weakref.WeakKeyDiction
 MODES = ("eager", "lazy", "off")
 
 
-def install(graph: Graph, mode: str = "eager", snapshots: Path | None = None) -> SearchIndex | None:
+def install(
+    graph: Graph, mode: str = "eager", snapshots: Path | None = None, page_views: int = PAGE_VIEWS
+) -> SearchIndex | None:
     """Give this graph a search index: `eager` starts building it now on a background thread, `lazy` at the
-    first search, `off` none (search and matching then run their Cypher)."""
+    first search, `off` none (search and matching then run their Cypher); it keeps up to `page_views` views."""
     if mode not in MODES:
         raise ValueError(f"SEARCH_INDEX must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "off":
         _INDEXES.pop(graph, None)
         return None
-    index = _INDEXES[graph] = SearchIndex(graph, snapshots)
+    index = _INDEXES[graph] = SearchIndex(graph, snapshots, page_views)
     if mode == "eager":
 
         def build() -> None:

@@ -48,7 +48,9 @@ def _certificate(context, holder: str, level: int = 2) -> str:
 
 @pytest.fixture(scope="module")
 def people(context) -> dict[str, str]:
-    employer = organizations.create(context, {"name": "页面视图测试监测站", "kind": "enterprise", "region": REGION})
+    employer = organizations.create(
+        context, {"name": "页面视图测试监测站", "kind": "enterprise", "region": REGION}
+    )
     ids = {"employer": employer["id"]}
     for name in ("甲", "乙", "丙", "丁"):
         person = practitioners.register(context, {
@@ -150,7 +152,9 @@ def test_a_kept_view_is_never_served_after_a_write_changes_it(graph, context, pe
             assert now != before.get(person)  # the write did change what the page shows
 
 
-def test_views_are_served_from_what_was_kept_until_a_write_changes_them(graph, context, people, two_processes):
+def test_views_are_served_from_what_was_kept_until_a_write_changes_them(
+    graph, context, people, two_processes
+):
     index = two_processes[0]
     kept = page(index, graph)
     hits = index.page_views.status()["hits"]
