@@ -70,21 +70,31 @@ def active_sanctions(tx: neo4j.ManagedTransaction, practitioner_id: str, today: 
 
 
 def summary(ctx: Context, practitioner_id: str) -> dict[str, Any]:
-    """The profile's `credit` for one practitioner."""
-    return ctx.graph.read(credit_summary, practitioner_id, ctx.today, rules(ctx).recent_evaluations)
+    """The profile's `credit` for one practitioner, as the caller may see it: panels served count only disclosed
+    draws but for admins, so the count never moves with a panel whose members are not yet disclosed."""
+    every_draw = ctx.actor.role == "admin"
+    return ctx.graph.read(
+        credit_summary, practitioner_id, ctx.today, rules(ctx).recent_evaluations, every_draw=every_draw
+    )
 
 
 def credit_summary(
-    tx: neo4j.ManagedTransaction, practitioner_id: str, today: date, recent: int = 5
+    tx: neo4j.ManagedTransaction,
+    practitioner_id: str,
+    today: date,
+    recent: int = 5,
+    *,
+    every_draw: bool = True,
 ) -> dict[str, Any]:
-    """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served, records."""
+    """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served (of every draw,
+    or of disclosed draws only), records."""
     facts = repo.credit_facts(tx, practitioner_id, recent) or {
-        "scores": [], "recent": [], "draws_served": 0, "records": 0,
+        "scores": [], "recent": [], "draws_served": 0, "draws_disclosed": 0, "records": 0,
     }  # fmt: skip
     return {
         "evaluations": summarize(facts["scores"]).to_dict() | {"recent": facts["recent"]},
         "sanctions": active_sanctions(tx, practitioner_id, today),
-        "draws_served": facts["draws_served"],
+        "draws_served": facts["draws_served"] if every_draw else facts["draws_disclosed"],
         "records": facts["records"],
     }
 

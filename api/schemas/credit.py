@@ -230,7 +230,9 @@ class CreditSummarySchema(Schema):
 
     evaluations = fields.Nested(EvaluationSummarySchema)
     sanctions = fields.List(fields.Nested(SanctionSchema))
-    draws_served = fields.Integer()
+    draws_served = fields.Integer(
+        metadata={"description": "panel seats accepted; for non-admins, of disclosed draws only"}
+    )
     records = fields.Integer(metadata={"description": "misconduct records that still count"})
 
 

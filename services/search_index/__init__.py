@@ -8,13 +8,13 @@ write, in this process or any other, sees it. Certificate and pool validity is e
 query's `today`, never by a write.
 
 Full text stays in Neo4j: the `cjk` index gives the candidate ids and scores (cached per query string until
-the revision moves), the index filters, sorts, pages and counts facets over them.
+the revision moves), the index filters, sorts, pages and counts facets over them. The views of the people a
+page shows are read from the graph and kept between requests under the same rule (page_views.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import logging
 import threading
@@ -41,7 +41,7 @@ from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, best_certificate, score
-from services.search_index import matching, snapshot
+from services.search_index import allocator, matching, snapshot
 from services.search_index.page_views import SIZE as PAGE_VIEWS
 from services.search_index.page_views import PageViews
 from services.search_index.query import Hits
@@ -96,13 +96,6 @@ def _read_in_parallel(graph: Graph, parts: int = PARTS, size: int = PAGE) -> Ite
         stop.set()
 
 
-def _give_back_freed_memory() -> None:
-    """Hand the heap the build freed (decoded pages, the snapshot's buffers) back to the OS: glibc keeps the freed
-    memory of worker threads' arenas otherwise (the gunicorn worker that builds a million people: 310 → 274 MB)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 class SearchIndex:
     """One process's index over one graph. Thread-safe: changes and queries take the same lock."""
 
@@ -141,7 +134,7 @@ class SearchIndex:
                 self.store, self.reference = store, reference
                 self.fulltext.clear()
                 self.page_views.clear(store.revision)
-            _give_back_freed_memory()  # after the snapshot is saved and an old store is dropped
+            allocator.give_back()  # after the snapshot is saved and an old store is dropped
             self.build_seconds = time.perf_counter() - started
             self.state, self.error = "warm", None
             self.settled.set()
@@ -356,6 +349,7 @@ def install(
     if mode == "off":
         _INDEXES.pop(graph, None)
         return None
+    allocator.tune()  # the index's temporaries are given back when freed (services/search_index/allocator.py)
     index = _INDEXES[graph] = SearchIndex(graph, snapshots, page_views)
     if mode == "eager":
 

@@ -26,7 +26,7 @@ ROWS = (*ROW_COLUMNS, "id_order", "name_order", "parent", "combos")
 ENTRIES = ENTRY_LISTS
 # What the file holds changes with the index's columns: a file of another format is rebuilt, never misread.
 FORMAT = (
-    "2:"
+    "3:"
     + ",".join(ROWS)
     + ";"
     + ",".join(f"{name}({'/'.join(vars(Store())[name].columns)})" for name in ENTRIES)

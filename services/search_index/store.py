@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from graph.search_index import COLUMN as C
+from services.search_index import ids as ids_codec
 from services.search_index.columns import (
     NO_EVALUATION,
     NO_YEAR,
@@ -55,7 +56,7 @@ class Store:
             self.parent[self.regions.get(code)] = self.regions.add(parent) if parent else 0
         self.industries, self.specialties, self.qualifications = Codes(), Codes(), Codes()
         self.size = 1  # row 0 is reserved (dead entries point at it)
-        self.ids = np.zeros(1024, dtype="S36")
+        self.ids = np.zeros(1024, dtype=f"S{ids_codec.WIDTH}")  # services/search_index/ids.py
         self.names = np.zeros(1024, dtype="S12")
         self.no_name = np.zeros(1024, dtype=bool)
         self.active = np.zeros(1024, dtype=bool)
@@ -104,14 +105,14 @@ class Store:
         """Row numbers of these ids (0 for an id the index does not hold)."""
         if not len(ids):
             return np.zeros(0, dtype=np.int64)
-        wanted = np.array(ids, dtype="S")
+        wanted = ids_codec.encode(ids, strict=False)
         held = self.ids[: self.size]
         where = np.searchsorted(held, wanted, sorter=self.id_order)
         rows = self.id_order[np.minimum(where, len(self.id_order) - 1)]
         return np.where(held[rows] == wanted, rows, 0)
 
     def id_of(self, rows: Sequence[int]) -> list[str]:
-        return [value.decode() for value in self.ids[np.asarray(rows, dtype=np.int64)]]
+        return ids_codec.decode(self.ids[np.asarray(rows, dtype=np.int64)])
 
     def within(self, region_index: np.ndarray, wanted: int) -> np.ndarray:
         """Whether each region is `wanted` or one of its cities (graph.reference.WITHIN_REGION)."""
@@ -143,10 +144,7 @@ class Store:
         found = np.arange(self.size, self.size + len(rows))
         self._capacity(self.size + len(rows))
         self.size += len(rows)
-        width = max((len(r[0]) for r in rows), default=0)
-        if width > self.ids.dtype.itemsize:
-            self.ids = self.ids.astype(f"S{width}")
-        self.ids[found] = [r[0] for r in rows]
+        self.ids[found] = ids_codec.encode([r[0] for r in rows])
         self._write_rows(found, rows)
 
     def finish(self, today: date) -> None:
@@ -173,10 +171,7 @@ class Store:
             self._capacity(self.size + len(new))
             found[new] = np.arange(self.size, self.size + len(new))
             self.size += len(new)
-            width = max(len(rows[i][0]) for i in new)
-            if width > self.ids.dtype.itemsize:
-                self.ids = self.ids.astype(f"S{width}")
-            self.ids[found[new]] = [rows[i][0] for i in new]
+            self.ids[found[new]] = ids_codec.encode([rows[i][0] for i in new])
         changed = np.zeros(self.size, dtype=bool)
         changed[found] = True
         for entries in self._all_entries():

@@ -458,6 +458,26 @@ def test_the_practitioner_record_shows_draws_served(client, admin, ids):
     assert after["last_draw_on"] >= panel_day(14)
 
 
+def test_the_credit_summary_counts_a_panel_for_non_admins_once_it_is_disclosed(client, admin, as_role, ids):
+    draw = make_draw(
+        client, admin, ids, purpose="question_bank", size=1, reserves=0, panel_date=panel_day(15)
+    )
+    member = draw["panel"][0]["practitioner"]["id"]
+
+    def served(role: str) -> int:
+        headers = admin if role == "admin" else as_role(role)
+        return client.get(f"/api/v1/practitioners/{member}", headers=headers).get_json()["credit"][
+            "draws_served"
+        ]
+
+    before = {role: served(role) for role in ("admin", "government", "client")}
+    respond(client, admin, draw["id"], member, "accepted")
+    # Until the panel is disclosed, a count that moved would tell a client who sits on it.
+    assert {role: served(role) for role in before} == before | {"admin": before["admin"] + 1}
+    assert client.post(f"{URL}/{draw['id']}/disclose", headers=admin).status_code == 200
+    assert {role: served(role) for role in before} == {role: count + 1 for role, count in before.items()}
+
+
 def test_the_rules_are_public_with_their_sources(client):
     rules = client.get(f"{URL}/rules").get_json()
     assert {r["code"] for r in rules["avoidance"]} >= {"employment", "draw_cap", "manual"}

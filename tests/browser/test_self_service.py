@@ -109,9 +109,13 @@ def test_a_practitioner_declines_an_invitation_only_with_a_reason_then_accepts_a
     statuses = page.get_by_test_id("invitation-status").all_inner_texts()
     assert sorted(statuses) == ["已接受", "已谢绝"], (statuses, first["id"])
 
-    # The accepted seat counts as a draw served in the credit summary clients see on the profile.
+    # The accepted seat counts as a draw served in the credit summary clients see on the profile once the panel is
+    # disclosed (until then the count would reveal it).
     page.get_by_role("button", name=re.compile("退出")).click()
     log_in(page, keys["client"])
+    page.goto(f"/practitioners/{ids['A']}")
+    expect(page.get_by_test_id("credit-draws")).to_have_text("0 次")
+    draws.disclose(context, first["id"])
     page.goto(f"/practitioners/{ids['A']}")
     expect(page.get_by_test_id("credit-draws")).to_have_text("1 次")
     expect(page.get_by_test_id("credit-sanctions")).to_have_text("0 项")
