@@ -3,10 +3,10 @@
 Answering over a million rows allocates temporaries of 1–8 MB (masks, sort keys, counts) in every request thread.
 By default glibc serves them from per-thread arenas and raises its mmap threshold after each large free, so
 freed temporaries stay in the process: a gunicorn worker (4 threads) at a million people grew from 248 MB to
-400–440 MB in a minute of eight concurrent clients. With at most two arenas and fixed 1 MB mmap and trim
-thresholds, blocks of 1 MB and more are returned to the OS when freed and the worker stayed at ~305 MB, at the
-same throughput (69 vs 71 requests/s; at 128 KB thresholds: 297 MB but 57 requests/s, the page faults of fresh
-mappings). Below a million people the temporaries are smaller than 1 MB and nothing changes.
+400–440 MB in a minute of eight concurrent clients. With one arena and fixed 1 MB mmap and trim thresholds,
+blocks of 1 MB and more go back to the OS when freed: workers that loaded the index stayed at 282 MB, at the same
+throughput (69 vs 71 requests/s; two arenas: ~289 MB; 128 KB thresholds: 297 MB but 57 requests/s, the page faults
+of fresh mappings). Below a million people the temporaries are smaller than 1 MB and nothing changes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 
-ARENAS = 2
+ARENAS = 1  # request threads allocate while holding the GIL: more arenas only hold more freed memory
 THRESHOLD = 1 << 20  # 1 MB
 
 
