@@ -70,6 +70,14 @@ def save(path: Path, store: Store, reference: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
+def _with_room(values: np.ndarray) -> np.ndarray:
+    """A copy of a saved entry column with the room the cold build leaves (`Entries.trim`): the first changes after
+    a load then need no bigger arrays (growing by an eighth took 6.6 MB more at a million people)."""
+    room = np.zeros(len(values) + len(values) // 100 + 64, dtype=values.dtype)
+    room[: len(values)] = values
+    return room
+
+
 def load(path: Path) -> tuple[Store, dict[str, Any]] | None:
     """The saved store and reference data, or None when there is no usable file."""
     try:
@@ -91,9 +99,9 @@ def load(path: Path) -> tuple[Store, dict[str, Any]] | None:
             setattr(store, name, data[f"row.{name}"].copy())
         for name in ENTRIES:
             entries: Entries = getattr(store, name)
-            entries.row = data[f"{name}.row"].copy()
-            entries.columns = {column: data[f"{name}.{column}"].copy() for column in entries.columns}
-            entries.size = len(entries.row)
+            entries.size = len(data[f"{name}.row"])
+            entries.row = _with_room(data[f"{name}.row"])
+            entries.columns = {column: _with_room(data[f"{name}.{column}"]) for column in entries.columns}
         store.size, store.day = meta["size"], meta["day"]
         store.revision, store.epoch = meta["revision"], meta["epoch"]
         store.index_combos()
