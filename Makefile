@@ -56,7 +56,7 @@ neo4j-wipe:
 test-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance test
 
-## bench: load, import, search and throughput benchmarks at 10k and 100k practitioners → bench/RESULTS.md
+## bench: load, search, index build, memory and throughput benchmarks at 100k and 1M practitioners → bench/RESULTS.md
 ## Stops its Neo4j (10 GB) at the end; `make bench BENCH_ARGS=--keep-neo4j` keeps it running.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
