@@ -357,16 +357,18 @@ RETURN [ev IN COLLECT { MATCH (ev:Evaluation)-[:OF]->(p) WHERE ev.effective RETU
                  RETURN ev {.id, .score, .work_type, .created_on, .comment, .reply,
                             organization: COLLECT { MATCH (ev)-[:BY]->(o:Organization) RETURN o.name }[0]} }
          AS recent,
-       COUNT { (p)<-[d:DREW]-(:Draw) WHERE d.status = 'accepted' } AS draws_served,
-       COUNT { (p)<-[d:DREW]-(draw:Draw) WHERE d.status = 'accepted' AND draw.disclosed } AS draws_disclosed,
+       COUNT { (p)<-[d:DREW]-(draw:Draw) WHERE d.status = 'accepted' AND ($every_draw OR draw.disclosed) }
+         AS draws_served,
        COUNT { (p)-[:HAS_RECORD]->(r:MisconductRecord) WHERE r.effective } AS records
 """
 
 
-def credit_facts(tx: neo4j.ManagedTransaction, practitioner_id: str, recent: int) -> dict[str, Any] | None:
-    """Scores that count (and the latest `recent` evaluations), accepted draws (all, and of disclosed draws) and
-    effective records."""
-    record = tx.run(CREDIT_FACTS, id=practitioner_id, recent=recent).single()
+def credit_facts(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, recent: int, every_draw: bool = True
+) -> dict[str, Any] | None:
+    """Scores that count (and the latest `recent` evaluations), accepted draws (of every draw, or of disclosed
+    ones only) and effective records."""
+    record = tx.run(CREDIT_FACTS, id=practitioner_id, recent=recent, every_draw=every_draw).single()
     return native(record.data()) if record else None
 
 

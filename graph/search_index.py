@@ -48,8 +48,8 @@ _FIELDS = (
     ("evaluation_keys", "p.evaluation_keys"),
 )  # fmt: skip
 # The region, declared industries, specialties and qualifications come from one walk of the person's relationships
-# (`links`): a walk per type went over the whole chain each time (certificates, pools, engagements too), and at a
-# million people the four walks were 31 of the 45 ms a page of 2 000 took in Neo4j; the one walk takes 10.
+# (`links`): a walk per type went over the whole chain each time (certificates, pools, engagements too). At a
+# million people a page of 2 000 took 44–45 ms in Neo4j with four walks, 41–42 ms with one (measured alternately).
 _LINKS = (
     "WITH p, COLLECT { MATCH (p)-[r:BASED_IN|EXPERIENCED_IN|HAS_SPECIALTY|HAS_QUALIFICATION]->(x)"
     " RETURN [type(r), x.code, r.status] } AS links\n"

@@ -88,13 +88,13 @@ def credit_summary(
 ) -> dict[str, Any]:
     """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served (of every draw,
     or of disclosed draws only), records."""
-    facts = repo.credit_facts(tx, practitioner_id, recent) or {
-        "scores": [], "recent": [], "draws_served": 0, "draws_disclosed": 0, "records": 0,
+    facts = repo.credit_facts(tx, practitioner_id, recent, every_draw) or {
+        "scores": [], "recent": [], "draws_served": 0, "records": 0,
     }  # fmt: skip
     return {
         "evaluations": summarize(facts["scores"]).to_dict() | {"recent": facts["recent"]},
         "sanctions": active_sanctions(tx, practitioner_id, today),
-        "draws_served": facts["draws_served"] if every_draw else facts["draws_disclosed"],
+        "draws_served": facts["draws_served"],
         "records": facts["records"],
     }
 

@@ -88,6 +88,11 @@ class Codes:
         return len(self.codes)
 
 
+def room(size: int) -> int:
+    """The capacity a column of `size` items keeps after a build or a load: a few changes need no bigger arrays."""
+    return size + size // 100 + 64
+
+
 def grow(array: np.ndarray, size: int, fill: Any = 0) -> np.ndarray:
     """`array` with room for at least `size` items, new items set to `fill`. Capacity grows by an eighth (not
     doubling), so a registration after the compact cold build of a million people costs ~12 %, not 100 %."""
@@ -144,11 +149,11 @@ class Entries:
 
     def trim(self) -> None:
         """Release the capacity beyond the entries held (plus a little room for changes)."""
-        room = self.size + self.size // 100 + 64
-        if len(self.row) <= room + room // 10:
+        kept = room(self.size)
+        if len(self.row) <= kept + kept // 10:
             return  # reserved from an estimate close to what came: copying would only double the peak
-        self.row = self.row[:room].copy()
-        self.columns = {name: column[:room].copy() for name, column in self.columns.items()}
+        self.row = self.row[:kept].copy()
+        self.columns = {name: column[:kept].copy() for name, column in self.columns.items()}
 
     def nbytes(self) -> int:
         return self.row.nbytes + sum(column.nbytes for column in self.columns.values())

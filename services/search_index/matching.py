@@ -27,7 +27,7 @@ from registry.evaluations import (
 )
 from registry.matching import Candidate, MatchRequest
 from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_INDEX, bits, hidden_bit
-from services.search_index.query import best_levels_of, top
+from services.search_index.query import best_levels_of, hides, top
 from services.search_index.store import Store
 
 
@@ -129,12 +129,6 @@ def _declares(store: Store, code: int, rows: np.ndarray) -> np.ndarray:
     return has[rows]
 
 
-def _hides(store: Store, audience: str | None, field: str, rows: np.ndarray) -> np.ndarray:
-    if audience is None:
-        return np.zeros(len(rows), dtype=bool)
-    return (store.hidden[rows] & hidden_bit(audience, field)) != 0
-
-
 def evaluations_in(store: Store, work_type: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row of the ascending `rows`: (count, mean) of the evaluations in `work_type` that still count
     (0, 0.0 for none). Evaluations are few, so they are matched to the rows by binary search."""
@@ -179,7 +173,7 @@ def scores(
         )
         code = store.industries.get(request.industry)
         declared = _declares(store, code, rows) if code > 0 else np.zeros(len(rows), bool)
-        declared &= ~_hides(store, audience, "industries", rows)
+        declared &= ~hides(store, audience, "industries", rows)
         points = points + np.where(declared, rules.DECLARED_INDUSTRY_POINTS, 0)
     if request.region:
         points = points + np.minimum(
@@ -194,11 +188,11 @@ def scores(
         store.specialties.get(c) for c, (_, cat) in ref.specialties.items() if cat == request.work_type
     }
     specialties = _per_row(store, "specialty", of_work_type - {-1, 0})[rows]
-    specialties[_hides(store, audience, "specialties", rows)] = 0
+    specialties[hides(store, audience, "specialties", rows)] = 0
     points = points + np.minimum(rules.SPECIALTY_CAP, rules.SPECIALTY_POINTS * specialties)
     relevant = {store.qualifications.get(c) for c in rules.RELEVANT_QUALIFICATIONS.get(request.work_type, ())}
     qualifications = _per_row(store, "qualification", relevant - {-1, 0})[rows]
-    qualifications[_hides(store, audience, "qualifications", rows)] = 0
+    qualifications[hides(store, audience, "qualifications", rows)] = 0
     points = points + np.minimum(rules.QUALIFICATION_CAP, rules.QUALIFICATION_POINTS * qualifications)
     return points + _evaluation_points(store, request.work_type, rows, factor)
 
@@ -233,7 +227,7 @@ def candidates(
     audience: str | None = None,
 ) -> list[Candidate]:  # fmt: skip
     """What registry.matching.score needs about the shortlisted rows (`best`: each one's best certificate, as
-    graph/search_index.py BEST_CERTIFICATES reads it), without what each person hides from `audience`."""
+    registry.matching.best_certificate picks it from their views), without what each person hides from `audience`."""
     wanted = np.zeros(store.size, dtype=bool)
     wanted[rows] = True
     lists = ("engagements", "specialty", "qualification", "declared", "evaluations")
@@ -248,7 +242,7 @@ def _candidate(
     def mine(name: str) -> list[int]:
         return entries_of[name].get(row, [])
 
-    def hides(field: str) -> bool:
+    def hidden(field: str) -> bool:
         return audience is not None and bool(int(store.hidden[row]) & hidden_bit(audience, field))
 
     e, kind = store.engagements, WORK_TYPE_INDEX[request.work_type]
@@ -277,13 +271,13 @@ def _candidate(
         industry_engagements_since=date.fromordinal(min(starts)) if starts else None,
         region_engagements=len(in_region),
         based_in_region=bool(request.region) and bool(based),
-        declared_industry=bool(declares) and not hides("industries"),
+        declared_industry=bool(declares) and not hidden("industries"),
         last_engagement_on=date.fromordinal(max(last_days)) if last_days else None,
-        specialties=() if hides("specialties") else tuple(
+        specialties=() if hidden("specialties") else tuple(
             ref.specialties[c][0] for c in specialties
             if c in ref.specialties and ref.specialties[c][1] == request.work_type
         ),
-        qualifications=() if hides("qualifications") else tuple(
+        qualifications=() if hidden("qualifications") else tuple(
             ref.qualification_names[c] for c in confirmed if c in relevant and c in ref.qualification_names
         ),
         industry_name=ref.industry_names.get(request.industry) if request.industry else None,

@@ -88,7 +88,8 @@ class PageViews:
         counter may have started again): nothing read before is kept or served."""
         with self.lock:
             self.generation += 1
-            self._start_over(revision)
+            self.entries.clear()
+            self.changed_at.clear()
             self.floor = revision
 
     def status(self) -> dict[str, int]:

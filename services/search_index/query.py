@@ -52,11 +52,13 @@ def _rows_with(entries, code: int, size: int) -> np.ndarray:
     return mask
 
 
-def hides(store: Store, audience: str | None, field: str) -> np.ndarray:
-    """Per row: whether the person hides `field` from `audience` (never, for an admin's search: None)."""
+def hides(store: Store, audience: str | None, field: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per row (every row, or these `rows`): whether the person hides `field` from `audience` (never, for an
+    admin's search: None)."""
+    hidden = store.hidden[: store.size] if rows is None else store.hidden[rows]
     if audience is None:
-        return np.zeros(store.size, dtype=bool)
-    return (store.hidden[: store.size] & hidden_bit(audience, field)) != 0
+        return np.zeros(len(hidden), dtype=bool)
+    return (hidden & hidden_bit(audience, field)) != 0
 
 
 def evaluation_means(store: Store, work_type: str | None) -> np.ndarray:

@@ -27,6 +27,7 @@ from services.search_index.columns import (
     cert_bit,
     grow,
     hidden_byte,
+    room,
 )
 
 OPEN_ENDED = date.max.toordinal()
@@ -151,12 +152,12 @@ class Store:
         """Rank ids and names, derive the day's masks, and give back the room the cold build over-allocated."""
         self._rank_ids(np.arange(1, self.size))
         self._rank_names(np.arange(1, self.size))
-        room = self.size + self.size // 100 + 64
+        kept = room(self.size)
         for name in ROW_COLUMNS:
             if (
-                len(getattr(self, name)) > room + room // 10
+                len(getattr(self, name)) > kept + kept // 10
             ):  # reserved from an estimate: copy only a real excess
-                setattr(self, name, getattr(self, name)[:room].copy())
+                setattr(self, name, getattr(self, name)[:kept].copy())
         for entries in self._all_entries():
             entries.trim()
         self._derive_day(today.toordinal(), None)
