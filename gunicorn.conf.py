@@ -11,7 +11,7 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
 keepalive = 5
-accesslog = None  # the app logs one structured line per request (api/logs.py) without query strings
+accesslog = None  # the app logs one structured line per request (interface/logs.py) without query strings
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 

@@ -1,5 +1,5 @@
 """gunicorn entry point: `gunicorn -c gunicorn.conf.py wsgi:app`."""
 
-from api.app import create_app
+from application import create_app
 
 app = create_app()

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, require
-from api.context import ctx
 from api.decorators import Page, paginated, returns
-from api.schemas.audit import AuditArgs, AuditEntrySchema, ChainCheckSchema
+from interface.auth import ADMIN, require
+from interface.context import ctx
+from interface.schemas.audit import AuditArgs, AuditEntrySchema, ChainCheckSchema
 from services import audit
 
 ns = Namespace("audit", description="Audit trail: who changed what, when; hash-chained (admin)")

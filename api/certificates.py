@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, require
-from api.context import ctx
 from api.decorators import accepts, creates, returns, with_query
-from api.schemas.certificate import (
+from interface.auth import ADMIN, require
+from interface.context import ctx
+from interface.schemas.certificate import (
     CertificateSchema,
     IssueCertificateSchema,
     StatusChangeSchema,

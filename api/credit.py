@@ -13,11 +13,11 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
-from api.schemas.common import PageArgs, whole_list
-from api.schemas.credit import (
+from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
+from interface.context import ctx
+from interface.schemas.common import PageArgs, whole_list
+from interface.schemas.credit import (
     AppealArgs,
     AppealDecisionSchema,
     AppealInputSchema,

@@ -25,8 +25,9 @@ from flask_restx import Namespace
 from flask_restx import fields as rx
 from marshmallow import Schema
 
-from api.schemas import body, input_model, model, parameters, query
-from api.schemas.common import page_of
+from api.models import input_model, model, parameters
+from interface.schemas import body, query
+from interface.schemas.common import page_of
 
 Method = Callable[..., Any]
 

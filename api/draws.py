@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
-from api.schemas.draw import (
+from interface import presenters
+from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
+from interface.context import ctx
+from interface.schemas.draw import (
     CreateDrawSchema,
     DrawAppointmentSchema,
     DrawListArgs,
@@ -22,7 +22,7 @@ from api.schemas.draw import (
     InvitationResponseSchema,
 )
 from registry.draw_rules import AVOIDANCE_RULES
-from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES, exclusions_by_rule
+from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES
 from services import draw_reports, draws
 
 ns = Namespace(
@@ -34,60 +34,8 @@ STATS_ROLES: tuple[str, ...] = ("government", "admin")
 RESPONDERS: tuple[str, ...] = ("admin", "practitioner")
 
 
-def present(view: dict[str, Any], role: str, now: datetime | None = None) -> dict[str, Any]:
-    """The draw as `role` may see it: names hidden from non-admins until disclosed; exclusions and events admin-only."""
-    now = now or datetime.now(UTC)
-    admin = role == "admin"
-    hidden = not admin and not view.get("disclosed")
-
-    def seat(row: dict[str, Any]) -> dict[str, Any]:
-        person = row.get("practitioner") or {}
-        deadline = row.get("deadline")
-        return {
-            "practitioner": None if hidden else {"id": person.get("id"), "name": person.get("name")},
-            "order": row.get("order"),
-            "status": row.get("status"),
-            "role": row.get("role"),
-            "via": row.get("via"),
-            "replaces": None if hidden else row.get("replaces"),
-            "invited_at": row.get("invited_at"),
-            "deadline": deadline,
-            "overdue": row.get("status") == "invited" and deadline is not None and deadline < now,
-            "reason": row.get("reason") if admin else None,
-        }
-
-    seats = view.get("seats") or []
-    excluded = [
-        {
-            "practitioner_id": x["practitioner_id"],
-            "rule": x["rule"],
-            "detail": x["detail"],
-            "stage": x.get("stage"),
-        }
-        for x in view.get("excluded") or []
-    ]
-    by_rule = exclusions_by_rule(draws.exclusion_rows(view))
-    shaped = {
-        **{k: view.get(k) for k in _DRAW.fields if k in view and k not in ("reserves", "excluded", "events")},
-        "reserve_count": view.get("reserves"),
-        "names_hidden": hidden,
-        "panel": [seat(s) for s in seats if s.get("role") == "panel"],
-        "reserves": [seat(s) for s in seats if s.get("role") == "reserve"],
-        "accepted": sum(1 for s in seats if s.get("role") == "panel" and s.get("status") == "accepted"),
-        "excluded": excluded if admin else [],
-        "exclusions_by_rule": by_rule,
-        "rules": {
-            "window_years": view.get("window_years"),
-            "draw_cap": view.get("draw_cap"),
-            "response_hours": view.get("response_hours"),
-        },
-        "events": (view.get("events") or []) if admin else [],
-    }
-    return _DRAW.dump(shaped)
-
-
 def _present_for_caller(view: dict[str, Any]) -> dict[str, Any]:
-    return present(view, current_principal().role)
+    return presenters.draw(view, current_principal().role)
 
 
 @ns.route("")

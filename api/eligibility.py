@@ -6,9 +6,9 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.context import ctx
 from api.decorators import accepts, returns
-from api.schemas.eligibility import EligibilityRequestSchema, EligibilitySchema
+from interface.context import ctx
+from interface.schemas.eligibility import EligibilityRequestSchema, EligibilitySchema
 from services import eligibility
 
 ns = Namespace("eligibility", description="Application eligibility (报考条件) for a level")

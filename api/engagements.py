@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns
-from api.schemas.engagement import EngagementArgs, EngagementInputSchema, EngagementSchema
+from interface.auth import ADMIN, require
+from interface.context import ctx
+from interface.schemas.engagement import EngagementArgs, EngagementInputSchema, EngagementSchema
 from services import engagements
 
 ns = Namespace("engagements", description="Engagements (碳核查, 碳盘查, 碳足迹, 能源审计 …) and their teams")

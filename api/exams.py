@@ -11,12 +11,12 @@ from typing import Any
 from flask import url_for
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns, with_query
-from api.limits import UPLOAD_DOC, readable_file, uploaded_file
-from api.schemas import model
-from api.schemas.exam import (
+from api.models import model
+from interface.auth import ADMIN, require
+from interface.context import ctx
+from interface.limits import UPLOAD_DOC, readable_file, uploaded_file
+from interface.schemas.exam import (
     ApplicationArgs,
     ApplicationInputSchema,
     ApplicationSchema,

@@ -7,10 +7,10 @@ import os
 from flask import current_app
 from flask_restx import Namespace, Resource
 
-from api.context import get_graph
-from api.problems import problem
-from api.schemas import model
-from api.schemas.health import HealthSchema, ReadySchema
+from api.models import model
+from interface.context import get_graph
+from interface.problems import problem
+from interface.schemas.health import HealthSchema, ReadySchema
 
 ns = Namespace("health", path="/", description="Liveness and readiness probes")
 

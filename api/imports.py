@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, require
-from api.context import ctx
 from api.decorators import Page, paginated
-from api.limits import UPLOAD_DOC, readable_file, uploaded_file
-from api.schemas.imports import ImportArgs, ImportBatchSchema
+from interface.auth import ADMIN, require
+from interface.context import ctx
+from interface.limits import UPLOAD_DOC, readable_file, uploaded_file
+from interface.schemas.imports import ImportArgs, ImportBatchSchema
 from services import imports
 
 ns = Namespace(

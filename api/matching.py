@@ -7,12 +7,12 @@ from typing import Any
 from flask import request
 from flask_restx import Namespace, Resource
 
-from api import presenters
-from api.auth import CLIENT_PLUS, require
-from api.context import ctx
 from api.decorators import accepts, returns
-from api.schemas.common import page_of
-from api.schemas.matching import ExcludedSchema, MatchRequestSchema
+from interface import presenters
+from interface.auth import CLIENT_PLUS, require
+from interface.context import ctx
+from interface.schemas.common import page_of
+from interface.schemas.matching import ExcludedSchema, MatchRequestSchema
 from registry.matching import MatchRequest
 from services import matching
 

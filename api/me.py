@@ -9,14 +9,15 @@ from typing import Any
 from flask import Response
 from flask_restx import Namespace, Resource
 
-from api import presenters
-from api.auth import ADMIN, Forbidden, current_principal, require, role_cache
-from api.context import ctx
 from api.decorators import accepts, returns, with_query
+from api.models import model
 from api.practitioners import ns as practitioners_ns
-from api.schemas import jsonable, model
-from api.schemas.common import whole_list
-from api.schemas.me import (
+from interface import presenters
+from interface.auth import ADMIN, Forbidden, current_principal, require, role_cache
+from interface.context import ctx
+from interface.schemas import jsonable
+from interface.schemas.common import whole_list
+from interface.schemas.me import (
     AvailabilityInputSchema,
     AvailabilitySchema,
     DeclarationInputSchema,
@@ -28,8 +29,8 @@ from api.schemas.me import (
     KeyRequestSchema,
     MePatchSchema,
 )
-from api.schemas.practitioner import CertificateSummarySchema, PractitionerSchema
-from api.workbooks import XLSX_MIMETYPE, export_workbook
+from interface.schemas.practitioner import CertificateSummarySchema, PractitionerSchema
+from interface.workbooks import XLSX_MIMETYPE, export_workbook
 from services import availability, declarations, invitations, personal_data, profiles
 
 ns = Namespace("me", description="Your own record, with a practitioner key: profile, visibility, declarations, "

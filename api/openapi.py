@@ -1,7 +1,8 @@
 """The problem answers of every operation, added to the Swagger document from what each operation takes.
 
 flask-restx documents the success answers the decorators declare; the errors come from rules that hold for
-the whole API (api/app.py, api/auth.py, api/limits.py, api/errors.py), so they are derived here, in one place:
+the whole API (api/__init__.py, interface/auth.py, interface/limits.py, interface/errors.py), so they are derived
+here, in one place:
 
 | status | documented on | because |
 |---|---|---|
@@ -9,7 +10,7 @@ the whole API (api/app.py, api/auth.py, api/limits.py, api/errors.py), so they a
 | 401 | every operation but the probes | an unknown or revoked `X-API-Key`; no key where a role is needed |
 | 403 | operations restricted to roles (`x-roles`, set by `require`) | a key of a lesser role |
 | 404 | operations with path parameters | nothing with that id, number or code |
-| 413 | operations with a body or an upload | the body passed its limit (api/limits.py) |
+| 413 | operations with a body or an upload | the body passed its limit (interface/limits.py) |
 | 503 | every operation but /health | the graph is unreachable or busy (`Retry-After`) |
 
 409 is declared by the operations that can conflict (`@ns.response(409, ...)`). Every error body is a Problem

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import ADMIN, CLIENT_PLUS, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns
-from api.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
+from interface.auth import ADMIN, CLIENT_PLUS, require
+from interface.context import ctx
+from interface.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
 from services import organizations
 
 ns = Namespace(

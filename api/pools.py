@@ -6,12 +6,12 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.auth import CLIENT_PLUS, require
-from api.context import ctx
 from api.decorators import Page, paginated, returns
-from api.practitioners import SearchArgs, search_page
-from api.schemas.common import whole_list
-from api.schemas.practitioner import PractitionerSchema
+from api.practitioners import search_page
+from interface.auth import CLIENT_PLUS, require
+from interface.context import ctx
+from interface.schemas.common import whole_list
+from interface.schemas.practitioner import PractitionerSchema, SearchArgs
 from services import search
 
 ns = Namespace("pools", description="人才库 (talent) and 专家库 (expert) pools")

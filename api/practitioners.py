@@ -5,65 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask_restx import Namespace, Resource
-from marshmallow import fields, validate
 
-from api import presenters
-from api.auth import ADMIN, CLIENT_PLUS, require
-from api.context import ctx
 from api.decorators import Page, accepts, creates, paginated, returns
-from api.schemas import jsonable
-from api.schemas.audit import AuditEntrySchema
-from api.schemas.common import (
-    PageArgs,
-    code_field,
-    level_field,
-    region_code_field,
-    whole_list,
-    work_type_field,
-)
-from api.schemas.engagement import EngagementSchema
-from api.schemas.practitioner import (
+from interface import presenters
+from interface.auth import ADMIN, CLIENT_PLUS, require
+from interface.context import ctx
+from interface.schemas import jsonable
+from interface.schemas.audit import AuditEntrySchema
+from interface.schemas.common import PageArgs, whole_list
+from interface.schemas.engagement import EngagementSchema
+from interface.schemas.practitioner import (
     CertificateSummarySchema,
     PractitionerInputSchema,
     PractitionerPatchSchema,
     PractitionerSchema,
+    SearchArgs,
 )
 from registry.errors import NotFound
-from registry.taxonomy import POOL_CODES
 from services import audit, credit, practitioners, search
-from services.search import SORTS
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
-
-
-class SearchArgs(PageArgs):
-    work_type = work_type_field(metadata={"description": "a valid certificate of this work type"})
-    level = level_field(strict=False, metadata={"description": "a valid certificate at exactly this level"})
-    min_level = level_field(strict=False, metadata={"description": "this level or higher (1 is highest)"})
-    pool = fields.String(
-        validate=validate.OneOf(sorted(POOL_CODES)),
-        metadata={"description": "talent (人才库) or expert (专家库)"},
-    )
-    region = region_code_field(metadata={"description": "GB/T 2260 code; a province also matches its cities"})
-    industry = code_field(metadata={"description": "declared experience or an engagement in this industry"})
-    specialty = code_field(metadata={"description": "a specialty code (see /taxonomy/specialties)"})
-    qualification = code_field(
-        metadata={"description": "a qualification code (see /taxonomy/qualifications)"}
-    )
-    q = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "full text (names, bios)"}
-    )
-    min_evaluation = fields.Float(
-        validate=validate.Range(min=0, max=100),
-        metadata={"description": "mean evaluation at least this (in work_type when given), 0–100"},
-    )
-    sort = fields.String(
-        load_default="relevance",
-        validate=validate.OneOf(SORTS),
-        metadata={
-            "description": "relevance (with q), level, experience, name or evaluation (mean, best first)"
-        },
-    )
 
 
 _PRACTITIONER = PractitionerSchema()

@@ -9,10 +9,10 @@ from flask import Response, request
 from flask_restx import Namespace, Resource
 from flask_restx import fields as rx
 
-from api.auth import ADMIN, CLIENT_PLUS, Forbidden, current_role, require
-from api.context import ctx
 from api.decorators import with_query
-from api.schemas.statistics import ExpiringArgs, KeyEmitterListArgs, StatisticsArgs, TrendArgs
+from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_role, require
+from interface.context import ctx
+from interface.schemas.statistics import ExpiringArgs, KeyEmitterListArgs, StatisticsArgs, TrendArgs
 from registry.errors import NotFound, ValidationFailed
 from services import key_emitters, open_data, reference
 from services import statistics as service

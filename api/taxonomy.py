@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_restx import Namespace, Resource
 
-from api.context import get_graph
-from api.schemas.common import whole_list
+from interface.context import get_graph
+from interface.schemas.common import whole_list
 from services import reference
 
 ns = Namespace("taxonomy", description="Reference data (public)")

@@ -28,11 +28,11 @@ BENCH_INSTANCE = os.environ.get("BENCH_INSTANCE", "bench")
 os.environ["NEO4J_LOCAL_INSTANCE"] = BENCH_INSTANCE
 sys.path.insert(0, str(ROOT))
 
-from api.config import Settings  # noqa: E402
 from graph import local_server  # noqa: E402
 from graph.driver import Graph, graph_from_settings  # noqa: E402
 from graph.reference import load_reference_data  # noqa: E402
 from graph.schema import create_schema  # noqa: E402
+from services.settings import Settings  # noqa: E402
 
 API_PORT = int(os.environ.get("BENCH_API_PORT", "8089"))
 

@@ -103,7 +103,7 @@ def _drawable(data: dict[str, Any], today: date) -> dict[str, Any]:
             "engagements": MAX_ENGAGEMENTS,
             "colleagues": MAX_COLLEAGUES,
         },
-        # For the presenter (api/presenters.py), which drops what the person hides from the caller.
+        # For the presenter (interface/presenters.py), which drops what the person hides from the caller.
         "person_id": person["id"],
         "visibility": visibility.decode(person.get("visibility")),
     }

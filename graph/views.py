@@ -1,6 +1,6 @@
 """The read model of a practitioner: the one view every screen and answer starts from, resolved for a date.
 
-A view holds personal data (`id_card_tail`, `phone`, `email`); `api/presenters.py` decides who sees it.
+A view holds personal data (`id_card_tail`, `phone`, `email`); `interface/presenters.py` decides who sees it.
 Certificates in a view carry their status *as of the given day* (a valid certificate past its expiry
 reads as expired even before the nightly job has recorded it).
 """

@@ -24,7 +24,7 @@ from registry.masking import mask_name
 PUBLIC, CLIENTS, PRIVATE = "public", "clients", "private"
 VISIBILITY_LEVELS: tuple[str, ...] = (PUBLIC, CLIENTS, PRIVATE)
 
-# Roles, as api.auth names them; "public" is a caller without a key.
+# Roles, as interface.auth names them; "public" is a caller without a key.
 ADMIN_ROLE, PRACTITIONER_ROLE, PUBLIC_ROLE = "admin", "practitioner", "public"
 CLIENT_ROLES: frozenset[str] = frozenset({"client", "government", "admin"})
 

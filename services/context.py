@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graph.driver import Graph
 from registry.audit import Actor
-
-if TYPE_CHECKING:
-    from api.config import Settings
+from services.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from datetime import date
 
 import pytest
 
-from api.app import create_app
-from api.config import Settings
+from application import create_app
 from graph.driver import Graph, graph_from_settings
 from graph.reference import load_reference_data
 from graph.schema import create_schema
 from registry.audit import Actor
 from services.context import Context as ServiceContext
+from services.settings import Settings
 from tests import fixed_graph
 from tests.support import unique_id_card
 

@@ -1,2 +1,21 @@
-"""The Chinese web portal (证书查询, 人才库, 专家库, 看板, 管理): server-rendered pages over the same services
-as the API, served by the same Flask app at `/` (the API stays under `/api/v1`)."""
+"""The Chinese web portal (门户): server-rendered pages over the same services as the API, installed by
+`install(app)`; `web/portal.py` holds the request plumbing (sessions, CSRF, error pages) every page uses."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.portal import error_page, portal
+
+
+def install(app: Flask) -> None:
+    """Register the portal on the app, with its template filters and its error pages."""
+    from web import account, admin, admin_draws, admin_queues, dashboards, imports, labels, me, pages  # noqa: F401 — their routes join the blueprint
+
+    app.register_blueprint(portal)
+    for name, function in labels.FILTERS.items():
+        app.jinja_env.filters[name] = function
+    app.register_error_handler(Exception, error_page)
+
+
+__all__ = ["error_page", "install"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import make_response, redirect, render_template, request, url_for
 
-from api.context import ctx
+from interface.context import ctx
 from services import web_sessions
 from web.portal import SESSION_COOKIE, portal
 

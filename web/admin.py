@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 
-from api import presenters
-from api.context import ctx
+from interface import presenters
+from interface.context import ctx
 from registry.certificates import LIFECYCLE_ACTIONS
 from registry.errors import RegistryError
 from services import certificates, practitioners, search

@@ -8,9 +8,9 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.context import ctx
-from api.draws import present
-from api.schemas.draw import CreateDrawSchema, InvitationResponseSchema
+from interface import presenters
+from interface.context import ctx
+from interface.schemas.draw import CreateDrawSchema, InvitationResponseSchema
 from registry.draw_rules import RULE_BY_CODE
 from registry.draws import PURPOSES
 from registry.errors import RegistryError, ValidationFailed
@@ -91,7 +91,7 @@ def admin_draw_create() -> Any:
 
 def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
     stored = draws.get(ctx(), draw_id)
-    view = present(stored, "admin")
+    view = presenters.draw(stored, "admin")
     names = {x["practitioner_id"]: x.get("name") for x in stored.get("excluded") or []}
     verification = draw_reports.verify(ctx(), draw_id) if request.args.get("verify") else None
     return render_template(

@@ -8,8 +8,8 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.context import ctx
-from api.schemas.credit import ComplaintDecisionSchema
+from interface.context import ctx
+from interface.schemas.credit import ComplaintDecisionSchema
 from registry.appeals import COMPLAINT_TRANSITIONS
 from registry.errors import RegistryError
 from services import complaints, curation, profiles

@@ -17,8 +17,8 @@ from typing import Any
 
 from flask import Response, abort, render_template
 
-from api import presenters
-from api.context import ctx
+from interface import presenters
+from interface.context import ctx
 from services import search
 from services import statistics as stats_service
 from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, abort, render_template, request
 
 from adapters.spreadsheets import write_xlsx
-from api.context import ctx
+from interface.context import ctx
 from registry.errors import ImportFileError
 from services import imports
 from web.admin import admin_only

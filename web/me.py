@@ -16,11 +16,11 @@ from typing import Any
 from flask import Response, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api import presenters
-from api.context import ctx
-from api.schemas import jsonable
-from api.schemas.me import AvailabilityInputSchema, DeclarationInputSchema, InvitationAnswerSchema
-from api.workbooks import XLSX_MIMETYPE, export_workbook
+from interface import presenters
+from interface.context import ctx
+from interface.schemas import jsonable
+from interface.schemas.me import AvailabilityInputSchema, DeclarationInputSchema, InvitationAnswerSchema
+from interface.workbooks import XLSX_MIMETYPE, export_workbook
 from registry.declarations import RELATIONSHIP_CODES
 from registry.errors import RegistryError, ValidationFailed
 from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_LEVELS, effective

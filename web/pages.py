@@ -11,11 +11,11 @@ import segno
 from flask import Response, abort, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api import presenters
-from api.auth import CLIENT_PLUS
-from api.context import ctx
-from api.practitioners import SearchArgs
-from api.schemas.certificate import VerifyArgs
+from interface import presenters
+from interface.auth import CLIENT_PLUS
+from interface.context import ctx
+from interface.schemas.certificate import VerifyArgs
+from interface.schemas.practitioner import SearchArgs
 from registry.errors import NotFound, ValidationFailed
 from registry.masking import mask_name
 from seed import reference as places

@@ -14,14 +14,13 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from api.auth import ANONYMOUS, Principal
-from api.context import ctx, get_settings
-from api.errors import problem_for
+from interface.auth import ANONYMOUS, Principal
+from interface.context import ctx, get_settings
+from interface.errors import problem_for
 from services import web_sessions
-from web import labels
 
 SESSION_COOKIE = "cmr_session"
 BROWSER_COOKIE = "cmr_browser"  # binds an anonymous visitor's CSRF token (login form, verification)
@@ -124,13 +123,3 @@ def error_page(error: Exception) -> Any:
         detail = error.description
     headers = {"Retry-After": answer.headers["Retry-After"]} if "Retry-After" in answer.headers else {}
     return render_template("error.html", status=status, title=title, detail=detail), status, headers
-
-
-def install(app: Flask) -> None:
-    """Register the portal on the app, with its template filters and its error pages."""
-    from web import account, admin, admin_draws, admin_queues, dashboards, imports, me, pages  # noqa: F401 — their routes join the blueprint
-
-    app.register_blueprint(portal)
-    for name, function in labels.FILTERS.items():
-        app.jinja_env.filters[name] = function
-    app.register_error_handler(Exception, error_page)

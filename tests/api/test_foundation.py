@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from openapi_spec_validator import validate
 
-from api.app import create_app
+from application import create_app
 from tests.support import assert_problem
 
 

@@ -169,7 +169,7 @@ def test_imports_are_for_admins_only(client, as_role):
 
 
 def test_a_revoked_key_stops_working(app, client):
-    from api.auth import role_cache
+    from interface.auth import role_cache
 
     runner = app.test_cli_runner()
     key = runner.invoke(args=["registry", "create-key", "--role", "client"]).stdout.strip().splitlines()[-1]

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from api.schemas.common import Text
+from interface.schemas.common import Text
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ def test_the_drivers_retry_and_connection_messages_are_json_lines():
     script = textwrap.dedent(
         f"""
         import neo4j
-        from api.logs import configure_logging
+        from interface.logs import configure_logging
 
         configure_logging("INFO")
         uri = "bolt://127.0.0.1:{_closed_port()}"

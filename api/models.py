@@ -1,60 +1,13 @@
-"""marshmallow schemas for every request and response shape, and the glue to flask-restx.
-
-`body(schema)` validates a JSON request body; `query(schema)` validates query parameters; `model(ns, schema)`
-describes a schema to Swagger so the docs show the same fields the validation enforces.
-"""
+"""The glue from marshmallow to flask-restx: each schema described to Swagger with the fields, enums, patterns,
+lengths, ranges and formats its validation enforces, so the document and the validation never drift apart."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import request
 from flask_restx import Namespace
 from flask_restx import fields as rx
 from marshmallow import Schema, fields, missing, validate
-
-from api.limits import read_body
-from registry.errors import ValidationFailed
-from registry.text import UNENCODABLE_MESSAGE, unencodable_paths
-
-
-def load(schema: Schema, data: Any, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
-    """Validate input with the schema, after refusing text that cannot be stored (lone surrogates) anywhere
-    in it, keys included: every string field of every schema, one rule."""
-    bad = unencodable_paths(data)
-    if bad:
-        raise ValidationFailed(
-            {path: [UNENCODABLE_MESSAGE] for path in bad},
-            detail="The request contains text that is not valid Unicode.",
-        )
-    return schema.load(data, partial=partial)
-
-
-def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
-    """The request's JSON object, validated; 400 problem when it is missing, not JSON, or invalid; 413 when
-    it is larger than the limit (counted on the bytes read, chunked bodies included)."""
-    try:
-        data = json.loads(read_body() or b"null")
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays
-        data = None
-    if not isinstance(data, dict):
-        raise ValidationFailed(
-            {"_body": ["Send a JSON object (Content-Type: application/json)."]},
-            detail="The request body must be a JSON object.",
-        )
-    return load(schema, data, partial=partial)
-
-
-def query(schema: Schema) -> dict[str, Any]:
-    """The query parameters, validated (repeated parameters become lists where the schema has a List)."""
-    data: dict[str, Any] = {}
-    for key in request.args:
-        values = request.args.getlist(key)
-        field = schema.fields.get(key)
-        data[key] = values if isinstance(field, fields.List) else values[-1]
-    return load(schema, data)
-
 
 _RESTX_FIELDS: dict[type, type] = {
     fields.String: rx.String,
@@ -95,7 +48,7 @@ def _swagger_keywords(field: fields.Field) -> dict[str, Any]:
         keywords["format"] = fmt
     if isinstance(field, fields.Date):
         keywords["pattern"] = DATE_PATTERN
-    if pattern := getattr(field, "swagger_pattern", None):  # api.schemas.common.Text
+    if pattern := getattr(field, "swagger_pattern", None):  # interface.schemas.common.Text
         keywords["pattern"] = pattern
     if field.allow_none:
         keywords["x-nullable"] = True
@@ -219,14 +172,3 @@ def parameters(schema: Schema) -> dict[str, dict[str, Any]]:
             entry["default"] = default
         documented[name] = entry
     return documented
-
-
-def jsonable(value: Any) -> Any:
-    """Free-form data (graph drawings) with dates and datetimes as ISO 8601 strings."""
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

@@ -10,8 +10,8 @@ import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
-from api.context import ctx
-from api.schemas.draw import CreateDrawSchema, DrawAppointmentSchema, InvitationResponseSchema
+from interface.context import ctx
+from interface.schemas.draw import CreateDrawSchema, DrawAppointmentSchema, InvitationResponseSchema
 from registry.draw_log import RESPONSES
 from registry.draws import PURPOSE_CODES
 from registry.errors import RegistryError, ValidationFailed

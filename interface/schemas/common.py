@@ -40,7 +40,7 @@ class Text(fields.String):
     ) -> None:
         super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
         self.allowed_controls = "\n\t" if multiline else ""
-        # The same rule for the API description (api/schemas/__init__.py): no control characters but the
+        # The same rule for the API description (api/models.py): no control characters but the
         # allowed ones, and something other than blanks when text is required.
         controls = "\\u0000-\\u0008\\u000b-\\u001f" if multiline else "\\u0000-\\u001f"
         self.swagger_pattern = (

@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from api.schemas.common import OrganizationRefSchema, StrictBoolean, Text, code_field
-from api.schemas.practitioner import Identifier
+from interface.schemas.common import OrganizationRefSchema, StrictBoolean, Text, code_field
+from interface.schemas.practitioner import Identifier
 from registry.availability import MAX_REASON_LENGTH
 from registry.declarations import RELATIONSHIP_CODES
 from registry.identifiers import normalize_email, normalize_phone

@@ -8,19 +8,23 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas.common import (
+from interface.schemas.common import (
     OrganizationRefSchema,
+    PageArgs,
     RefSchema,
     StrictBoolean,
     StrictInteger,
     Text,
     code_field,
+    level_field,
     region_code_field,
+    work_type_field,
 )
-from api.schemas.credit import CreditSummarySchema
+from interface.schemas.credit import CreditSummarySchema
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone
-from registry.taxonomy import EDUCATION_CODES, GENDERS, PRACTITIONER_STATUSES
+from registry.taxonomy import EDUCATION_CODES, GENDERS, POOL_CODES, PRACTITIONER_STATUSES
+from services.search import SORTS
 
 PII_FIELDS: tuple[str, ...] = ("id_card_tail", "phone", "email")
 
@@ -207,3 +211,33 @@ assert not set(SHARED_FIELDS) & set(PII_FIELDS)
 # What anyone but admin and the person may be shown, once `registry.visibility.present` has removed what the
 # person's settings hide: the shared fields plus the contact details a person may choose to publish.
 PRESENTED = PractitionerSchema(only=(*SHARED_FIELDS, "phone", "email"))
+
+
+class SearchArgs(PageArgs):
+    work_type = work_type_field(metadata={"description": "a valid certificate of this work type"})
+    level = level_field(strict=False, metadata={"description": "a valid certificate at exactly this level"})
+    min_level = level_field(strict=False, metadata={"description": "this level or higher (1 is highest)"})
+    pool = fields.String(
+        validate=validate.OneOf(sorted(POOL_CODES)),
+        metadata={"description": "talent (人才库) or expert (专家库)"},
+    )
+    region = region_code_field(metadata={"description": "GB/T 2260 code; a province also matches its cities"})
+    industry = code_field(metadata={"description": "declared experience or an engagement in this industry"})
+    specialty = code_field(metadata={"description": "a specialty code (see /taxonomy/specialties)"})
+    qualification = code_field(
+        metadata={"description": "a qualification code (see /taxonomy/qualifications)"}
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "full text (names, bios)"}
+    )
+    min_evaluation = fields.Float(
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "mean evaluation at least this (in work_type when given), 0–100"},
+    )
+    sort = fields.String(
+        load_default="relevance",
+        validate=validate.OneOf(SORTS),
+        metadata={
+            "description": "relevance (with q), level, experience, name or evaluation (mean, best first)"
+        },
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageArgs, StrictBoolean, Text, code_field
+from interface.schemas.common import PageArgs, StrictBoolean, Text, code_field
 from registry.appeals import APPEAL_OUTCOMES, COMPLAINT_STATUSES, TEXT_MAX
 
 # --- Requests ---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import StrictBoolean, level_field, work_type_field
+from interface.schemas.common import StrictBoolean, level_field, work_type_field
 from registry.taxonomy import EDUCATION_CODES
 
 

@@ -12,10 +12,10 @@ import click
 from flask.cli import AppGroup
 
 from adapters.spreadsheets import estimate_rows
-from api.context import ctx
-from api.draw_cli import draw_cli
-from api.exam_cli import exams_cli
+from cli.draws import draw_cli
+from cli.exams import exams_cli
 from graph.schema import create_schema, describe_schema
+from interface.context import ctx
 from registry.errors import ImportFileError, RegistryError
 from seed import import_file, synthetic
 from seed import key_emitters as synthetic_key_emitters
@@ -25,7 +25,7 @@ from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
-registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (api/exam_cli.py)
+registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (cli/exams.py)
 
 
 @registry_cli.command("init-db")

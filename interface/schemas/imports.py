@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.schemas.common import PageArgs
+from interface.schemas.common import PageArgs
 
 
 class ImportArgs(PageArgs):

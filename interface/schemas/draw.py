@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import (
+from interface.schemas.common import (
     OrganizationRefSchema,
     PageArgs,
     PersonRefSchema,

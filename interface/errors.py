@@ -14,8 +14,8 @@ from flask import Flask, Response
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from api.limits import BodyTooLarge
-from api.problems import problem
+from interface.limits import BodyTooLarge
+from interface.problems import problem
 from registry.errors import RegistryError, ValidationFailed
 
 log = logging.getLogger("registry.api")

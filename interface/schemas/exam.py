@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas.certificate import NUMBER, CertificateSchema
-from api.schemas.common import (
+from interface.schemas.certificate import NUMBER, CertificateSchema
+from interface.schemas.common import (
     PageArgs,
     PersonRefSchema,
     RefSchema,

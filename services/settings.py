@@ -1,4 +1,4 @@
-"""Service configuration, read from environment variables (see README, "Configuration")."""
+"""Service configuration, read from environment variables (docs/operations.md, "Configuration")."""
 
 from __future__ import annotations
 

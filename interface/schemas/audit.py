@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import PageArgs
+from interface.schemas.common import PageArgs
 
 ENTITIES = (
     "practitioner", "organization", "certificate", "engagement", "api_key", "import",

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import (
+from interface.schemas.common import (
     OrganizationRefSchema,
     PageArgs,
     PersonRefSchema,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import level_field, region_code_field, work_type_field
+from interface.schemas.common import level_field, region_code_field, work_type_field
 from registry.statistics import INTERVALS
 from services.statistics import FORMATS, MAX_WITHIN_DAYS
 

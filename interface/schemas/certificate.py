@@ -7,7 +7,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import OrganizationRefSchema, PersonRefSchema, Text, level_field, work_type_field
+from interface.schemas.common import (
+    OrganizationRefSchema,
+    PersonRefSchema,
+    Text,
+    level_field,
+    work_type_field,
+)
 from registry.certificates import VERIFY_REASONS, validate_dates
 
 NUMBER = validate.Regexp(

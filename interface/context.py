@@ -6,10 +6,10 @@ from datetime import date
 
 from flask import current_app, g, has_request_context
 
-from api.config import Settings
 from graph.driver import Graph
 from registry.audit import Actor
 from services.context import Context
+from services.settings import Settings
 
 
 def get_graph() -> Graph:

@@ -15,7 +15,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from api.context import ctx
+from interface.context import ctx
 from registry.applications import STATUSES
 from registry.errors import ImportFileError, RegistryError
 from registry.exams import CHINA_TIME

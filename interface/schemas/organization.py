@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import (
+from interface.schemas.common import (
     PageArgs,
     RefSchema,
     StrictBoolean,
@@ -13,7 +13,7 @@ from api.schemas.common import (
     code_field,
     region_code_field,
 )
-from api.schemas.practitioner import Identifier
+from interface.schemas.practitioner import Identifier
 from registry.identifiers import normalize_uscc
 from registry.taxonomy import ORGANIZATION_KINDS
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import g, request
 
-from api.context import ctx, get_settings
+from interface.context import ctx, get_settings
 from registry.errors import RegistryError
 from services import keys
 from services.keys import ROLES, hash_key

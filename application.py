@@ -1,0 +1,52 @@
+"""The application factory: one Flask app with the JSON API (`api/`), the portal (`web/`) and the command line
+(`cli/`), each installed over the same services, settings and graph driver."""
+
+from __future__ import annotations
+
+import atexit
+
+from flask import Flask
+
+import api
+import web
+from cli.commands import registry_cli
+from graph.driver import graph_from_settings
+from interface.errors import register_error_handlers
+from interface.limits import install_limits
+from interface.logs import configure_logging, install_request_logging
+from services import search_index
+from services.search_index import snapshot
+from services.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: configuration, one driver per process, the search index, the API, the portal and the CLI."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(__name__, static_folder=None)  # the portal serves its own static files
+    app.config["SETTINGS"] = settings
+    app.config["RESTX_MASK_SWAGGER"] = False
+    app.config["RESTX_JSON"] = {"ensure_ascii": False}  # Chinese stays readable in responses
+    app.config["RESTX_ERROR_404_HELP"] = False
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    install_limits(app)  # request bodies: 1 MB JSON, 200 MB uploads, on the bytes read (interface/limits.py)
+
+    graph = graph_from_settings(settings)
+    app.extensions["graph"] = graph
+    atexit.register(graph.close)
+    snapshots = None
+    if settings.search_index_snapshots:
+        snapshots = snapshot.path_for(
+            settings.search_index_snapshots, settings.neo4j_uri, settings.neo4j_database
+        )
+    app.extensions["search_index"] = search_index.install(
+        graph, settings.search_index, snapshots, page_views=settings.search_page_views
+    )
+
+    install_request_logging(app)
+    register_error_handlers(app)
+    api.install(app, elsewhere=web.error_page)
+    web.install(app)
+    app.cli.add_command(registry_cli)
+    return app
