@@ -3,7 +3,8 @@
 The file-shaped work lives here (file types, encoding detection, delimiters, openpyxl, spooling a pipe);
 what the columns mean and whether a row is valid is domain code in `registry.import_columns` and
 `registry.import_rows`, which only ever see rows of cell values. Every CSV or XLSX the service writes goes
-through `write_csv` / `write_xlsx`, which escape text a spreadsheet would run as a formula.
+through this module — files (`write_csv`, `write_xlsx`) and answers in memory (`to_csv`, `to_xlsx`,
+`to_workbook`) — under one rule for text a spreadsheet would run as a formula (`safe_text`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 from adapters import xlsx
 from registry.errors import ImportFileError
@@ -189,13 +191,49 @@ def estimate_rows(path: str | Path) -> int:
 
 
 # --- Writing files -------------------------------------------------------------------------------------------
+#
+# One formula rule for everything the service writes. A spreadsheet treats a cell starting with `=`, `+`, `-`,
+# `@` (or a tab or carriage return) as a formula: text from the graph — an organization's name, a reason — could
+# run in the reader's Excel (OWASP "CSV Injection"). `registry.formulas` names those starts (the import checks
+# refuse them in free text); answers also escape a leading line feed and the full-width forms (＝＋－＠) some
+# spreadsheet locales evaluate. Numbers stay numbers; XLSX text cells are stored as text, never as formulas.
+
+EXTRA_TRIGGERS: tuple[str, ...] = ("\n", "＝", "＋", "－", "＠")
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_SHEET_TITLE = 31  # Excel's limit
+
+
+def safe_text(value: str) -> str:
+    """A text cell that no spreadsheet reads as a formula: a leading `'` before a formula prefix."""
+    return "'" + value if looks_like_formula(value) or value.startswith(EXTRA_TRIGGERS) else value
 
 
 def escape_formula(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, prefixed with ' so it shows as text; other values as given."""
-    if isinstance(value, str) and looks_like_formula(value):
-        return "'" + value
-    return value
+    """Text made safe (`safe_text`); other values (numbers, dates, None) as given."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell of an answer: None → empty, bool → true/false, numbers as they are, anything else as safe text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    return safe_text(str(value))
+
+
+def _text_cells(sheet: Any, values: Iterable[Any]) -> list[WriteOnlyCell]:
+    """Write-only cells whose text is stored as text: openpyxl would store "=…" as a formula."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    return cells
 
 
 def write_csv(target: str | Path, headers: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
@@ -217,11 +255,56 @@ def write_xlsx(
     """Write rows ({header: value}) as a one-sheet workbook, streaming, formulas escaped; returns the row count."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([escape_formula(header) for header in headers])
+    sheet.append(_text_cells(sheet, (escape_formula(header) for header in headers)))
     count = 0
     for row in rows:
-        # openpyxl stores any text starting with "=" as a formula; escaped text is stored as text.
-        sheet.append([escape_formula(row.get(header)) for header in headers])
+        sheet.append(_text_cells(sheet, (escape_formula(row.get(header)) for header in headers)))
         count += 1
     workbook.save(target)
     return count
+
+
+def to_csv(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    headers: Sequence[str] | None = None,
+    *,
+    preamble: Sequence[str] = (),
+    bom: bool = False,
+) -> bytes:
+    """An answer as UTF-8 CSV in memory: optional preamble lines (e.g. `# licence`), one header line, then the
+    rows in `columns` order; `bom` prefixes a byte-order mark so that Excel opens Chinese text correctly."""
+    buffer = io.StringIO()
+    for line in preamble:
+        buffer.write(line.rstrip("\r\n") + "\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in (headers or columns)])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(column)) for column in columns])
+    text = buffer.getvalue()
+    return ("\ufeff" + text if bom else text).encode("utf-8")
+
+
+def to_xlsx(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    headers: Sequence[str] | None = None,
+    *,
+    sheet: str = "data",
+) -> bytes:
+    """An answer as a one-sheet XLSX in memory (write-only, streams rows), cells as `to_csv` writes them."""
+    header = [safe_cell(h) for h in (headers or columns)]
+    return to_workbook([(sheet, header, ([safe_cell(row.get(c)) for c in columns] for row in rows))])
+
+
+def to_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook in memory, one sheet per (title, headers, rows of values); text made safe, other values kept."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:MAX_SHEET_TITLE] or "data")
+        sheet.append(_text_cells(sheet, (escape_formula(h) for h in headers)))
+        for values in rows:
+            sheet.append(_text_cells(sheet, (escape_formula(v) for v in values)))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

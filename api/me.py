@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from flask_restx import Namespace, Resource
 
+from adapters.spreadsheets import XLSX_MEDIA_TYPE
 from api.decorators import accepts, returns, with_query
 from api.models import model
 from api.practitioners import ns as practitioners_ns
@@ -30,7 +31,7 @@ from interface.schemas.me import (
     MePatchSchema,
 )
 from interface.schemas.practitioner import CertificateSummarySchema, PractitionerSchema
-from interface.workbooks import XLSX_MIMETYPE, export_workbook
+from interface.workbooks import export_workbook
 from services import availability, declarations, invitations, personal_data, profiles
 
 ns = Namespace("me", description="Your own record, with a practitioner key: profile, visibility, declarations, "
@@ -104,7 +105,7 @@ class MyExport(Resource):
         if args["format"] == "xlsx":
             return Response(
                 export_workbook(data),
-                mimetype=XLSX_MIMETYPE,
+                mimetype=XLSX_MEDIA_TYPE,
                 headers={"Content-Disposition": 'attachment; filename="my-registry-data.xlsx"'},
             )
         return jsonable(data)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, LiteralString
 
 import neo4j
 
-from registry import taxonomy
-from seed import reference
+from registry import reference, taxonomy
 
 # A stable id, so every registry names the occupation's certificate issuer the same way.
 DEFAULT_ISSUER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "carbon-registry:issuer:cpcif"))
@@ -75,7 +75,7 @@ def load_reference_data(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
     return tx.run(LOAD_REFERENCE, reference_parameters()).consume().counters
 
 
-TAXONOMY_QUERIES: dict[str, str] = {
+TAXONOMY_QUERIES: Mapping[str, LiteralString] = {
     "work-types": "MATCH (n:WorkType) RETURN n {.code, .name_zh, .name_en} AS item ORDER BY n.code",
     "levels": "MATCH (n:Level) RETURN n {.rank, .name_zh, .name_en} AS item ORDER BY n.rank DESC",
     "pools": "MATCH (n:Pool) RETURN n {.code, .name_zh, .name_en, .levels} AS item ORDER BY n.code DESC",

@@ -31,7 +31,7 @@ LIST_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_LIST_COLUMNS: tuple[str, ...] = ("name", "uscc", "industry")
 
-# Sector names as lists print them → industry code (seed/reference.py INDUSTRIES).
+# Sector names as lists print them → industry code (registry/reference.py INDUSTRIES).
 INDUSTRY_NAMES: dict[str, str] = {
     "发电": "power", "电力": "power", "发电行业": "power", "纯发电": "power", "热电联产": "power",
     "电网": "power", "自备电厂": "power",

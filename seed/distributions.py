@@ -14,8 +14,8 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from registry.matching import RELEVANT_QUALIFICATIONS
+from registry.reference import CITIES, INDUSTRIES, QUALIFICATIONS, SPECIALTIES, province_of
 from registry.taxonomy import WORK_TYPE_BY_CODE
-from seed.reference import CITIES, INDUSTRIES, QUALIFICATIONS, SPECIALTIES, province_of
 
 T = TypeVar("T")
 

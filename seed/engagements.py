@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from registry.reference import province_of
 from seed.distributions import (
     BLOCK_SIZE,
     ENGAGEMENT_STATUS_CHOICE,
@@ -18,10 +19,18 @@ from seed.distributions import (
     Weighted,
 )
 from seed.numbering import new_id
-from seed.reference import province_of
 
-if TYPE_CHECKING:
-    from seed.synthetic import SyntheticRegistry
+
+class Market(Protocol):
+    """What engagements are drawn from: the generator's seed and day, and its organizations by kind."""
+
+    seed: int
+    today: date
+    organizations: list[dict[str, Any]]
+    by_kind: dict[str, list[int]]
+    by_kind_province: dict[tuple[str, str], list[int]]
+    enterprises_by_industry: dict[str, list[int]]
+
 
 _ENGAGEMENT_TITLES: dict[str, tuple[str, ...]] = {
     # {report} is the year before the start: a year's emissions are accounted and verified the next year.
@@ -45,7 +54,7 @@ def engagement_count(seed: int, block: int, people: int) -> int:
 
 
 def block_engagements(
-    registry: SyntheticRegistry, block: int, people: list[dict[str, Any]], certificates: list[dict[str, Any]]
+    registry: Market, block: int, people: list[dict[str, Any]], certificates: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     count = engagement_count(registry.seed, block, len(people))
     if not count:
@@ -71,7 +80,7 @@ def block_engagements(
 
 
 def _engagement(
-    registry: SyntheticRegistry,
+    registry: Market,
     index: int,
     people: list[dict[str, Any]],
     holders: dict[str, list[tuple[int, dict[str, Any]]]],
@@ -119,7 +128,7 @@ def _engagement(
 
 
 def _pick_client(
-    registry: SyntheticRegistry,
+    registry: Market,
     rng: random.Random,
     kind: str,
     lead: dict[str, Any],

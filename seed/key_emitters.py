@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from adapters.spreadsheets import to_csv, to_xlsx
 from registry.identifiers import make_uscc
+from registry.reference import PROVINCES, province_of
 from seed.distributions import INDUSTRY_REGIONS, Weighted, pick_region
 from seed.numbering import Bijection, new_id
 from seed.organizations import _organization_code, short_region_name
-from seed.reference import PROVINCES, province_of
 
-# Shares of the latest list by sector (industry codes of seed/reference.py: cement is building_materials,
+# Shares of the latest list by sector (industry codes of registry/reference.py: cement is building_materials,
 # aluminium nonferrous).
 INDUSTRY_SHARES: dict[str, float] = {"power": 60, "steel": 18, "building_materials": 15, "nonferrous": 7}
 # The first compliance year each sector was listed for.
@@ -139,8 +140,6 @@ def list_rows(units: Iterable[Mapping[str, Any]], year: int) -> list[dict[str, s
 
 def write_list(path: str | Path, units: Iterable[Mapping[str, Any]], year: int) -> int:
     """Write the `year` list as CSV (UTF-8 with BOM) or XLSX by the path's suffix; returns the row count."""
-    from services.exports import to_csv, to_xlsx
-
     rows = list_rows(units, year)
     path = Path(path)
     if path.suffix.lower() == ".xlsx":

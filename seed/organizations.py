@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from registry.identifiers import make_uscc
+from registry.reference import CITIES, PROVINCES
 from seed.distributions import (
     INDUSTRY_CHOICE,
     INDUSTRY_REGION_SHARE,
@@ -14,7 +15,6 @@ from seed.distributions import (
     pick_region,
 )
 from seed.numbering import Bijection, new_id
-from seed.reference import CITIES, PROVINCES
 
 _REGION_ZH: dict[str, str] = dict(PROVINCES) | dict(CITIES)
 _REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from registry.identifiers import make_id_card
+from registry.reference import province_of
 from seed.distributions import (
     BLOCK_SIZE,
     CERTIFICATE_TERM_YEARS,
@@ -56,7 +57,6 @@ from seed.engagements import block_engagements, engagement_count
 from seed.names import pick_name
 from seed.numbering import MOBILE_PREFIXES, Bijection, BirthSlots, add_years, new_id
 from seed.organizations import make_organization
-from seed.reference import province_of
 
 # --- The registry --------------------------------------------------------------------------------------------
 

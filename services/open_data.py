@@ -4,47 +4,11 @@ the way ORCID and ESCO publish bulk files; the same small-cell suppression as th
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from registry import statistics as stats
 from registry.errors import NotFound
+from registry.statistics.open_data import OPEN_DATA_FIRST_DAY
 from services.context import Context
-from services.exports import to_csv
-from services.statistics import StatisticsCache, cache_for
-
-OPEN_DATA_COLUMNS: tuple[str, ...] = ("date", "measure", "province", "work_type", "level", "pool", "value")
-OPEN_DATA_SCHEMA = "cmr-open-data/1"
-OPEN_DATA_LICENCE = (
-    "# 碳排放管理员人才库每日汇总开放数据 Carbon Manager Registry daily aggregates · schema {schema} · "
-    "licence CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) · "
-    "cells under {minimum} people are left blank · date {date}"
-)
-OPEN_DATA_FIRST_DAY = date(2021, 7, 1)  # the occupation's first certificates
-
-
-def open_data_rows(facts: stats.Facts, day: date, minimum: int) -> list[dict[str, Any]]:
-    """The day's public aggregates in long form: holders by province × work type × level, pool members."""
-    query = stats.Query(day)
-    holders = stats.suppress(stats.supply(facts.people, query), minimum, ("province", "work_type"))
-    pools = stats.suppress(stats.pool_members(facts.people, query), minimum, ("province",))
-    iso = day.isoformat()
-    rows = [
-        {"date": iso, "measure": "holders", "province": r["province"], "work_type": r["work_type"],
-         "level": r["level"], "pool": None, "value": r["holders"]}
-        for r in holders.rows
-    ]  # fmt: skip
-    for r in pools.rows:
-        for pool in ("talent", "expert"):
-            rows.append(
-                {"date": iso, "measure": "pool_members", "province": r["province"], "work_type": None,
-                 "level": None, "pool": pool, "value": r[f"{pool}_members"]}
-            )  # fmt: skip
-    rows.append({"date": iso, "measure": "holders_total", "province": None, "work_type": None, "level": None,
-                 "pool": None, "value": holders.totals["holders"]})  # fmt: skip
-    for pool in ("talent", "expert"):
-        rows.append({"date": iso, "measure": "pool_members_total", "province": None, "work_type": None,
-                     "level": None, "pool": pool, "value": pools.totals[f"{pool}_members"]})  # fmt: skip
-    return rows
+from services.statistics import StatisticsCache, cache_for, open_data_csv
 
 
 def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> bytes:
@@ -57,9 +21,3 @@ def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> 
     snapshot, _ = cache.snapshot(ctx.graph, ctx.today)
     minimum = cache.settings.minimum_cell
     return snapshot.remember(("open-data", day), lambda: open_data_csv(snapshot.facts, day, minimum))
-
-
-def open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
-    """The file: the licence line, the header, the day's rows."""
-    licence = OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
-    return to_csv(OPEN_DATA_COLUMNS, open_data_rows(facts, day, minimum), preamble=[licence])

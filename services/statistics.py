@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from adapters.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from graph import statistics as repo
 from graph.driver import Graph
 from registry import statistics as stats
 from registry.errors import NotFound, ValidationFailed
+from registry.statistics import open_data
 from services.context import Context
-from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 
 # Each statistic answers one table at a time (`table=`), the first being the default.
 STATISTICS: dict[str, tuple[str, ...]] = {
@@ -361,8 +362,6 @@ def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
                 ("answer", request, True),  # as government and client keys see it
                 lambda request=request: build_answer(snapshot.facts, request, True, settings),
             )
-    from services.open_data import open_data_csv  # open data builds on this module; warmed here too
-
     snapshot.remember(
         ("open-data", today), lambda: open_data_csv(snapshot.facts, today, settings.minimum_cell)
     )
@@ -440,3 +439,9 @@ def answer_as(
         ("export", checked, role == "admin", fmt, lang),
         lambda: export(result, fmt, lang),
     )
+
+
+def open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
+    """The open-data file of `day`: the licence line, the header, the day's rows."""
+    rows = open_data.open_data_rows(facts, day, minimum)
+    return to_csv(open_data.OPEN_DATA_COLUMNS, rows, preamble=[open_data.licence_line(day, minimum)])

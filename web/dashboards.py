@@ -17,11 +17,11 @@ from typing import Any
 
 from flask import Response, abort, render_template
 
+from adapters.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from interface import presenters
 from interface.context import ctx
 from services import search
 from services import statistics as stats_service
-from services.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from web import labels
 from web.pages import INDUSTRY_NAMES, REGION_NAMES
 from web.portal import portal, principal

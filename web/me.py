@@ -16,11 +16,12 @@ from typing import Any
 from flask import Response, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from adapters.spreadsheets import XLSX_MEDIA_TYPE
 from interface import presenters
 from interface.context import ctx
 from interface.schemas import jsonable
 from interface.schemas.me import AvailabilityInputSchema, DeclarationInputSchema, InvitationAnswerSchema
-from interface.workbooks import XLSX_MIMETYPE, export_workbook
+from interface.workbooks import export_workbook
 from registry.declarations import RELATIONSHIP_CODES
 from registry.errors import RegistryError, ValidationFailed
 from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_LEVELS, effective
@@ -232,7 +233,7 @@ def me_export(kind: str) -> Response:
     """A copy of everything the registry stores about the person (the same as GET /me/export)."""
     data = personal_data.export(ctx(), _me())
     if kind == "xlsx":
-        return Response(export_workbook(data), mimetype=XLSX_MIMETYPE,
+        return Response(export_workbook(data), mimetype=XLSX_MEDIA_TYPE,
                         headers={"Content-Disposition": 'attachment; filename="my-registry-data.xlsx"'})  # fmt: skip
     return Response(
         json.dumps(jsonable(data), ensure_ascii=False, indent=2),

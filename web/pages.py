@@ -16,9 +16,9 @@ from interface.auth import CLIENT_PLUS
 from interface.context import ctx
 from interface.schemas.certificate import VerifyArgs
 from interface.schemas.practitioner import SearchArgs
+from registry import reference as places
 from registry.errors import NotFound, ValidationFailed
 from registry.masking import mask_name
-from seed import reference as places
 from services import certificates, credit, practitioners, search
 from web import labels
 from web.portal import portal, principal

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
+from adapters.spreadsheets import safe_text
 from registry.identifiers import make_uscc
-from services.exports import safe_text
 from services.statistics import cache_for
 
 TODAY = date.today()

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from services.exports import safe_cell, safe_text, to_csv, to_xlsx
+from adapters.spreadsheets import safe_cell, safe_text, to_csv, to_xlsx
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", "＝1+1", '=HYPERLINK("http://x","y")']
 

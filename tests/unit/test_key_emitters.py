@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from registry.identifiers import normalize_uscc
+from registry.reference import CITIES, PROVINCES, province_of
 from seed.key_emitters import LIST_HEADERS, generate_key_emitters, list_rows, write_list
-from seed.reference import CITIES, PROVINCES, province_of
 from seed.synthetic import generate
 
 REGIONS = {code for code, _ in PROVINCES} | {code for code, _ in CITIES}

@@ -9,7 +9,7 @@ import pytest
 
 from registry.errors import NotFound, ValidationFailed
 from registry.statistics import CertificateRecord, Facts, FactStore, PersonRecord
-from services.open_data import open_data_rows
+from registry.statistics.open_data import open_data_rows
 from services.statistics import (
     Snapshot,
     StatisticsRequest,

@@ -16,10 +16,10 @@ from registry.identifiers import normalize_email, normalize_id_card, normalize_p
 from registry.import_columns import normalize_header
 from registry.import_rows import validate_row
 from registry.matching import RELEVANT_QUALIFICATIONS
+from registry.reference import CITIES, INDUSTRIES, PROVINCES, QUALIFICATIONS, SPECIALTIES
 from registry.taxonomy import CERTIFICATE_STATUSES, ENGAGEMENT_STATUSES
 from seed.distributions import OCCUPATION_START
 from seed.import_file import IMPORT_HEADERS, import_rows, write_csv
-from seed.reference import CITIES, INDUSTRIES, PROVINCES, QUALIFICATIONS, SPECIALTIES
 from seed.synthetic import Batch, SyntheticRegistry, generate
 
 TODAY = date(2026, 11, 25)
