@@ -7,7 +7,7 @@ PORT   ?= 8000
 SAMPLE_SIZE ?= 2000
 export PORT
 
-.PHONY: serve test venv web-assets browser init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
+.PHONY: serve test test-unit venv web-assets browser init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
 	bench-neo4j-stop
 
 # The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
@@ -41,6 +41,10 @@ test: venv web-assets browser
 	$(PY) -m graph.local_server start --instance test
 	@mkdir -p var
 	flock var/test.lock env NEO4J_LOCAL_INSTANCE=test $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-unit: the pure rules (tests/unit: no Neo4j, no browser) for the inner loop; `make test` stays the whole suite
+test-unit: venv
+	$(PY) -m pytest tests/unit -q $(PYTEST_ARGS)
 
 init-db: neo4j-start
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db

@@ -8,11 +8,12 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, paginated, returns
+from api.decorators import paginated, returns
 from interface.auth import ADMIN, require
 from interface.context import ctx
 from interface.schemas.audit import AuditArgs, AuditEntrySchema, ChainCheckSchema
 from services import audit
+from services.context import Page
 
 ns = Namespace("audit", description="Audit trail: who changed what, when; hash-chained (admin)")
 
@@ -26,7 +27,7 @@ class AuditList(Resource):
         for key in ("since", "until"):
             if args.get(key) is not None:
                 args[key] = args[key].astimezone(UTC)
-        return Page(*audit.entries(ctx(), args, args["page"], args["per_page"]))
+        return audit.entries(ctx(), args, args["page"], args["per_page"])
 
 
 @ns.route("/verify")

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns, with_query
+from api.decorators import accepts, creates, paginated, returns, with_query
 from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
 from interface.context import ctx
 from interface.schemas.common import PageArgs, whole_list
@@ -36,6 +36,7 @@ from interface.schemas.credit import (
     SanctionSchema,
 )
 from services import appeals, complaints, credit, evaluations, misconduct
+from services.context import Page
 from services.credit import Caller
 
 ns = Namespace(
@@ -116,7 +117,7 @@ class PractitionerEvaluations(Resource):
     def get(self, practitioner_id: Any, args: dict[str, Any]) -> Page:
         """A practitioner's evaluations, newest first, with comments and replies (client+, or themself)."""
         _self_or_client_plus(str(practitioner_id))
-        return Page(*evaluations.evaluations_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
+        return evaluations.evaluations_of(ctx(), str(practitioner_id), args["page"], args["per_page"])
 
 
 # --- Misconduct records and sanctions ----------------------------------------------------------------------
@@ -130,7 +131,7 @@ class PractitionerRecords(Resource):
     def get(self, practitioner_id: Any, args: dict[str, Any]) -> Page:
         """A practitioner's misconduct records, latest first, overturned ones too (client+, or themself)."""
         _self_or_client_plus(str(practitioner_id))
-        return Page(*misconduct.records_of(ctx(), str(practitioner_id), args["page"], args["per_page"]))
+        return misconduct.records_of(ctx(), str(practitioner_id), args["page"], args["per_page"])
 
     @require(ADMIN)
     @ns.response(400, "Unknown category or bad date")
@@ -228,7 +229,7 @@ class Complaints(Resource):
         filters = {"status": args.get("status"), "practitioner_id": args.get("practitioner_id")}
         if filters["practitioner_id"]:
             filters["practitioner_id"] = str(filters["practitioner_id"])
-        return Page(*complaints.list_complaints(ctx(), filters, args["page"], args["per_page"]))
+        return complaints.list_complaints(ctx(), filters, args["page"], args["per_page"])
 
 
 @ns.route("/complaints/<uuid:complaint_id>")
@@ -273,7 +274,7 @@ class Appeals(Resource):
     @paginated(ns, AppealArgs(), _APPEAL)
     def get(self, args: dict[str, Any]) -> Page:
         """Appeals, newest first, by status (admin)."""
-        return Page(*appeals.list_appeals(ctx(), args.get("status"), args["page"], args["per_page"]))
+        return appeals.list_appeals(ctx(), args.get("status"), args["page"], args["per_page"])
 
 
 @ns.route("/appeals/<uuid:appeal_id>")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
@@ -28,17 +27,9 @@ from marshmallow import Schema
 from api.models import input_model, model, parameters
 from interface.schemas import body, query
 from interface.schemas.common import page_of
+from services.context import Page
 
 Method = Callable[..., Any]
-
-
-@dataclass
-class Page:
-    """What a paginated method returns: this page's items, the total, and extra envelope members."""
-
-    items: list[Any]
-    total: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def accepts(ns: Namespace, schema: Schema, *, partial: bool = False, name: str | None = None) -> Method:

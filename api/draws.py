@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns, with_query
+from api.decorators import accepts, creates, paginated, returns, with_query
 from interface import presenters
 from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
 from interface.context import ctx
@@ -24,6 +24,7 @@ from interface.schemas.draw import (
 from registry.draw_rules import AVOIDANCE_RULES
 from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES
 from services import draw_reports, draws
+from services.context import Page
 
 ns = Namespace(
     "draws", description="Expert review panels: random draws with avoidance (回避), sealed and verifiable"

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns
+from api.decorators import accepts, creates, paginated, returns
 from interface.auth import ADMIN, require
 from interface.context import ctx
 from interface.schemas.engagement import EngagementArgs, EngagementInputSchema, EngagementSchema
 from services import engagements
+from services.context import Page
 
 ns = Namespace("engagements", description="Engagements (碳核查, 碳盘查, 碳足迹, 能源审计 …) and their teams")
 
@@ -24,7 +25,7 @@ class EngagementList(Resource):
     @paginated(ns, EngagementArgs(), _VIEW)
     def get(self, args: dict[str, Any]) -> Page:
         """List engagements, newest first, by kind, status, client, practitioner, industry or region (admin)."""
-        return Page(*engagements.search(ctx(), args, args["page"], args["per_page"]))
+        return engagements.search(ctx(), args, args["page"], args["per_page"])
 
     @require(ADMIN)
     @creates(ns, _VIEW, "engagements_engagement_item", engagement_id="id")

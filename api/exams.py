@@ -11,7 +11,7 @@ from typing import Any
 from flask import url_for
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns, with_query
+from api.decorators import accepts, creates, paginated, returns, with_query
 from api.models import model
 from interface.auth import ADMIN, require
 from interface.context import ctx
@@ -41,6 +41,7 @@ from interface.schemas.exam import (
     TrainingInputSchema,
 )
 from services import applications, exam_imports, exam_results, exams, renewals
+from services.context import Page
 
 applications_ns = Namespace(
     "applications", description="报名: applications, training and their derived status (admin)"

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns
+from api.decorators import accepts, creates, paginated, returns
 from interface.auth import ADMIN, CLIENT_PLUS, require
 from interface.context import ctx
 from interface.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
 from services import organizations
+from services.context import Page
 
 ns = Namespace(
     "organizations", description="Employers, clients, verification bodies, training bases, issuers"
@@ -26,7 +27,7 @@ class OrganizationList(Resource):
     @paginated(ns, OrganizationArgs(), _VIEW)
     def get(self, args: dict[str, Any]) -> Page:
         """Search organizations by name, kind, region and industry (client+)."""
-        return Page(*organizations.search(ctx(), args, args["page"], args["per_page"]))
+        return organizations.search(ctx(), args, args["page"], args["per_page"])
 
     @require(ADMIN)
     @ns.response(409, "A USCC already registered to another organization")

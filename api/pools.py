@@ -6,13 +6,14 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, paginated, returns
+from api.decorators import paginated, returns
 from api.practitioners import search_page
 from interface.auth import CLIENT_PLUS, require
 from interface.context import ctx
 from interface.schemas.common import whole_list
 from interface.schemas.practitioner import PractitionerSchema, SearchArgs
 from services import search
+from services.context import Page
 
 ns = Namespace("pools", description="人才库 (talent) and 专家库 (expert) pools")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import Page, accepts, creates, paginated, returns
+from api.decorators import accepts, creates, paginated, returns
 from interface import presenters
 from interface.auth import ADMIN, CLIENT_PLUS, require
 from interface.context import ctx
@@ -23,6 +23,7 @@ from interface.schemas.practitioner import (
 )
 from registry.errors import NotFound
 from services import audit, credit, practitioners, search
+from services.context import Page
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
 
@@ -142,4 +143,4 @@ class PractitionerHistory(Resource):
     @paginated(ns, PageArgs(), AuditEntrySchema())
     def get(self, practitioner_id: Any, args: dict[str, Any]) -> Page:
         """Every audited change that concerns this practitioner, newest first (admin)."""
-        return Page(*audit.practitioner_history(ctx(), str(practitioner_id), args["page"], args["per_page"]))
+        return audit.practitioner_history(ctx(), str(practitioner_id), args["page"], args["per_page"])

@@ -43,7 +43,7 @@ from registry.exams import (
     exam_rules_from_mapping,
     session_day,
 )
-from registry.periods import add_months
+from registry.dates import add_months
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 from registry.training import (
     DEFAULT_REQUIREMENT,

@@ -1,4 +1,7 @@
-"""Day arithmetic for deadlines and sanction periods; every date is a calendar date (no time of day)."""
+"""Day arithmetic for deadlines, periods and sanctions; every date is a calendar date (no time of day).
+
+Periods in months are counted as the Civil Code counts them (《中华人民共和国民法典》第二百零一条、第二百零二条).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,11 @@ from datetime import date, timedelta
 
 
 def add_months(day: date, months: int) -> date:
-    """`day` moved by whole months, clamped to the month's end (12 months after 2024-02-29 is 2025-02-28)."""
+    """`day` moved by whole months: the same day number, or the month's last day if it has none.
+
+    A period of N months starting on `day` (which itself is not counted) ends on this day, inclusive:
+    2026-01-15 + 6 → 2026-07-15; 2026-08-31 + 6 → 2027-02-28; 12 months after 2024-02-29 is 2025-02-28.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))

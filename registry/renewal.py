@@ -17,7 +17,7 @@ from typing import Any
 
 from registry.applications import RuleRefused
 from registry.certificates import CertificateFacts, effective_status, validate_dates
-from registry.periods import add_months
+from registry.dates import add_months
 
 SOURCE = (
     "not yet published (the brochure names the certificate's validity, not its renewal); defaults are neutral"

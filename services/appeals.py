@@ -8,14 +8,14 @@ from typing import Any
 
 import neo4j
 
-from graph import credit as repo
+from graph import appeals as repo
 from graph import practitioners as practitioner_repo
 from graph.pools import rederive
 from graph.records import found
 from registry.appeals import AppealSubject, check_may_appeal, decide_appeal, validate_appeal
 from registry.errors import Conflict, NotFound, ValidationFailed
 from services import audit, credit
-from services.context import Context
+from services.context import Context, Page
 from services.credit import Caller, entered_by
 from services.misconduct import apply_sanctions
 
@@ -74,11 +74,9 @@ def get_appeal(ctx: Context, appeal_id: str) -> dict[str, Any]:
     return found(ctx.graph.read(repo.get_appeal, appeal_id), "appeal", appeal_id)
 
 
-def list_appeals(
-    ctx: Context, status: str | None, page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def list_appeals(ctx: Context, status: str | None, page: int, per_page: int) -> Page:
     """A page of appeals, newest first."""
-    return ctx.graph.read(repo.list_appeals, status, (page - 1) * per_page, per_page)
+    return Page.of(ctx.graph.read(repo.list_appeals, status, (page - 1) * per_page, per_page))
 
 
 def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]:

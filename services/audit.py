@@ -8,7 +8,7 @@ import neo4j
 
 from graph import audit as audit_repo
 from registry.audit import ChainCheck, changes, verify_chain
-from services.context import Context
+from services.context import Context, Page
 
 
 def record(
@@ -33,16 +33,14 @@ def record(
     )
 
 
-def entries(
-    ctx: Context, filters: dict[str, Any], page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def entries(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
     """A page of entries (newest first) by entity, entity id, actor and time."""
-    return ctx.graph.read(audit_repo.search, filters, page, per_page)
+    return Page.of(ctx.graph.read(audit_repo.search, filters, page, per_page))
 
 
-def practitioner_history(ctx: Context, practitioner_id: str, page: int, per_page: int) -> tuple[list, int]:
+def practitioner_history(ctx: Context, practitioner_id: str, page: int, per_page: int) -> Page:
     """A page of the entries about one practitioner, newest first."""
-    return ctx.graph.read(audit_repo.practitioner_history, practitioner_id, page, per_page)
+    return Page.of(ctx.graph.read(audit_repo.practitioner_history, practitioner_id, page, per_page))
 
 
 def verify(ctx: Context) -> ChainCheck:

@@ -15,7 +15,7 @@ from registry.appeals import COMPLAINANT_ROLES, next_complaint_status, validate_
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.misconduct import COMPLAINT_UPHELD, category_for
 from services import audit, credit
-from services.context import Context
+from services.context import Context, Page
 from services.credit import Caller, NotAllowed, entered_by
 from services.misconduct import write_record
 
@@ -63,11 +63,9 @@ def get_complaint(ctx: Context, complaint_id: str) -> dict[str, Any]:
     return found(ctx.graph.read(repo.get_complaint, complaint_id), "complaint", complaint_id)
 
 
-def list_complaints(
-    ctx: Context, filters: dict[str, Any], page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def list_complaints(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
     """A page of complaints, newest first."""
-    return ctx.graph.read(repo.list_complaints, filters, (page - 1) * per_page, per_page)
+    return Page.of(ctx.graph.read(repo.list_complaints, filters, (page - 1) * per_page, per_page))
 
 
 def decide_complaint(ctx: Context, complaint_id: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -19,5 +19,17 @@ class Context:
     today: date = field(default_factory=date.today)
 
 
-# A page of items and the total over all pages, as repositories and services hand lists back.
-Page = tuple[list[dict[str, Any]], int]
+@dataclass
+class Page:
+    """A page of a list: this page's items, the total over all pages, and extra members of the envelope
+    (facets, say) — what services hand back and the API's `@paginated` and the portal show."""
+
+    items: list[Any]
+    total: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, found: tuple[list[Any], int]) -> Page:
+        """A page from a repository's (items, total)."""
+        items, total = found
+        return cls(items, total)

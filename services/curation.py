@@ -22,9 +22,9 @@ def queues(ctx: Context, within_days: int = EXPIRING_DAYS, limit: int = QUEUE_LI
     open_complaints = []
     complaint_total = 0
     for status in ("received", "investigating"):
-        items, total = complaints.list_complaints(ctx, {"status": status, "practitioner_id": None}, 1, limit)
-        open_complaints += items
-        complaint_total += total
+        found = complaints.list_complaints(ctx, {"status": status, "practitioner_id": None}, 1, limit)
+        open_complaints += found.items
+        complaint_total += found.total
     return {
         "expiring": {"items": expiring, "total": expiring_total, "within_days": within_days},
         "declared_qualifications": {"items": declared, "total": declared_total},

@@ -105,4 +105,4 @@ def search(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> P
     """A page of engagements, newest first, by kind, status, client, practitioner, industry or region."""
     filters = _plain(filters)
     reference.check_codes(ctx.graph, filters, CODE_FIELDS)
-    return ctx.graph.read(repo.search, filters, page, per_page)
+    return Page.of(ctx.graph.read(repo.search, filters, page, per_page))

@@ -8,7 +8,7 @@ from typing import Any
 
 import neo4j
 
-from graph import credit as repo
+from graph import evaluations as repo
 from graph import practitioners as practitioner_repo
 from graph.pools import rederive
 from graph.records import found
@@ -25,7 +25,7 @@ from registry.evaluations import (
     weighted_score,
 )
 from services import audit, credit
-from services.context import Context
+from services.context import Context, Page
 from services.credit import Caller, entered_by
 
 
@@ -122,9 +122,7 @@ def get_evaluation(ctx: Context, evaluation_id: str) -> dict[str, Any]:
     return ctx.graph.read(_evaluation_view, ctx, evaluation_id)
 
 
-def evaluations_of(
-    ctx: Context, practitioner_id: str, page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def evaluations_of(ctx: Context, practitioner_id: str, page: int, per_page: int) -> Page:
     """A page of a person's evaluations, newest first, each with its appeal deadline."""
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], int]:
@@ -134,4 +132,4 @@ def evaluations_of(
             item["appeal_deadline"] = appeal_deadline(item["created_on"], credit.rules(ctx).appeal)
         return items, total
 
-    return ctx.graph.read(work)
+    return Page.of(ctx.graph.read(work))

@@ -232,4 +232,4 @@ def _digest(source: str | Path | BinaryIO) -> str | None:
 
 def list_imports(ctx: Context, page: int, per_page: int) -> Page:
     """The recorded imports, newest first, and how many there are."""
-    return ctx.graph.read(repo.list_imports, page, per_page)
+    return Page.of(ctx.graph.read(repo.list_imports, page, per_page))

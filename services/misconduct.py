@@ -9,7 +9,7 @@ from typing import Any
 
 import neo4j
 
-from graph import credit as repo
+from graph import misconduct as repo
 from graph import pools as pool_repo
 from graph import practitioners as practitioner_repo
 from graph.pools import rederive
@@ -25,7 +25,7 @@ from registry.misconduct import (
     validate_record_dates,
 )
 from services import audit, credit
-from services.context import Context
+from services.context import Context, Page
 from services.credit import active_sanctions, entered_by
 
 
@@ -150,9 +150,7 @@ def get_record(ctx: Context, record_id: str) -> dict[str, Any]:
     return ctx.graph.read(_record_view, ctx, record_id)
 
 
-def records_of(
-    ctx: Context, practitioner_id: str, page: int, per_page: int
-) -> tuple[list[dict[str, Any]], int]:
+def records_of(ctx: Context, practitioner_id: str, page: int, per_page: int) -> Page:
     """A page of a person's misconduct records, latest first, each with its appeal deadline."""
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], int]:
@@ -162,7 +160,7 @@ def records_of(
             item["appeal_deadline"] = appeal_deadline(item["recorded_on"], credit.rules(ctx).appeal)
         return items, total
 
-    return ctx.graph.read(work)
+    return Page.of(ctx.graph.read(work))
 
 
 def sanctions_of(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:

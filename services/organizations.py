@@ -83,4 +83,4 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
 def search(ctx: Context, filters: dict[str, Any], page: int, per_page: int) -> Page:
     """A page of organizations by name, kind, region and industry."""
     reference.check_codes(ctx.graph, filters, CODE_FIELDS)
-    return ctx.graph.read(repo.search, filters, page, per_page)
+    return Page.of(ctx.graph.read(repo.search, filters, page, per_page))

@@ -41,7 +41,7 @@ PURPOSE_NAMES = {p.code: p.name_zh for p in PURPOSES}
 
 
 def _choices() -> dict[str, Any]:
-    found, _ = organizations.search(ctx(), {}, 1, 200)
+    found = organizations.search(ctx(), {}, 1, 200).items
     return {
         "purposes": PURPOSE_NAMES,
         "organizations": [(o["id"], o["name"]) for o in found],

@@ -23,7 +23,7 @@ MAX_ERRORS_DOWNLOADED = 1000  # what the report keeps, see registry/import_repor
 @admin_only
 def admin_imports() -> Any:
     """The upload form and the latest imports; a posted file is imported and its report shown."""
-    recent, _ = imports.list_imports(ctx(), 1, 10)
+    recent = imports.list_imports(ctx(), 1, 10).items
     if request.method == "GET":
         return render_template("admin/imports.html", report=None, recent=recent, error=None)
     upload = request.files.get("file")
@@ -37,7 +37,7 @@ def admin_imports() -> Any:
         return render_template(
             "admin/imports.html", report=None, recent=recent, error=f"文件无法导入：{error}"
         ), 400
-    recent, _ = imports.list_imports(ctx(), 1, 10)
+    recent = imports.list_imports(ctx(), 1, 10).items
     errors_json = json.dumps(report["errors"][:MAX_ERRORS_DOWNLOADED], ensure_ascii=False)
     return render_template(
         "admin/imports.html", report=report, recent=recent, error=None, errors_json=errors_json

@@ -140,7 +140,7 @@ def _organization(name: str) -> tuple[str | None, str | None]:
     """The organization with exactly this name: (id, None), or (None, why not) in Chinese."""
     if not name:
         return None, "此项必填。"
-    items, _ = organizations.search(ctx(), {"q": name}, 1, 20)
+    items = organizations.search(ctx(), {"q": name}, 1, 20).items
     exact = [o for o in items if o["name"] == name]
     if len(exact) == 1:
         return exact[0]["id"], None

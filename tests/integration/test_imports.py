@@ -233,6 +233,7 @@ def test_a_name_written_as_a_formula_is_refused_and_nothing_is_stored(graph, set
 def test_listing_imports_gives_the_newest_first(graph, settings):
     rows, _ = mixed_rows("IMPLIST")
     report = run_import(graph, settings, csv_bytes(HEADERS_ZH, rows[:1]), "listed.csv")
-    items, total = imports.list_imports(Context(graph=graph, settings=settings), 1, 5)
+    page = imports.list_imports(Context(graph=graph, settings=settings), 1, 5)
+    items, total = page.items, page.total
     assert items[0]["id"] == report.import_id and items[0]["status"] == "completed"
     assert total >= 1

@@ -4,7 +4,7 @@ import pytest
 
 from registry.applications import RuleRefused
 from registry.certificates import CertificateFacts
-from registry.periods import add_months
+from registry.dates import add_months
 from registry.renewal import (
     DEFAULT_RENEWAL,
     ContinuingEducation,
