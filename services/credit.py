@@ -20,6 +20,7 @@ from typing import Any
 import neo4j
 
 from graph import credit as repo
+from graph import misconduct as misconduct_repo
 from graph import practitioners as practitioner_repo
 from registry.assessment import assess
 from registry.credit import DEFAULT_CREDIT_RULES, CreditRules, credit_rules_from_mapping
@@ -65,7 +66,9 @@ def entered_by(ctx: Context) -> str:
 def active_sanctions(tx: neo4j.ManagedTransaction, practitioner_id: str, today: date) -> list[dict[str, Any]]:
     """A person's sanctions in force on `today`, as the API shows them."""
     return [
-        s.to_dict() | {"active": True} for s in repo.sanctions(tx, practitioner_id) if is_active(s, today)
+        s.to_dict() | {"active": True}
+        for s in misconduct_repo.sanctions(tx, practitioner_id)
+        if is_active(s, today)
     ]
 
 
@@ -105,7 +108,7 @@ def assessment_of(ctx: Context, practitioner_id: str, year: int) -> dict[str, An
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         practitioner_repo.require(tx, practitioner_id)
         scores = repo.year_scores(tx, practitioner_id, year)
-        records = repo.record_facts(tx, practitioner_id)
+        records = misconduct_repo.record_facts(tx, practitioner_id)
         return assess(year, scores, records, ctx.today, rules(ctx).assessment).to_dict()
 
     return ctx.graph.read(work)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import neo4j
 import pytest
 
-from graph import credit as credit_repo
+from graph import misconduct as misconduct_repo
 from services import certificates, misconduct, practitioners
 from tests.support import unique_id_card
 
@@ -46,7 +46,7 @@ def test_a_suspension_imposed_in_the_past_ends_and_the_daily_job_brings_the_expe
     assert misconduct.end_sanctions(context) >= 1
     assert "expert" in pools(context, expert)
     assert misconduct.sanctions_of(context, expert)[0]["active"] is False
-    assert expert not in context.graph.read(lambda tx: credit_repo.sanctions_ended(tx, TODAY))
+    assert expert not in context.graph.read(lambda tx: misconduct_repo.sanctions_ended(tx, TODAY))
 
 
 def test_records_more_than_12_months_apart_never_suspend(context, expert):
