@@ -12,7 +12,7 @@ taken. Without them an instance uses its default port, or the port it last start
 this checkout find it.
 
 Nothing here runs when ``NEO4J_URI`` is set: the service then uses that server instead.
-Standard library only, so it works before the virtualenv has the driver.
+Standard library only (``registry/tokens.py`` too), so it works before the virtualenv has the driver.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import fcntl
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -31,6 +30,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from registry.tokens import new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "neo4j"
@@ -317,6 +318,11 @@ def status(inst: Instance) -> str:
     return "running" if _pid(inst) and _bolt_handshake(inst.port) else "stopped"
 
 
+def initial_password_command(classpath: str, password: str) -> list[str]:
+    """neo4j-admin's `dbms set-initial-password`; `--` ends its options, so no password is read as one."""
+    return [_java(), "-cp", classpath, ADMIN_CLASS, "dbms", "set-initial-password", "--", password]
+
+
 def start(inst: Instance) -> Instance:
     """Start the instance unless it already runs; wait until Bolt answers. Idempotent."""
     with _locked(VAR / f"{inst.name}.lock"):
@@ -333,12 +339,10 @@ def start(inst: Instance) -> Instance:
         env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(conf_dir)}
         classpath = f"{lib}/*"
         if not inst.password_file.exists():
-            password = secrets.token_urlsafe(24)
+            password = new_secret(32)
             # Must run before the very first start: it writes data/dbms/auth.ini, read once at boot.
-            subprocess.run(
-                [_java(), "-cp", classpath, ADMIN_CLASS, "dbms", "set-initial-password", password],
-                env=env, check=True, capture_output=True, text=True,
-            )  # fmt: skip
+            command = initial_password_command(classpath, password)
+            subprocess.run(command, env=env, check=True, capture_output=True, text=True)
             inst.password_file.write_text(password + "\n")
             inst.password_file.chmod(0o600)
         heap = os.environ.get("NEO4J_HEAP", DEFAULT_MEMORY.get(inst.name, ("1g", "1g"))[0])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from typing import Any
 
 import neo4j
@@ -13,6 +12,7 @@ from graph import api_keys as repo
 from graph import organizations as organization_repo
 from graph import practitioners as practitioner_repo
 from registry.errors import ValidationFailed
+from registry.tokens import new_secret
 from services import audit
 from services.context import Context
 
@@ -27,8 +27,8 @@ def hash_key(key: str, secret: bytes) -> str:
 
 
 def new_key() -> str:
-    """A fresh random API key."""
-    return KEY_PREFIX + secrets.token_urlsafe(32)
+    """A fresh random API key: the prefix and 43 letters and digits (256 bits)."""
+    return KEY_PREFIX + new_secret(43)
 
 
 def create(

@@ -83,3 +83,13 @@ def test_a_busy_port_asked_for_explicitly_is_an_error_naming_its_holder(
     port, checkout = other_checkout_listener
     with pytest.raises(local_server.ServerError, match=f"port {port} .* is held by .*checkout {checkout}"):
         local_server.choose_port(local_server.instance(other_instance_name, port))
+
+
+def test_neo4j_admin_takes_an_initial_password_that_begins_with_a_dash(other_instance_name):
+    inst = local_server.Instance(other_instance_name, 1)
+    conf_dir = local_server._write_config(inst)
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(conf_dir)}
+    command = local_server.initial_password_command(f"{local_server.resolve_jars()}/*", "-Pc4wZ" + "x" * 26)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (inst.home / "data" / "dbms" / "auth.ini").exists()
