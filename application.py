@@ -19,8 +19,13 @@ from services.search_index import snapshot
 from services.settings import Settings
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app: configuration, one driver per process, the search index, the API, the portal and the CLI."""
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> Flask:
+    """Build the app: configuration, one driver per process, the search index, the API, the portal and the CLI.
+
+    Only an app that `serving` (the web server's, `wsgi.serve()`) gets the search index SEARCH_INDEX asks for;
+    the command line (`flask --app wsgi …` calls this without arguments) is not the server, builds no index and
+    searches with Cypher: `init-db` building the index while it created the schema printed a traceback.
+    """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     app = Flask(__name__, static_folder=None)  # the portal serves its own static files
@@ -41,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             settings.search_index_snapshots, settings.neo4j_uri, settings.neo4j_database
         )
     app.extensions["search_index"] = search_index.install(
-        graph, settings.search_index, snapshots, page_views=settings.search_page_views
+        graph, settings.search_index if serving else "off", snapshots, page_views=settings.search_page_views
     )
 
     install_request_logging(app)

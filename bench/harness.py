@@ -133,7 +133,7 @@ def gunicorn(
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:serve()"],
             cwd=ROOT, env=env, stdout=sink, stderr=sink,
         )  # fmt: skip
     try:

@@ -13,4 +13,4 @@ echo "  Web portal:   ${base}/"
 echo "  Swagger UI:   ${base}/docs"
 echo "  OpenAPI spec: ${base}/api/v1/swagger.json"
 echo "  Readiness:    ${base}/api/v1/ready"
-exec .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app
+exec .venv/bin/gunicorn -c gunicorn.conf.py 'wsgi:serve()'

@@ -60,7 +60,7 @@ def context(graph: Graph, settings: Settings):
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, graph: Graph):
-    app = create_app(settings)
+    app = create_app(settings, serving=True)  # the app under test stands for the server
     app.config["TESTING"] = True
     yield app
     app.extensions["graph"].close()
