@@ -14,7 +14,7 @@ import csv
 import io
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
@@ -40,6 +40,20 @@ def read_rows(
     """Stream (row number as a person sees it, {column key: raw value}) for each non-empty data row."""
     # A generator: ImportFileError (bad type, encoding, header) is raised by the first next(), before any row.
     # Warnings (unknown columns, rows above the header) go to `warnings`, e.g. an ImportReport's list.
+    notes: list[str] = warnings if warnings is not None else []
+    cells = read_cells(source, filename)
+    try:
+        yield from records(cells, notes)
+    finally:
+        cells.close()  # closes the file or the workbook now, not when the generator is collected
+
+
+def read_cells(
+    source: str | Path | BinaryIO, filename: str
+) -> Generator[tuple[int, Sequence[Any]], None, None]:
+    """Stream (row number, cell values) of every row of a CSV or of an XLSX's first sheet, within the bounds
+    of `adapters.xlsx`; what the columns mean is the caller's (the import's `records`, a key emitter list)."""
+    # A generator: ImportFileError (bad type, encoding, size) is raised by the first next(), before any row.
     extension = PurePath(filename).suffix.lower()
     if extension not in SUPPORTED_EXTENSIONS:
         hint = (
@@ -48,7 +62,6 @@ def read_rows(
         raise ImportFileError(
             f"Unsupported file type {extension or '(none)'!r}: only .csv and .xlsx files can be imported.{hint}"
         )
-    notes: list[str] = warnings if warnings is not None else []
     with ExitStack() as stack:
         if isinstance(source, str | Path):
             try:
@@ -57,8 +70,7 @@ def read_rows(
                 raise ImportFileError(f"Cannot open the file: {error.strerror or error}") from error
         else:
             stream = source  # the caller's stream: read it, never close it
-        cells = _csv_cells(stream, stack) if extension == ".csv" else _xlsx_cells(stream, stack)
-        yield from records(cells, notes)
+        yield from _csv_cells(stream, stack) if extension == ".csv" else _xlsx_cells(stream, stack)
 
 
 class _Replay(io.RawIOBase):

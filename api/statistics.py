@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_restx import Namespace, Resource
 from flask_restx import fields as rx
 
 from api.decorators import with_query
 from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_role, require
 from interface.context import ctx
+from interface.limits import MAX_LIST_BYTES, UPLOAD_DOC, readable_file, uploaded_file
 from interface.schemas.statistics import ExpiringArgs, KeyEmitterListArgs, StatisticsArgs, TrendArgs
-from registry.errors import NotFound, ValidationFailed
+from registry.errors import NotFound
 from services import key_emitters, open_data, reference
 from services import statistics as service
 
@@ -31,7 +32,6 @@ key_emitters_ns = Namespace(
     description="Key emitting unit lists (重点排放单位名录) as the Ministry publishes them (admin)",
 )
 
-MAX_LIST_BYTES = 20 * 1024 * 1024
 STATS_MEDIA_TYPES = ["application/json", service.CSV_MEDIA_TYPE.split(";")[0], service.XLSX_MEDIA_TYPE,
                      "application/problem+json"]  # fmt: skip
 
@@ -156,22 +156,13 @@ class OpenData(Resource):
 
 @key_emitters_ns.route("/lists")
 class KeyEmitterLists(Resource):
-    @key_emitters_ns.doc(
-        consumes=["multipart/form-data"],
-        params={"file": {"in": "formData", "type": "file", "required": True, "description": ".csv or .xlsx"}},
-    )
+    @key_emitters_ns.doc(**UPLOAD_DOC)
     @require(ADMIN)
     @key_emitters_ns.response(200, "Imported", LIST_IMPORT)
     @with_query(key_emitters_ns, KeyEmitterListArgs())
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Import one year's key emitter list (admin): 单位名称, 统一社会信用代码, 省份, 行业 (纳入年度 or ?year=).
         Units are merged by USCC; units of that year missing from the file leave its list. All or nothing."""
-        if request.content_length and request.content_length > MAX_LIST_BYTES:
-            raise ValidationFailed({"file": ["The file is larger than 20 MB."]})
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise ValidationFailed(
-                {"file": ["Send the file as multipart/form-data in a field named 'file'."]},
-                "No file was uploaded.",
-            )
-        return key_emitters.import_list(ctx(), upload.read(), upload.filename, args.get("year"))
+        upload = uploaded_file(MAX_LIST_BYTES)  # 413 past 20 MB, counted on the bytes read (chunked too)
+        with readable_file():
+            return key_emitters.import_list(ctx(), upload.stream, upload.filename, args.get("year"))

@@ -164,9 +164,11 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
 def import_key_emitters_command(path: str, year: int | None) -> None:
     """Import one year's key emitter list (重点排放单位名录, CSV or XLSX); all rows or none."""
     try:
-        summary = key_emitters.import_list(ctx(), Path(path).read_bytes(), Path(path).name, year)
+        summary = key_emitters.import_list(ctx(), path, Path(path).name, year)
     except RegistryError as error:
         raise click.ClickException(_explain(error)) from None
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(json.dumps(summary, ensure_ascii=False))
 
 

@@ -1,9 +1,10 @@
 """How much of a request the API reads: limits enforced on the bytes actually read, chunked requests included.
 
 `MAX_CONTENT_LENGTH` (1 MB, for JSON bodies) makes Werkzeug refuse a larger `Content-Length` up front and
-stop a body without one (chunked; gunicorn sets `wsgi.input_terminated`) once it passes the limit; /imports
-raises the limit for its own request to `MAX_UPLOAD_BYTES` (200 MB) before it touches the upload. Without a
-length and without a terminated stream, Werkzeug hands over an empty body, never an unbounded one.
+stop a body without one (chunked; gunicorn sets `wsgi.input_terminated`) once it passes the limit; an upload
+endpoint raises the limit for its own request (`allow_upload`: `MAX_UPLOAD_BYTES`, 200 MB, for /imports;
+`MAX_LIST_BYTES`, 20 MB, for /key-emitters/lists) before it touches the upload. Without a length and without
+a terminated stream, Werkzeug hands over an empty body, never an unbounded one.
 Every refusal is a 413 problem that states the limit.
 """
 
@@ -20,6 +21,7 @@ from registry.errors import ImportFileError, ValidationFailed
 
 MAX_JSON_BYTES = 1_000_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_LIST_BYTES = 20 * 1024 * 1024  # a key emitter list: 20 000 rows at most
 READ_STEP = 64 * 1024
 
 
@@ -61,9 +63,10 @@ def read_body() -> bytes:
     return b"".join(parts)
 
 
-def allow_upload() -> None:
-    """Raise this request's limit to the upload limit (call before reading `request.files`)."""
-    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+def allow_upload(limit: int | None = None) -> None:
+    """Raise this request's limit to the upload limit, or `limit` below it (call before reading `request.files`)."""
+    upload_limit = current_app.config["MAX_UPLOAD_BYTES"]
+    request.max_content_length = upload_limit if limit is None else min(limit, upload_limit)
 
 
 # How an upload endpoint documents its one form field.
@@ -73,9 +76,9 @@ UPLOAD_DOC = {
 }
 
 
-def uploaded_file() -> FileStorage:
+def uploaded_file(limit: int | None = None) -> FileStorage:
     """The spreadsheet in the request's `file` field, read within the upload limit; 400 when none was sent."""
-    allow_upload()  # this request may carry up to MAX_UPLOAD_BYTES (413 past it, chunked or not)
+    allow_upload(limit)  # up to MAX_UPLOAD_BYTES or `limit` (413 past it, chunked or not)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed(

@@ -1,20 +1,20 @@
 """Importing a key emitter list (重点排放单位名录, CSV or XLSX) as the Ministry publishes it.
 
-The file is read here (an adapter: the rules in registry/key_emitters.py see rows), validated as a whole — a
-list with one bad row is not written at all, and the answer says which rows and why — then merged into
-organizations by USCC in one transaction. The file is the complete list of its year.
+The file is read by the one bounded spreadsheet reader the imports use (`adapters.spreadsheets.read_cells`: CSV
+or XLSX within the XLSX bounds; ImportFileError when it cannot be read); the rules in registry/key_emitters.py
+see rows. The list is validated as a whole — a list with one bad row is not written at all, and the answer says
+which rows and why — then merged into organizations by USCC in one transaction. The file is the complete list of
+its year.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
-from pathlib import PurePath
-from typing import Any
+from contextlib import closing
+from pathlib import Path
+from typing import Any, BinaryIO
 
-import openpyxl
-
+from adapters.spreadsheets import read_cells
 from graph import key_emitters as repo
 from registry.errors import ValidationFailed
 from registry.key_emitters import REQUIRED_LIST_COLUMNS, list_column, parse_list_row, province_names
@@ -32,31 +32,13 @@ class ListFileError(ValidationFailed):
         super().__init__({"file": [detail]}, detail)
 
 
-def _cells(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    extension = PurePath(filename).suffix.lower()
-    if extension == ".xlsx":
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-            raise ListFileError(f"not a readable .xlsx file ({type(error).__name__})") from error
-        yield from enumerate(workbook.active.iter_rows(values_only=True), start=1)
-        return
-    if extension != ".csv":
-        raise ListFileError(f"unsupported file type {extension or '(none)'!r}: use .csv or .xlsx")
-    for encoding in ("utf-8-sig", "gb18030"):  # lists saved by Excel in China are often GB 18030
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ListFileError("the CSV is neither UTF-8 nor GB 18030 text")
-    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
-
-
-def read_list(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
+def read_list(source: str | Path | BinaryIO, filename: str) -> list[tuple[int, dict[str, Any]]]:
     """(row number as a person sees it, {column key: value}) for each non-empty row below the header."""
-    rows = _cells(data, filename)
+    with closing(read_cells(source, filename)) as rows:
+        return _list_rows(rows)
+
+
+def _list_rows(rows: Iterator[tuple[int, Sequence[Any]]]) -> list[tuple[int, dict[str, Any]]]:
     columns: list[tuple[int, str]] | None = None
     for index, values in rows:
         keys = [(position, list_column(value)) for position, value in enumerate(values)]
@@ -85,10 +67,13 @@ RETURN COLLECT { MATCH (r:Region) RETURN [r.code, r.name_zh] } AS regions,
 """
 
 
-def import_list(ctx: Context, data: bytes, filename: str, year: int | None) -> dict[str, Any]:
-    """Validate and write one year's list; returns {year, rows, units, created, delisted}."""
+def import_list(
+    ctx: Context, source: str | Path | BinaryIO, filename: str, year: int | None
+) -> dict[str, Any]:
+    """Validate and write one year's list (a path or a binary stream); returns {year, rows, units, created,
+    delisted}."""
     today = ctx.today
-    rows = read_list(data, filename)
+    rows = read_list(source, filename)
     reference = ctx.graph.read(lambda tx: tx.run(REFERENCE).single(strict=True).data())
     names = {code: name for code, name in reference["regions"]}
     units, errors = [], {}

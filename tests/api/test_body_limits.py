@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from adapters import xlsx
 from tests.support import assert_problem
+from tests.unit.test_spreadsheets import workbook_bytes
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -127,3 +129,40 @@ def test_a_form_body_sent_to_a_json_endpoint_is_bounded_too(client, admin):
     response = _chunked(client, "/api/v1/practitioners", stream, admin, "multipart/form-data; boundary=XyZ")
     assert response.status_code in (400, 413)
     assert stream.read_bytes <= 1 * MB + 2 * CHUNK, f"read {stream.read_bytes:,} bytes of a 20 MB body"
+
+
+# --- /key-emitters/lists: the upload path /imports uses, with its own 20 MB limit (issue 22, item 4) ---------
+
+
+def _list_upload(client, admin, data: bytes, name: str):
+    files = {"file": (io.BytesIO(data), name)}
+    return client.post(
+        "/api/v1/key-emitters/lists", data=files, headers=admin, content_type="multipart/form-data"
+    )
+
+
+def test_a_chunked_key_emitter_list_over_20_mb_is_413_after_reading_about_20_mb(client, admin):
+    stream = _multipart(60 * MB)
+    response = _chunked(
+        client, "/api/v1/key-emitters/lists", stream, admin, "multipart/form-data; boundary=XyZ"
+    )
+    problem = assert_problem(response, 413)
+    assert "20 MB" in problem["detail"]
+    assert stream.read_bytes <= 20 * MB + 2 * CHUNK, f"read {stream.read_bytes:,} bytes of a 60 MB body"
+
+
+def test_a_key_emitter_list_that_unzips_past_the_xlsx_bounds_is_refused_before_parsing(client, admin):
+    bomb = workbook_bytes([[0, 1]], xlsx.LIMITS.shared_strings + 1)  # ~200 KB holding 2 million texts
+    problem = assert_problem(_list_upload(client, admin, bomb, "名录.xlsx"), 400)
+    assert "distinct texts" in problem["errors"]["file"][0]
+
+
+def test_a_key_emitter_list_with_a_csv_field_over_128_kb_is_400_naming_the_row(client, admin):
+    data = (
+        "单位名称,统一社会信用代码,行业,省份\n甲公司,91420100MC0000001,发电,湖北省\n"
+        + "x" * 200_000
+        + ",1,2,3\n"
+    )
+    problem = assert_problem(_list_upload(client, admin, data.encode(), "名录.csv"), 400)
+    assert "Row 3" in problem["errors"]["file"][0]
+
