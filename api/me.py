@@ -14,7 +14,7 @@ from api.decorators import accepts, returns, with_query
 from api.models import model
 from api.practitioners import ns as practitioners_ns
 from interface import presenters
-from interface.auth import ADMIN, Forbidden, current_principal, require, role_cache
+from interface.auth import ADMIN, Forbidden, current_principal, require
 from interface.context import ctx
 from interface.schemas import jsonable
 from interface.schemas.common import whole_list
@@ -119,9 +119,7 @@ class MyDeletionRequest(Resource):
         """Withdraw consent and have your data deleted (PIPL art. 47): off the showcase and the pools, profile
         and contact data erased; your certificates and their history stay, as verification requires. Your
         keys stop working."""
-        summary = personal_data.request_deletion(ctx(), me())
-        role_cache.clear()  # the revoked key stops at once, not when the cache would have expired
-        return jsonable(summary)
+        return jsonable(personal_data.request_deletion(ctx(), me()))
 
 
 @ns.route("/declarations")

@@ -2,25 +2,24 @@
 
 Roles: admin, government, client (optionally bound to one organization), practitioner (bound to one
 person, for self-service); no key is `public`. Keys are random tokens; only an HMAC of each is stored.
-Lookups are cached briefly per process so a request costs no extra round trip to Neo4j; a revoked key
-stops working within `CACHE_SECONDS`.
+Each request looks its key up afresh (one read by the unique `ApiKey.hash`, about a millisecond), so a key
+revoked by any process — `registry revoke-key`, a deletion request — is refused on the next request in every
+worker: a per-process cache would keep it alive there until it expired.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
 
-from interface.context import ctx, get_settings
+from interface.context import ctx
 from registry.errors import RegistryError
 from services import keys
-from services.keys import ROLES, hash_key
+from services.keys import ROLES
 
 __all__ = [
     "ADMIN",
@@ -36,7 +35,6 @@ __all__ = [
 PUBLIC = "public"
 CLIENT_PLUS: tuple[str, ...] = ("client", "government", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
-CACHE_SECONDS = 30.0
 
 
 class Unauthorized(RegistryError):
@@ -63,32 +61,6 @@ class Principal:
 ANONYMOUS = Principal(role=PUBLIC)
 
 
-class _PrincipalCache:
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key_hash: str, load: Callable[[], Principal | None]) -> Principal | None:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key_hash)
-        if entry and now - entry[0] < CACHE_SECONDS:
-            return entry[1]
-        principal = load()
-        with self._lock:
-            if len(self._entries) > 10_000:  # unknown keys must not grow the cache without bound
-                self._entries.clear()
-            self._entries[key_hash] = (now, principal)
-        return principal
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-role_cache = _PrincipalCache()
-
-
 def _load(key: str) -> Principal | None:
     record = keys.principal_for(ctx(), key)
     return Principal(**record) if record else None
@@ -102,7 +74,7 @@ def current_principal() -> Principal:
     if not key:
         principal: Principal | None = ANONYMOUS
     else:
-        principal = role_cache.get(hash_key(key, get_settings().api_key_key), lambda: _load(key))
+        principal = _load(key)
         if principal is None:
             raise Unauthorized("The API key is not valid.")
     g.principal = principal

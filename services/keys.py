@@ -11,6 +11,7 @@ import neo4j
 from graph import api_keys as repo
 from graph import organizations as organization_repo
 from graph import practitioners as practitioner_repo
+from graph import web_sessions as session_repo
 from registry.errors import ValidationFailed
 from registry.tokens import new_secret
 from services import audit
@@ -82,12 +83,16 @@ def principal_for(ctx: Context, key: str) -> dict[str, Any] | None:
 
 
 def revoke(ctx: Context, prefix: str) -> int:
-    """Revoke the active key(s) with this public prefix; the number revoked."""
+    """Revoke the active key(s) with this public prefix, and end the portal sessions opened with them; the number
+    revoked."""
 
     def work(tx: neo4j.ManagedTransaction) -> int:
         revoked = repo.revoke_key(tx, prefix)
         if revoked:
-            audit.record(tx, ctx, "api_key", prefix, "revoke", details={"revoked": revoked})
+            sessions = session_repo.end_for_key(tx, prefix)
+            audit.record(
+                tx, ctx, "api_key", prefix, "revoke", details={"revoked": revoked, "sessions_ended": sessions}
+            )
         return revoked
 
     return ctx.graph.write(work)

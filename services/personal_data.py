@@ -12,6 +12,7 @@ import neo4j
 from graph import personal_data as repo
 from graph import practitioners as practitioner_repo
 from graph import views
+from graph import web_sessions as session_repo
 from graph.pools import rederive
 from graph.records import found
 from registry import visibility
@@ -51,6 +52,7 @@ def request_deletion(ctx: Context, practitioner_id: str) -> dict[str, Any]:
         props |= stored_visibility(plan.properties["visibility"])
         removed = repo.anonymise(tx, practitioner_id, props, plan.removed_relationships)
         keys_revoked = repo.revoke_keys(tx, practitioner_id)
+        session_repo.end_for_person(tx, practitioner_id)  # portal sessions end with their keys
         rederive(tx, [practitioner_id], ctx.today)  # out of the pools and search keys
         after = views.practitioner(tx, practitioner_id, ctx.today)
         summary = {

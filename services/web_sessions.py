@@ -8,6 +8,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import neo4j
+
+from graph import api_keys as key_repo
 from graph import web_sessions as repo
 from services import keys
 from services.context import Context
@@ -22,19 +25,28 @@ def _hash(ctx: Context, session_id: str) -> str:
 
 
 def login(ctx: Context, key: str) -> tuple[str, dict[str, Any]] | None:
-    """A new session id and its session for a valid API key, or None (the key is not valid)."""
-    principal = keys.principal_for(ctx, key)
-    if principal is None:
-        return None
+    """A new session id and its session for a valid API key, or None (the key is not valid).
+
+    The session is tied to the key: revoking the key ends it (services/keys.py, services/personal_data.py)."""
+    key_hash = keys.hash_key(key, ctx.settings.api_key_key)
     session_id = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires_at = datetime.now(UTC) + timedelta(hours=SESSION_HOURS)
-    ctx.graph.write(repo.create, _hash(ctx, session_id), principal, csrf, expires_at)
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any] | None:
+        principal = key_repo.key_for_hash(tx, key_hash)
+        if principal is not None:
+            repo.create(tx, _hash(ctx, session_id), key_hash, principal, csrf, expires_at)
+        return principal
+
+    principal = ctx.graph.write(work)
+    if principal is None:
+        return None
     return session_id, {**principal, "key_prefix": principal.get("prefix"), "csrf": csrf}
 
 
 def session(ctx: Context, session_id: str) -> dict[str, Any] | None:
-    """The live session for this id, or None (unknown, ended or expired)."""
+    """The live session for this id, or None (unknown, ended, expired, or its key revoked)."""
     return ctx.graph.read(repo.find, _hash(ctx, session_id), datetime.now(UTC))
 
 

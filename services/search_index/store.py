@@ -142,6 +142,9 @@ class Store:
 
     def append(self, rows: list[list[Any]]) -> None:
         """Add practitioners not held yet (the cold build); `finish` ranks them afterwards."""
+        # A page of the cold build whose people are all inactive (deleted, suspended) holds no rows.
+        if not rows:
+            return
         found = np.arange(self.size, self.size + len(rows))
         self._capacity(self.size + len(rows))
         self.size += len(rows)

@@ -108,6 +108,16 @@ def test_validity_follows_the_day_asked_about():
     assert search(store, wanted, today=TODAY).total == 1
 
 
+def test_a_page_of_only_inactive_people_adds_nobody():
+    rows = [_row(random.Random(5)) for _ in range(5)]
+    store = Store(REGIONS)
+    store.append(rows[:2])
+    store.append([])  # the cold build reads id ranges; one holding only deleted people comes back empty
+    store.append(rows[2:])
+    store.finish(TODAY)
+    assert _answers(store) == _answers(_fresh(rows))
+
+
 def test_lookup_of_unknown_ids_gives_row_zero():
     rng = random.Random(4)
     store = _fresh([_row(rng) for _ in range(20)])
