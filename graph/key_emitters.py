@@ -6,6 +6,12 @@ from typing import Any
 
 import neo4j
 
+# What a list's rows are checked against: region codes with their names, and industry codes.
+REFERENCE = """
+RETURN COLLECT { MATCH (r:Region) RETURN [r.code, r.name_zh] } AS regions,
+       COLLECT { MATCH (i:Industry) RETURN i.code } AS industries
+"""
+
 # A unit is found by its USCC or registered as an enterprise; the year joins its listed_years (kept sorted);
 # its place and sector are filled in where the graph does not know them yet.
 MERGE_LISTED = """
@@ -50,8 +56,13 @@ RETURN count(o) AS units
 """
 
 
+def regions_and_industries(tx: neo4j.ManagedTransaction) -> dict[str, list[Any]]:
+    """{regions: [[code, name]], industries: [code]}: what a list's regions and industries are checked against."""
+    return tx.run(REFERENCE).single(strict=True).data()
+
+
 def upsert_synthetic(tx: neo4j.ManagedTransaction, units: list[dict[str, Any]]) -> int:
-    """MERGE synthetic key emitters by USCC (graph/bulk.load_synthetic); the number now in the graph."""
+    """MERGE synthetic key emitters by USCC (services/synthetic.py load_synthetic); the number now in the graph."""
     return tx.run(UPSERT_SYNTHETIC, units=units).single(strict=True)["units"]
 
 

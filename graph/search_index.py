@@ -11,8 +11,12 @@ clients (with, for those who hide their industries, the industries of their enga
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+import neo4j
+
+from graph.records import native
 from graph.reference import WITHIN_REGION
 from graph.revision import CURRENT, MARK
 from graph.schema import PRACTITIONER_FULLTEXT
@@ -145,3 +149,42 @@ def pages(graph: Any, after: str, before: str | None, size: int) -> Iterator[lis
             return
         yield record["rows"]
         after = record["last"]
+
+
+def reference(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+    """The names the index shows: regions (code, parent, name), industries, specialties and qualifications."""
+    return tx.run(REFERENCE).single(strict=True).data()
+
+
+def sizes(tx: neo4j.ManagedTransaction) -> dict[str, int]:
+    """How many people, certificates, pool memberships, industries, specialties, qualifications and engagements
+    the cold build will hold (from the count store)."""
+    return tx.run(SIZES).single(strict=True).data()
+
+
+def changed_since(tx: neo4j.ManagedTransaction, since: int) -> list[list[Any]]:
+    """The rows (ROW_KEYS order) of everyone stamped after revision `since`, whatever their status now."""
+    return [list(record.values()) for record in tx.run(CHANGED_SINCE, since=since)]
+
+
+def fulltext_candidates(tx: neo4j.ManagedTransaction, lucene: str) -> tuple[list[str], list[float]]:
+    """The ids the full-text index finds for a Lucene query, with their scores."""
+    record = tx.run(FULLTEXT, lucene=lucene).single(strict=True)
+    return record["ids"], record["scores"]
+
+
+def conflicted(
+    tx: neo4j.ManagedTransaction,
+    conflict_org_id: str,
+    window_start: date,
+    today: date,
+    lookback: dict[str, int],
+) -> dict[str, dict[str, Any]]:
+    """Who has a conflict of interest with the organization (CONFLICTED), by id: {id, name, conflicts}."""
+    params = {
+        "conflict_org_id": conflict_org_id,
+        "window_start": window_start,
+        "today": today,
+        "lookback": lookback,
+    }
+    return {record["id"]: native(record.data()) for record in tx.run(CONFLICTED, params)}

@@ -61,12 +61,6 @@ def _list_rows(rows: Iterator[tuple[int, Sequence[Any]]]) -> list[tuple[int, dic
     return result
 
 
-REFERENCE = """
-RETURN COLLECT { MATCH (r:Region) RETURN [r.code, r.name_zh] } AS regions,
-       COLLECT { MATCH (i:Industry) RETURN i.code } AS industries
-"""
-
-
 def import_list(
     ctx: Context, source: str | Path | BinaryIO, filename: str, year: int | None
 ) -> dict[str, Any]:
@@ -74,7 +68,7 @@ def import_list(
     delisted}."""
     today = ctx.today
     rows = read_list(source, filename)
-    reference = ctx.graph.read(lambda tx: tx.run(REFERENCE).single(strict=True).data())
+    reference = ctx.graph.read(repo.regions_and_industries)
     names = {code: name for code, name in reference["regions"]}
     units, errors = [], {}
     for index, raw in rows:

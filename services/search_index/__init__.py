@@ -31,11 +31,10 @@ from typing import Any
 import neo4j
 import numpy as np
 
-from graph import search_index as cypher
+from graph import search_index as repo
 from graph import views
 from graph.declarations import declaration_lookback
 from graph.driver import Graph
-from graph.records import native
 from graph.revision import current
 from graph.search import SearchFilters, lucene_query
 from registry.errors import ValidationFailed
@@ -72,7 +71,7 @@ def _read_in_parallel(graph: Graph, parts: int = PARTS, size: int = PAGE) -> Ite
 
     def produce(after: str, before: str | None) -> None:
         try:
-            for page in cypher.pages(graph, after, before, size):
+            for page in repo.pages(graph, after, before, size):
                 if stop.is_set():
                     return
                 put(page)
@@ -157,7 +156,7 @@ class SearchIndex:
 
     def _load(self, today: date) -> tuple[Store, matching.Reference]:
         def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any], dict[str, int]]:
-            return current(tx), tx.run(cypher.REFERENCE).single().data(), tx.run(cypher.SIZES).single().data()
+            return current(tx), repo.reference(tx), repo.sizes(tx)
 
         (revision, epoch), ref, sizes = self.graph.write(read_reference)
         store = Store([tuple(r) for r in ref["regions"]])
@@ -200,9 +199,9 @@ class SearchIndex:
             store = self.store
             if graph_revision <= store.revision:
                 return store.revision
-            rows = [list(r.values()) for r in tx.run(cypher.CHANGED_SINCE, since=store.revision)]
+            rows = repo.changed_since(tx, store.revision)
             store.apply(rows)
-            marks = [(r[0], r[cypher.COLUMN["mark"]] or graph_revision) for r in rows]
+            marks = [(r[0], r[repo.COLUMN["mark"]] or graph_revision) for r in rows]
             self.page_views.forget(marks)
             store.revision = max([graph_revision] + [mark for _, mark in marks])
             return store.revision
@@ -242,10 +241,10 @@ class SearchIndex:
         if cached and cached[0] == revision:
             self.fulltext.move_to_end(lucene)
             return cached[1], cached[2]
-        record = tx.run(cypher.FULLTEXT, lucene=lucene).single()
-        rows = self.store.rows_of(record["ids"])
+        ids, scores = repo.fulltext_candidates(tx, lucene)
+        rows = self.store.rows_of(ids)
         found = rows > 0
-        result = (rows[found], np.asarray(record["scores"], dtype=np.float64)[found])
+        result = (rows[found], np.asarray(scores, dtype=np.float64)[found])
         self.fulltext[lucene] = (revision, *result)
         while len(self.fulltext) > FULLTEXT_CACHE:
             self.fulltext.popitem(last=False)
@@ -304,9 +303,8 @@ class SearchIndex:
         self.refresh(tx)
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
-            params = {"conflict_org_id": request.conflict_org_id, "window_start": window_start, "today": today,
-                      "lookback": lookback if lookback is not None else declaration_lookback()}  # fmt: skip
-            conflicted = {r["id"]: native(r.data()) for r in tx.run(cypher.CONFLICTED, params)}
+            lookback = lookback if lookback is not None else declaration_lookback()
+            conflicted = repo.conflicted(tx, request.conflict_org_id, window_start, today, lookback)
         with self.lock:
             found = matching.shortlist(
                 self.store, self.reference, request, today, set(conflicted), audience, factor
