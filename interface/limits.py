@@ -1,11 +1,12 @@
-"""How much of a request the API reads: limits enforced on the bytes actually read, chunked requests included.
+"""How much of a request the app reads: limits enforced on the bytes actually read, chunked requests included.
 
-`MAX_CONTENT_LENGTH` (1 MB, for JSON bodies) makes Werkzeug refuse a larger `Content-Length` up front and
-stop a body without one (chunked; gunicorn sets `wsgi.input_terminated`) once it passes the limit; an upload
-endpoint raises the limit for its own request (`allow_upload`: `MAX_UPLOAD_BYTES`, 200 MB, for /imports;
+`MAX_CONTENT_LENGTH` (1 MB, for JSON bodies and the portal's forms) makes Werkzeug refuse a larger
+`Content-Length` up front and stop a body without one (chunked; gunicorn sets `wsgi.input_terminated`) once it
+passes the limit, before a form is parsed or a CSRF token checked; an upload endpoint raises the limit for its
+own request (`allow_upload`: `MAX_UPLOAD_BYTES`, 200 MB, for /imports and the portal's import page;
 `MAX_LIST_BYTES`, 20 MB, for /key-emitters/lists) before it touches the upload. Without a length and without
 a terminated stream, Werkzeug hands over an empty body, never an unbounded one.
-Every refusal is a 413 problem that states the limit.
+Every refusal is a 413: a problem that states the limit on the API, the portal's error page elsewhere.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ READ_STEP = 64 * 1024
 
 def install_limits(app: Flask) -> None:
     """Set the app-wide body limit (JSON) and the upload limit that /imports applies to itself."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_JSON_BYTES)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default config holds None: setdefault kept it
+        app.config["MAX_CONTENT_LENGTH"] = MAX_JSON_BYTES
     app.config.setdefault("MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)
 
 
@@ -61,6 +63,15 @@ def read_body() -> bytes:
             raise BodyTooLarge(limit)
         parts.append(chunk)
     return b"".join(parts)
+
+
+def read_form() -> None:
+    """Read a posted form within the request's limit before anything parses it; 413 past the limit."""
+    # A Content-Length over the limit is refused before reading; the form parser then reads the cached bytes.
+    request.get_data(cache=True)
+    # Werkzeug stops a chunked body at the limit without a word (the form would be its first 1 MB) but refuses
+    # to read on: a 413 for a body past the limit (or exactly at it), nothing for one that ended before it.
+    request.stream.read(1)
 
 
 def allow_upload(limit: int | None = None) -> None:

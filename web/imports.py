@@ -13,13 +13,14 @@ from interface.context import ctx
 from registry.errors import ImportFileError
 from services import imports
 from web.admin import admin_only
-from web.portal import portal
+from web.portal import accepts_upload, portal
 
 ERROR_HEADERS = {"row": "行号", "column": "列", "value": "内容", "reason": "原因"}
 MAX_ERRORS_DOWNLOADED = 1000  # what the report keeps, see registry/import_report.py
 
 
 @portal.route("/admin/imports", methods=["GET", "POST"])
+@accepts_upload
 @admin_only
 def admin_imports() -> Any:
     """The upload form and the latest imports; a posted file is imported and its report shown."""

@@ -14,12 +14,13 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from interface.auth import ANONYMOUS, Principal
 from interface.context import ctx, get_settings
 from interface.errors import problem_for
+from interface.limits import allow_upload, read_form
 from services import web_sessions
 
 SESSION_COOKIE = "cmr_session"
@@ -55,6 +56,22 @@ def check_csrf() -> None:
         abort(400, description="表单已失效或来源不明（缺少 CSRF 令牌），请刷新页面后重试。")
 
 
+def accepts_upload(view: Any) -> Any:
+    """Mark a view whose form carries a spreadsheet: an administrator's post is read within the upload limit."""
+    view.accepts_upload = True
+    return view
+
+
+def limit_form() -> None:
+    """A form is read within the app's body limit (1 MB; 413 past it, chunked too) before its CSRF token is
+    checked; an administrator's upload within the upload limit. Nobody else makes a worker read more."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_upload", False) and principal().role == "admin":
+        allow_upload()  # the multipart parser stops at the upload limit with a 413
+    else:
+        read_form()
+
+
 def principal() -> Principal:
     return g.get("principal") or ANONYMOUS
 
@@ -81,6 +98,7 @@ def identify_visitor() -> None:
             )  # fmt: skip
             g.role = session["role"]
     if request.method == "POST":
+        limit_form()
         check_csrf()
 
 

@@ -9,6 +9,7 @@ tests see that an oversized body is refused after about the limit, not after all
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -166,3 +167,65 @@ def test_a_key_emitter_list_with_a_csv_field_over_128_kb_is_400_naming_the_row(c
     problem = assert_problem(_list_upload(client, admin, data.encode(), "名录.csv"), 400)
     assert "Row 3" in problem["errors"]["file"][0]
 
+
+# --- the portal's forms: read within the 1 MB limit before the CSRF check (issue 22, item 5) ----------------
+
+
+def _portal_browser(app, key: str | None = None):
+    """A browser on the portal with this visitor's CSRF token (logged in with `key` when given)."""
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    if key is not None:
+        assert browser.post("/login", data={"key": key, "csrf_token": token}).status_code == 302
+        page = browser.get("/admin/imports").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return browser, token
+
+
+def _assert_413_page(response) -> None:
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    assert "上传内容过大" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/login", "/verify"])
+def test_a_chunked_portal_form_over_1_mb_is_a_413_page_after_reading_about_1_mb(client, path):
+    stream = CountingStream(2 * MB, head=b"csrf_token=x&key=")
+    response = _chunked(client, path, stream, {}, "application/x-www-form-urlencoded")
+    _assert_413_page(response)
+    assert stream.read_bytes <= 1 * MB + 2 * CHUNK, f"read {stream.read_bytes:,} bytes of a 2 MB form"
+
+
+def test_a_portal_form_with_a_content_length_over_1_mb_is_a_413_page_before_reading(client):
+    stream = CountingStream(2 * MB, head=b"csrf_token=x&key=")
+    response = client.post(
+        "/login",
+        input_stream=stream,
+        content_type="application/x-www-form-urlencoded",
+        headers={"Content-Length": str(2 * MB)},
+    )
+    _assert_413_page(response)
+    assert stream.read_bytes == 0
+
+
+def _spreadsheet_form(token: str, size: int) -> dict:
+    unreadable = b"a,b\n" + b"1,2\n" * (size // 4)  # no header the import knows: refused once read
+    return {"csrf_token": token, "file": (io.BytesIO(unreadable), "big.csv")}
+
+
+def test_an_administrator_still_uploads_a_spreadsheet_over_1_mb_on_the_import_page(app, keys):
+    browser, token = _portal_browser(app, keys["admin"])
+    response = browser.post(
+        "/admin/imports", data=_spreadsheet_form(token, 3 * MB), content_type="multipart/form-data"
+    )
+    assert response.status_code == 400  # read whole and refused for its columns, not for its size
+    assert "文件无法导入" in response.get_data(as_text=True)
+
+
+def test_an_anonymous_post_to_the_import_page_keeps_the_1_mb_limit(app):
+    browser, token = _portal_browser(app)
+    response = browser.post(
+        "/admin/imports", data=_spreadsheet_form(token, 3 * MB), content_type="multipart/form-data"
+    )
+    _assert_413_page(response)
