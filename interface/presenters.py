@@ -71,21 +71,19 @@ def neighbourhood(drawing: dict[str, Any]) -> dict[str, Any]:
 
 def excluded(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Who a conflict check excluded, for the caller: a declaration says only that one exists with the
-    organization; which relationship (a relative's, a shareholding) and when is for admins."""
-    if current_role() == "admin":
+    organization; which relationship (a relative's, a shareholding) and when is for admins. A conflict resting
+    on a field the person hides from the caller (a private employer) shows its node as a hidden path step;
+    `entry["visibility"]` holds the person's settings (services/matching.py)."""
+    role = current_role()
+    if role == "admin":
         return entries
-    return [
-        {
-            **entry,
-            "conflicts": [
-                {"kind": c["kind"], "organization": c.get("organization")}
-                if c["kind"] == "declaration"
-                else c
-                for c in entry["conflicts"]
-            ],
-        }
-        for entry in entries
-    ]
+
+    def shown(conflict: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+        if conflict["kind"] == "declaration":
+            return {"kind": conflict["kind"], "organization": conflict.get("organization")}
+        return visibility.conflict_as_seen(conflict, entry, entry["visibility"], role)
+
+    return [{**entry, "conflicts": [shown(c, entry) for c in entry["conflicts"]]} for entry in entries]
 
 
 def sees_deleted() -> bool:

@@ -172,6 +172,31 @@ def visible_facts(settings: Mapping[str, str] | None, role: str, is_self: bool =
     return blanked
 
 
+# Conflict-of-interest kinds (graph/matching.py) that rest on a governed field: the field, the relationship the
+# conflict goes through, and the type of node at its end.
+_CONFLICT_FIELDS: dict[str, tuple[str, str, str]] = {
+    "employment": ("employer", "EMPLOYED_BY", "Organization")
+}
+
+
+def conflict_as_seen(
+    conflict: Mapping[str, Any], person: Mapping[str, Any], settings: Mapping[str, str] | None, role: str
+) -> dict[str, Any]:
+    """A conflict that excluded `person` as this viewer may see it: one resting on a field the viewer may not read
+    (a private employer) says only that it exists — its kind, and its node as a hidden path step `{type, hidden}`
+    (issue 23's path shape), without the organization's name or the dates of the employment."""
+    governed = _CONFLICT_FIELDS.get(conflict["kind"])
+    if governed is None or governed[0] not in hidden_fields(settings, role):
+        return dict(conflict)
+    _, relationship, node_type = governed
+    step = {
+        "from": {"type": "Practitioner", "id": person.get("id"), "name": person.get("name")},
+        "rel": relationship,
+        "to": {"type": node_type, "hidden": True},
+    }
+    return {"kind": conflict["kind"], "path": [step]}
+
+
 # Stored form: a Neo4j property cannot hold a map, so choices are kept as "field=level" strings.
 def encode(settings: Mapping[str, str]) -> list[str]:
     """The person's choices as stored on the Practitioner node (sorted, defaults included as chosen)."""

@@ -36,6 +36,13 @@ def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str)
     return seen
 
 
+def _with_visibility(tx: neo4j.ManagedTransaction, excluded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The excluded people, each with their visibility settings: the presenter hides what a conflict rests on
+    when the person keeps it from the caller (a private employer)."""
+    stored = profiles.visibility_of(tx, [entry["id"] for entry in excluded]) if excluded else {}
+    return [{**entry, "visibility": visibility.decode(stored.get(entry["id"]))} for entry in excluded]
+
+
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
     """Rank the practitioners who can take on `request`, excluding conflicted ones, as the caller may see them.
 
@@ -57,7 +64,9 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
             factor=factor, lookback=declaration_lookback(window), tx=tx,
         )  # fmt: skip
         return MatchResult(
-            [(s, found.views[s.candidate.id]) for s in found.ranked], found.total, found.excluded
+            [(s, found.views[s.candidate.id]) for s in found.ranked],
+            found.total,
+            _with_visibility(tx, found.excluded),
         )
 
     index.warm()
@@ -73,6 +82,7 @@ def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:
         top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)
-        return MatchResult([(s, page_views[s.candidate.id]) for s in top], len(found), excluded)
+        ranked = [(s, page_views[s.candidate.id]) for s in top]
+        return MatchResult(ranked, len(found), _with_visibility(tx, excluded))
 
     return ctx.graph.read(work)

@@ -35,6 +35,21 @@ class MatchRequestSchema(Schema):
     )
 
 
+class PathNodeSchema(Schema):
+    """A node on a conflict's path; one the caller may not see is only `{type, hidden: true}`."""
+
+    type = fields.String(metadata={"description": "Practitioner, Organization, …", "example": "Organization"})
+    id = fields.String()
+    name = fields.String()
+    hidden = fields.Boolean(metadata={"description": "true: the person keeps this from the caller's role"})
+
+
+class PathStepSchema(Schema):
+    from_ = fields.Nested(PathNodeSchema, data_key="from", attribute="from")
+    rel = fields.String(metadata={"example": "EMPLOYED_BY"})
+    to = fields.Nested(PathNodeSchema)
+
+
 class ConflictSchema(Schema):
     kind = fields.String(metadata={"description": "employment, engagement or declaration"})
     relationship = fields.String(
@@ -49,6 +64,13 @@ class ConflictSchema(Schema):
     until = fields.Date(allow_none=True)
     start_on = fields.Date(allow_none=True)
     end_on = fields.Date(allow_none=True)
+    path = fields.List(
+        fields.Nested(PathStepSchema),
+        metadata={
+            "description": "instead of organization and dates, when the conflict rests on a field the person "
+            "hides from the caller (a private employer): the step with its organization as {type, hidden: true}"
+        },
+    )
 
 
 class ExcludedSchema(Schema):

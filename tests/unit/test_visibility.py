@@ -194,3 +194,39 @@ def test_each_role_searches_and_matches_as_its_audience():
     assert audience_of("admin") is None
     assert audience_of("client") == audience_of("government") == "clients"
     assert audience_of("public") == audience_of("practitioner") == audience_of("no_such_role") == "public"
+
+
+EMPLOYMENT = {"kind": "employment", "organization": "某水泥公司", "since": date(2020, 1, 1), "until": None}
+PERSON = {"id": "p-1", "name": "李娜"}
+
+
+@pytest.mark.parametrize("role", ["client", "government", "public"])
+def test_an_employment_conflict_with_a_private_employer_names_no_organization_and_no_dates(role):
+    from registry.visibility import conflict_as_seen
+
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "private"}, role) == {
+        "kind": "employment",
+        "path": [
+            {
+                "from": {"type": "Practitioner", "id": "p-1", "name": "李娜"},
+                "rel": "EMPLOYED_BY",
+                "to": {"type": "Organization", "hidden": True},
+            }
+        ],
+    }
+
+
+def test_an_employment_conflict_is_shown_whole_to_whoever_may_read_the_employer():
+    from registry.visibility import conflict_as_seen
+
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "private"}, "admin") == EMPLOYMENT
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "clients"}, "client") == EMPLOYMENT
+    assert conflict_as_seen(EMPLOYMENT, PERSON, None, "government") == EMPLOYMENT  # the default is public
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "clients"}, "public")["path"][0]["to"]["hidden"]
+
+
+def test_a_conflict_resting_on_no_governed_field_is_shown_whole():
+    from registry.visibility import conflict_as_seen
+
+    engagement = {"kind": "engagement", "organization": "某水泥公司", "title": "2024年度碳核查"}
+    assert conflict_as_seen(engagement, PERSON, {"employer": "private"}, "client") == engagement
