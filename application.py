@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import atexit
+import logging
+from datetime import date
 
 from flask import Flask
 
@@ -14,7 +16,7 @@ from graph.driver import graph_from_settings
 from interface.errors import register_error_handlers
 from interface.limits import install_limits
 from interface.logs import configure_logging, install_request_logging
-from services import search_index
+from services import search_index, statistics
 from services.search_index import snapshot
 from services.settings import Settings
 
@@ -55,3 +57,17 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fl
     web.install(app)
     app.cli.add_command(registry_cli)
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Make a server process ready before it takes requests: its search index built (from the host's snapshot
+    when there is one) and brought up to the graph's revision, its statistics read and the usual answers
+    computed. gunicorn runs it in every new worker (gunicorn.conf.py), so a recycled worker starts warm."""
+    graph, index = app.extensions["graph"], app.extensions["search_index"]
+    try:
+        if index is not None and app.config["SETTINGS"].search_index == "eager":
+            index.build()  # waits for the build the factory started, or does nothing when it is done
+            index.refresh()  # the changes since the snapshot was taken
+        statistics.warm_up(graph, date.today())
+    except Exception:  # the graph is unreachable, say: requests then do what this could not, as without it
+        logging.getLogger("registry.warm_up").exception("warm-up failed")

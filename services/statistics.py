@@ -198,6 +198,11 @@ class StatisticsCache:
         with self._lock:
             self._snapshot = None
 
+    @property
+    def current(self) -> Snapshot | None:
+        """The snapshot answers come from now; None before the first is read."""
+        return self._snapshot
+
 
 _CACHES: weakref.WeakKeyDictionary[Graph, StatisticsCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
@@ -350,6 +355,12 @@ def build_answer(
             "measures": list(table.people_measures),
         },
     }
+
+
+def warm_up(graph: Graph, today: date) -> None:
+    """Read this process's statistics snapshot of `graph` and compute the usual answers now (a server worker's
+    start), so that no request waits for them."""
+    cache_for(graph)._load(graph, today, warm_up=True)
 
 
 def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 from gunicorn.app.base import Application
 from gunicorn.config import Config
@@ -34,3 +37,27 @@ def test_each_service_has_its_own_control_socket_in_this_checkouts_var(monkeypat
         assert Path(cfg.control_socket).parent == ROOT / "var" / "run"
     assert serve.control_socket != bench.control_socket
     assert serve.control_socket != Config().control_socket  # not the user-wide ~/.gunicorn/gunicorn.ctl
+
+
+def _worker() -> SimpleNamespace:
+    return SimpleNamespace(alive=True, log=logging.getLogger("test.gunicorn"))
+
+
+def test_a_worker_past_the_memory_ceiling_finishes_its_requests_and_is_replaced(monkeypatch):
+    monkeypatch.setenv("GUNICORN_MAX_WORKER_MB", "1")  # every process is bigger than 1 MB
+    worker = _worker()
+    loaded(monkeypatch, 8000).post_request(worker, None, {}, None)
+    assert worker.alive is False
+
+
+def test_a_worker_under_the_memory_ceiling_keeps_serving(monkeypatch):
+    monkeypatch.setenv("GUNICORN_MAX_WORKER_MB", str(1024 * 1024))
+    worker = _worker()
+    loaded(monkeypatch, 8000).post_request(worker, None, {}, None)
+    assert worker.alive is True
+
+
+def test_the_memory_ceiling_is_above_a_warm_worker_at_a_million_people(monkeypatch):
+    monkeypatch.delenv("GUNICORN_MAX_WORKER_MB", raising=False)
+    module = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert 290 < module["max_worker_mb"] < 1307  # warm at a million: ~290 MB; a grown worker kept 1 307 MB
