@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence, Set
 from typing import Any
 
 from registry.errors import ImportFileError
+from registry.import_values import echoed
 
 # key → the header a Chinese template uses for it; also names columns in messages to people.
 CHINESE_HEADERS: dict[str, str] = {
@@ -175,11 +176,12 @@ def _header_columns(values: Sequence[Any], notes: list[str]) -> list[tuple[int, 
             continue
         key = normalize_header(text)
         if key is None:
-            notes.append(f"Column {str(text)!r} is not recognised and was ignored.")
+            notes.append(f"Column {echoed(str(text))!r} is not recognised and was ignored.")
             continue
         if key in where:
             raise ImportFileError(
-                f"Columns {where[key]!r} and {text!r} both mean {column_label(key)}; keep only one of them."
+                f"Columns {echoed(where[key])!r} and {echoed(str(text))!r} both mean {column_label(key)}; keep only "
+                "one of them."
             )
         where[key] = str(text)
         columns.append((position, key))

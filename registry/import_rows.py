@@ -15,8 +15,10 @@ from registry.certificates import validate_dates
 from registry.errors import InvalidIdentifier
 from registry.import_columns import CERTIFICATE_COLUMNS
 from registry.import_values import (
+    ECHOED_MAX_LENGTH,
     MAX_CODES,
     BadValue,
+    echoed,
     is_blank,
     mask,
     parse_boolean,
@@ -44,8 +46,13 @@ from registry.import_values import (
 class RowError:
     row: int
     column: str
-    value: str  # masked for id_card, phone and email: reports are logged and shown
+    value: str  # masked for id_card, phone and email: reports are logged and shown; cut by `echoed`
     reason: str
+
+    def __post_init__(self) -> None:
+        # Reports (JSON, the XLSX of errors, the command line) repeat the value: never more than a line of it.
+        object.__setattr__(self, "value", echoed(self.value))
+        object.__setattr__(self, "reason", echoed(self.reason, 2 * ECHOED_MAX_LENGTH))  # reasons quote values
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,7 @@ def _codes(
     for code in codes:
         if code not in valid:
             fail(
-                column, f"{code!r} is not a known {noun} code", code
+                column, f"{echoed(code, 50)!r} is not a known {noun} code", code
             )  # one error per code names exactly which to fix
     return codes
 

@@ -19,6 +19,7 @@ MASKED_COLUMNS: frozenset[str] = frozenset({"id_card", "phone", "email"})
 NAME_MAX_LENGTH = 50
 EMPLOYER_NAME_MAX_LENGTH = 200
 MAX_CODES = 30  # as many specialties or qualifications as the API accepts
+ECHOED_MAX_LENGTH = 200  # a report repeats cells: a 60 MB cell must not make a 60 MB answer
 EARLIEST_WORK_START_YEAR = 1950
 CERTIFICATE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,39}")
 
@@ -116,6 +117,14 @@ def shown(column: str, value: Any) -> str:
         return ""
     text = as_text(value)
     return mask(text) if column in MASKED_COLUMNS else text
+
+
+def echoed(text: str, max_length: int = ECHOED_MAX_LENGTH) -> str:
+    """Text as a report repeats it: longer text cut to `max_length` characters that end "… (N characters)"."""
+    if len(text) <= max_length:
+        return text  # so a value cut once is never cut again
+    tail = f"… ({len(text):,} characters)"
+    return text[: max_length - len(tail)] + tail
 
 
 def is_blank(value: Any) -> bool:

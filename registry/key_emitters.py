@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import InvalidIdentifier, ValidationFailed
+from registry.formulas import FORMULA_RULE, looks_like_formula
 from registry.identifiers import normalize_uscc
+from registry.import_values import echoed
 
 FIRST_LIST_YEAR = 2019  # the national market's first compliance cycle covered 2019–2020
 MAX_NAME_LENGTH = 200
@@ -107,6 +109,11 @@ def listed_years_for(
     return years
 
 
+def _quoted(value: Any) -> str:
+    """A cell as a problem quotes it: its repr, a long text cut (the answer repeats it for every row)."""
+    return repr(echoed(value) if isinstance(value, str) else value)
+
+
 def parse_list_row(
     index: int,
     raw: Mapping[str, Any],
@@ -126,6 +133,8 @@ def parse_list_row(
         problems.append("单位名称 (name) is empty")
     elif len(name) > MAX_NAME_LENGTH:
         problems.append(f"单位名称 (name) is longer than {MAX_NAME_LENGTH} characters")
+    elif looks_like_formula(name):
+        problems.append(f"单位名称 (name) {FORMULA_RULE}")
     uscc = ""
     try:
         uscc = normalize_uscc(str(raw.get("uscc") or ""))
@@ -133,19 +142,19 @@ def parse_list_row(
         problems.append(f"统一社会信用代码 (uscc): {error}")
     industry = industry_code(raw.get("industry"), industries)
     if industry is None:
-        problems.append(f"行业 (industry) {raw.get('industry')!r} is not a known sector")
+        problems.append(f"行业 (industry) {_quoted(raw.get('industry'))} is not a known sector")
     known = set(regions)
     region: str | None = None
     code = _plain(raw.get("region"))
     if code:
         if code not in known:
-            problems.append(f"地区代码 (region) {code!r} is not a known region code")
+            problems.append(f"地区代码 (region) {_quoted(code)} is not a known region code")
         region = code
     elif raw.get("province"):
         province = _plain(raw.get("province"))
         region = province_codes.get(province) or (province if province in known else None)
         if region is None:
-            problems.append(f"省份 (province) {raw.get('province')!r} is not a known province")
+            problems.append(f"省份 (province) {_quoted(raw.get('province'))} is not a known province")
     elif uscc and uscc[2:8] in known:
         region = uscc[2:8]  # the registration authority's region code inside the USCC
     listed = year
@@ -153,7 +162,7 @@ def parse_list_row(
         try:
             listed = int(str(raw["year"]).strip().removesuffix("年").removesuffix(".0"))
         except ValueError:
-            problems.append(f"纳入年度 (year) {raw['year']!r} is not a year")
+            problems.append(f"纳入年度 (year) {_quoted(raw['year'])} is not a year")
     if listed is None:
         problems.append("纳入年度 (year) is missing and no year was given for the list")
     elif listed < FIRST_LIST_YEAR:

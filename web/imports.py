@@ -11,6 +11,7 @@ from flask import Response, abort, render_template, request
 from adapters.spreadsheets import write_xlsx
 from interface.context import ctx
 from registry.errors import ImportFileError
+from registry.import_values import echoed
 from services import imports
 from web.admin import admin_only
 from web.portal import accepts_upload, portal
@@ -55,7 +56,11 @@ def admin_import_errors() -> Response:
         abort(400)
     if not isinstance(errors, list) or len(errors) > MAX_ERRORS_DOWNLOADED:
         abort(400)
-    rows = [{ERROR_HEADERS[k]: e.get(k) for k in ERROR_HEADERS} for e in errors if isinstance(e, dict)]
+    rows = [
+        {ERROR_HEADERS[k]: echoed(v) if isinstance(v := e.get(k), str) else v for k in ERROR_HEADERS}
+        for e in errors
+        if isinstance(e, dict)
+    ]  # the values as the report cut them; a posted form could carry longer ones
     buffer = io.BytesIO()
     write_xlsx(buffer, list(ERROR_HEADERS.values()), rows)
     return Response(

@@ -2,7 +2,7 @@
 
 import io
 
-from tests.import_files import HEADERS_ZH, csv_bytes, mixed_rows
+from tests.import_files import HEADERS_ZH, csv_bytes, mixed_rows, xlsx_bytes
 from tests.support import assert_problem, graph_size
 
 
@@ -51,3 +51,19 @@ def test_the_list_of_imports_shows_each_upload_with_its_outcome(client, admin, a
     for role in ("client", "government", "public"):
         assert client.get("/api/v1/imports", headers=as_role(role)).status_code in (401, 403)
     assert_problem(client.get("/api/v1/imports?per_page=0", headers=admin), 400)
+
+
+def test_the_report_on_huge_cells_repeats_only_their_start(client, admin):
+    # A cell as long as Excel allows (32 767 characters), in 1 000 rows: a small file, and once a 33 MB answer.
+    rows = [["x" * 32_767] + [""] * (len(HEADERS_ZH) - 1) for _ in range(1000)]
+    data = xlsx_bytes(HEADERS_ZH, rows)
+    assert len(data) < 200_000
+    response = client.post(
+        "/api/v1/imports", data={"file": (io.BytesIO(data), "huge.xlsx")}, headers=admin,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert len(response.get_data()) < 500_000, f"a {len(response.get_data()):,}-byte answer"
+    names = [e for e in response.get_json()["errors"] if e["column"] == "name"]
+    assert len(names) == 500  # the report keeps 1 000 errors: a name and an ID card in each row
+    assert all(len(e["value"]) == 200 and e["value"].endswith("… (32,767 characters)") for e in names)

@@ -14,6 +14,7 @@ from registry.identifiers import make_id_card
 from registry.import_columns import HEADER_ALIASES, normalize_header
 from registry.import_report import MAX_STORED_ERRORS, ImportReport
 from registry.import_rows import ImportCertificate, ImportRow, RowError, consistency_errors, validate_row
+from registry.import_values import ECHOED_MAX_LENGTH, echoed
 
 TODAY = date(2025, 6, 1)
 KNOWN = {
@@ -625,3 +626,31 @@ def test_ordinary_names_with_hyphens_or_at_signs_inside_are_accepted():
         2, valid_raw(name="王-小明", email="wang+cm@example.cn"), today=TODAY, known=KNOWN
     )
     assert errors == [] and row is not None
+
+
+# --- What a report repeats of a cell ---
+
+
+def test_a_value_longer_than_200_characters_is_echoed_cut_with_an_ellipsis_and_its_length():
+    cut = echoed("碳" * 60_000_000)
+    assert len(cut) == ECHOED_MAX_LENGTH == 200
+    assert cut.startswith("碳" * 100) and cut.endswith("… (60,000,000 characters)")
+
+
+def test_a_value_of_200_characters_or_fewer_is_echoed_whole_and_a_cut_value_is_not_cut_again():
+    assert echoed("五级") == "五级"
+    assert echoed("x" * 200) == "x" * 200
+    once = echoed("x" * 201)
+    assert once.endswith("… (201 characters)") and echoed(once) == once
+
+
+def test_a_row_error_on_a_huge_cell_repeats_only_the_start_of_it():
+    raw = {"name": "张" * 1_000_000, "id_card": ID_CARD, "specialties": "y" * 500_000}
+    _, errors = validate_row(2, raw, today=TODAY, known=KNOWN)
+    assert {error.column for error in errors} == {"name", "specialties"}
+    assert all(len(error.value) <= 200 and len(error.reason) <= 400 for error in errors)
+    assert all(error.value.endswith("characters)") for error in errors)
+    [name] = [error for error in errors if error.column == "name"]
+    assert name.value.endswith("… (1,000,000 characters)") and "at most 50 characters" in name.reason
+    [code] = [error for error in errors if error.column == "specialties"]
+    assert code.reason.endswith("is not a known specialty code")

@@ -81,3 +81,10 @@ def test_a_bad_row_says_every_problem():
     )
     assert unit is None
     assert len(problems) == 5
+
+
+def test_a_problem_quotes_only_the_start_of_a_huge_cell():
+    unit, problems = parse({"name": "甲", "uscc": USCC, "industry": "电" * 1_000_000, "province": "河北"})
+    assert unit is None
+    [problem] = problems
+    assert len(problem) < 300 and "(1,000,000 characters)" in problem
