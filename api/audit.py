@@ -33,7 +33,11 @@ class AuditList(Resource):
 @ns.route("/verify")
 class AuditVerify(Resource):
     @require(ADMIN)
-    @returns(ns, ChainCheckSchema(), description="{verified, entries, first_bad_seq, problem}")
+    @returns(
+        ns, ChainCheckSchema(), description="{verified, entries, first_bad_seq, problem, scope, checkpoint}"
+    )
     def get(self) -> dict[str, Any]:
-        """Recompute the whole chain (admin): every entry links to the one before and matches its hash."""
+        """Check the chain from its last signed checkpoint (admin): the checkpoint's signature, then every entry
+        after it links to the one before and matches its hash, up to the head. The full check from the first
+        entry is `flask registry audit verify`."""
         return asdict(audit.verify(ctx()))

@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from adapters.spreadsheets import estimate_rows
+from cli.audit import audit_cli
 from cli.draws import draw_cli
 from cli.exams import exams_cli
 from graph.schema import create_schema, describe_schema
@@ -24,6 +25,7 @@ from services import synthetic as synthetic_service
 from services.keys import ROLES
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
+registry_cli.add_command(audit_cli)  # `registry audit ...`: signed checkpoints, the full check
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (cli/exams.py)
 

@@ -38,9 +38,32 @@ CREATE (a)-[:ABOUT]->(p)
 
 HEAD = "OPTIONAL MATCH (h:AuditChain {id: 'registry'}) RETURN h.seq AS seq, h.last_hash AS last_hash"
 
+# Bounded by the head read first: entries committed after it (a write running beside the check) are left out,
+# so the check sees one consistent chain — the head and every entry up to it are committed together.
 ENTRIES_FROM = """
-MATCH (a:AuditEntry) WHERE a.seq > $after
+MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $upto
 RETURN a ORDER BY a.seq LIMIT $limit
+"""
+
+# One signed head per day; the first checkpoint of a day stands (MERGE), a second run that day changes nothing.
+SAVE_CHECKPOINT = """
+MERGE (c:AuditCheckpoint {day: $checkpoint.day})
+ON CREATE SET c += $checkpoint, c.created_at = datetime()
+RETURN c {.day, .seq, .hash, .key_id, .signature} AS checkpoint
+"""
+
+LATEST_CHECKPOINT = """
+MATCH (c:AuditCheckpoint) WHERE c.seq <= $upto
+RETURN c {.day, .seq, .hash, .key_id, .signature} AS checkpoint ORDER BY c.seq DESC, c.day DESC LIMIT 1
+"""
+
+CHECKPOINTS = """
+MATCH (c:AuditCheckpoint) WHERE c.seq <= $upto
+RETURN c {.day, .seq, .hash, .key_id, .signature} AS checkpoint ORDER BY c.seq, c.day
+"""
+
+CHECKPOINT_OF_DAY = """
+MATCH (c:AuditCheckpoint {day: $day}) RETURN c {.day, .seq, .hash, .key_id, .signature} AS checkpoint
 """
 
 LIST_ENTRIES = """
@@ -107,15 +130,39 @@ def head(tx: neo4j.ManagedTransaction) -> tuple[int, str]:
     return (row["seq"] or 0, row["last_hash"] or GENESIS)
 
 
-def stored_entries(tx: neo4j.ManagedTransaction, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    """Every entry as stored (changes as the hashed JSON text), in seq order, read in batches."""
-    after = 0
+def stored_entries(
+    tx: neo4j.ManagedTransaction, upto: int, *, after: int = 0, batch: int = 5000
+) -> Iterator[dict[str, Any]]:
+    """The entries after `after` up to `upto` as stored (changes as the hashed JSON text), in seq order, read in
+    batches."""
     while True:
-        rows = [native(dict(r["a"])) for r in tx.run(ENTRIES_FROM, after=after, limit=batch)]
+        rows = [native(dict(r["a"])) for r in tx.run(ENTRIES_FROM, after=after, upto=upto, limit=batch)]
         yield from rows
         if len(rows) < batch:
             return
         after = rows[-1]["seq"]
+
+
+def save_checkpoint(tx: neo4j.ManagedTransaction, checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """Store the day's checkpoint unless that day has one; the day's checkpoint as stored."""
+    return tx.run(SAVE_CHECKPOINT, checkpoint=checkpoint).single()["checkpoint"]
+
+
+def latest_checkpoint(tx: neo4j.ManagedTransaction, upto: int) -> dict[str, Any] | None:
+    """The newest checkpoint at or before entry `upto`, if any."""
+    row = tx.run(LATEST_CHECKPOINT, upto=upto).single()
+    return row["checkpoint"] if row else None
+
+
+def checkpoints(tx: neo4j.ManagedTransaction, upto: int) -> list[dict[str, Any]]:
+    """Every checkpoint at or before entry `upto`, oldest first."""
+    return [row["checkpoint"] for row in tx.run(CHECKPOINTS, upto=upto)]
+
+
+def checkpoint_of(tx: neo4j.ManagedTransaction, day: str) -> dict[str, Any] | None:
+    """The checkpoint signed for `day` (ISO date), if any."""
+    row = tx.run(CHECKPOINT_OF_DAY, day=day).single()
+    return row["checkpoint"] if row else None
 
 
 def search(

@@ -1,7 +1,10 @@
 """The audit trail's rules: what an entry records, how personal data is kept out, and how the chain is proven.
 
 Each entry stores the hash of the entry before it and the hash of its own content together with that link,
-so editing or removing any entry breaks every hash after it (`verify_chain`).
+so editing or removing any entry breaks every hash after it (`verify_chain`). Someone who can write to the
+database could still rewrite an entry and recompute every hash after it; so once a day the chain's head is
+signed with a key kept outside the database (a `Checkpoint`), and a rewritten entry no longer leads to the hash
+that a signed checkpoint holds.
 """
 
 from __future__ import annotations
@@ -99,20 +102,51 @@ def content_of(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {field: entry.get(field) for field in HASHED_FIELDS}
 
 
+CHECKPOINT_CHAIN = "carbon-registry audit v1"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head on a day, signed with the registry's key (kept outside the database)."""
+
+    day: str  # ISO date
+    seq: int
+    hash: str
+    key_id: str
+    signature: str
+
+
+def checkpoint_message(day: str, seq: int, head_hash: str) -> bytes:
+    """What a checkpoint's signature covers: the chain, the day, and the head's position and hash."""
+    return canonical({"chain": CHECKPOINT_CHAIN, "day": day, "seq": seq, "hash": head_hash}).encode()
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     verified: bool
     entries: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    scope: str = "full"  # "full": from the first entry; "since_checkpoint": from the last signed checkpoint
+    from_seq: int = 1  # the first entry checked
+    head_seq: int = 0  # the head the check read (entries written after it are left for the next check)
+    checkpoint: dict[str, Any] | None = None  # the signed checkpoint it started from: day, seq, key_id
 
 
 def verify_chain(
-    entries: Iterable[Mapping[str, Any]], head_seq: int = 0, head_hash: str = GENESIS
+    entries: Iterable[Mapping[str, Any]],
+    head_seq: int = 0,
+    head_hash: str = GENESIS,
+    *,
+    start_seq: int = 0,
+    start_hash: str = GENESIS,
+    anchors: Mapping[int, tuple[str, str]] | None = None,
 ) -> ChainCheck:
-    """Check entries (in seq order) link up, hash to what they store, and end where the chain's head says
-    (so removing the newest entries shows too); the first break, if any."""
-    previous, expected_seq, count = GENESIS, 1, 0
+    """Check entries (in seq order, from `start_seq + 1`) link up from `start_hash`, hash to what they store,
+    match every signed anchor (seq → (hash, what signed it)) on the way, and end where the chain's head says (so
+    removing the newest entries shows too); the first break, if any."""
+    anchors = anchors or {}
+    previous, expected_seq, count = start_hash, start_seq + 1, 0
     for entry in entries:
         count += 1
         if entry["seq"] != expected_seq:
@@ -121,7 +155,13 @@ def verify_chain(
             return ChainCheck(False, count, entry["seq"], "does not link to the entry before it")
         if entry_hash(previous, content_of(entry)) != entry["hash"]:
             return ChainCheck(False, count, entry["seq"], "its content does not match its hash")
+        signed = anchors.get(entry["seq"])
+        if signed and signed[0] != entry["hash"]:
+            return ChainCheck(
+                False, count, entry["seq"],
+                f"it no longer matches the checkpoint signed on {signed[1]}: entries up to it were rewritten",
+            )  # fmt: skip
         previous, expected_seq = entry["hash"], expected_seq + 1
-    if count != head_seq or previous != head_hash:
-        return ChainCheck(False, count, count + 1, f"the chain's head says {head_seq} entries")
+    if start_seq + count != head_seq or previous != head_hash:
+        return ChainCheck(False, count, start_seq + count + 1, f"the chain's head says {head_seq} entries")
     return ChainCheck(True, count)

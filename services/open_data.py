@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from registry.errors import NotFound
-from registry.statistics.open_data import OPEN_DATA_FIRST_DAY
+from registry.statistics.open_data import OPEN_DATA_FIRST_DAY, checkpoint_line, licence_line
+from services import audit
 from services.context import Context
 from services.statistics import StatisticsCache, cache_for, open_data_csv
 
 
 def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> bytes:
-    """`/open-data/{date}.csv`: a licence line, then the stable OPEN_DATA_COLUMNS header and rows."""
+    """`/open-data/{date}.csv`: a licence line, the day's signed audit checkpoint, then the stable
+    OPEN_DATA_COLUMNS header and rows."""
     if day > ctx.today or day < OPEN_DATA_FIRST_DAY:
         raise NotFound(
             f"no open data for {day.isoformat()}: dates run from {OPEN_DATA_FIRST_DAY.isoformat()} to today"
@@ -20,4 +22,6 @@ def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> 
     cache = cache or cache_for(ctx.graph)
     snapshot, _ = cache.snapshot(ctx.graph, ctx.today)
     minimum = cache.settings.minimum_cell
-    return snapshot.remember(("open-data", day), lambda: open_data_csv(snapshot.facts, day, minimum))
+    body = snapshot.remember(("open-data", day), lambda: open_data_csv(snapshot.facts, day, minimum))
+    signed = checkpoint_line(audit.checkpoint_of(ctx, day), ctx.settings.signer.public_key)
+    return (licence_line(day, minimum) + "\r\n" + signed + "\r\n").encode() + body

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from adapters import signing
+from adapters.signing import Signer
 from graph import local_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,13 @@ class Settings:
     search_index: str = "eager"
     search_index_snapshots: str = ""  # SEARCH_INDEX_SNAPSHOTS: folder where a host's processes share builds
     search_page_views: int = 500  # SEARCH_PAGE_VIEWS: page views each process keeps (~7.5 KB each; 0: none)
+    # REGISTRY_SIGNING_KEY_FILE: the Ed25519 key that signs audit checkpoints and draw seals, outside Neo4j
+    signing_key_file: str = str(ROOT / "var" / "signing" / "ed25519.key")
+
+    @property
+    def signer(self) -> Signer:
+        """The signing key outside Neo4j (created on first use)."""
+        return signing.signer(self.signing_key_file)
 
     @property
     def id_card_key(self) -> bytes:
@@ -76,6 +85,8 @@ class Settings:
             search_index=env.get("SEARCH_INDEX", "eager").lower(),
             search_index_snapshots=env.get("SEARCH_INDEX_SNAPSHOTS", str(ROOT / "var" / "search_index")),
             search_page_views=int(env.get("SEARCH_PAGE_VIEWS", "500")),
+            signing_key_file=env.get("REGISTRY_SIGNING_KEY_FILE")
+            or str(ROOT / "var" / "signing" / "ed25519.key"),
         )
 
 

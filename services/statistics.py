@@ -453,6 +453,5 @@ def answer_as(
 
 
 def open_data_csv(facts: stats.Facts, day: date, minimum: int) -> bytes:
-    """The open-data file of `day`: the licence line, the header, the day's rows."""
-    rows = open_data.open_data_rows(facts, day, minimum)
-    return to_csv(open_data.OPEN_DATA_COLUMNS, rows, preamble=[open_data.licence_line(day, minimum)])
+    """The open-data file of `day` after its comment lines: the header and the day's rows."""
+    return to_csv(open_data.OPEN_DATA_COLUMNS, open_data.open_data_rows(facts, day, minimum))

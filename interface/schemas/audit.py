@@ -52,8 +52,31 @@ class AuditEntrySchema(Schema):
     hash = fields.String()
 
 
+class CheckpointRefSchema(Schema):
+    day = fields.String(metadata={"description": "the day whose signed head the check started from"})
+    seq = fields.Integer(metadata={"description": "the entry that head was"})
+    key_id = fields.String(
+        metadata={"description": "which signing key signed it (SHA-256 of the public key, 16 hex)"}
+    )
+
+
 class ChainCheckSchema(Schema):
     verified = fields.Boolean()
     entries = fields.Integer(metadata={"description": "entries checked"})
-    first_bad_seq = fields.Integer(allow_none=True)
+    first_bad_seq = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the first entry that does not link, hash, or match a signed checkpoint"},
+    )
     problem = fields.String(allow_none=True)
+    scope = fields.String(
+        validate=validate.OneOf(("full", "since_checkpoint")),
+        metadata={
+            "description": "since_checkpoint: from the last signed checkpoint to the head (the API's default "
+            "once one exists); full: from the first entry (`flask registry audit verify`)"
+        },
+    )
+    from_seq = fields.Integer(metadata={"description": "the first entry checked"})
+    head_seq = fields.Integer(
+        metadata={"description": "the head the check read; entries written while it ran wait for the next"}
+    )
+    checkpoint = fields.Nested(CheckpointRefSchema, allow_none=True)

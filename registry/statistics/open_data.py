@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from registry import statistics as stats
+from registry.audit import Checkpoint
 
 OPEN_DATA_COLUMNS: tuple[str, ...] = ("date", "measure", "province", "work_type", "level", "pool", "value")
-OPEN_DATA_SCHEMA = "cmr-open-data/1"
+# Version 2 adds a second comment line: the day's signed head of the audit chain (`checkpoint_line`).
+OPEN_DATA_SCHEMA = "cmr-open-data/2"
 OPEN_DATA_LICENCE = (
     "# 碳排放管理员人才库每日汇总开放数据 Carbon Manager Registry daily aggregates · schema {schema} · "
     "licence CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) · "
@@ -46,3 +48,14 @@ def open_data_rows(facts: stats.Facts, day: date, minimum: int) -> list[dict[str
 def licence_line(day: date, minimum: int) -> str:
     """The file's first line: what it is, its schema, its licence, and the suppression rule."""
     return OPEN_DATA_LICENCE.format(schema=OPEN_DATA_SCHEMA, minimum=minimum, date=day.isoformat())
+
+
+def checkpoint_line(checkpoint: Checkpoint | None, public_key: str) -> str:
+    """The file's second line: the day's signed head of the audit chain, so that anyone can hold the registry to
+    its record (the signature covers `registry.audit.checkpoint_message(day, seq, hash)`; Ed25519, base64)."""
+    if checkpoint is None:
+        return "# audit-checkpoint none: the day's head has not been signed yet"
+    return (
+        f"# audit-checkpoint day={checkpoint.day} seq={checkpoint.seq} hash={checkpoint.hash} "
+        f"key_id={checkpoint.key_id} public_key={public_key} signature={checkpoint.signature}"
+    )

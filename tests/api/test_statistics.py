@@ -311,9 +311,10 @@ def test_open_data_is_public_with_a_licence_line_and_a_stable_header(client, adm
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("# ") and "CC BY 4.0" in lines[0] and "cmr-open-data/1" in lines[0]
-    assert lines[1] == "date,measure,province,work_type,level,pool,value"
-    rows = list(csv.DictReader(lines[1:]))
+    assert lines[0].startswith("# ") and "CC BY 4.0" in lines[0] and "cmr-open-data/2" in lines[0]
+    assert lines[1].startswith("# audit-checkpoint ")
+    assert lines[2] == "date,measure,province,work_type,level,pool,value"
+    rows = list(csv.DictReader(lines[2:]))
     assert {row["measure"] for row in rows} == {
         "holders",
         "pool_members",

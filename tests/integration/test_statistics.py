@@ -275,11 +275,12 @@ def test_a_change_in_the_graph_is_seen_by_the_next_answer(registry_graph, cache,
     assert ask(registry_graph, cache, "supply")["totals"]["holders"] == before
 
 
-def test_open_data_holds_the_supply_and_pool_sizes_of_the_day(registry_graph, cache):
-    text = open_data(Context(graph=registry_graph, settings=None, today=TODAY), TODAY, cache).decode()
+def test_open_data_holds_the_supply_and_pool_sizes_of_the_day(registry_graph, cache, settings):
+    text = open_data(Context(graph=registry_graph, settings=settings, today=TODAY), TODAY, cache).decode()
     lines = text.splitlines()
     assert lines[0].startswith("# ") and "CC BY 4.0" in lines[0]
-    assert lines[1] == "date,measure,province,work_type,level,pool,value"
+    assert lines[1].startswith("# audit-checkpoint ")
+    assert lines[2] == "date,measure,province,work_type,level,pool,value"
     _, total = slow.supply(registry_graph, TODAY)
     assert f"{TODAY.isoformat()},holders_total,,,,,{total}" in lines
 
