@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import neo4j
 
 T = TypeVar("T")
+
+# Once the driver has found the graph unreachable (ServiceUnavailable, after its own retries: 6–7.8 s), calls fail
+# at once for this long; then one caller probes (verify_connectivity, no retries) while the others still fail.
+UNREACHABLE_SECONDS = 2.0
 
 
 class Graph:
@@ -27,21 +34,51 @@ class Graph:
             notifications_min_severity="OFF",
             **driver_options,
         )
+        # time.monotonic() until which the graph counts as unreachable (0: it is not)
+        self.unreachable_until = 0.0
+        self._probing = threading.Lock()
+
+    @contextlib.contextmanager
+    def _session(self, **options: Any) -> Iterator[neo4j.Session]:
+        """A session on the database; ServiceUnavailable at once while the graph is known to be unreachable."""
+        self._fail_fast()
+        try:
+            with self.driver.session(database=self.database, **options) as session:
+                yield session
+        except neo4j.exceptions.ServiceUnavailable:
+            self.unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
+            raise
+
+    def _fail_fast(self) -> None:
+        if not self.unreachable_until:
+            return
+        if time.monotonic() < self.unreachable_until or not self._probing.acquire(blocking=False):
+            raise neo4j.exceptions.ServiceUnavailable("Neo4j was unreachable moments ago; not tried yet")
+        try:
+            self.driver.verify_connectivity()
+        except neo4j.exceptions.ServiceUnavailable:
+            self.unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
+            raise
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
+            pass  # it answers (a wrong password, say): the call itself reports what is wrong
+        finally:
+            self._probing.release()
+        self.unreachable_until = 0.0
 
     def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `work(tx, ...)` in a managed read transaction (retried on transient errors)."""
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
             return session.execute_read(work, *args, **kwargs)
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `work(tx, ...)` in a managed write transaction (retried on transient errors)."""
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_write(work, *args, **kwargs)
 
     def server_info(self) -> dict[str, str]:
         """The server's version and edition, from dbms.components()."""
         # An auto-commit query: a readiness probe must answer at once, not retry.
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
             record = session.run(
                 "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition"
             ).single(strict=True)

@@ -78,11 +78,13 @@ def principal() -> Principal:
 
 @portal.before_app_request
 def identify_visitor() -> None:
-    """Portal pages only: the session cookie (if any) names the visitor; the API keeps its own header auth."""
+    """Portal pages only: the session cookie (if any) names the visitor; the API keeps its own header auth, and
+    static files need no visitor (nor the graph: they answer while Neo4j is down)."""
     if (
         request.path.startswith("/api/")
         or request.path.startswith("/docs")
         or request.path.startswith("/swaggerui")
+        or request.endpoint == "portal.static"
     ):
         return
     g.principal = ANONYMOUS
