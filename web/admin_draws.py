@@ -97,6 +97,7 @@ def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
     return render_template(
         "admin/draw.html", draw=view, verification=verification, purposes=PURPOSE_NAMES, draw_status=DRAW_STATUS,
         seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names, events=EVENT_NAMES,
+        checks=labels.VERIFY_CHECKS,
         **{"message": request.args.get("done"), "error": None, **extra},
     ), status  # fmt: skip
 

@@ -81,6 +81,17 @@ def _num(value: Any) -> float:
     return 0 if value is None else value
 
 
+def _province_name(row: dict[str, Any]) -> str:
+    """The row's province, 未注明地区 for people (or units) whose record names none."""
+    return row.get("province_name") or (
+        labels.UNSTATED_REGION if row.get("province") is None else row["province"]
+    )
+
+
+def _named(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"province_name": _province_name(row)} if "province_name" in row else row
+
+
 # --- Statistics charts: each is one statistics answer and a function drawing it ------------------------------
 
 
@@ -95,7 +106,7 @@ class StatChart:
 def _supply_by_province(answer: dict[str, Any]) -> dict[str, Any]:
     totals: dict[str, float] = defaultdict(float)
     for row in answer["rows"]:
-        totals[row["province_name"]] += _num(row["holders"])
+        totals[_province_name(row)] += _num(row["holders"])
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return _bar("各省有效持证人数（由多到少）", [n for n, _ in ranked],
                 [{"type": "bar", "name": "有效持证人数", "data": [v for _, v in ranked]}])  # fmt: skip
@@ -126,8 +137,10 @@ def _trends(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _coverage(answer: dict[str, Any]) -> dict[str, Any]:
-    rows = answer["rows"]
-    names = [row["province_name"] for row in rows]
+    # Coverage sets a province's verifiers against its key emitters: people with no province have no list to be
+    # set against, so 未注明地区 stays in the table and out of the chart.
+    rows = [row for row in answer["rows"] if row["province"] is not None]
+    names = [_province_name(row) for row in rows]
     target = rows[0]["target"] if rows else None
     series: list[dict[str, Any]] = [
         {"type": "bar", "name": "每百家重点排放单位核查员数", "data": [row["coverage"] for row in rows]}
@@ -140,7 +153,7 @@ def _coverage(answer: dict[str, Any]) -> dict[str, Any]:
 def _expiring(answer: dict[str, Any]) -> dict[str, Any]:
     totals: dict[str, float] = defaultdict(float)
     for row in answer["rows"]:
-        totals[row["province_name"]] += _num(row["certificates"])
+        totals[_province_name(row)] += _num(row["certificates"])
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return _bar("90 天内到期的证书（按省）", [n for n, _ in ranked],
                 [{"type": "bar", "name": "到期证书数", "data": [v for _, v in ranked]}])  # fmt: skip
@@ -170,7 +183,7 @@ def statistics_charts() -> list[dict[str, Any]]:
         shown.append({
             "key": key, "title": chart.title, "statistic": chart.statistic, "table": chart.table,
             "option": json.dumps(chart.draw(answer), ensure_ascii=False, default=str),
-            "labels": answer["labels"], "columns": answer["columns"], "rows": answer["rows"],
+            "labels": answer["labels"], "columns": answer["columns"], "rows": [_named(r) for r in answer["rows"]],
             "suppressed": bool((answer.get("suppression") or {}).get("cells")),
         })  # fmt: skip
     return shown

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from registry.draw_rules import RULE_CODES
 from registry.taxonomy import EDUCATION_LEVELS, LEVEL_BY_RANK, POOL_BY_CODE, WORK_TYPE_BY_CODE
 
 CERTIFICATE_STATUS = {"valid": "有效", "suspended": "暂停", "revoked": "撤销", "expired": "过期"}
@@ -75,6 +79,93 @@ def message(text: str) -> str:
     return next((zh for start, zh in PREFIXES.items() if start in text), text)
 
 
+# --- Draws: avoidance facts and rule sources ------------------------------------------------------------------
+# The API keeps the English of registry/draw_rules.py and registry/draws.py (a draw's sealed record stores the
+# facts as written); the portal shows them in Chinese.
+
+UNSTATED_REGION = "未注明地区"  # people and units whose record names no province
+SANCTION_KINDS = {"expert_suspension": "暂停专家资格", "bar": "禁止参加抽取与专家库"}
+RELATIONSHIPS = {
+    "employment": "劳动关系", "director": "董事", "supervisor": "监事", "shareholder": "控股股东或实际控制人",
+    "adviser": "顾问", "relative": "近亲属在该单位任职",
+}  # fmt: skip
+_ART9 = "《政府采购法实施条例》第九条"
+_CAIKU = "财库〔2016〕198号"
+_NDRC26 = "国家发展改革委令2024年第26号"
+RULE_SOURCES = {
+    "employment": f"{_ART9}第（一）项；{_CAIKU}",
+    "engagement": f"{_ART9}第（五）项：其他可能影响公正评审的关系",
+    "declaration": f"{_ART9}第（二）至（四）项；{_CAIKU}",
+    "certificate_status": f"评价项目简章：人才库、专家库以有效证书为准；{_CAIKU}（违规专家退出专家库）",
+    "sanction": f"{_CAIKU}；{_NDRC26}（有不良记录的专家不得参加抽取）",
+    "same_employer": f"平台规则，参照{_CAIKU}（评审组不受单一单位左右）",
+    "unavailable": f"{_CAIKU}（专家须确认能够到场）",
+    "draw_cap": f"平台默认值（可配置）；{_NDRC26}要求专家库管理方管理专家参评频次",
+    "manual": _CAIKU,
+}
+assert set(RULE_SOURCES) == set(RULE_CODES), "every avoidance rule needs a Chinese source"
+VERIFY_CHECKS = {
+    "seed_commitment": "种子承诺", "committed_before_sealing": "先承诺后封存", "candidate_hash": "候选名单哈希",
+    "seed": "随机种子", "selection": "抽中顺序", "refills": "递补顺序", "seats": "席位与事件一致",
+}  # fmt: skip
+
+_DAY = r"(\d{4}-\d{2}-\d{2})"
+CERTIFICATE_STATUS_FACT = {"suspended": "已暂停", "revoked": "已撤销"}
+
+
+def _until(text: str | None) -> str:
+    """`until 2026-01-01` or `2026-01-01` / `currently` / `ongoing` / `indefinite` → 至 2026-01-01 / 目前仍在 / …"""
+    text = (text or "").removeprefix("until ")
+    if re.fullmatch(_DAY, text):
+        return f"至 {text}"
+    return {"currently": "目前仍在", "ongoing": "持续中", "indefinite": "无期限"}.get(text, text)
+
+
+def _order(number: str | None) -> str:
+    return f"（顺序 {number}）" if number else ""
+
+
+# The facts registry/draws.py, draw_record.py and draw_log.py write (as they write them), each said in Chinese.
+_FACTS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (rf"employed by the organization (until {_DAY}|currently) \(window (\d+) years\)",
+     lambda m: f"受雇于被评审单位（{_until(m[1])}；回避期 {m[3]} 年）"),
+    (rf"engagement (\S+) for the organization, (?:ended {_DAY}|not ended)",
+     lambda m: f"为被评审单位承担项目 {m[1]}（{m[2] + ' 结束' if m[2] else '尚未结束'}）"),
+    (rf"declared employment by the organization \((until {_DAY}|ongoing)\), declaration (\S+)",
+     lambda m: f"申报受雇于被评审单位（{_until(m[1])}），申报 {m[3]}"),
+    (rf"declared (\w+) of the organization \((until {_DAY}|ongoing)\), (\S+)",
+     lambda m: f"申报与被评审单位的关系：{RELATIONSHIPS.get(m[1], m[1])}（{_until(m[2])}），申报 {m[4]}"),
+    (r"certificate (\S+) is (suspended|revoked)", lambda m: f"证书 {m[1]} {CERTIFICATE_STATUS_FACT[m[2]]}"),
+    (rf"(\w+) (\S+) active on {_DAY} \(until ({_DAY}|indefinite)\)",
+     lambda m: f"{SANCTION_KINDS.get(m[1], m[1])} {m[2]} 于 {m[3]} 有效（{_until(m[4])}）"),
+    (rf"unavailable {_DAY} to {_DAY}", lambda m: f"{m[1]} 至 {m[2]} 无法到场"),
+    (rf"on the panel of draw (\S+) on {_DAY}", lambda m: f"{m[2]} 已在抽取 {m[1]} 的评审组中"),
+    (r"(\d+) panel seats in (\d{4}); the cap is (\d+) a year",
+     lambda m: f"{m[2]} 年已参加评审 {m[1]} 次，每年上限 {m[3]} 次"),
+    (r"employer (\S+) already has practitioner (\S+)(?: \(order (\d+)\))? in this draw",
+     lambda m: f"同一单位 {m[1]} 已有专家 {m[2]} 入选本次抽取{_order(m[3])}"),
+    (r"no longer active in the registry", lambda m: "已不在册（人员状态非正常）"),
+    (r"deadline passed", lambda m: "已过答复期限"),
+    (r"the pool cannot fill the panel", lambda m: "符合条件的人数不足以组成评审组"),
+    (r"reserves and the sealed order are used up", lambda m: "候补与封存顺序均已用尽"),
+)  # fmt: skip
+_COMPILED = tuple((re.compile(pattern), say) for pattern, say in _FACTS)
+
+
+def avoidance_fact(detail: str | None) -> str:
+    """A draw's recorded fact (an avoidance, a skip, an event's detail) in Chinese; free text (a reason) as is."""
+    text = detail or ""
+    for pattern, say in _COMPILED:
+        found = pattern.fullmatch(text)
+        if found:
+            return say(found)
+    return text
+
+
+def rule_source(code: str | None) -> str:
+    return RULE_SOURCES.get(code or "", "")
+
+
 FILTERS = {
     "work_type": work_type,
     "level_name": level,
@@ -82,4 +173,6 @@ FILTERS = {
     "education_name": education,
     "cert_status": lambda s: CERTIFICATE_STATUS.get(s, s),
     "person_status": lambda s: PERSON_STATUS.get(s, s),
+    "avoidance_fact": avoidance_fact,
+    "rule_source": rule_source,
 }

@@ -26,7 +26,8 @@ from web.portal import portal, principal
 PER_PAGE = 12
 REGION_NAMES = dict(places.PROVINCES) | dict(places.CITIES)
 INDUSTRY_NAMES = {code: name for code, name, _ in places.INDUSTRIES}
-SANCTION_KINDS = {"expert_suspension": "暂停专家资格", "bar": "禁止参加抽取与专家库"}
+SANCTION_KINDS = labels.SANCTION_KINDS
+POOL_SHORT_NAMES = {"talent": "人才库", "expert": "专家库"}
 POOL_PAGES = {"talent": ("talent", "全国碳排放管理员人才库"), "expert": ("experts", "国家级碳排放专家库")}
 
 
@@ -109,8 +110,18 @@ def _search(pool: str | None, title: str) -> Any:
     return render_template(
         "search.html", title=title, errors={}, pool=pool, args=raw, items=items, result=result,
         facet_links=_facet_links(raw, result.facets or {}), pages=_pages(raw, args, result.total),
-        sorts=labels.SORTS, facet_titles=labels.FACET_TITLES,
+        sorts=labels.SORTS, facet_titles=labels.FACET_TITLES, showcase_note=_showcase_note(pool),
     )  # fmt: skip
+
+
+def _showcase_note(pool: str | None) -> str | None:
+    """For visitors who see only consenting people: say so, with the size of the whole pool (as 首页 shows it)."""
+    if not presenters.public_only():
+        return None
+    sizes = {p["code"]: p["members"] for p in search.pool_sizes(ctx())}
+    whole = "，".join(f"{name}共 {sizes[code]} 人" for code, name in POOL_SHORT_NAMES.items()
+                     if code in sizes and pool in (None, code))  # fmt: skip
+    return f"仅显示同意公开展示的人员；{whole}" if whole else "仅显示同意公开展示的人员"
 
 
 def _link(raw: dict[str, str], **changes: str | None) -> str:
