@@ -205,12 +205,11 @@ def estimate_rows(path: str | Path) -> int:
 # --- Writing files -------------------------------------------------------------------------------------------
 #
 # One formula rule for everything the service writes. A spreadsheet treats a cell starting with `=`, `+`, `-`,
-# `@` (or a tab or carriage return) as a formula: text from the graph — an organization's name, a reason — could
-# run in the reader's Excel (OWASP "CSV Injection"). `registry.formulas` names those starts (the import checks
-# refuse them in free text); answers also escape a leading line feed and the full-width forms (＝＋－＠) some
-# spreadsheet locales evaluate. Numbers stay numbers; XLSX text cells are stored as text, never as formulas.
+# `@` (their full-width forms too, or any of them behind a tab or line break) as a formula: text from the graph —
+# an organization's name, a reason — could run in the reader's Excel (OWASP "CSV Injection").
+# `registry.formulas.looks_like_formula` is that rule, the same the API and the import refuse names by; every
+# writer here escapes what it matches. Numbers stay numbers; XLSX text cells are stored as text, never formulas.
 
-EXTRA_TRIGGERS: tuple[str, ...] = ("\n", "＝", "＋", "－", "＠")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_SHEET_TITLE = 31  # Excel's limit
@@ -218,7 +217,7 @@ MAX_SHEET_TITLE = 31  # Excel's limit
 
 def safe_text(value: str) -> str:
     """A text cell that no spreadsheet reads as a formula: a leading `'` before a formula prefix."""
-    return "'" + value if looks_like_formula(value) or value.startswith(EXTRA_TRIGGERS) else value
+    return "'" + value if looks_like_formula(value) else value
 
 
 def escape_formula(value: Any) -> Any:

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from registry.errors import InvalidIdentifier
+from registry.formulas import FORMULA_RULE, looks_like_formula
 
 # --- Resident identity card number (GB 11643-1999) ---------------------------------------------------------
 
@@ -171,6 +172,8 @@ def normalize_email(value: str) -> str:
     local, domain = address.split("@")
     if not local:
         raise InvalidIdentifier("email must have a name before the @")
+    if looks_like_formula(address):  # an address comes back in exports: the import's rule, everywhere
+        raise InvalidIdentifier(f"email {FORMULA_RULE}")
     labels = domain.split(".")
     if len(labels) < 2 or not all(labels):
         raise InvalidIdentifier("email domain must be a dotted name such as example.cn")

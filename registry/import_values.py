@@ -11,7 +11,7 @@ from collections.abc import Mapping, Set
 from datetime import date, datetime
 from typing import Any
 
-from registry.formulas import looks_like_formula
+from registry.formulas import FORMULA_RULE, looks_like_formula
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone, normalize_uscc
 from registry.taxonomy import CERTIFICATE_STATUSES, EDUCATION_LEVELS, LEVELS, WORK_TYPES
 
@@ -144,7 +144,7 @@ def _plain_text(value: Any, max_length: int) -> str:
 def _refuse_formula(text: str) -> None:
     # Stored text comes back in exports and in other people's spreadsheets; a formula there would run.
     if looks_like_formula(text):
-        raise BadValue("must not start with =, +, - or @ (a spreadsheet would run it as a formula)")
+        raise BadValue(FORMULA_RULE)
 
 
 def parse_name(value: Any) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from registry.formulas import FORMULA_RULE, FORMULA_STARTS, looks_like_formula
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 
 MAX_PER_PAGE = 100
@@ -32,25 +33,50 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+def refuse_formula(text: str) -> None:
+    """Refuse text a spreadsheet would run as a formula (registry/formulas.py: the rule the import applies)."""
+    if looks_like_formula(text):
+        raise ValidationError(FORMULA_RULE[0].upper() + FORMULA_RULE[1:] + ".")
+
+
+# The formula starts as a pattern's character class ("-" is the only one special there).
+_FORMULA_CLASS = "[" + FORMULA_STARTS.replace("-", "\\-") + "]"
+
+
 class Text(fields.String):
-    """A trimmed string with a length limit; blank after trimming counts as missing for required fields."""
+    """A trimmed string with a length limit; blank after trimming counts as missing for required fields.
+
+    `refuses_formulas`: names that come back in spreadsheets (a person's, an organization's) may not start like a
+    formula, as the bulk import refuses them (registry/formulas.py)."""
 
     def __init__(
-        self, *, max_length: int, min_length: int = 1, multiline: bool = False, **kwargs: Any
+        self,
+        *,
+        max_length: int,
+        min_length: int = 1,
+        multiline: bool = False,
+        refuses_formulas: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
         self.allowed_controls = "\n\t" if multiline else ""
+        self.refuses_formulas = refuses_formulas
         # The same rule for the API description (api/models.py): no control characters but the
-        # allowed ones, and something other than blanks when text is required.
+        # allowed ones, something other than blanks when text is required, and no formula start.
         controls = "\\u0000-\\u0008\\u000b-\\u001f" if multiline else "\\u0000-\\u001f"
+        start = f"^(?!\\s*{_FORMULA_CLASS})" if refuses_formulas else "^"
         self.swagger_pattern = (
-            f"^[^{controls}]*[^\\s{controls}][^{controls}]*$" if min_length > 0 else f"^[^{controls}]*$"
+            f"{start}[^{controls}]*[^\\s{controls}][^{controls}]*$"
+            if min_length > 0
+            else f"{start}[^{controls}]*$"
         )
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if any(ord(ch) < 32 and ch not in self.allowed_controls for ch in text):
             raise ValidationError("Line breaks and control characters are not allowed here.")
+        if self.refuses_formulas:
+            refuse_formula(text)
         return text
 
 

@@ -21,7 +21,9 @@ from registry.taxonomy import ORGANIZATION_KINDS
 class OrganizationInputSchema(Schema):
     """An organization: name, kind, USCC, region and industry."""
 
-    name = Text(required=True, max_length=200, metadata={"example": "湖北某某水泥有限公司"})
+    name = Text(
+        required=True, max_length=200, refuses_formulas=True, metadata={"example": "湖北某某水泥有限公司"}
+    )
     kind = fields.String(
         required=True, validate=validate.OneOf(ORGANIZATION_KINDS), metadata={"example": "enterprise"}
     )

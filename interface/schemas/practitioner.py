@@ -52,7 +52,7 @@ def _work_start_year(value: int) -> None:
 class PractitionerInputSchema(Schema):
     """A practitioner to register; the ID card is stored only as a keyed hash and its last 4 characters."""
 
-    name = Text(required=True, max_length=50, metadata={"example": "王小明"})
+    name = Text(required=True, max_length=50, refuses_formulas=True, metadata={"example": "王小明"})
     id_card = Identifier(
         normalize_id_card, required=True, load_only=True,
         metadata={
