@@ -1,8 +1,8 @@
 """Bench-only bulk load: a synthetic registry written as CSV and loaded with `neo4j-admin database import full`.
 
-The transactional writer (graph/bulk.py) takes ~80 s per 100 000 people on this machine, too slow for a
+The transactional writer (services/batches.py) takes ~80 s per 100 000 people on this machine, too slow for a
 1 000 000-person bench. The offline importer writes the store files directly: this module generates the same
-synthetic registry, derives what `graph.pools.rederive` would store (search keys, pool memberships with their
+synthetic registry, derives what `services.pools.rederive` would store (search keys, pool memberships with their
 `valid_until`, region keys, industry keys, the revision mark) with the same registry functions, writes one
 CSV per node label and relationship type, imports them into the stopped bench instance, starts it and builds
 the schema. Left out, as the bench never reads them: certificate events and the Level links of certificates.

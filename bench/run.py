@@ -9,7 +9,7 @@ The bench Neo4j (heap 4 GB + page cache 6 GB) is stopped at the end, failed runs
 --keep-neo4j (or BENCH_KEEP_NEO4J=1) asks to keep it for a look at the loaded graph.
 
 Registries up to --import-above people are written through the application's transactional bulk writer
-(graph/bulk.py); bigger ones through `neo4j-admin database import` (bench/admin_import.py, bench only).
+(services/batches.py); bigger ones through `neo4j-admin database import` (bench/admin_import.py, bench only).
 The bench's Neo4j is stopped at the end unless --keep-neo4j.
 
 Writes bench/RESULTS.md (tables + machine description) and prints the same tables. Ratios are measured side
@@ -108,7 +108,7 @@ def load(size: int, args: argparse.Namespace, seed: int = 42) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"graph": graph, "seconds": seconds, "counts": counts, "conflict_org_id": conflict,
-            "method": "transactional bulk writer (graph/bulk.py)"}  # fmt: skip
+            "method": "transactional bulk writer (services/batches.py)"}  # fmt: skip
 
 
 def latency(

@@ -1,21 +1,17 @@
-"""Bulk writes with UNWIND: imported files and synthetic registries, one batch per transaction.
+"""Bulk writes with UNWIND: the certificates, organizations and engagements of imported files and synthetic registries.
 
-A batch writes its people, their certificates and their derived pools in one transaction, so a batch is
-all-or-nothing and pools never disagree with certificates. People are created the one way practitioners
-are created (`graph.practitioners.create_practitioners`, matched on their ID-card hash) and certificates
-are matched on their number; ones already stored are left as they are.
+A batch of them is written, with its people and their derived pools, in one transaction by services/batches.py
+`write_batch`. Certificates are matched on their number and engagements on their id; ones already stored are left
+as they are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import neo4j
 
-from graph.pools import rederive
-from graph.practitioners import create_practitioners
 from graph.reference import DEFAULT_ISSUER_ID
 
 CREATE_CERTIFICATES = """
@@ -67,16 +63,6 @@ RETURN count(e) AS created
 ANY_PRACTITIONER = "RETURN EXISTS { (:Practitioner) } AS any"
 
 
-@dataclass
-class BatchResult:
-    """What one batch created, and the practitioners whose certificates changed."""
-
-    people_created: int = 0
-    certificates_created: int = 0
-    holders: tuple[str, ...] = ()  # whose new certificates this batch wrote
-    created: tuple[str, ...] = ()  # the practitioners it created
-
-
 def certificate_row(
     *,
     holder_hash: str,
@@ -95,31 +81,16 @@ def certificate_row(
     }  # fmt: skip
 
 
-def write_batch(
-    tx: neo4j.ManagedTransaction,
-    people: list[dict[str, Any]],
-    certificates: list[dict[str, Any]],
-    *,
-    today: date,
-    reason: str,
-    import_batch: str | None = None,
-    derive: bool = True,
-) -> BatchResult:
-    """Create the new people (`practitioner_row`s) and certificates of one batch and re-derive pools and search
-    keys of everyone touched (`derive=False` leaves that to a caller that writes more first)."""
-    created_people = create_practitioners(tx, people, today)
-    created_certificates, holders = 0, []
-    if certificates:
-        record = tx.run(
-            CREATE_CERTIFICATES, certificates=certificates, issuer_id=DEFAULT_ISSUER_ID, reason=reason,
-            import_batch=import_batch,
-        ).single()  # fmt: skip
-        created_certificates, holders = record["created"], record["holders"]
-    if derive:
-        rederive(tx, [person["id"] for person in people] + list(holders), today)
-    return BatchResult(
-        len(created_people), created_certificates, tuple(holders), tuple(sorted(created_people))
-    )
+def create_certificates(
+    tx: neo4j.ManagedTransaction, certificates: list[dict[str, Any]], *, reason: str, import_batch: str | None
+) -> tuple[int, list[str]]:
+    """Create the certificates (`certificate_row`s) whose numbers are not stored yet, each with its import event;
+    how many were created and the ids of their holders."""
+    record = tx.run(
+        CREATE_CERTIFICATES, certificates=certificates, issuer_id=DEFAULT_ISSUER_ID, reason=reason,
+        import_batch=import_batch,
+    ).single()  # fmt: skip
+    return record["created"], record["holders"]
 
 
 def upsert_organizations(tx: neo4j.ManagedTransaction, organizations: list[dict[str, Any]]) -> int:
@@ -130,21 +101,6 @@ def upsert_organizations(tx: neo4j.ManagedTransaction, organizations: list[dict[
 def create_engagements(tx: neo4j.ManagedTransaction, engagements: list[dict[str, Any]]) -> int:
     """Create engagements that do not exist yet (by id) with client, industry, region and team."""
     return tx.run(CREATE_ENGAGEMENTS, engagements=engagements).single()["created"] if engagements else 0
-
-
-def write_synthetic_batch(
-    tx: neo4j.ManagedTransaction,
-    people: list[dict[str, Any]],
-    certificates: list[dict[str, Any]],
-    engagements: list[dict[str, Any]],
-    today: date,
-) -> BatchResult:
-    """One batch of a synthetic registry: people, certificates and engagements, then pools and search keys."""
-    result = write_batch(tx, people, certificates, today=today, reason="synthetic registry", derive=False)
-    create_engagements(tx, engagements)
-    # After the engagements: a person's industry keys include the industries of their engagements.
-    rederive(tx, [person["id"] for person in people], today)
-    return result
 
 
 def has_practitioners(tx: neo4j.ManagedTransaction) -> bool:

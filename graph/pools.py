@@ -1,9 +1,10 @@
-"""Derived state of a practitioner: pool membership and search keys, never set by hand.
+"""Derived state of a practitioner in the graph: pool membership and search keys, never set by hand.
 
-`rederive` runs inside the transaction of whatever changed a certificate, a practitioner, or an engagement
-team, so pools and search keys can never disagree with the facts they come from. Pools follow
-`registry.pools`; an ended membership is kept as WAS_MEMBER_OF (history). A current MEMBER_OF carries
-`valid_until`, the day its certificates lapse, so reads drop it at once even before the expiry job has run.
+`services/pools.py` `rederive` reads a person's facts here (`holder_facts`), applies `registry.pools`, and writes
+the result back here (`write_derived`), inside the transaction of whatever changed a certificate, a practitioner,
+or an engagement team, so pools and search keys can never disagree with the facts they come from. An ended
+membership is kept as WAS_MEMBER_OF (history). A current MEMBER_OF carries `valid_until`, the day its
+certificates lapse, so reads drop it at once even before the expiry job has run.
 
 Search keys let the search filter, sort and count facets from one node's properties instead of expanding
 five relationship types per match (see graph/search.py): `cert_keys` (`work_type|level|until`),
@@ -14,19 +15,14 @@ evaluations that still count. An active sanction (`expert_suspension`, `bar`) is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import neo4j
 
-from graph.practitioners import lock
 from graph.records import native
-from graph.revision import stamp
 from registry.certificates import CertificateFacts
-from registry.evaluations import search_keys as evaluation_search_keys
 from registry.misconduct import Sanction
-from registry.pools import certificate_keys, exclusions, memberships, pool_keys
 
 # One record with a list: a batch of thousands of holders decodes far faster than thousands of records.
 HOLDER_CERTIFICATES = """
@@ -76,8 +72,8 @@ SET p.cert_keys = row.cert_keys,
                                 MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code AS code }
 """
 
-# A membership counts while its certificates have not lapsed (`valid_until`); `rederive` removes the
-# memberships of people who are not active.
+# A membership counts while its certificates have not lapsed (`valid_until`); `rederive` (services/pools.py)
+# removes the memberships of people who are not active.
 CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
 
 POOL_SIZES = (
@@ -93,42 +89,25 @@ ORDER BY pool.code DESC
 )
 
 
-def rederive(tx: neo4j.ManagedTransaction, practitioner_ids: Iterable[str], today: date) -> None:
-    """Re-derive the pools and search keys of these practitioners, in the caller's transaction, and stamp
-    the registry revision (graph/revision.py) so in-memory search indexes see the change."""
-    ids = list(dict.fromkeys(practitioner_ids))
-    if not ids:
-        return
-    # Read the certificates only after holding the people's locks: a derivation never works from a state
-    # that a concurrent lifecycle change is about to replace.
-    lock(tx, ids)
-    rows = []
-    for record in tx.run(HOLDER_CERTIFICATES, ids=ids).single()["holders"]:
-        certificates = [CertificateFacts(**native(c)) for c in record["certificates"]]
-        sanctions = [_sanction(native(s)) for s in record["sanctions"]]
-        # Only active practitioners are in a pool; a suspended or deleted person's certificates keep their status.
-        current = memberships(certificates, today, sanctions) if record["status"] == "active" else {}
-        rows.append(
-            {
-                "id": record["id"],
-                "memberships": [
-                    {"pool": m.pool, "via": m.via, "valid_until": m.valid_until} for m in current.values()
-                ],
-                "exclusions": [
-                    {
-                        "pool": pool,
-                        "why": "sanction: " + ", ".join(x.sanction_ids),
-                        "returns_on": x.returns_on,
-                    }
-                    for pool, x in exclusions(sanctions, today).items()
-                ],
-                "cert_keys": certificate_keys(certificates, today),
-                "pool_keys": pool_keys(current),
-            }
-            | evaluation_search_keys((work_type, score) for work_type, score in record["evaluations"])
-        )
+def holder_facts(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
+    """What the pool rules read of each of these people: {id, status, certificates (CertificateFacts),
+    sanctions (Sanction), evaluations ((work_type, score) of those that still count)}."""
+    return [
+        {
+            "id": record["id"],
+            "status": record["status"],
+            "certificates": [CertificateFacts(**native(c)) for c in record["certificates"]],
+            "sanctions": [_sanction(native(s)) for s in record["sanctions"]],
+            "evaluations": [(work_type, score) for work_type, score in record["evaluations"]],
+        }
+        for record in tx.run(HOLDER_CERTIFICATES, ids=ids).single()["holders"]
+    ]
+
+
+def write_derived(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]], today: date) -> None:
+    """Store each person's derived memberships (ending the ones no longer granted) and search keys (rows as
+    WRITE_MEMBERSHIPS reads them)."""
     tx.run(WRITE_MEMBERSHIPS, rows=rows, now=datetime.now(UTC), today=today).consume()
-    stamp(tx, ids)  # the search indexes of every process reload these people before their next answer
 
 
 def _sanction(row: dict[str, Any]) -> Sanction:

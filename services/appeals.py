@@ -10,7 +10,6 @@ import neo4j
 
 from graph import appeals as repo
 from graph import practitioners as practitioner_repo
-from graph.pools import rederive
 from graph.records import found
 from registry.appeals import AppealSubject, check_may_appeal, decide_appeal, validate_appeal
 from registry.errors import Conflict, NotFound, ValidationFailed
@@ -18,6 +17,7 @@ from services import audit, credit
 from services.context import Context, Page
 from services.credit import Caller, entered_by
 from services.misconduct import apply_sanctions
+from services.pools import rederive
 
 
 def file_appeal(ctx: Context, data: dict[str, Any], caller: Caller) -> dict[str, Any]:

@@ -13,13 +13,13 @@ import neo4j
 
 from graph import certificates as repo
 from graph import practitioners as practitioner_repo
-from graph.pools import rederive
 from graph.records import found
 from graph.reference import DEFAULT_ISSUER_ID
 from registry.certificates import CertificateFacts, effective_status, next_status, verification
 from registry.errors import Conflict, NotFound, ValidationFailed
 from services import audit, misconduct
 from services.context import Context
+from services.pools import rederive
 
 EXPIRY_BATCH = 1000
 

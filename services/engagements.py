@@ -9,12 +9,12 @@ import neo4j
 
 from graph import engagements as repo
 from graph import practitioners as practitioner_repo
-from graph.pools import rederive
 from graph.records import found
 from registry.engagements import engagement_problems
 from registry.errors import ValidationFailed
 from services import audit, reference
 from services.context import Context, Page
+from services.pools import rederive
 
 CODE_FIELDS = {"industry": "industries", "region": "regions"}
 AUDITED = ("title", "kind", "status", "start_on", "end_on", "outcome")

@@ -10,7 +10,6 @@ import neo4j
 
 from graph import evaluations as repo
 from graph import practitioners as practitioner_repo
-from graph.pools import rederive
 from graph.records import found
 from registry.appeals import appeal_deadline
 from registry.errors import Conflict, ValidationFailed
@@ -27,6 +26,7 @@ from registry.evaluations import (
 from services import audit, credit
 from services.context import Context, Page
 from services.credit import Caller, entered_by
+from services.pools import rederive
 
 
 def evaluate(ctx: Context, engagement_id: str, data: dict[str, Any], caller: Caller) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from registry.import_plan import plan_batch
 from registry.import_report import ImportReport
 from registry.import_rows import ImportRow, RowError, consistency_errors, validate_row
 from services import audit
-from services.batches import BatchWriter
+from services.batches import BatchWriter, write_batch
 from services.context import Context, Page
 
 log = logging.getLogger("registry.imports")
@@ -76,9 +76,7 @@ def _write_batch(
         for row in plan.new_certificates
         if (cert := row.certificate) is not None
     ]  # fmt: skip
-    result = bulk.write_batch(
-        tx, people, certificates, today=today, reason="bulk import", import_batch=batch_id
-    )
+    result = write_batch(tx, people, certificates, today=today, reason="bulk import", import_batch=batch_id)
     outcome = BatchOutcome(result.people_created, result.certificates_created, plan.unchanged, plan.conflicts)
     progress = {
         "last_row": max(row.row for row in rows),

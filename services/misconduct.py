@@ -12,7 +12,6 @@ import neo4j
 from graph import misconduct as repo
 from graph import pools as pool_repo
 from graph import practitioners as practitioner_repo
-from graph.pools import rederive
 from graph.records import found
 from registry.appeals import appeal_deadline
 from registry.errors import ValidationFailed
@@ -27,6 +26,7 @@ from registry.misconduct import (
 from services import audit, credit
 from services.context import Context, Page
 from services.credit import active_sanctions, entered_by
+from services.pools import rederive
 
 
 def apply_sanctions(tx: neo4j.ManagedTransaction, ctx: Context, practitioner_id: str, why: str) -> None:

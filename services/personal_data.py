@@ -13,13 +13,13 @@ from graph import personal_data as repo
 from graph import practitioners as practitioner_repo
 from graph import views
 from graph import web_sessions as session_repo
-from graph.pools import rederive
 from graph.records import found
 from registry import visibility
 from registry.errors import Conflict
 from registry.self_service import deletion_plan
 from services import audit
 from services.context import Context
+from services.pools import rederive
 from services.practitioners import audit_fields
 from services.profiles import stored_visibility
 

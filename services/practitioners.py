@@ -12,12 +12,12 @@ from graph import organizations as organization_repo
 from graph import practitioners as repo
 from graph import views
 from graph.neighbourhood import neighbourhood as neighbourhood_of
-from graph.pools import rederive
 from graph.records import found
 from registry.errors import NotFound, ValidationFailed
 from registry.identifiers import id_card_hash, id_card_tail
 from services import audit, reference
 from services.context import Context
+from services.pools import rederive
 
 # Request fields holding reference codes, and the kind of code each holds.
 CODE_FIELDS = {

@@ -15,7 +15,6 @@ from graph import practitioners as practitioner_repo
 from graph import profiles as repo
 from graph import views
 from graph.links import replace_links
-from graph.pools import rederive
 from graph.records import found
 from graph.revision import stamp
 from registry import visibility
@@ -23,6 +22,7 @@ from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.self_service import patch_problems, qualification_changes, qualification_problems
 from services import audit, keys, reference
 from services.context import Context
+from services.pools import rederive
 from services.practitioners import audit_fields
 
 SELF_CODE_FIELDS = {

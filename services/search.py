@@ -13,7 +13,7 @@ from graph import views
 from graph.search import FILTER_FIELDS, SORTS, SearchFilters
 from registry.errors import NotFound
 from registry.taxonomy import POOL_CODES, POOLS
-from services import reference, search_index
+from services import pools, reference, search_index
 from services.context import Context
 
 __all__ = [
@@ -123,5 +123,5 @@ def derive_missing_keys(ctx: Context, batch_size: int = 2000) -> int:
     """Derive pools and search keys for practitioners stored before search keys existed; the number done."""
     ids = ctx.graph.read(pool_repo.without_search_keys)
     for start in range(0, len(ids), batch_size):
-        ctx.graph.write(pool_repo.rederive, ids[start : start + batch_size], ctx.today)
+        ctx.graph.write(pools.rederive, ids[start : start + batch_size], ctx.today)
     return len(ids)

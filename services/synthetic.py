@@ -13,7 +13,7 @@ from graph.practitioners import practitioner_row
 from registry.identifiers import id_card_hash, id_card_tail
 from seed.synthetic import Batch, SyntheticRegistry
 from services import audit
-from services.batches import BatchWriter
+from services.batches import BatchResult, BatchWriter, write_synthetic_batch
 from services.context import Context
 
 
@@ -38,12 +38,12 @@ def load_synthetic(
             key_emitters.upsert_synthetic, units[start : start + batch_size]
         )
 
-    def tally(result: bulk.BatchResult) -> None:
+    def tally(result: BatchResult) -> None:
         counts["practitioners"] += result.people_created
         counts["certificates"] += result.certificates_created
 
     # Generating the next batch overlaps writing this one.
-    with BatchWriter[bulk.BatchResult](ctx.graph, tally) as writer:
+    with BatchWriter[BatchResult](ctx.graph, tally) as writer:
         for batch in registry.batches(batch_size):
             _load_batch(ctx, writer, batch)
             counts["engagements"] += len(batch.engagements)
@@ -57,7 +57,7 @@ def has_practitioners(ctx: Context) -> bool:
     return ctx.graph.read(bulk.has_practitioners)
 
 
-def _load_batch(ctx: Context, writer: BatchWriter[bulk.BatchResult], batch: Batch) -> None:
+def _load_batch(ctx: Context, writer: BatchWriter[BatchResult], batch: Batch) -> None:
     key = ctx.settings.id_card_key
     hashes = {p["id"]: id_card_hash(p["id_card"], key) for p in batch.practitioners}
     people = [
@@ -83,8 +83,8 @@ def _write_batch(
     people: list[dict[str, Any]],
     certificates: list[dict[str, Any]],
     engagements: list[dict[str, Any]],
-) -> bulk.BatchResult:
-    result = bulk.write_synthetic_batch(tx, people, certificates, engagements, ctx.today)
+) -> BatchResult:
+    result = write_synthetic_batch(tx, people, certificates, engagements, ctx.today)
     if result.people_created or result.certificates_created:
         # One entry per batch, about no one in particular: the data is invented.
         details = {k: v for k, v in asdict(result).items() if isinstance(v, int)}
