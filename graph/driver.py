@@ -75,6 +75,16 @@ class Graph:
         with self._session() as session:
             return session.execute_write(work, *args, **kwargs)
 
+    def read_leader(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run read-only `work(tx, ...)` on the leader, which has every committed write, from any process (retried).
+
+        A cluster routes only write transactions to the leader (`execute_read` goes to a reader whatever the
+        session's mode; bookmarks would cover this process's own writes only), so this is `execute_write` of a
+        function that writes nothing; on a single server it is an ordinary transaction.
+        """
+        with self._session() as session:
+            return session.execute_write(work, *args, **kwargs)
+
     def server_info(self) -> dict[str, str]:
         """The server's version and edition, from dbms.components()."""
         # An auto-commit query: a readiness probe must answer at once, not retry.

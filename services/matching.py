@@ -70,7 +70,7 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
         )
 
     index.warm()
-    return ctx.graph.write(work)  # read-only, on the leader: the index's revision check must see every write
+    return ctx.graph.read_leader(work)  # the index's revision check must see every write
 
 
 def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:

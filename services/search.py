@@ -79,7 +79,7 @@ def run(
     if index is None:
         return ctx.graph.read(work)
     index.warm()
-    return ctx.graph.write(work)  # read-only, on the leader: the index's revision check must see every write
+    return ctx.graph.read_leader(work)  # the index's revision check must see every write
 
 
 def search(

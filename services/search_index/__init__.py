@@ -143,7 +143,7 @@ class SearchIndex:
         if self.snapshots is None:
             return self._load(today)
         with snapshot.exclusive(self.snapshots):
-            revision, epoch = self.graph.write(current)
+            revision, epoch = self.graph.read_leader(current)
             saved = snapshot.load(self.snapshots) if epoch is not None else None
             if saved and saved[0].epoch == epoch and saved[0].revision <= revision:
                 store, ref = saved
@@ -158,7 +158,7 @@ class SearchIndex:
         def read_reference(tx: Any) -> tuple[tuple[int, str | None], dict[str, Any], dict[str, int]]:
             return current(tx), repo.reference(tx), repo.sizes(tx)
 
-        (revision, epoch), ref, sizes = self.graph.write(read_reference)
+        (revision, epoch), ref, sizes = self.graph.read_leader(read_reference)
         store = Store([tuple(r) for r in ref["regions"]])
         store.reserve(**sizes)
         reference = matching.Reference(
@@ -182,13 +182,13 @@ class SearchIndex:
     def refresh(self, tx: neo4j.ManagedTransaction | None = None) -> int:
         """Apply the changes stamped since this index's revision (building it first when cold); the revision.
 
-        `tx` is the caller's transaction, which must run on the leader (a write-access session: in a cluster no
+        `tx` is the caller's transaction, which must run on the leader (`Graph.read_leader`: in a cluster no
         follower's lag may hide a write); the same transaction then reads the page's views, one round trip
         fewer than a transaction of its own. Without `tx`, one is opened here.
         """
         self.warm()
         if tx is None:
-            return self.graph.write(self.refresh)
+            return self.graph.read_leader(self.refresh)
         graph_revision, epoch = current(tx)
         if epoch != self.store.epoch or graph_revision < self.store.revision:
             # The graph was wiped or replaced (a new counter): changes since our revision mean nothing there.
@@ -257,7 +257,9 @@ class SearchIndex:
         """The page of ids, total, facets and scores that graph.search.search would give (in `tx`, see refresh)."""
         if tx is None:
             paging = {"today": today, "page": page, "per_page": per_page, "sort": sort}
-            return self.graph.write(lambda tx: self.search(filters, **paging, with_facets=with_facets, tx=tx))
+            return self.graph.read_leader(
+                lambda tx: self.search(filters, **paging, with_facets=with_facets, tx=tx)
+            )
         revision = self.refresh(tx)
         with self.lock:
             fulltext = self._candidates(tx, filters.q, revision) if filters.q else None
@@ -299,7 +301,9 @@ class SearchIndex:
         ends; `tx`: the transaction to read in (see refresh)."""
         if tx is None:
             options = {"audience": audience, "factor": factor, "lookback": lookback}
-            return self.graph.write(lambda tx: self.match(request, today, window_start, **options, tx=tx))
+            return self.graph.read_leader(
+                lambda tx: self.match(request, today, window_start, **options, tx=tx)
+            )
         self.refresh(tx)
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
