@@ -1,4 +1,4 @@
-"""Availability: (p)-[:UNAVAILABLE]->(a:Availability {id, from, to, reason}) (CONVENTIONS.md), dates inclusive."""
+"""Availability: (p)-[:UNAVAILABLE]->(a:Availability {id, from, to, reason}), dates inclusive (docs/self-service.md)."""
 
 from __future__ import annotations
 

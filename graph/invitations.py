@@ -1,5 +1,5 @@
-"""A practitioner's draw invitations, read and answered on the Draw/DREW shape of issue 11 (CONVENTIONS.md):
-(d:Draw {id, purpose, panel_date, status, ...})-[:DREW {order, role, status}]->(p).
+"""A practitioner's draw invitations, read and answered on the seats the draws write (graph/draws.py):
+(d:Draw {id, purpose, panel_date, status, ...})-[:DREW {order, role, status, deadline, ...}]->(p).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import neo4j
 
 from graph.records import native
 
-# The deadline may sit on the invitation or on the draw, under either name, depending on how issue 11 stores it.
+# The deadline to answer is the seat's (DREW.deadline, set when the draw invites the person).
 INVITATION_FIELDS = """
 {draw_id: d.id, purpose: d.purpose, title: d.title, panel_date: d.panel_date, draw_status: d.status,
  organization: COLLECT { MATCH (d)-[:FOR]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
  role: r.role, order: r.order, status: r.status,
- deadline: coalesce(r.respond_by, r.deadline, d.respond_by, d.deadline),
+ deadline: r.deadline,
  responded_at: r.responded_at, reason: r.reason}
 """
 

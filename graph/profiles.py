@@ -53,7 +53,8 @@ RETURN before
 """
 
 
-# Evaluations of the person (issue 12's shape, CONVENTIONS.md); every stored property, so what #12 adds shows.
+# The person's evaluations as /me shows them (written by graph/evaluations.py), each with its engagement and the
+# organization that wrote it.
 EVALUATIONS_OF = """
 MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
 RETURN ev {.id, .score, .work_type, .comment, .effective, .on_time, .due_on, .created_on, .created_at,
@@ -66,7 +67,7 @@ ORDER BY ev.created_at DESC, ev.id
 
 
 def evaluations_of(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
-    """Every evaluation of the person, newest first (none until issue 12 stores some)."""
+    """Every evaluation of the person, withdrawn ones included, newest first."""
     return [native(r["evaluation"]) for r in tx.run(EVALUATIONS_OF, id=practitioner_id)]
 
 

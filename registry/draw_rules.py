@@ -76,7 +76,7 @@ AVOIDANCE_RULES: tuple[AvoidanceRule, ...] = (
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in AVOIDANCE_RULES)
 RULE_BY_CODE: dict[str, AvoidanceRule] = {r.code: r for r in AVOIDANCE_RULES}
 
-# Relationships a person may declare (CONVENTIONS.md, Declarations [#13]); `employment` counts under `employment`.
+# Relationships a person may declare (docs/self-service.md, Declarations); `employment` counts under `employment`.
 DECLARED_RELATIONSHIPS: tuple[str, ...] = (
     "employment",
     "director",

@@ -257,7 +257,7 @@ def current_employers(candidate: CandidateFacts, reference: date) -> tuple[str, 
 
 
 def sanction_active(sanction: Sanction, day: date) -> bool:
-    """CONVENTIONS.md: from <= d AND (until IS NULL OR until >= d) AND (lifted_on IS NULL OR lifted_on > d)."""
+    """In force on `d`: from <= d AND (until IS NULL OR until >= d) AND (lifted_on IS NULL OR lifted_on > d)."""
     return (
         sanction.starts_on <= day
         and (sanction.until is None or sanction.until >= day)

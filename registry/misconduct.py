@@ -200,7 +200,7 @@ class Sanction:
     lift_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The sanction as the CONVENTIONS shape (`from`, `until`, `lifted_on` as ISO dates)."""
+        """The sanction as the API shows it (`from`, `until`, `lifted_on` as ISO dates; docs/credit.md)."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -214,7 +214,7 @@ class Sanction:
 
 
 def is_active(sanction: Sanction, day: date) -> bool:
-    """CONVENTIONS: from <= day, until null or >= day, lifted_on null or > day."""
+    """In force on `day`: from <= day, until null or >= day, lifted_on null or > day."""
     return (
         sanction.from_ <= day
         and (sanction.until is None or sanction.until >= day)

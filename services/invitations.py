@@ -1,8 +1,8 @@
 """A practitioner's draw invitations: seen and answered by the person before the deadline.
 
-Read from the shared Draw/DREW shape (CONVENTIONS.md, issue 11). The answer goes through issue 11's draw service
-(`services.draws.respond`) when it is part of the registry: it records the answer as a draw event and calls the
-next reserve into a vacated seat. Without it, the answer is recorded on the DREW relationship (`status`,
+Read from the DREW seats the draws write (graph/draws.py, docs/draws.md). The answer goes through issue 11's draw
+service (`services.draws.respond`) when it is part of the registry: it records the answer as a draw event and calls
+the next reserve into a vacated seat. Without it, the answer is recorded on the DREW relationship (`status`,
 `responded_at`, `reason`, `responded_by`) and the audit trail.
 """
 
