@@ -1,4 +1,4 @@
-"""Declarations for avoidance: (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization) (CONVENTIONS.md).
+"""Declarations for avoidance: (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization) (docs/self-service.md).
 
 The expert draw (issue 11) and `/match` read them; `DECLARED_CONFLICT` is the predicate they share.
 """

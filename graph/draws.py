@@ -50,7 +50,8 @@ RETURN organization, industry, region, specialty, missing_practitioners
 
 # Every fact the avoidance rules read (registry/draws.py), narrowed to what can matter for this draw: ties to its
 # organization only, seats only in its year (the cap and same-day rules look no further). Declarations,
-# availability and sanctions are the shared shapes of CONVENTIONS.md; where nobody wrote any, the lists are empty.
+# availability and sanctions are read as self-service and the credit record store them (docs/draws.md); where nobody
+# wrote any, the lists are empty.
 FACTS_PROJECTION = """
 p.id AS id, p.status AS status,
 COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
