@@ -11,11 +11,13 @@ Only facts are stored; an application's status is derived from them (registry/ap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.exams import SESSION_FIELDS, session_facts
 from graph.records import native
 from graph.reference import WITHIN_REGION
@@ -24,7 +26,7 @@ from registry.eligibility import HeldCertificate
 from registry.training import TrainingRecord
 
 # Everything the rules decide on and the screens show, for one application `a` of practitioner `p`.
-APPLICATION_VIEW = (
+APPLICATION_VIEW = cypher(
     """
 a {.id, .work_type, .level, .registered_on, .fee_cny, .related_work_years, .eligibility, .created_at,
    practitioner: p {.id, .name, .status},
@@ -33,49 +35,45 @@ a {.id, .work_type, .level, .registered_on, .fee_cny, .related_work_years, .elig
                        RETURN t {.id, .part, .hours, .completed_on, .mode, .created_at}
                        ORDER BY t.completed_on, t.created_at },
    sessions: COLLECT { MATCH (a)-[reg:REGISTERED_FOR]->(s:ExamSession)
-                       RETURN s {"""
-    + SESSION_FIELDS
-    + """, registered_at: reg.at} ORDER BY s.starts_at },
+                       RETURN s {""",
+    SESSION_FIELDS,
+    """, registered_at: reg.at} ORDER BY s.starts_at },
    results: COLLECT { MATCH (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s:ExamSession)
                       RETURN r {.id, .score, .passed, .attempt, .free, .recorded_at, session_id: s.id}
                       ORDER BY r.attempt },
    certificate: COLLECT { MATCH (c:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a)
                           RETURN c {.number, .status, .issued_on, .expires_on} }[0]
-}
-"""
+}""",
 )
 
-GET_APPLICATION = (
-    """
-MATCH (a:Application {id: $id})-[:BY]->(p:Practitioner)
-RETURN """
-    + APPLICATION_VIEW
-    + " AS application"
+GET_APPLICATION = cypher(
+    "MATCH (a:Application {id: $id})-[:BY]->(p:Practitioner)",
+    "RETURN",
+    APPLICATION_VIEW,
+    "AS application",
 )
 
 # The filters an index can answer (work type, level, person, session, region); the status is derived afterwards.
-FILTERED_APPLICATIONS = (
+FILTERED_APPLICATIONS = cypher(
     """
 MATCH (a:Application)-[:BY]->(p:Practitioner)
 WHERE ($work_type IS NULL OR a.work_type = $work_type)
   AND ($level IS NULL OR a.level = $level)
   AND ($practitioner_id IS NULL OR p.id = $practitioner_id)
   AND ($session_id IS NULL OR EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) })
-  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE """
-    + WITHIN_REGION
-    + """ })
-"""
+  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE""",
+    WITHIN_REGION,
+    "})",
 )
 
-NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id\n"
+NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id"
 
 # A page in the graph when no status is asked for: count, then only the page's applications are projected.
-PAGE_OF_APPLICATIONS = (
-    FILTERED_APPLICATIONS
-    + """WITH a ORDER BY a.registered_on DESC, a.created_at DESC, a.id
-WITH collect(a.id) AS ids
-RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page
-"""
+PAGE_OF_APPLICATIONS = cypher(
+    FILTERED_APPLICATIONS,
+    "WITH a ORDER BY a.registered_on DESC, a.created_at DESC, a.id",
+    "WITH collect(a.id) AS ids",
+    "RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page",
 )
 
 # Necessary conditions of each derived status, to narrow what the status filter reads. They only narrow: the
@@ -84,15 +82,15 @@ RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page
 _NO_RESULT = "NOT EXISTS { (:ExamResult)-[:OF]->(a) }"
 _NO_PASS = "NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed }"
 _CERTIFIED = "EXISTS { (:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) }"
-STATUS_NARROWING: dict[str, str] = {
-    "registered": _NO_RESULT + " AND a.registered_on >= $valid_since",
-    "training": _NO_RESULT + " AND a.registered_on >= $valid_since",
-    "ready": _NO_RESULT + " AND a.registered_on >= $valid_since",
-    "sat": _NO_RESULT + " AND EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession) }",
-    "failed": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
-    "retake": "EXISTS { (:ExamResult)-[:OF]->(a) } AND " + _NO_PASS,
-    "expired": _NO_PASS + " AND a.registered_on < $expired_before",
-    "passed": "EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed } AND NOT " + _CERTIFIED,
+STATUS_NARROWING: Mapping[str, LiteralString] = {
+    "registered": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
+    "training": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
+    "ready": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
+    "sat": cypher(_NO_RESULT, "AND EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession) }"),
+    "failed": cypher("EXISTS { (:ExamResult)-[:OF]->(a) } AND", _NO_PASS),
+    "retake": cypher("EXISTS { (:ExamResult)-[:OF]->(a) } AND", _NO_PASS),
+    "expired": cypher(_NO_PASS, "AND a.registered_on < $expired_before"),
+    "passed": cypher("EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed } AND NOT", _CERTIFIED),
     "certified": _CERTIFIED,
 }
 
@@ -108,18 +106,19 @@ RETURN a.id AS id, a.work_type AS work_type, a.level AS level, a.registered_on A
 """
 
 
-def _facts_query(status: str) -> str:
+def _facts_query(status: str) -> LiteralString:
     """The facts of the filtered applications that may have `status`, newest first."""
-    return FILTERED_APPLICATIONS + "WITH a WHERE " + STATUS_NARROWING[status] + _FACTS_RETURN + NEWEST_FIRST
+    return cypher(
+        FILTERED_APPLICATIONS, "WITH a WHERE", STATUS_NARROWING[status], _FACTS_RETURN, NEWEST_FIRST
+    )
 
 
-APPLICATION_VIEWS = (
-    """
-UNWIND $ids AS id
-MATCH (a:Application {id: id})-[:BY]->(p:Practitioner)
-RETURN """
-    + APPLICATION_VIEW
-    + " AS application"
+APPLICATION_VIEWS = cypher(
+    "UNWIND $ids AS id",
+    "MATCH (a:Application {id: id})-[:BY]->(p:Practitioner)",
+    "RETURN",
+    APPLICATION_VIEW,
+    "AS application",
 )
 
 LOCK_APPLICATION = """

@@ -55,8 +55,9 @@ def create(
     tx: neo4j.ManagedTransaction, practitioner_id: str, from_: date, to: date, reason: str | None
 ) -> dict[str, Any]:
     """Store one period; the caller has locked the person and checked it against the others."""
+    # `from` is a Python keyword, so it goes in the parameters dict.
     record = tx.run(
-        CREATE, practitioner_id=practitioner_id, id=str(uuid.uuid4()), to=to, reason=reason, **{"from": from_}
+        CREATE, {"from": from_}, practitioner_id=practitioner_id, id=str(uuid.uuid4()), to=to, reason=reason
     ).single()
     return native(record["period"])
 

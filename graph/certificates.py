@@ -7,6 +7,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from graph.views import certificate_as_of
 from registry.certificates import CertificateFacts
@@ -21,14 +22,14 @@ c {.number, .work_type, .level, .status, .status_reason, .status_changed_at, .is
 }
 """
 
-GET_CERTIFICATE = (
+GET_CERTIFICATE = cypher(
     """
 MATCH (h:Practitioner)-[:HOLDS]->(c:Certificate {number: $number})
 MATCH (c)-[:OF_WORK_TYPE]->(w:WorkType), (c)-[:AT_LEVEL]->(l:Level)
 OPTIONAL MATCH (c)-[:ISSUED_BY]->(i:Organization)
-RETURN """
-    + CERTIFICATE_VIEW
-    + " AS certificate"
+RETURN""",
+    CERTIFICATE_VIEW,
+    "AS certificate",
 )
 
 # The holder's lock first: a lifecycle change reads the status only once no other change of this person's

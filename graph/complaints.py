@@ -6,6 +6,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 
 CREATE_COMPLAINT = """
@@ -30,18 +31,18 @@ c {.id, .text, .status, .created_at, .created_on, .filed_by, .filer_role,
 }
 """
 
-GET_COMPLAINT = "MATCH (c:Complaint {id: $id}) RETURN " + COMPLAINT_VIEW + " AS complaint"
+GET_COMPLAINT = cypher("MATCH (c:Complaint {id: $id}) RETURN", COMPLAINT_VIEW, "AS complaint")
 
-LIST_COMPLAINTS = (
+LIST_COMPLAINTS = cypher(
     """
 MATCH (c:Complaint)
 WHERE ($status IS NULL OR c.status = $status)
   AND ($practitioner_id IS NULL OR EXISTS { (c)-[:ABOUT]->(:Practitioner {id: $practitioner_id}) })
 WITH c ORDER BY c.created_at DESC, c.id
 WITH collect(c) AS matches
-RETURN size(matches) AS total, [c IN matches[$skip..$skip + $limit] | """
-    + COMPLAINT_VIEW
-    + "] AS items"
+RETURN size(matches) AS total, [c IN matches[$skip..$skip + $limit] |""",
+    COMPLAINT_VIEW,
+    "] AS items",
 )
 
 SET_COMPLAINT_STATUS = """

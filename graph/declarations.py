@@ -11,6 +11,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from registry.declarations import LOOKBACK_YEARS
 
@@ -36,25 +37,24 @@ DECLARATION_FIELDS = (
     "d {.id, .relationship, .from, .to, .entered_by, .created_at, organization: o {.id, .name, .kind}}"
 )
 
-CREATE = (
+CREATE = cypher(
     """
 MATCH (p:Practitioner {id: $practitioner_id})
 MATCH (o:Organization {id: $organization_id})
 CREATE (p)-[:DECLARED]->(d:Declaration {id: $id, relationship: $relationship, from: $from, to: $to,
                                         entered_by: $entered_by, created_at: datetime()})-[:CONCERNS]->(o)
-RETURN """
-    + DECLARATION_FIELDS
-    + " AS declaration"
+RETURN""",
+    DECLARATION_FIELDS,
+    "AS declaration",
 )
 
-LIST = (
+LIST = cypher(
     """
 MATCH (:Practitioner {id: $practitioner_id})-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization)
-RETURN """
-    + DECLARATION_FIELDS
-    + """ AS declaration
-ORDER BY d.from DESC, d.id
-"""
+RETURN""",
+    DECLARATION_FIELDS,
+    "AS declaration",
+    "ORDER BY d.from DESC, d.id",
 )
 
 
@@ -76,9 +76,10 @@ def create(
     entered_by: str,
 ) -> dict[str, Any]:
     """Store one declaration; the caller has checked the person and organization exist."""
+    # `from` is a Python keyword, so it goes in the parameters dict.
     record = tx.run(
-        CREATE, practitioner_id=practitioner_id, organization_id=organization_id, id=str(uuid.uuid4()),
-        relationship=relationship, to=to, entered_by=entered_by, **{"from": from_},
+        CREATE, {"from": from_}, practitioner_id=practitioner_id, organization_id=organization_id,
+        id=str(uuid.uuid4()), relationship=relationship, to=to, entered_by=entered_by,
     ).single()  # fmt: skip
     return native(record["declaration"])
 

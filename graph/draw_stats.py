@@ -6,35 +6,36 @@ from datetime import date
 
 import neo4j
 
+from graph.cypher import cypher
+
 IN_PERIOD = " ($from IS NULL OR date(d.created_at) >= $from) AND ($to IS NULL OR date(d.created_at) <= $to) "
 
-STATS_DRAWS = (
-    "MATCH (d:Draw) WHERE"
-    + IN_PERIOD
-    + """
-RETURN substring(toString(date(d.created_at)), 0, 7) AS month, d.purpose AS purpose, count(*) AS draws,
+STATS_DRAWS = cypher(
+    "MATCH (d:Draw) WHERE",
+    IN_PERIOD,
+    """RETURN substring(toString(date(d.created_at)), 0, 7) AS month, d.purpose AS purpose, count(*) AS draws,
        sum(CASE WHEN d.shortfall > 0 THEN 1 ELSE 0 END) AS short
 ORDER BY month, purpose
-"""
+""",
 )
 
-STATS_SEATS = (
-    "MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE"
-    + IN_PERIOD
-    + "RETURN r.role AS role, r.status AS status, count(*) AS seats"
+STATS_SEATS = cypher(
+    "MATCH (d:Draw)-[r:DREW]->(:Practitioner) WHERE",
+    IN_PERIOD,
+    "RETURN r.role AS role, r.status AS status, count(*) AS seats",
 )
 
 # "Drawn" = put on a panel by the draw, a reserve call or a replacement; appointments are not draws.
-STATS_PER_EXPERT = (
-    "MATCH (d:Draw)-[r:DREW {role: 'panel'}]->(p:Practitioner) WHERE"
-    + IN_PERIOD
-    + "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats"
+STATS_PER_EXPERT = cypher(
+    "MATCH (d:Draw)-[r:DREW {role: 'panel'}]->(p:Practitioner) WHERE",
+    IN_PERIOD,
+    "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats",
 )
 
-STATS_EXCLUSIONS = (
-    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE"
-    + IN_PERIOD
-    + "RETURN x.rule AS rule, count(*) AS exclusions"
+STATS_EXCLUSIONS = cypher(
+    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE",
+    IN_PERIOD,
+    "RETURN x.rule AS rule, count(*) AS exclusions",
 )
 
 EXPERT_POOL_SIZE = """

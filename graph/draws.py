@@ -18,6 +18,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from registry.certificates import CertificateFacts
 from registry.draw_log import DrawEvent, Seat
@@ -80,21 +81,19 @@ COLLECT { MATCH (d:Draw)-[s:DREW]->(p)
 
 # A superset of the people who meet the criteria (the rules decide exactly): active, holding a certificate of the
 # work type at the level or higher, based in the region (or one of its cities) when one is asked for.
-CANDIDATE_FACTS = (
+CANDIDATE_FACTS = cypher(
     """
 MATCH (p:Practitioner {status: 'active'})
 WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate)
                WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type) }
   AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
                                    WHERE r.code = $region OR EXISTS { (r)-[:PART_OF*1..3]->(:Region {code: $region}) } })
-RETURN """
-    + FACTS_PROJECTION
-    + """
-ORDER BY id
-"""
+RETURN""",
+    FACTS_PROJECTION,
+    "ORDER BY id",
 )
 
-PERSON_FACTS = "MATCH (p:Practitioner {id: $id}) RETURN " + FACTS_PROJECTION
+PERSON_FACTS = cypher("MATCH (p:Practitioner {id: $id}) RETURN", FACTS_PROJECTION)
 
 CREATE_DRAW = """
 CREATE (d:Draw {id: $id})
@@ -141,7 +140,7 @@ d {.*,
 }
 """
 
-GET_DRAW = "MATCH (d:Draw {id: $id}) RETURN " + DRAW_VIEW + " AS draw"
+GET_DRAW = cypher("MATCH (d:Draw {id: $id}) RETURN", DRAW_VIEW, "AS draw")
 
 LIST_DRAWS = """
 MATCH (d:Draw)

@@ -6,6 +6,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.links import replace_links, replace_links_statement
 from graph.records import native
 from graph.reference import WITHIN_REGION
@@ -21,7 +22,7 @@ e {.id, .title, .kind, .status, .start_on, .end_on, .outcome, .created_at, .upda
 }
 """
 
-GET_ENGAGEMENT = "MATCH (e:Engagement {id: $id}) RETURN " + ENGAGEMENT_VIEW + " AS engagement"
+GET_ENGAGEMENT = cypher("MATCH (e:Engagement {id: $id}) RETURN", ENGAGEMENT_VIEW, "AS engagement")
 
 CHECK_REFERENCES = """
 CALL { OPTIONAL MATCH (o:Organization {id: $client_id}) RETURN o IS NOT NULL AS client_exists }
@@ -53,7 +54,7 @@ MATCH (p:Practitioner {id: member.practitioner_id})
 CREATE (p)-[:WORKED_ON {role: member.role}]->(e)
 """
 
-LIST_ENGAGEMENTS = (
+LIST_ENGAGEMENTS = cypher(
     """
 MATCH (e:Engagement)
 WHERE ($kind IS NULL OR e.kind = $kind)
@@ -61,15 +62,15 @@ WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($client_id IS NULL OR EXISTS { (e)-[:FOR_CLIENT]->(:Organization {id: $client_id}) })
   AND ($practitioner_id IS NULL OR EXISTS { (:Practitioner {id: $practitioner_id})-[:WORKED_ON]->(e) })
   AND ($industry IS NULL OR EXISTS { (e)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })
-  AND ($region IS NULL OR EXISTS { MATCH (e)-[:IN_REGION]->(r:Region) WHERE """
-    + WITHIN_REGION
-    + """ })
+  AND ($region IS NULL OR EXISTS { MATCH (e)-[:IN_REGION]->(r:Region) WHERE""",
+    WITHIN_REGION,
+    """})
 WITH e ORDER BY e.start_on DESC, e.id
 WITH collect(e) AS matches
-RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] | """
-    + ENGAGEMENT_VIEW
-    + """] AS items
-"""
+RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] |""",
+    ENGAGEMENT_VIEW,
+    """] AS items
+""",
 )
 
 PROPERTY_FIELDS = ("title", "kind", "start_on", "end_on", "status", "outcome")

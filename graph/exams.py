@@ -14,25 +14,26 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from registry.applications import SessionFacts
 from registry.exams import CHINA_TIME, session_day
 
 SESSION_FIELDS = ".id, .starts_at, .ends_at, .day, .subject, .capacity, .mode, .created_at"
 
-SESSION_VIEW = (
-    "s {"
-    + SESSION_FIELDS
-    + """,
+SESSION_VIEW = cypher(
+    "s {",
+    SESSION_FIELDS,
+    """,
    registered: COUNT { (:Application)-[:REGISTERED_FOR]->(s) },
    sat: COUNT { (:ExamResult)-[:IN_SESSION]->(s) },
    passed: COUNT { (r:ExamResult)-[:IN_SESSION]->(s) WHERE r.passed }
-}"""
+}""",
 )
 
-GET_SESSION = "MATCH (s:ExamSession {id: $id}) RETURN " + SESSION_VIEW + " AS session"
+GET_SESSION = cypher("MATCH (s:ExamSession {id: $id}) RETURN", SESSION_VIEW, "AS session")
 
-LIST_SESSIONS = (
+LIST_SESSIONS = cypher(
     """
 MATCH (s:ExamSession)
 WHERE ($from IS NULL OR s.day >= $from) AND ($to IS NULL OR s.day <= $to)
@@ -40,9 +41,9 @@ WHERE ($from IS NULL OR s.day >= $from) AND ($to IS NULL OR s.day <= $to)
 WITH s ORDER BY s.starts_at, s.subject, s.id
 WITH collect(s) AS matched
 RETURN size(matched) AS total,
-       [s IN matched[$skip..$skip + $limit] | """
-    + SESSION_VIEW
-    + "] AS sessions"
+       [s IN matched[$skip..$skip + $limit] |""",
+    SESSION_VIEW,
+    "] AS sessions",
 )
 
 CREATE_SESSION = """
@@ -57,16 +58,16 @@ WHERE s.starts_at = $starts_at
 RETURN s.id AS id
 """
 
-LOCK_SESSION = (
+LOCK_SESSION = cypher(
     """
 MATCH (s:ExamSession {id: $id})
 SET s._lock = true
 REMOVE s._lock
-RETURN s {"""
-    + SESSION_FIELDS
-    + """,
+RETURN s {""",
+    SESSION_FIELDS,
+    """,
           registered: COUNT { (:Application)-[:REGISTERED_FOR]->(s) }} AS session
-"""
+""",
 )
 
 MOVE_SESSION = """

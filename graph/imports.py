@@ -129,7 +129,7 @@ def start_import(
 
 def advance_import(tx: neo4j.ManagedTransaction, batch_id: str, progress: Mapping[str, int]) -> None:
     """Add one committed batch to the import's record (inside that batch's transaction)."""
-    tx.run(ADVANCE_IMPORT, id=batch_id, **progress).consume()
+    tx.run(ADVANCE_IMPORT, dict(progress), id=batch_id).consume()
 
 
 def finish_import(

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 
-def replace_links_statement(label: str, relationship: str, target: str, key: str) -> str:
+
+def replace_links_statement(
+    label: LiteralString, relationship: LiteralString, target: LiteralString, key: LiteralString
+) -> LiteralString:
     """Cypher that makes (n:label {id: $id})-[:relationship]-> point at exactly the targets whose key is in $values.
 
-    Labels, types and keys come from code, never from requests; the values are parameters.
+    Labels, types and keys are written in code, never taken from requests; the values are parameters.
     """
-    return (
-        "MATCH (n:" + label + " {id: $id})\n"
-        "OPTIONAL MATCH (n)-[old:" + relationship + "]->()\n"
-        "DELETE old\n"
-        "WITH DISTINCT n\n"
-        "UNWIND $values AS value\n"
-        "MATCH (t:" + target + " {" + key + ": value})\n"
-        "MERGE (n)-[:" + relationship + "]->(t)\n"
-    )
+    return cypher(
+        "MATCH (n:", label, "{id: $id})",
+        "OPTIONAL MATCH (n)-[old:", relationship, "]->()",
+        "DELETE old",
+        "WITH DISTINCT n",
+        "UNWIND $values AS value",
+        "MATCH (t:", target, "{", key, ": value})",
+        "MERGE (n)-[:", relationship, "]->(t)",
+    )  # fmt: skip
 
 
-def replace_links(tx: neo4j.ManagedTransaction, statement: str, node_id: str, values: Any) -> None:
+def replace_links(tx: neo4j.ManagedTransaction, statement: LiteralString, node_id: str, values: Any) -> None:
     """Run a replace-links statement; `values` is one value, a list of values, or None (no links)."""
     if values is None:
         values = []

@@ -7,6 +7,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.declarations import DECLARED_CONFLICTS, declaration_lookback
 from graph.records import native
 from graph.reference import WITHIN_REGION
@@ -18,7 +19,7 @@ from registry.matching import RELEVANT_QUALIFICATIONS, Candidate, MatchRequest
 # engagement for it that ended within the window or has not ended, or a declared relationship with it
 # (graph/declarations.py; a relative's tie while it lasts, the others within the same window).
 # Only confirmed qualifications earn points: a claim the registry has not checked does not rank anyone.
-CANDIDATES = (
+CANDIDATES = cypher(
     """
 MATCH (c:Certificate {work_type: $work_type})
 WHERE c.level <= $min_level AND c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= $today)
@@ -39,9 +40,9 @@ CALL (p) {
             start_on: g.start_on, end_on: g.end_on} END) AS engagements
 }
 CALL (p) {
-  RETURN """
-    + DECLARED_CONFLICTS
-    + """ AS declarations
+  RETURN""",
+    DECLARED_CONFLICTS,
+    """AS declarations
 }
 WITH p, best, employment + engagements + declarations AS conflicts
 CALL (p, conflicts) {
@@ -50,9 +51,9 @@ CALL (p, conflicts) {
   OPTIONAL MATCH (g)-[:IN_INDUSTRY]->(i:Industry)
   OPTIONAL MATCH (g)-[:IN_REGION]->(r:Region)
   WITH g, i, r,
-       $region IS NOT NULL AND """
-    + WITHIN_REGION
-    + """ AS in_region
+       $region IS NOT NULL AND""",
+    WITHIN_REGION,
+    """AS in_region
   RETURN count(DISTINCT CASE WHEN i.code = $industry THEN g END) AS industry_engagements,
          min(CASE WHEN i.code = $industry THEN g.start_on END) AS industry_engagements_since,
          count(DISTINCT CASE WHEN in_region THEN g END) AS region_engagements,
@@ -61,9 +62,9 @@ CALL (p, conflicts) {
 RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        best.expires_on AS certificate_expires_on, conflicts,
        industry_engagements, industry_engagements_since, region_engagements, last_engagement_on,
-       $region IS NOT NULL AND EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE """
-    + WITHIN_REGION
-    + """ }
+       $region IS NOT NULL AND EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE""",
+    WITHIN_REGION,
+    """}
          AS based_in_region,
        EXISTS { (p)-[:EXPERIENCED_IN]->(:Industry {code: $industry}) } AS declared_industry,
        COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty {category: $work_type}) RETURN s.name_zh ORDER BY s.code }
@@ -74,7 +75,7 @@ RETURN p.id AS id, best.level AS best_level, best.number AS certificate_number,
        COLLECT { MATCH (ev:Evaluation {work_type: $work_type})-[:OF]->(p) WHERE ev.effective RETURN ev.score }
          AS evaluation_scores,
        p.name AS name
-"""
+""",
 )
 
 NAMES = """

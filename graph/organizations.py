@@ -6,6 +6,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.links import replace_links, replace_links_statement
 from graph.records import native
 from graph.reference import WITHIN_REGION
@@ -21,7 +22,7 @@ o {.id, .name, .kind, .uscc, .created_at, .updated_at,
 """
 
 # The single view also says who worked for the organization (its engagements' teams), most recent first.
-GET_ORGANIZATION = (
+GET_ORGANIZATION = cypher(
     """
 MATCH (o:Organization {id: $id})
 CALL (o) {
@@ -32,11 +33,11 @@ CALL (o) {
   RETURN collect(CASE WHEN p IS NOT NULL THEN {id: p.id, name: p.name, roles: roles, engagements: engagements,
                                               last_worked_on: last_worked_on} END) AS worked_for_by
 }
-WITH o, worked_for_by, """
-    + ORGANIZATION_VIEW
-    + """ AS base
+WITH o, worked_for_by,""",
+    ORGANIZATION_VIEW,
+    """AS base
 RETURN base {.*, worked_for_by: worked_for_by} AS organization
-"""
+""",
 )
 
 EXISTS_ORGANIZATION = "RETURN EXISTS { (:Organization {id: $id}) } AS exists"
@@ -59,22 +60,22 @@ SET_LOCATION = replace_links_statement("Organization", "LOCATED_IN", "Region", "
 SET_INDUSTRY = replace_links_statement("Organization", "IN_INDUSTRY", "Industry", "code")
 
 # Filters are fixed fragments switched on by parameters; values are always parameters.
-LIST_ORGANIZATIONS = (
+LIST_ORGANIZATIONS = cypher(
     """
 MATCH (o:Organization)
 WHERE ($kind IS NULL OR o.kind = $kind)
   AND ($q IS NULL OR o.name CONTAINS $q)
-  AND ($region IS NULL OR EXISTS { MATCH (o)-[:LOCATED_IN]->(r:Region) WHERE """
-    + WITHIN_REGION
-    + """ })
+  AND ($region IS NULL OR EXISTS { MATCH (o)-[:LOCATED_IN]->(r:Region) WHERE""",
+    WITHIN_REGION,
+    """})
   AND ($industry IS NULL OR EXISTS { MATCH (o)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })
 WITH o ORDER BY o.name, o.id
 WITH collect(o) AS matches
 RETURN size(matches) AS total,
-       [o IN matches[$skip..$skip + $limit] | """
-    + ORGANIZATION_VIEW
-    + """] AS items
-"""
+       [o IN matches[$skip..$skip + $limit] |""",
+    ORGANIZATION_VIEW,
+    """] AS items
+""",
 )
 
 PROPERTY_FIELDS = ("name", "kind", "uscc", "key_emitter", "listed_years")

@@ -8,10 +8,12 @@ person's data sits one step further (a certificate's history, an evaluation's en
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 
 # Stored secrets and derived search keys are not the person's data: a keyed hash is useless to them and would
@@ -66,21 +68,32 @@ SET k.revoked = true, k.revoked_at = datetime()
 RETURN count(k) AS revoked
 """
 
-# Nodes that exist only as the person's own statement go with the link to them.
-OWNED_LABELS = ("Declaration", "Availability")
+# The link types a deletion may remove, as the statement spells them: the deletion plan
+# (registry/self_service.py) names them, and a name missing here is refused (KeyError), never written into Cypher.
+LINK_TYPES: Mapping[str, LiteralString] = {
+    "HAS_SPECIALTY": "HAS_SPECIALTY",
+    "EXPERIENCED_IN": "EXPERIENCED_IN",
+    "HAS_QUALIFICATION": "HAS_QUALIFICATION",
+    "BASED_IN": "BASED_IN",
+    "EMPLOYED_BY": "EMPLOYED_BY",
+    "DECLARED": "DECLARED",
+    "UNAVAILABLE": "UNAVAILABLE",
+}
 
 
-def removal_statement(relationship_types: tuple[str, ...]) -> str:
-    """Cypher removing the person's outgoing links of these types (from code, never from a request), and the
-    nodes only they own; answers the count per type."""
-    owned = " OR ".join("n:" + label for label in OWNED_LABELS)
-    return (
-        "MATCH (:Practitioner {id: $id})-[r:" + "|".join(relationship_types) + "]->(n)\n"
-        "WITH type(r) AS kind, r, n, (" + owned + ") AS owned\n"
-        "DELETE r\n"
-        "WITH kind, n, owned\n"
-        "CALL (n, owned) { WITH n, owned WHERE owned DETACH DELETE n }\n"
-        "RETURN kind, count(*) AS removed"
+def removal_statement(relationship_types: tuple[str, ...]) -> LiteralString:
+    """Cypher removing the person's outgoing links of these types (from LINK_TYPES, never from a request), and
+    the nodes only they own; answers the count per type."""
+    return cypher(
+        "MATCH (:Practitioner {id: $id})-[r:",
+        "|".join(LINK_TYPES[kind] for kind in relationship_types),
+        "]->(n)",
+        # Nodes that exist only as the person's own statement go with the link to them.
+        "WITH type(r) AS kind, r, n, (n:Declaration OR n:Availability) AS owned",
+        "DELETE r",
+        "WITH kind, n, owned",
+        "CALL (n, owned) { WITH n, owned WHERE owned DETACH DELETE n }",
+        "RETURN kind, count(*) AS removed",
     )
 
 

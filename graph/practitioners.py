@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.links import replace_links, replace_links_statement
 from registry.errors import Conflict, NotFound
 
@@ -35,20 +37,16 @@ RETURN collect(p.id) AS created
 """
 
 
-def _link_statement(target: str, key: str, relationship: str) -> str:
+def _link_statement(target: LiteralString, key: LiteralString, relationship: LiteralString) -> LiteralString:
     """Cypher linking each (practitioner id, value) pair of $pairs to the `target` node whose `key` is value."""
-    return (
-        "UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:"
-        + target
-        + " {"
-        + key
-        + ": pair[1]})\n"
-        "CREATE (p)-[" + relationship + "]->(t)\n"
-    )
+    return cypher(
+        "UNWIND $pairs AS pair MATCH (p:Practitioner {id: pair[0]}), (t:", target, "{", key, ": pair[1]})",
+        "CREATE (p)-[", relationship, "]->(t)",
+    )  # fmt: skip
 
 
 # Link fields of a practitioner row and the statement that creates each.
-CREATE_LINKS = {
+CREATE_LINKS: Mapping[str, LiteralString] = {
     "region": _link_statement("Region", "code", ":BASED_IN"),
     "employer_id": _link_statement("Organization", "id", ":EMPLOYED_BY {since: $today}"),
     "specialties": _link_statement("Specialty", "code", ":HAS_SPECIALTY"),

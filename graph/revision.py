@@ -20,26 +20,25 @@ from collections.abc import Iterable
 
 import neo4j
 
-REVISION_ID = "registry"
-MARK = "search_revision"  # the property on Practitioner; range-indexed in graph/schema.py
+MARK = "search_revision"  # the property STAMP sets on Practitioner; range-indexed in graph/schema.py
 
-STAMP = f"""
-MERGE (r:Revision {{id: '{REVISION_ID}'}})
+STAMP = """
+MERGE (r:Revision {id: 'registry'})
 ON CREATE SET r.epoch = randomUUID()
 SET r.value = coalesce(r.value, 0) + 1
 WITH r.value AS revision
-CALL (revision) {{
+CALL (revision) {
   UNWIND $ids AS id
-  MATCH (p:Practitioner {{id: id}})
-  SET p.{MARK} = revision
-}}
+  MATCH (p:Practitioner {id: id})
+  SET p.search_revision = revision
+}
 RETURN revision
 """
 
 # The epoch names one life of the counter: a graph wiped or replaced wholesale starts a new one, and an index
 # that sees another epoch rebuilds instead of applying changes.
-CURRENT = f"""
-OPTIONAL MATCH (r:Revision {{id: '{REVISION_ID}'}})
+CURRENT = """
+OPTIONAL MATCH (r:Revision {id: 'registry'})
 RETURN coalesce(r.value, 0) AS revision, r.epoch AS epoch
 """
 

@@ -5,10 +5,13 @@ Every statement uses IF NOT EXISTS, so `create_schema` is safe to run at every s
 
 from __future__ import annotations
 
+from typing import LiteralString
+
+from graph.cypher import cypher, name
 from graph.driver import Graph
 
 # (label, property) pairs that identify a node; DESIGN.md §3.
-UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
+UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Practitioner", "id"),
     ("Practitioner", "id_card_hash"),
     ("Certificate", "number"),
@@ -43,10 +46,11 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Complaint", "id"),
     ("Appeal", "id"),
     ("Revision", "id"),  # the single registry revision node (graph/revision.py)
+    ("AuditCheckpoint", "day"),  # one signed head of the audit chain per day (graph/audit.py)
 )
 
 # Range indexes the searches and batch jobs filter on.
-RANGE_INDEXES: tuple[tuple[str, str], ...] = (
+RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
@@ -74,23 +78,34 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
 PRACTITIONER_FULLTEXT = "practitioner_text"
 
 
-def schema_statements() -> list[str]:
+def _unique(label: LiteralString, prop: LiteralString) -> LiteralString:
+    return cypher(
+        "CREATE CONSTRAINT", name(label.lower(), "_", prop, "_unique"), "IF NOT EXISTS",
+        "FOR (n:", label, ") REQUIRE", name("n.", prop), "IS UNIQUE",
+    )  # fmt: skip
+
+
+def _range_index(label: LiteralString, prop: LiteralString) -> LiteralString:
+    return cypher(
+        "CREATE INDEX", name(label.lower(), "_", prop), "IF NOT EXISTS",
+        "FOR (n:", label, ") ON (", name("n.", prop), ")",
+    )  # fmt: skip
+
+
+# The cjk analyzer indexes Chinese as overlapping bigrams, so 核查 matches inside 碳排放核查员.
+FULLTEXT_INDEX = cypher(
+    "CREATE FULLTEXT INDEX", PRACTITIONER_FULLTEXT, "IF NOT EXISTS FOR (n:Practitioner) ON EACH [n.name, n.bio]",
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+)  # fmt: skip
+
+
+def schema_statements() -> list[LiteralString]:
     """The Cypher DDL, in the order it is applied."""
-    statements = [
-        f"CREATE CONSTRAINT {label.lower()}_{prop}_unique IF NOT EXISTS "
-        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
-        for label, prop in UNIQUE_KEYS
+    return [
+        *(_unique(label, prop) for label, prop in UNIQUE_KEYS),
+        *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
+        FULLTEXT_INDEX,
     ]
-    statements += [
-        f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
-        for label, prop in RANGE_INDEXES
-    ]
-    # The cjk analyzer indexes Chinese as overlapping bigrams, so 核查 matches inside 碳排放核查员.
-    statements += [
-        f"CREATE FULLTEXT INDEX {PRACTITIONER_FULLTEXT} IF NOT EXISTS FOR (n:Practitioner) ON EACH [n.name, n.bio] "
-        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
-    ]
-    return statements
 
 
 def create_schema(graph: Graph) -> None:

@@ -8,12 +8,14 @@ who also holds some level-2 certificate").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher, name
 from graph.pools import CURRENT_MEMBER
 from graph.reference import WITHIN_REGION
 from graph.schema import PRACTITIONER_FULLTEXT
@@ -95,8 +97,12 @@ def lucene_query(text: str) -> str:
 
 # The same certificate condition, spelled for a Certificate node `c` or for a search key `k`
 # (`work_type|level|until`, see graph/pools.py).
-ON_CERTIFICATE = {"valid": VALID_CERT, "work_type": "c.work_type", "level": "c.level"}
-ON_SEARCH_KEY = {
+ON_CERTIFICATE: Mapping[str, LiteralString] = {
+    "valid": VALID_CERT,
+    "work_type": "c.work_type",
+    "level": "c.level",
+}
+ON_SEARCH_KEY: Mapping[str, LiteralString] = {
     "valid": "split(k, '|')[2] >= $today_iso",
     "work_type": "split(k, '|')[0]",
     "level": "toInteger(split(k, '|')[1])",
@@ -104,20 +110,20 @@ ON_SEARCH_KEY = {
 
 
 def _certificate_condition(
-    filters: SearchFilters, on: dict[str, str] = ON_CERTIFICATE, *, skip: str | None = None
-) -> str:
-    parts = [on["valid"]]
+    filters: SearchFilters, on: Mapping[str, LiteralString] = ON_CERTIFICATE, *, skip: str | None = None
+) -> LiteralString:
+    parts: list[LiteralString] = [on["valid"]]
     if filters.work_type and skip != "work_type":
-        parts.append(on["work_type"] + " = $work_type")
+        parts.append(cypher(on["work_type"], "= $work_type"))
     if filters.level and skip != "level":
-        parts.append(on["level"] + " = $level")
+        parts.append(cypher(on["level"], "= $level"))
     if filters.min_level:
-        parts.append(on["level"] + " <= $min_level")
+        parts.append(cypher(on["level"], "<= $min_level"))
     return " AND ".join(parts)
 
 
-def _distinct(expression: str) -> str:
-    return "reduce(seen = [], x IN " + expression + " | CASE WHEN x IN seen THEN seen ELSE seen + x END)"
+def _distinct(expression: LiteralString) -> LiteralString:
+    return cypher("reduce(seen = [], x IN", expression, "| CASE WHEN x IN seen THEN seen ELSE seen + x END)")
 
 
 # The mean evaluation a search sorts and filters on: in the work type searched for, else over all work types;
@@ -129,24 +135,28 @@ EVALUATION_MEAN = (
 )
 
 
-def where_clauses(filters: SearchFilters) -> list[str]:
+def where_clauses(filters: SearchFilters) -> list[LiteralString]:
     """The WHERE predicates on `p` for these filters."""
-    clauses = ["p.status = 'active'"]
+    clauses: list[LiteralString] = ["p.status = 'active'"]
     if filters.public_only:
         clauses.append("p.public_profile = true")
     # Certificates, pools, provinces and industries are read from the person's search keys (one property
     # each) rather than by expanding relationships; graph/pools.py keeps the keys derived.
     if filters.work_type or filters.level or filters.min_level:
-        clauses.append("any(k IN p.cert_keys WHERE " + _certificate_condition(filters, ON_SEARCH_KEY) + ")")
+        clauses.append(
+            cypher("any(k IN p.cert_keys WHERE", _certificate_condition(filters, ON_SEARCH_KEY), ")")
+        )
     if filters.pool:
         clauses.append(
             "any(k IN p.pool_keys WHERE split(k, '|')[0] = $pool AND split(k, '|')[1] >= $today_iso)"
         )
     if filters.region:
         clauses.append(
-            "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE "
-            + WITHIN_REGION
-            + " })"
+            cypher(
+                "(p.region_key = $region OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE",
+                WITHIN_REGION,
+                "})",
+            )
         )
     if filters.industry:
         clauses.append("$industry IN p.industry_keys")
@@ -155,57 +165,60 @@ def where_clauses(filters: SearchFilters) -> list[str]:
     if filters.qualification:
         clauses.append("EXISTS { (p)-[:HAS_QUALIFICATION]->(:Qualification {code: $qualification}) }")
     if filters.min_evaluation is not None:
-        clauses.append(EVALUATION_MEAN + " >= $min_evaluation")
+        clauses.append(cypher(EVALUATION_MEAN, ">= $min_evaluation"))
     return clauses + visibility_clauses(filters)
 
 
 # The fields a person hides from each audience, stored on the node by the person's edits (services/profiles.py),
 # so that searching by a hidden field cannot reveal it: `HIDDEN[audience]` is a list of field names.
-HIDDEN = {"public": "coalesce(p.hidden_public, [])", "clients": "coalesce(p.hidden_clients, [])"}
+HIDDEN: Mapping[str, LiteralString] = {
+    "public": "coalesce(p.hidden_public, [])",
+    "clients": "coalesce(p.hidden_clients, [])",
+}
 
 
-def _engaged_in_industry(code: str) -> str:
+def _engaged_in_industry(code: LiteralString) -> LiteralString:
     # Industries also come from engagements, which are the registry's record and stay searchable.
-    return "EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code: " + code + "}) }"
+    return cypher("EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(:Industry {code:", code, "}) }")
 
 
-def visibility_clauses(filters: SearchFilters) -> list[str]:
+def visibility_clauses(filters: SearchFilters) -> list[LiteralString]:
     """Predicates that keep a filter from matching a field the person hides from the searching audience."""
     if filters.audience is None:
         return []
     hidden = HIDDEN[filters.audience]
-    clauses = []
+    clauses: list[LiteralString] = []
     if filters.specialty:
-        clauses.append("NOT 'specialties' IN " + hidden)
+        clauses.append(cypher("NOT 'specialties' IN", hidden))
     if filters.qualification:
-        clauses.append("NOT 'qualifications' IN " + hidden)
+        clauses.append(cypher("NOT 'qualifications' IN", hidden))
     if filters.industry:
-        clauses.append("(NOT 'industries' IN " + hidden + " OR " + _engaged_in_industry("$industry") + ")")
+        clauses.append(cypher("(NOT 'industries' IN", hidden, "OR", _engaged_in_industry("$industry"), ")"))
     if filters.q:
         # The full-text index covers name and bio; with the bio hidden, only the name may match.
         clauses.append(
-            "(NOT 'bio' IN " + hidden + " OR all(w IN $name_words WHERE toLower(p.name) CONTAINS w))"
+            cypher("(NOT 'bio' IN", hidden, "OR all(w IN $name_words WHERE toLower(p.name) CONTAINS w))")
         )
     return clauses
 
 
-def _industry_facet(filters: SearchFilters) -> str:
+def _industry_facet(filters: SearchFilters) -> LiteralString:
     keys = "coalesce(p.industry_keys, [])"
     if filters.audience is None:
-        return "[code IN " + keys + " | 'industry|' + code]"
-    return (
-        "[code IN " + keys + " WHERE NOT 'industries' IN " + HIDDEN[filters.audience]
-        + " OR " + _engaged_in_industry("code") + " | 'industry|' + code]"
+        return cypher("[code IN", keys, "| 'industry|' + code]")
+    return cypher(
+        "[code IN", keys, "WHERE NOT 'industries' IN", HIDDEN[filters.audience],
+        "OR", _engaged_in_industry("code"), "| 'industry|' + code]",
     )  # fmt: skip
 
 
-FULLTEXT_ANCHOR = (
-    "CALL db.index.fulltext.queryNodes('" + PRACTITIONER_FULLTEXT + "', $lucene) YIELD node AS p, score\n"
-    "WITH p, score\n"
-)
+FULLTEXT_ANCHOR = cypher(
+    "CALL db.index.fulltext.queryNodes(", name("'", PRACTITIONER_FULLTEXT, "'"), ", $lucene) YIELD node AS p, score",
+    "WITH p, score",
+)  # fmt: skip
 
 
-def _anchor(filters: SearchFilters) -> str:
+def _anchor(filters: SearchFilters) -> LiteralString:
     """Where the search starts: the most selective filter that an index or a unique node can answer.
 
     The WHERE clauses still check every filter, so the anchor only changes how fast, never what, is found.
@@ -220,22 +233,23 @@ def _anchor(filters: SearchFilters) -> str:
         # A province (about 3–10% of people) is usually more selective than a work type (16–24%).
         start = "MATCH (p:Practitioner {region_key: $region})"
     elif filters.work_type or filters.level:
-        start = (
-            "MATCH (c:Certificate) WHERE " + _certificate_condition(filters) + "\n"
-            "MATCH (p:Practitioner)-[:HOLDS]->(c)\nWITH DISTINCT p"
-        )
+        start = cypher(
+            "MATCH (c:Certificate) WHERE", _certificate_condition(filters),
+            "MATCH (p:Practitioner)-[:HOLDS]->(c)",
+            "WITH DISTINCT p",
+        )  # fmt: skip
     elif filters.pool:
-        start = "MATCH (:Pool {code: $pool})<-[m:MEMBER_OF]-(p:Practitioner) WHERE " + CURRENT_MEMBER
+        start = cypher("MATCH (:Pool {code: $pool})<-[m:MEMBER_OF]-(p:Practitioner) WHERE", CURRENT_MEMBER)
     elif filters.region:
-        start = "MATCH (r:Region) WHERE " + WITHIN_REGION + "\nMATCH (p:Practitioner)-[:BASED_IN]->(r)"
+        start = cypher("MATCH (r:Region) WHERE", WITHIN_REGION, "MATCH (p:Practitioner)-[:BASED_IN]->(r)")
     else:
         start = "MATCH (p:Practitioner)"
-    return start + "\nWITH p, 0.0 AS score\n"
+    return cypher(start, "WITH p, 0.0 AS score")
 
 
-def match_clause(filters: SearchFilters) -> str:
+def match_clause(filters: SearchFilters) -> LiteralString:
     """The MATCH (or full-text CALL) that yields candidate `p` with a relevance `score`, filtered."""
-    return _anchor(filters) + "WHERE " + "\n  AND ".join(where_clauses(filters))
+    return cypher(_anchor(filters), "WHERE", "\n  AND ".join(where_clauses(filters)))
 
 
 def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
@@ -254,7 +268,7 @@ def parameters(filters: SearchFilters, today: date) -> dict[str, Any]:
     return params
 
 
-def _order_by(sort: str, has_query: bool) -> str:
+def _order_by(sort: str, has_query: bool) -> LiteralString:
     # Every order ends on p.id, so equal keys never swap between pages or runs.
     if sort == "relevance" and has_query:
         return "score DESC, best_level, p.id"
@@ -263,61 +277,62 @@ def _order_by(sort: str, has_query: bool) -> str:
     if sort == "name":
         return "p.name, p.id"
     if sort == "evaluation":
-        return EVALUATION_MEAN + " DESC, best_level, p.id"
+        return cypher(EVALUATION_MEAN, "DESC, best_level, p.id")
     return "best_level, coalesce(p.work_start_year, 9999), p.id"
 
 
 # Facets in one streaming pass over the matches: each person contributes each "dimension|value" key once,
 # and a single count(*) per key does the rest (five separate passes cost far more memory and time).
-def _facets(filters: SearchFilters) -> str:
+def _facets(filters: SearchFilters) -> LiteralString:
     work_type_condition = _certificate_condition(filters, ON_SEARCH_KEY, skip="work_type")
     level_condition = _certificate_condition(filters, ON_SEARCH_KEY, skip="level")
-    work_types = _distinct("[k IN certs WHERE " + work_type_condition + " | 'work_type|' + split(k, '|')[0]]")
-    levels = _distinct("[k IN certs WHERE " + level_condition + " | 'level|' + split(k, '|')[1]]")
-    return (
+    work_types = _distinct(
+        cypher("[k IN certs WHERE", work_type_condition, "| 'work_type|' + split(k, '|')[0]]")
+    )
+    levels = _distinct(cypher("[k IN certs WHERE", level_condition, "| 'level|' + split(k, '|')[1]]"))
+    return cypher(
         """
 CALL (hits) {
   UNWIND hits AS h
   WITH h.p AS p
   WITH p, [k IN coalesce(p.cert_keys, []) WHERE split(k, '|')[2] >= $today_iso] AS certs
-  WITH """
-        + work_types
-        + "\n     + "
-        + levels
-        + """
-     + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
+  WITH""",
+        work_types,
+        "     +",
+        levels,
+        """     + [k IN coalesce(p.pool_keys, []) WHERE split(k, '|')[1] >= $today_iso | 'pool|' + split(k, '|')[0]]
      + CASE WHEN p.region_key IS NULL THEN [] ELSE ['region|' + p.region_key] END
-     + """
-        + _industry_facet(filters)
-        + """
-       AS keys
+     +""",
+        _industry_facet(filters),
+        """       AS keys
   UNWIND keys AS key
   WITH key, count(*) AS count
   RETURN collect([key, count]) AS facet_counts
-}
-"""
+}""",
     )
 
 
-def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> str:
+def build_query(filters: SearchFilters, sort: str, with_facets: bool) -> LiteralString:
     """The whole search statement for these filters."""
-    parts = [
+    parts: list[LiteralString] = [
         match_clause(filters),
-        "WITH p, score, reduce(best = 9, k IN coalesce(p.cert_keys, []) | CASE WHEN "
-        + _certificate_condition(filters, ON_SEARCH_KEY)
-        + " AND toInteger(split(k, '|')[1]) < best THEN toInteger(split(k, '|')[1]) ELSE best END) AS best_level",
-        "WITH p, score, best_level ORDER BY " + _order_by(sort, bool(filters.q)),
+        cypher(
+            "WITH p, score, reduce(best = 9, k IN coalesce(p.cert_keys, []) | CASE WHEN",
+            _certificate_condition(filters, ON_SEARCH_KEY),
+            "AND toInteger(split(k, '|')[1]) < best THEN toInteger(split(k, '|')[1]) ELSE best END) AS best_level",
+        ),
+        cypher("WITH p, score, best_level ORDER BY", _order_by(sort, bool(filters.q))),
         "WITH collect({p: p, score: score}) AS hits",
     ]
-    returns = [
+    returns: list[LiteralString] = [
         "size(hits) AS total",
         "[h IN hits[$skip..$skip + $limit] | {id: h.p.id, score: h.score}] AS page",
     ]
     if with_facets:
         parts.append(_facets(filters))
         returns.append("facet_counts")
-    parts.append("RETURN " + ", ".join(returns))
-    return "\n".join(parts)
+    parts.append(cypher("RETURN", ", ".join(returns)))
+    return cypher(*parts)
 
 
 @dataclass

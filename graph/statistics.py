@@ -8,10 +8,11 @@ or e-mail is read: people are numbered in the order they come, the number only c
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 from registry.statistics import (
     CertificateRecord,
     EmitterRecord,
@@ -32,50 +33,50 @@ _PERSON_REGION = "COLLECT { MATCH (p)-[:BASED_IN]->(home:Region) RETURN home.cod
 ALL_PEOPLE = "MATCH (p:Practitioner)\n"
 SOME_PEOPLE = "UNWIND $ids AS id MATCH (p:Practitioner {id: id})\n"
 
-PEOPLE = (
-    """RETURN p.id AS id, p.status AS status, """
-    + _PERSON_REGION
-    + """ AS region,
+PEOPLE = cypher(
+    """RETURN p.id AS id, p.status AS status,""",
+    _PERSON_REGION,
+    """AS region,
        COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
                  RETURN [c.work_type, c.level, c.status, toString(c.issued_on), toString(c.expires_on),
                          toString(date(c.status_changed_at))] } AS certificates
-"""
+""",
 )
 
 # Suspensions and revocations as recorded; an import of an already suspended or revoked certificate is its
 # first record of that status.
-STATUS_EVENTS = (
+STATUS_EVENTS = cypher(
     """MATCH (p)-[:HOLDS]->(c:Certificate)-[:HAS_EVENT]->(e:CertificateEvent)
 WHERE e.to_status IN ['suspended', 'revoked'] AND e.action IN ['suspend', 'revoke', 'import']
-RETURN p.id AS id, c.work_type AS work_type, c.level AS level, """
-    + _PERSON_REGION
-    + """ AS region,
+RETURN p.id AS id, c.work_type AS work_type, c.level AS level,""",
+    _PERSON_REGION,
+    """AS region,
        e.to_status AS status, toString(date(e.at)) AS on
-"""
+""",
 )
 
 # A current membership whose certificates have lapsed ended on its valid_until day (rederive will say so).
-MEMBERSHIPS = (
+MEMBERSHIPS = cypher(
     """MATCH (p)-[m:MEMBER_OF|WAS_MEMBER_OF]->(pool:Pool)
 OPTIONAL MATCH (c:Certificate {number: m.via})
-RETURN p.id AS id, pool.code AS pool, """
-    + _PERSON_REGION
-    + """ AS region, toString(date(m.since)) AS since,
+RETURN p.id AS id, pool.code AS pool,""",
+    _PERSON_REGION,
+    """AS region, toString(date(m.since)) AS since,
        toString(CASE WHEN type(m) = 'WAS_MEMBER_OF' THEN m.until
                      WHEN m.valid_until < $today THEN m.valid_until END) AS until,
        c.work_type AS work_type, c.level AS level
-"""
+""",
 )
 
 # Exams (issue 14): a result of an application, sat on its session's day.
-EXAMS = (
+EXAMS = cypher(
     """MATCH (r:ExamResult)-[:OF]->(a:Application)-[:BY]->(p)
 OPTIONAL MATCH (r)-[:IN_SESSION]->(s:ExamSession)
-RETURN p.id AS id, a.work_type AS work_type, a.level AS level, """
-    + _PERSON_REGION
-    + """ AS region,
+RETURN p.id AS id, a.work_type AS work_type, a.level AS level,""",
+    _PERSON_REGION,
+    """AS region,
        toString(coalesce(s.day, date(r.recorded_at))) AS sat_on, coalesce(r.passed, false) AS passed
-"""
+""",
 )
 
 # Who changed since a point of the graph's clock: a person edited, a certificate issued or changed (the
@@ -153,10 +154,10 @@ def _day(text: str | None) -> date | None:
 
 
 def _people(
-    store: FactStore, tx: neo4j.ManagedTransaction, start: str, **params: Any
+    store: FactStore, tx: neo4j.ManagedTransaction, start: LiteralString, **params: Any
 ) -> dict[str, PersonRecord]:
     people = {}
-    for record in tx.run(start + PEOPLE, **params):
+    for record in tx.run(cypher(start, PEOPLE), **params):
         certificates = tuple(
             CertificateRecord(w, level, status, date.fromisoformat(issued), _day(expires), _day(changed))
             for w, level, status, issued, expires, changed in record["certificates"]
@@ -207,14 +208,18 @@ def _emitters(tx: neo4j.ManagedTransaction) -> list[EmitterRecord]:
 
 
 def _engagements(
-    store: FactStore, people: dict[str, PersonRecord], tx: neo4j.ManagedTransaction, start: str, **params: Any
+    store: FactStore,
+    people: dict[str, PersonRecord],
+    tx: neo4j.ManagedTransaction,
+    start: LiteralString,
+    **params: Any,
 ) -> dict[str, EngagementRecord]:
     def province(practitioner_id: str) -> str | None:
         person = people.get(practitioner_id) or store.people.get(practitioner_id)
         return person.province if person else None
 
     engagements = {}
-    for r in tx.run(start + ENGAGEMENTS, **params):
+    for r in tx.run(cypher(start, ENGAGEMENTS), **params):
         team = tuple(
             TeamMember(store.key(pid), province(pid))
             for pid in dict.fromkeys(r["team"])
@@ -231,9 +236,9 @@ def read_store(tx: neo4j.ManagedTransaction, today: date) -> FactStore:
     now = tx.run(NOW).single(strict=True)["now"]
     store = FactStore({}, {}, {}, {}, {}, {}, [], {})
     store.people = _people(store, tx, ALL_PEOPLE)
-    store.status_events = _grouped(tx.run(ALL_PEOPLE + STATUS_EVENTS), _status_event)
-    store.memberships = _grouped(tx.run(ALL_PEOPLE + MEMBERSHIPS, today=today), _membership)
-    store.exams = _grouped(tx.run(ALL_PEOPLE + EXAMS), _exam)
+    store.status_events = _grouped(tx.run(cypher(ALL_PEOPLE, STATUS_EVENTS)), _status_event)
+    store.memberships = _grouped(tx.run(cypher(ALL_PEOPLE, MEMBERSHIPS), today=today), _membership)
+    store.exams = _grouped(tx.run(cypher(ALL_PEOPLE, EXAMS)), _exam)
     store.emitters = _emitters(tx)
     store.engagements = _engagements(store, {}, tx, ALL_ENGAGEMENTS)
     store.region_names = {r["code"]: r["name_zh"] for r in tx.run(REGION_NAMES)}
@@ -250,9 +255,9 @@ def read_changes(tx: neo4j.ManagedTransaction, store: FactStore, today: date) ->
     engagement_ids = tx.run(CHANGED_ENGAGEMENTS, since=since, ids=ids).single(strict=True)["ids"]
     return store.updated(
         people,
-        _grouped(tx.run(SOME_PEOPLE + STATUS_EVENTS, ids=ids), _status_event),
-        _grouped(tx.run(SOME_PEOPLE + MEMBERSHIPS, ids=ids, today=today), _membership),
-        _grouped(tx.run(SOME_PEOPLE + EXAMS, ids=ids), _exam),
+        _grouped(tx.run(cypher(SOME_PEOPLE, STATUS_EVENTS), ids=ids), _status_event),
+        _grouped(tx.run(cypher(SOME_PEOPLE, MEMBERSHIPS), ids=ids, today=today), _membership),
+        _grouped(tx.run(cypher(SOME_PEOPLE, EXAMS), ids=ids), _exam),
         _engagements(store, people, tx, SOME_ENGAGEMENTS, engagement_ids=engagement_ids),
         _emitters(tx),
         now,
