@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, request
 from flask_restx import Api
+from werkzeug.exceptions import RequestURITooLarge
 
 from interface.auth import current_principal
 from interface.errors import problem_for
 
 API_PREFIX = "/api/v1"
 PROBES = (f"{API_PREFIX}/health", f"{API_PREFIX}/ready")
+# The longest URI (path and query, as sent) the API reads. gunicorn reads request lines up to 8 190 bytes
+# (gunicorn.conf.py), so a longer URI than this reaches the app and is answered as a problem, not gunicorn's HTML.
+MAX_URI_BYTES = 4096
 
 
 class ProblemApi(Api):
@@ -36,8 +41,24 @@ class ProblemApi(Api):
         return self._schema
 
 
+def sent_uri() -> str:
+    """The request's URI as the client sent it (percent-encoded, so one character is one byte)."""
+    environ = request.environ
+    if raw := environ.get("RAW_URI") or environ.get("REQUEST_URI"):
+        return raw
+    query = environ.get("QUERY_STRING", "")
+    return quote(request.path) + (f"?{query}" if query else "")
+
+
 def install(app: Flask, *, elsewhere: Callable[[Exception], Any] = problem_for) -> Api:
     """Serve the API under /api/v1 with the Swagger UI at /docs; `elsewhere` answers errors on other paths."""
+
+    @app.before_request
+    def refuse_long_uris() -> None:
+        if request.path.startswith(API_PREFIX) and len(sent_uri()) > MAX_URI_BYTES:
+            raise RequestURITooLarge(
+                f"The URL is longer than {MAX_URI_BYTES} bytes; send fewer or shorter query parameters."
+            )
 
     @app.before_request
     def authenticate() -> None:

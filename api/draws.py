@@ -177,6 +177,7 @@ class DrawAppointments(Resource):
 @ns.param("draw_id", "the draw's id")
 class DrawDisclose(Resource):
     @require(ADMIN)
+    @ns.response(409, "The draw is already disclosed")
     @returns(ns, _DRAW, present=_present_for_caller)
     def post(self, draw_id: str) -> dict[str, Any]:
         """Show the panel's names to non-admin roles from now on (admin)."""

@@ -209,6 +209,7 @@ class SessionRegistrations(Resource):
 class SessionRegistration(Resource):
     @require(ADMIN)
     @sessions_ns.response(204, "Cancelled")
+    @sessions_ns.response(409, "No registration without a result for this application and session")
     def delete(self, session_id: Any, application_id: Any) -> tuple[str, int]:
         """Cancel a registration that has no result (a no-show is not counted as a sitting) (admin)."""
         applications.cancel_registration(ctx(), str(session_id), str(application_id))

@@ -41,6 +41,9 @@ PRACTITIONER: tuple[str, ...] = ("practitioner",)
 _PRACTITIONER = PractitionerSchema()
 _DECLARATION = DeclarationSchema()
 _AVAILABILITY = AvailabilitySchema()
+DECLARED_ALREADY = (
+    "The same relationship with this organization is declared for that time, or the record is deleted"
+)
 _INVITATION = InvitationSchema()
 
 
@@ -66,6 +69,7 @@ class Me(Resource):
         return profiles.get_own(ctx(), me())
 
     @require(PRACTITIONER)
+    @ns.response(409, "Your record is deleted; it can no longer be changed")
     @returns(ns, _PRACTITIONER, present=own)
     @accepts(ns, MePatchSchema(), partial=True, name="MePatch")
     def patch(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +118,7 @@ class MyExport(Resource):
 @ns.route("/deletion-request")
 class MyDeletionRequest(Resource):
     @require(PRACTITIONER)
+    @ns.response(409, "Deletion was already requested")
     @returns(ns, None, description="{status, deletion_requested_at, removed, anonymised, kept, keys_revoked}")
     def post(self) -> dict[str, Any]:
         """Withdraw consent and have your data deleted (PIPL art. 47): off the showcase and the pools, profile
@@ -131,6 +136,7 @@ class MyDeclarations(Resource):
         return whole_list(_DECLARATION.dump(declarations.of_practitioner(ctx(), me()), many=True))
 
     @require(PRACTITIONER)
+    @ns.response(409, DECLARED_ALREADY)
     @ns.response(201, "Declared", model(ns, _DECLARATION))
     @accepts(ns, DeclarationInputSchema())
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -193,6 +199,7 @@ class MyInvitation(Resource):
 @practitioners_ns.param("practitioner_id", "the practitioner's id (UUID)")
 class PractitionerKeys(Resource):
     @require(ADMIN)
+    @practitioners_ns.response(409, "The practitioner is deleted; restore them first")
     @practitioners_ns.response(
         201, "Created; `key` is shown only in this answer", model(practitioners_ns, IssuedKeySchema())
     )
@@ -215,6 +222,7 @@ class PractitionerDeclarations(Resource):
         )
 
     @require(ADMIN)
+    @practitioners_ns.response(409, DECLARED_ALREADY)
     @practitioners_ns.response(201, "Declared", model(practitioners_ns, _DECLARATION))
     @accepts(practitioners_ns, DeclarationInputSchema())
     def post(self, practitioner_id: Any, data: dict[str, Any]) -> tuple[dict[str, Any], int]:

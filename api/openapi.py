@@ -11,10 +11,13 @@ here, in one place:
 | 403 | operations restricted to roles (`x-roles`, set by `require`) | a key of a lesser role |
 | 404 | operations with path parameters | nothing with that id, number or code |
 | 413 | operations with a body or an upload | the body passed its limit (interface/limits.py) |
+| 414 | operations with query parameters | the URI passed 4 096 bytes (api/__init__.py) |
 | 503 | every operation but /health | the graph is unreachable or busy (`Retry-After`) |
 
-409 is declared by the operations that can conflict (`@ns.response(409, ...)`). Every error body is a Problem
-(RFC 9457, `application/problem+json`).
+Operations open to the public (no `x-roles`) take the key as optional (`security: [{apikey: []}, {}]`).
+409 is declared by the operations that can conflict (`@ns.response(409, ...)`, saying when);
+tests/api/test_conflicts_documented.py follows every route's code to the 409 errors it can raise and fails on
+one that does not declare it. Every error body is a Problem (RFC 9457, `application/problem+json`).
 """
 
 from __future__ import annotations
@@ -41,12 +44,14 @@ PROBLEM = {
     },
 }
 PROBES = ("/health", "/ready")
+OPTIONAL_KEY = [{"apikey": []}, {}]  # either requirement satisfies: with the key, or without any
 WHY = {
     400: "Invalid request: `errors` names each field and what is wrong with it",
     401: "The API key is unknown or revoked, or this operation needs one",
     403: "The API key's role may not do this",
     404: "Not found",
     413: "The request body is larger than its limit (1 MB for JSON, 200 MB for an upload)",
+    414: "The URI (path and query) is longer than 4 096 bytes",
     503: "The graph database is unreachable or busy; retry after `Retry-After` seconds",
 }
 
@@ -65,6 +70,8 @@ def problems_for(path: str, operation: dict[str, Any], parameters: list[dict[str
         statuses.append(404)
     if places & {"body", "formData"}:
         statuses.append(413)
+    if "query" in places:
+        statuses.append(414)
     if path != "/health":
         statuses.append(503)
     return statuses
@@ -79,6 +86,9 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method == "parameters":
                 continue
+            if "x-roles" not in operation and "security" not in operation:
+                # Open to the public: a key is optional (a caller without one is `public`), never required.
+                operation["security"] = OPTIONAL_KEY
             responses = operation.setdefault("responses", {})
             for status in problems_for(path, operation, shared + operation.get("parameters", [])):
                 responses.setdefault(str(status), {"description": WHY[status]})

@@ -19,12 +19,19 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,  # a request that breaks the description is refused (4xx), never served
+]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
