@@ -64,8 +64,9 @@ def _with_keywords(documented: rx.Raw, keywords: dict[str, Any]) -> rx.Raw:
 
     def schema() -> dict[str, Any]:
         shape = described()
-        if shape.get("$ref"):  # Swagger 2.0 ignores the siblings of a $ref: wrap it
-            shape = {**shape, "allOf": [{"$ref": shape.pop("$ref")}]}
+        if shape.get("$ref"):  # Swagger 2.0 ignores the siblings of a $ref: wrap it, none left beside it
+            target = shape.pop("$ref")
+            shape = {**shape, "allOf": [{"$ref": target}]}
         return shape | keywords
 
     documented.schema = schema  # type: ignore[method-assign]
@@ -88,9 +89,18 @@ def _restx_field(ns: Namespace, field: fields.Field, *, accepted: bool = False) 
     return _with_keywords(documented, _swagger_keywords(field))
 
 
+def _model_name(schema: type[Schema]) -> str:
+    """The schema's class name less `Schema`; a module-private one (`_Ref` in interface/schemas/credit.py) is
+    named after its module (`CreditRef`): generators mangle a leading underscore, and `Ref` is taken."""
+    name = schema.__name__.removesuffix("Schema")
+    if name.startswith("_"):
+        return schema.__module__.rsplit(".", 1)[-1].title().replace("_", "") + name.lstrip("_")
+    return name
+
+
 def model(ns: Namespace, schema: Schema, name: str | None = None) -> Any:
     """A flask-restx model mirroring a marshmallow schema (for the Swagger document only)."""
-    name = name or type(schema).__name__.removesuffix("Schema")
+    name = name or _model_name(type(schema))
     if name in ns.models:
         return ns.models[name]
     return ns.model(
