@@ -9,7 +9,7 @@ practitioners get `search_revision` = the new value (a range index makes "change
 Because the increment takes the write lock on the single Revision node until the transaction commits, the
 revisions become visible in order: a reader that sees value N also sees every change stamped ≤ N. A process
 compares its own revision with `current(tx)` before answering (one cheap read) and reloads only the people
-marked after it (see services/search_index). `graph/pools.rederive` calls `stamp`, so every certificate,
+marked after it (see services/search_index). `services/pools.rederive` calls `stamp`, so every certificate,
 practitioner and engagement write is covered; other writes that change what search or matching read about a
 person must call it in their own transaction.
 """
