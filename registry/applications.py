@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from registry.dates import add_months
 from registry.errors import Conflict
 from registry.exams import (
     CHINA_TIME,
@@ -43,7 +44,6 @@ from registry.exams import (
     exam_rules_from_mapping,
     session_day,
 )
-from registry.dates import add_months
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 from registry.training import (
     DEFAULT_REQUIREMENT,
