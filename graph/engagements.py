@@ -10,15 +10,22 @@ from graph.cypher import cypher
 from graph.links import replace_links, replace_links_statement
 from graph.records import native
 from graph.reference import WITHIN_REGION
-from registry.errors import ValidationFailed
+from registry.errors import NotFound, ValidationFailed
 
 ENGAGEMENT_VIEW = """
 e {.id, .title, .kind, .status, .start_on, .end_on, .outcome, .created_at, .updated_at,
    client: COLLECT { MATCH (e)-[:FOR_CLIENT]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+   provider: COLLECT { MATCH (e)-[:PERFORMED_BY]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+   provider_known: EXISTS { (e)-[:PERFORMED_BY]->(:Organization) },
    industry: COLLECT { MATCH (e)-[:IN_INDUSTRY]->(i:Industry) RETURN i {.code, .name_zh} }[0],
    region: COLLECT { MATCH (e)-[:IN_REGION]->(r:Region) RETURN r {.code, .name_zh} }[0],
    team: COLLECT { MATCH (p:Practitioner)-[w:WORKED_ON]->(e)
-                   RETURN {practitioner: p {.id, .name, .status}, role: w.role} ORDER BY w.role, p.name, p.id }
+                   RETURN {practitioner: p {.id, .name, .status}, role: w.role, roles: coalesce(w.roles, [w.role])}
+                   ORDER BY w.role, p.name, p.id },
+   site_visits: COLLECT { MATCH (p:Practitioner)-[:VISITED]->(v:SiteVisit)-[:OF_ENGAGEMENT]->(e),
+                                (v)-[:IN_REGION]->(r:Region)
+                          RETURN {practitioner: p {.id, .name, .status}, date: v.date, region: r {.code, .name_zh}}
+                          ORDER BY v.date, p.id, r.code }
 }
 """
 
@@ -26,11 +33,12 @@ GET_ENGAGEMENT = cypher("MATCH (e:Engagement {id: $id}) RETURN", ENGAGEMENT_VIEW
 
 CHECK_REFERENCES = """
 CALL { OPTIONAL MATCH (o:Organization {id: $client_id}) RETURN o IS NOT NULL AS client_exists }
+CALL { OPTIONAL MATCH (o:Organization {id: $provider_id}) RETURN o IS NOT NULL AS provider_exists }
 CALL { UNWIND $team_ids AS id
        OPTIONAL MATCH (p:Practitioner {id: id}) WHERE p.status <> 'deleted'
        WITH id, p WHERE p IS NULL
        RETURN collect(id) AS missing }
-RETURN client_exists, missing
+RETURN client_exists, provider_exists, missing
 """
 
 CREATE_ENGAGEMENT = """
@@ -44,6 +52,7 @@ UPDATE_ENGAGEMENT = "MATCH (e:Engagement {id: $id}) SET e += $props, e.updated_a
 SET_CLIENT = replace_links_statement("Engagement", "FOR_CLIENT", "Organization", "id")
 SET_INDUSTRY = replace_links_statement("Engagement", "IN_INDUSTRY", "Industry", "code")
 SET_REGION = replace_links_statement("Engagement", "IN_REGION", "Region", "code")
+SET_PROVIDER = replace_links_statement("Engagement", "PERFORMED_BY", "Organization", "id")
 
 SET_TEAM = """
 MATCH (e:Engagement {id: $id})
@@ -51,7 +60,18 @@ OPTIONAL MATCH ()-[old:WORKED_ON]->(e) DELETE old
 WITH DISTINCT e
 UNWIND $team AS member
 MATCH (p:Practitioner {id: member.practitioner_id})
-CREATE (p)-[:WORKED_ON {role: member.role}]->(e)
+CREATE (p)-[:WORKED_ON {role: member.role, roles: member.roles}]->(e)
+"""
+
+# A site visit is a node of its own, so later rules can ask who was where on which day for which engagement.
+SET_SITE_VISITS = """
+MATCH (e:Engagement {id: $id})
+OPTIONAL MATCH (old:SiteVisit)-[:OF_ENGAGEMENT]->(e) DETACH DELETE old
+WITH DISTINCT e
+UNWIND $visits AS visit
+MATCH (p:Practitioner {id: visit.practitioner_id}), (r:Region {code: visit.region})
+CREATE (p)-[:VISITED]->(v:SiteVisit {id: randomUUID(), date: visit.date})-[:OF_ENGAGEMENT]->(e),
+       (v)-[:IN_REGION]->(r)
 """
 
 LIST_ENGAGEMENTS = cypher(
@@ -60,6 +80,7 @@ MATCH (e:Engagement)
 WHERE ($kind IS NULL OR e.kind = $kind)
   AND ($status IS NULL OR e.status = $status)
   AND ($client_id IS NULL OR EXISTS { (e)-[:FOR_CLIENT]->(:Organization {id: $client_id}) })
+  AND ($provider_id IS NULL OR EXISTS { (e)-[:PERFORMED_BY]->(:Organization {id: $provider_id}) })
   AND ($practitioner_id IS NULL OR EXISTS { (:Practitioner {id: $practitioner_id})-[:WORKED_ON]->(e) })
   AND ($industry IS NULL OR EXISTS { (e)-[:IN_INDUSTRY]->(:Industry {code: $industry}) })
   AND ($region IS NULL OR EXISTS { MATCH (e)-[:IN_REGION]->(r:Region) WHERE""",
@@ -74,7 +95,7 @@ RETURN size(matches) AS total, [e IN matches[$skip..$skip + $limit] |""",
 )
 
 PROPERTY_FIELDS = ("title", "kind", "start_on", "end_on", "status", "outcome")
-FILTERS = ("kind", "status", "client_id", "practitioner_id", "industry", "region")
+FILTERS = ("kind", "status", "client_id", "provider_id", "practitioner_id", "industry", "region")
 
 
 def team_ids(view: dict[str, Any] | None) -> list[str]:
@@ -89,9 +110,13 @@ def view(tx: neo4j.ManagedTransaction, engagement_id: str) -> dict[str, Any] | N
 
 
 def check_references(tx: neo4j.ManagedTransaction, data: dict[str, Any]) -> None:
-    """400 naming the client or team members that do not exist (or are deleted)."""
+    """400 naming the client or team members that do not exist (or are deleted); 404 for an unknown provider."""
     team = [member["practitioner_id"] for member in data.get("team") or []]
-    record = tx.run(CHECK_REFERENCES, client_id=data.get("client_id"), team_ids=team).single()
+    record = tx.run(
+        CHECK_REFERENCES, client_id=data.get("client_id"), provider_id=data.get("provider_id"), team_ids=team
+    ).single()
+    if data.get("provider_id") is not None and not record["provider_exists"]:
+        raise NotFound(f"No organization with id {data['provider_id']} (provider_id).")
     errors: dict[str, list[str]] = {}
     if "client_id" in data and not record["client_exists"]:
         errors["client_id"] = [f"No organization with id {data['client_id']}."]
@@ -108,8 +133,12 @@ def _write_links(tx: neo4j.ManagedTransaction, engagement_id: str, data: dict[st
         replace_links(tx, SET_INDUSTRY, engagement_id, data["industry"])
     if "region" in data:
         replace_links(tx, SET_REGION, engagement_id, data["region"])
+    if "provider_id" in data:
+        replace_links(tx, SET_PROVIDER, engagement_id, data["provider_id"])
     if "team" in data:
         tx.run(SET_TEAM, id=engagement_id, team=data["team"]).consume()
+    if "site_visits" in data:
+        tx.run(SET_SITE_VISITS, id=engagement_id, visits=data["site_visits"] or []).consume()
 
 
 def save(

@@ -94,4 +94,4 @@ CERTIFICATE_NAME_ZH = "碳排放管理员职业能力水平评价证书"
 DEFAULT_ISSUER_NAME = "中国石油和化学工业联合会"
 
 ENGAGEMENT_STATUSES: tuple[str, ...] = ("planned", "active", "completed", "cancelled")
-ENGAGEMENT_ROLES: tuple[str, ...] = ("lead", "member")
+ENGAGEMENT_ROLES: tuple[str, ...] = ("lead", "member", "signer", "reviewer")  # issue 23 adds the last two

@@ -10,7 +10,7 @@ import neo4j
 from graph import engagements as repo
 from graph import practitioners as practitioner_repo
 from graph.records import found
-from registry.engagements import engagement_problems
+from registry.engagements import engagement_problems, member_roles, site_visit_problems
 from registry.errors import ValidationFailed
 from services import audit, reference
 from services.context import Context, Page
@@ -21,16 +21,27 @@ AUDITED = ("title", "kind", "status", "start_on", "end_on", "outcome")
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    """UUIDs as strings, the way the graph stores them."""
+    """UUIDs as strings, the way the graph stores them; each member's roles, primary first (`role`)."""
     data = dict(data)
-    for key in ("client_id", "practitioner_id"):
+    for key in ("client_id", "provider_id", "practitioner_id"):
         if data.get(key) is not None:
             data[key] = str(data[key])
     if data.get("team") is not None:
-        data["team"] = [
-            {**member, "practitioner_id": str(member["practitioner_id"])} for member in data["team"]
+        team = []
+        for member in data["team"]:
+            roles = member_roles(member.get("role"), member.get("roles"))
+            team.append({"practitioner_id": str(member["practitioner_id"]), "role": roles[0], "roles": roles})
+        data["team"] = team
+    if data.get("site_visits") is not None:
+        data["site_visits"] = [
+            {**visit, "practitioner_id": str(visit["practitioner_id"])} for visit in data["site_visits"]
         ]
     return data
+
+
+def _visit_regions(data: dict[str, Any]) -> dict[str, Any]:
+    """The region codes of the site visits, for the reference check."""
+    return {"site_visits": [visit["region"] for visit in data.get("site_visits") or []]}
 
 
 def _audit_fields(view: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -40,7 +51,12 @@ def _audit_fields(view: dict[str, Any] | None) -> dict[str, Any] | None:
         "client_id": (view.get("client") or {}).get("id"),
         "industry": (view.get("industry") or {}).get("code"),
         "region": (view.get("region") or {}).get("code"),
-        "team": [f"{m['practitioner']['id']}:{m['role']}" for m in view.get("team") or []],
+        "provider_id": (view.get("provider") or {}).get("id"),
+        "team": [f"{m['practitioner']['id']}:{'+'.join(m['roles'])}" for m in view.get("team") or []],
+        "site_visits": [
+            f"{v['practitioner']['id']}:{v['date']}:{v['region']['code']}"
+            for v in view.get("site_visits") or []
+        ],
     }
 
 
@@ -49,7 +65,14 @@ def _check_merged(current: dict[str, Any], changes: dict[str, Any]) -> None:
     team = changes.get("team")
     if team is None:
         team = [{"practitioner_id": m["practitioner"]["id"]} for m in current.get("team") or []]
-    errors = engagement_problems(merged.get("start_on"), merged.get("end_on"), merged.get("status"), team)
+    visits = changes.get("site_visits")
+    if visits is None:
+        visits = [
+            {"practitioner_id": v["practitioner"]["id"], "date": v["date"]} for v in current["site_visits"]
+        ]
+    start_on, end_on = merged.get("start_on"), merged.get("end_on")
+    errors = engagement_problems(start_on, end_on, merged.get("status"), team)
+    errors |= site_visit_problems(visits, [m["practitioner_id"] for m in team], start_on, end_on)
     if errors:
         raise ValidationFailed(errors)
 
@@ -58,6 +81,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Record an engagement with its client, industry, region and team."""
     data = _plain(data)
     reference.check_codes(ctx.graph, data, CODE_FIELDS)
+    reference.check_codes(ctx.graph, _visit_regions(data), {"site_visits": "regions"})
     engagement_id = str(uuid.uuid4())
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
@@ -82,6 +106,7 @@ def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, 
     """Apply a partial update (validated merged with what is stored); `team` replaces the whole team."""
     data = _plain(data)
     reference.check_codes(ctx.graph, data, CODE_FIELDS)
+    reference.check_codes(ctx.graph, _visit_regions(data), {"site_visits": "regions"})
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         current = found(repo.view(tx, engagement_id), "engagement", engagement_id)

@@ -20,7 +20,9 @@ def test_an_engagement_is_recorded_with_its_team(client, admin, ids):
     engagement = response.get_json()
     assert engagement["client"]["id"] == ids["steel"]
     assert engagement["industry"]["code"] == "steel"
-    assert engagement["team"] == [{"practitioner": {"id": ids["G"], "name": "赵磊"}, "role": "lead"}]
+    assert engagement["team"] == [
+        {"practitioner": {"id": ids["G"], "name": "赵磊"}, "role": "lead", "roles": ["lead"]}
+    ]
     fetched = client.get(f"{URL}/{engagement['id']}", headers=admin).get_json()
     assert fetched["title"] == "园区碳盘查"
 
