@@ -28,6 +28,7 @@ class EngagementList(Resource):
         return engagements.search(ctx(), args, args["page"], args["per_page"])
 
     @require(ADMIN)
+    @ns.response(404, "Unknown provider_id")
     @creates(ns, _VIEW, "engagements_engagement_item", engagement_id="id")
     @accepts(ns, _INPUT)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +46,7 @@ class EngagementItem(Resource):
         return engagements.get(ctx(), str(engagement_id))
 
     @require(ADMIN)
+    @ns.response(404, "No engagement with that id, or an unknown provider_id")
     @returns(ns, _VIEW)
     @accepts(ns, _INPUT, partial=True, name="EngagementPatch")
     def patch(self, engagement_id: Any, data: dict[str, Any]) -> dict[str, Any]:
