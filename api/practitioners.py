@@ -7,12 +7,14 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from api.decorators import accepts, creates, paginated, returns
+from api.models import model
 from interface import presenters
 from interface.auth import ADMIN, CLIENT_PLUS, require
 from interface.context import ctx
 from interface.schemas import jsonable
 from interface.schemas.audit import AuditEntrySchema
 from interface.schemas.common import PageArgs, whole_list
+from interface.schemas.employment import EmploymentInputSchema, EmploymentSchema
 from interface.schemas.engagement import EngagementSchema
 from interface.schemas.practitioner import (
     CertificateSummarySchema,
@@ -22,13 +24,14 @@ from interface.schemas.practitioner import (
     SearchArgs,
 )
 from registry.errors import NotFound
-from services import audit, credit, practitioners, search
+from services import audit, credit, employments, practitioners, search
 from services.context import Page
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
 
 
 _PRACTITIONER = PractitionerSchema()
+_EMPLOYMENT = EmploymentSchema()
 
 
 def search_page(args: dict[str, Any], pool: str | None = None) -> Page:
@@ -118,6 +121,31 @@ class PractitionerEngagements(Resource):
             include_deleted=presenters.sees_deleted(),
         )
         return Page(items, total)
+
+
+@ns.route("/<uuid:practitioner_id>/employments")
+@ns.param("practitioner_id", "the practitioner's id (UUID)")
+class PractitionerEmployments(Resource):
+    @ns.response(403, "The person keeps their employer hidden from your role")
+    @returns(
+        ns, None, description="{items, total, page, per_page} of the person's employments, current first"
+    )
+    def get(self, practitioner_id: Any) -> dict[str, Any]:
+        """A practitioner's employment history, current and past, with dates (whoever may see their employer:
+        admins and the person always, others as the person's `employer` visibility says)."""
+        context = ctx()
+        view = practitioners.get(context, str(practitioner_id), include_deleted=presenters.sees_deleted())
+        presenters.check_sees_employer(view)
+        return whole_list(_EMPLOYMENT.dump(employments.history(context, view["id"]), many=True))
+
+    @require(ADMIN)
+    @ns.response(404, "No practitioner or organization with that id")
+    @ns.response(409, "Overlaps an employment with the same organization, or a second current employer")
+    @ns.response(201, "Recorded", model(ns, _EMPLOYMENT))
+    @accepts(ns, EmploymentInputSchema())
+    def post(self, practitioner_id: Any, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Record a past or current employment with its dates, as a new fact beside the others (admin)."""
+        return _EMPLOYMENT.dump(employments.record(ctx(), str(practitioner_id), data)), 201
 
 
 @ns.route("/<uuid:practitioner_id>/graph")

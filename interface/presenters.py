@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from interface.auth import CLIENT_PLUS, current_principal, current_role
+from interface.auth import CLIENT_PLUS, Forbidden, current_principal, current_role
 from interface.schemas.draw import DrawSchema
 from interface.schemas.practitioner import FULL, PRESENTED
 from registry import visibility
 from registry.draws import exclusions_by_rule
+from registry.errors import NotFound
 from services import draws
 
 _DRAW = DrawSchema()
@@ -94,6 +95,22 @@ def sees_deleted() -> bool:
 def public_only() -> bool:
     """Whether the caller sees only practitioners who consented to the public showcase."""
     return current_role() not in CLIENT_PLUS
+
+
+def check_sees_employer(view: dict[str, Any]) -> None:
+    """Let the caller read the person's employment history only as their `employer` field's visibility allows:
+    admins and the person always; without a client key, only a person on the showcase (404 otherwise, as the
+    profile); a 403 when the person keeps their employer hidden from the caller's role."""
+    role = current_role()
+    is_self = _is_self(view)
+    if visibility.sees_everything(role, is_self):
+        return
+    if public_only() and (view.get("status") != "active" or not view.get("public_profile")):
+        raise NotFound(f"No practitioner with id {view.get('id')}.")
+    if "employer" in visibility.hidden_fields(view.get("visibility"), role, is_self):
+        raise Forbidden(
+            "This person keeps their employer hidden from your role, and so their employment history."
+        )
 
 
 def search_audience() -> str | None:

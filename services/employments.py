@@ -1,0 +1,69 @@
+"""Employment history with real dates: an administrator records past and current employments (issue 23)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import neo4j
+
+from graph import employments as repo
+from graph import organizations as organization_repo
+from graph import practitioners as practitioner_repo
+from graph.revision import stamp
+from registry.employments import employment_problems, overlapping
+from registry.errors import Conflict, NotFound, ValidationFailed
+from services import audit
+from services.context import Context
+
+OVERLAPS = "Overlaps an employment with the same organization already recorded"
+EMPLOYED_ELSEWHERE = "The person is employed now by another organization"
+
+
+def record(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Record an employment as a new fact; 400 for a bad period, 404 for an unknown person or organization, 409
+    when it overlaps one with the same organization or would make a second current employer."""
+    organization_id = str(data["organization_id"])
+    since, until = data["since"], data.get("until")
+    errors = employment_problems(since, until, ctx.today)
+    if errors:
+        raise ValidationFailed(errors)
+    employment_id = str(uuid.uuid4())
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        practitioner_repo.require(tx, practitioner_id)
+        if not organization_repo.exists(tx, organization_id):
+            raise NotFound(f"No organization with id {organization_id}.")
+        practitioner_repo.lock(tx, [practitioner_id])
+        stored = repo.employments(tx, practitioner_id)
+        same = [e for e in stored if e["organization"]["id"] == organization_id]
+        clash = overlapping(since, until, same)
+        if clash:
+            raise Conflict(
+                f"{OVERLAPS} (since {clash[0]['since']}, until {clash[0]['until'] or 'now'}).",
+                organization_id=organization_id,
+            )
+        elsewhere = [e for e in stored if e["current"] and e["organization"]["id"] != organization_id]
+        if until is None and elsewhere:
+            raise Conflict(
+                f"{EMPLOYED_ELSEWHERE} ({elsewhere[0]['organization']['name']}): give `until`, or change the "
+                "current employer with PATCH /practitioners/{id} employer_id, which closes that employment.",
+                organization_id=elsewhere[0]["organization"]["id"],
+            )
+        repo.add(tx, practitioner_id, employment_id, organization_id, since, until)
+        if until is None:
+            stamp(tx, [practitioner_id])  # the employer their page views and search rows show
+        fact = {"id": employment_id, "organization_id": organization_id, "since": since.isoformat(),
+                "until": until.isoformat() if until else None}  # fmt: skip
+        audit.record(
+            tx, ctx, "practitioner", practitioner_id, "employment", details={"employment": fact},
+            subjects=[practitioner_id],
+        )  # fmt: skip
+        return next(e for e in repo.employments(tx, practitioner_id) if e["id"] == employment_id)
+
+    return ctx.graph.write(work)
+
+
+def history(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
+    """The person's employments, current and closed (who may read them is the caller's to decide)."""
+    return ctx.graph.read(repo.employments, practitioner_id)
