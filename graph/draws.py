@@ -12,6 +12,7 @@ one expert from two panels on one date and under the yearly cap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from graph.cypher import cypher
 from graph.records import native
 from registry.certificates import CertificateFacts
 from registry.draw_log import DrawEvent, Seat
+from registry.draw_seal import excluded_rows
 from registry.draws import (
     Booking,
     CandidateFacts,
@@ -158,6 +160,19 @@ REFERENCE_DATE = "MATCH (d:Draw {id: $id}) RETURN d.reference_date AS reference"
 ACTIVE_PRACTITIONER = (
     "OPTIONAL MATCH (p:Practitioner {id: $id}) WHERE p.status = 'active' RETURN p IS NOT NULL AS active"
 )
+
+# The signed head of the draw's event chain (registry/draw_seal.py); a head that no longer verifies keeps its old
+# signature, so a chain rewritten in the graph is never signed over.
+WRITE_HEAD = """
+MATCH (d:Draw {id: $id})
+SET d.event_count = $count, d.event_hash = $hash, d.event_signature = coalesce($signature, d.event_signature)
+"""
+
+# The seal's digest as the draw's creation recorded it in the audit trail (itself under signed checkpoints).
+SEAL_AT_CREATION = """
+OPTIONAL MATCH (a:AuditEntry {entity: 'draw', entity_id: $id, action: 'create'})
+RETURN a.changes AS changes LIMIT 1
+"""
 
 PENDING_INVITATIONS = """
 MATCH (d:Draw)-[r:DREW {status: 'invited'}]->(:Practitioner)
@@ -388,20 +403,15 @@ def append(
     shortfall: int,
     disclosed: bool,
     now: datetime,
+    hashes: Sequence[str] = (),
 ) -> None:
-    """Add events (and EXCLUDED for exclusions and skips among them), then rewrite the seats they give."""
-    tx.run(APPEND_EVENTS, id=draw_id, events=[event_properties(e) for e in events]).consume()
-    exclusions = [
-        {
-            "practitioner_id": e.practitioner_id,
-            "rule": e.rule,
-            "detail": e.detail,
-            "seq": e.seq,
-            "stage": "sealing" if e.kind == "excluded" else "refill",
-        }
-        for e in events
-        if e.kind in ("excluded", "skipped")
-    ]
+    """Add events (each with its chained hash, when given; and EXCLUDED for exclusions and skips among them),
+    then rewrite the seats they give."""
+    stored = [event_properties(e) for e in events]
+    for properties, hashed in zip(stored, hashes, strict=False):
+        properties["hash"] = hashed
+    tx.run(APPEND_EVENTS, id=draw_id, events=stored).consume()
+    exclusions = excluded_rows(stored)
     if exclusions:
         tx.run(ADD_EXCLUSIONS, id=draw_id, exclusions=exclusions).consume()
     tx.run(
@@ -415,10 +425,28 @@ def append(
     ).consume()
 
 
+def write_head(
+    tx: neo4j.ManagedTransaction, draw_id: str, count: int, last_hash: str, signature: str | None
+) -> None:
+    """The event chain's head: how many events, the last hash, and its signature (None: keep the old one)."""
+    tx.run(WRITE_HEAD, id=draw_id, count=count, hash=last_hash, signature=signature).consume()
+
+
 def read_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> dict[str, Any] | None:
     """The whole stored draw (properties, organization, seats, exclusions, events), or None."""
     record = tx.run(GET_DRAW, id=draw_id).single()
     return native(record["draw"]) if record else None
+
+
+def seal_at_creation(tx: neo4j.ManagedTransaction, draw_id: str) -> str | None:
+    """The seal's digest the audit entry of the draw's creation recorded, or None (a draw sealed before signing)."""
+    record = tx.run(SEAL_AT_CREATION, id=draw_id).single()
+    try:
+        changes = json.loads(record["changes"] or "{}") if record else {}
+    except ValueError:
+        return None
+    seal = changes.get("seal") if isinstance(changes, dict) else None
+    return seal if isinstance(seal, str) else None
 
 
 def list_draws(

@@ -4,15 +4,36 @@ Recomputes the commitment, the candidate hash, the seed, the sealed order and th
 (registry/draw_record.py), replays the event log (registry/draw_log.py) checking that every refill is the one the
 rule gives, and compares the replayed seats with the stored ones. Changes in the graph after the draw do not enter:
 only the record does.
+
+A draw signed at sealing (registry/draw_seal.py) is also held to its seal: each part of the record — criteria,
+dates, candidates, seeding, exclusions — must still hash to the digest the registry signed, every event must chain
+from the seal to the signed head, and both signatures must verify against the registry's key. The checks name the
+part that no longer matches. A draw sealed before signing has no seal: it is checked as before, `signature: absent`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from registry.draw_log import DrawEvent, DrawState, Seat, next_call
 from registry.draw_record import candidate_hash, sealed_order, seed_commitment, seed_for, select
+from registry.draw_seal import (
+    PARTS,
+    check_events,
+    digest,
+    excluded_rows,
+    head_message,
+    record_parts,
+    same_rows,
+    seal_digest,
+    seal_message,
+    stored_seal,
+)
 from registry.draws import Exclusion, SealedCandidate
+
+Verifies = Callable[[bytes, str], bool]  # (message, signature) → whether the registry's key signed it
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,12 @@ class SealedRecord:
     candidates: tuple[SealedCandidate, ...]
     events: tuple[DrawEvent, ...]
     seats: tuple[Seat, ...]  # the stored DREW relationships
+    draw: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # the Draw node's properties (seal, criteria, dates)
+    exclusions: tuple[Mapping[str, Any], ...] = ()  # the stored EXCLUDED rows
+    event_rows: tuple[Mapping[str, Any], ...] = ()  # the stored events as properties, with their hashes
+    sealed_at_creation: str | None = None  # the seal's digest the audit trail recorded when the draw was made
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,13 @@ class Check:
 class Verification:
     verified: bool
     checks: tuple[Check, ...]
+    signature: str = "absent"  # valid | invalid | absent (sealed before draws were signed)
+    event_seq: int | None = None  # the first event that no longer matches, when one does
+
+    @property
+    def mismatched(self) -> list[str]:
+        """The checks that fail: the parts of the record that no longer match."""
+        return [c.name for c in self.checks if not c.ok]
 
 
 def is_refill(event: DrawEvent) -> bool:
@@ -56,12 +90,55 @@ def is_refill(event: DrawEvent) -> bool:
     )
 
 
-def _seat_key(seat: Seat) -> tuple[str, int | None, str, str]:
-    return (seat.practitioner_id, seat.order, seat.role, seat.status)
+def _seat_key(seat: Seat) -> tuple[str, int | None, str, str, str]:
+    # The deadline too: the lapse job reads it from the seat.
+    return (seat.practitioner_id, seat.order, seat.role, seat.status, str(seat.deadline))
 
 
-def verify(record: SealedRecord) -> Verification:
-    """Recompute the commitment, hash, seed, order and selection, replay the events, compare with the seats."""
+def _check(name: str, ok: bool, good: str, bad: str) -> Check:
+    return Check(name, ok, good if ok else bad)
+
+
+def _seal_checks(record: SealedRecord, verifies: Verifies | None) -> tuple[list[Check], str, int | None]:
+    """The checks of a signed draw against its seal: signatures, each part, the event chain."""
+    seal = stored_seal(record.draw)
+    if seal is None and record.sealed_at_creation:
+        missing = "the seal the audit trail recorded at creation is gone from the draw"
+        return [Check("signature", False, missing)], "invalid", None
+    if seal is None:
+        return [Check("signature", True, "absent: sealed before draws were signed")], "absent", None
+    checks: list[Check] = []
+    anchor = seal_digest(record.draw_id, seal.digests)
+    seal_ok = verifies is not None and verifies(seal_message(record.draw_id, seal.digests), seal.signature)
+    head = head_message(record.draw_id, anchor, seal.head_count, seal.head_hash)
+    head_ok = verifies is not None and verifies(head, seal.head_signature)
+    problems = [what for what, ok in (("the seal", seal_ok), ("the event head", head_ok)) if not ok]
+    checks.append(
+        _check(
+            "signature",
+            not problems,
+            f"the seal and the event head carry the registry's signature (key {seal.key_id})",
+            f"{' and '.join(problems)} do not carry the registry's signature",
+        )
+    )
+    parts = record_parts(record.draw, record.exclusions)
+    # Skips at a refill come after the seal: their EXCLUDED rows must be the ones the chained events give.
+    skips = excluded_rows(e for e in record.event_rows if e.get("kind") == "skipped")
+    refills_match = same_rows((x for x in record.exclusions if x.get("stage") != "sealing"), skips)
+    for name in PARTS:
+        ok = digest(parts[name]) == seal.digests.get(name)
+        if name == "exclusions":
+            ok = ok and refills_match
+        checks.append(_check(name, ok, "matches the seal", "no longer matches the seal"))
+    events = sorted(record.event_rows, key=lambda e: e.get("seq") or 0)
+    chained = check_events(anchor, events, seal.head_count, seal.head_hash)
+    checks.append(Check("events", chained.ok, chained.detail))
+    return checks, "valid" if seal_ok and head_ok else "invalid", chained.first_bad_seq
+
+
+def verify(record: SealedRecord, verifies: Verifies | None = None) -> Verification:
+    """Recompute the commitment, hash, seed, order and selection, replay the events, compare with the seats;
+    hold a signed draw to its seal with `verifies` (the registry's key)."""
     checks: list[Check] = []
 
     def check(name: str, ok: bool, good: str, bad: str) -> None:
@@ -137,4 +214,6 @@ def verify(record: SealedRecord) -> Verification:
         "stored seats equal the replayed events",
         "stored seats differ from events",
     )
-    return Verification(all(c.ok for c in checks), tuple(checks))
+    sealed, signature, event_seq = _seal_checks(record, verifies)
+    checks.extend(sealed)
+    return Verification(all(c.ok for c in checks), tuple(checks), signature, event_seq)

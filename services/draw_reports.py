@@ -16,8 +16,9 @@ from services.draws import get
 
 
 def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
-    """Recompute the draw from its stored record and say whether everything matches."""
+    """Recompute the draw from its stored record, hold it to its signed seal, and say which part no longer matches."""
     view = get(ctx, draw_id)
+    sealed_at_creation = ctx.graph.read(repo.seal_at_creation, draw_id)
     record = SealedRecord(
         draw_id=view["id"],
         size=view["size"],
@@ -30,12 +31,20 @@ def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
         candidates=repo.sealed_candidates(view["candidates"]),
         events=tuple(repo.event_from(e) for e in view["events"]),
         seats=tuple(repo.seat_from(s) for s in view["seats"]),
+        draw=view,
+        exclusions=tuple(view.get("excluded") or ()),
+        event_rows=tuple(view["events"]),
+        sealed_at_creation=sealed_at_creation,
     )
-    result = verify_record(record)
+    result = verify_record(record, ctx.settings.signer.verifies)
     return {
         "verified": result.verified,
         "id": view["id"],
         "checks": [c.to_dict() for c in result.checks],
+        "mismatched": result.mismatched,
+        "event_seq": result.event_seq,
+        "signature": result.signature,
+        "key_id": view.get("seal_key_id"),
         "secret": view["secret"],
         "seed_commitment": view["seed_commitment"],
         "candidate_hash": view["candidate_hash"],
@@ -45,7 +54,9 @@ def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
         "method": (
             "candidate_hash = SHA-256 of the candidate lines 'id|employers' each ending in a newline; "
             "seed = SHA-256(secret ‖ id ‖ candidate_hash); order key = SHA-256(seed ‖ practitioner id), "
-            "ascending; panel = first size, reserves = next reserves, one expert per employer"
+            "ascending; panel = first size, reserves = next reserves, one expert per employer; "
+            "seal = Ed25519 signature over the SHA-256 of each part (criteria, dates, candidates, seeding, "
+            "exclusions); each event hashed with the one before (the first with the seal), the head signed"
         ),
     }
 

@@ -35,6 +35,18 @@ from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
 from registry.draw_record import sealed_order
 from registry.draw_rules import DEFAULT_RULES, DrawRules
+from registry.draw_seal import (
+    canonical,
+    chain,
+    check_events,
+    excluded_rows,
+    head_message,
+    part_digests,
+    record_parts,
+    seal_digest,
+    seal_message,
+    stored_seal,
+)
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
@@ -212,13 +224,23 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "response_hours": rules.response_hours,
             "created_by": _actor(ctx),
         }
-        repo.create_draw(tx, draw_id, props, organization_id, now)
-        _store(tx, draw_id, opening.log, now)
+        # The seal: the registry's signature over the digest of each part of the record (registry/draw_seal.py).
+        stored_events = [repo.event_properties(e) for e in opening.log.events]
+        digests = part_digests(record_parts({**props, "created_at": now}, excluded_rows(stored_events)))
+        signer = ctx.settings.signer
+        seal = {
+            "seal_parts": canonical(digests),
+            "seal_signature": signer.sign(seal_message(draw_id, digests)),
+            "seal_key_id": signer.key_id,
+        }
+        repo.create_draw(tx, draw_id, props | seal, organization_id, now)
+        anchor = seal_digest(draw_id, digests)
+        _store(tx, ctx, draw_id, opening.log, now, _Head(anchor, 0, anchor, sound=True))
         view = repo.read_draw(tx, draw_id)
         audit.record(
             tx, ctx, "draw", draw_id, "create",
             after={k: v for k, v in props.items() if k not in ("secret", "candidates", "manual_reasons")},
-            details={"shortfall": opening.log.state.shortfall},
+            details={"shortfall": opening.log.state.shortfall, "seal": anchor, "seal_key_id": signer.key_id},
             subjects=list(opening.log.state.seats),
         )  # fmt: skip
         return view
@@ -226,11 +248,62 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
     return ctx.graph.write(work)
 
 
-def _store(tx: neo4j.ManagedTransaction, draw_id: str, log: EventLog, now: datetime) -> None:
-    state = log.state
-    repo.append(
-        tx, draw_id, log.events, state.seats.values(), state.status, state.shortfall, state.disclosed, now
+@dataclass(frozen=True)
+class _Head:
+    """Where a signed draw's event chain stands: new events chain from `hash` and the new head is signed."""
+
+    seal: str  # the seal's digest
+    count: int
+    hash: str
+    sound: bool  # False when the stored chain no longer verifies: the new head is left unsigned
+
+
+def _head(ctx: Context, view: dict[str, Any]) -> _Head | None:
+    """The stored head of a signed draw (None for a draw sealed before signing), checked before extending it."""
+    seal = stored_seal(view)
+    if seal is None:
+        return None
+    anchor = seal_digest(view["id"], seal.digests)
+    events = sorted(view["events"], key=lambda e: e["seq"])
+    signer = ctx.settings.signer
+    # A chain rewritten in the graph is never signed over: its next head keeps the old signature and fails.
+    sound = (
+        check_events(anchor, events, seal.head_count, seal.head_hash).ok
+        and signer.verifies(seal_message(view["id"], seal.digests), seal.signature)
+        and signer.verifies(
+            head_message(view["id"], anchor, seal.head_count, seal.head_hash), seal.head_signature
+        )
     )
+    return _Head(anchor, len(events), seal.head_hash, sound)
+
+
+def _store(
+    tx: neo4j.ManagedTransaction,
+    ctx: Context,
+    draw_id: str,
+    log: EventLog,
+    now: datetime,
+    head: _Head | None,
+) -> None:
+    state = log.state
+    hashes = chain(head.hash, [repo.event_properties(e) for e in log.events]) if head else []
+    repo.append(
+        tx,
+        draw_id,
+        log.events,
+        state.seats.values(),
+        state.status,
+        state.shortfall,
+        state.disclosed,
+        now,
+        hashes,
+    )
+    if head is not None and hashes:
+        count = head.count + len(hashes)
+        message = head_message(draw_id, head.seal, count, hashes[-1])
+        repo.write_head(
+            tx, draw_id, count, hashes[-1], ctx.settings.signer.sign(message) if head.sound else None
+        )
     # A seat accepted (or no longer) changes the person's panels served, which their page view shows.
     stamp(tx, [seat.practitioner_id for seat in state.seats.values()])
 
@@ -241,17 +314,18 @@ def _store(tx: neo4j.ManagedTransaction, draw_id: str, log: EventLog, now: datet
 @dataclass
 class _Loaded:
     view: dict[str, Any]
+    head: _Head | None
     log: EventLog
     order: tuple[SealedCandidate, ...]
     context: DrawContext
     rules: DrawRules
 
 
-def _load_locked(tx: neo4j.ManagedTransaction, draw_id: str) -> _Loaded:
+def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _Loaded:
     """Lock the draw's year, then read it and rebuild its state from its events."""
     reference = found(repo.reference_date(tx, draw_id), "draw", draw_id)
     repo.lock_year(tx, reference.year)
-    view = repo.read_draw(tx, draw_id)
+    view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
     events = [repo.event_from(e) for e in view["events"]]
     state = replay(view["size"], events)
     candidates = repo.sealed_candidates(view["candidates"])
@@ -263,7 +337,14 @@ def _load_locked(tx: neo4j.ManagedTransaction, draw_id: str) -> _Loaded:
         response_hours=view.get("response_hours") or DEFAULT_RULES.response_hours,
     )
     next_seq = max((e.seq for e in events), default=0) + 1
-    return _Loaded(view, EventLog(state, next_seq), sealed_order(view["seed"], candidates), context, rules)
+    return _Loaded(
+        view,
+        _head(ctx, view),
+        EventLog(state, next_seq),
+        sealed_order(view["seed"], candidates),
+        context,
+        rules,
+    )
 
 
 def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
@@ -288,13 +369,13 @@ def _change(
     now = _now(now)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        loaded = _load_locked(tx, draw_id)
+        loaded = _load_locked(tx, ctx, draw_id)
         if precheck is not None:
             precheck(loaded, now)
         lapse_overdue(loaded.log, loaded.order, now, loaded.rules.response_hours, _blocked(tx, loaded))
         details = step(tx, loaded, now) or {}
         if loaded.log.events:
-            _store(tx, draw_id, loaded.log, now)
+            _store(tx, ctx, draw_id, loaded.log, now, loaded.head)
             audit.record(
                 tx, ctx, "draw", draw_id, action,
                 details={**details, "events": [e.kind for e in loaded.log.events]},

@@ -107,6 +107,8 @@ assert set(RULE_SOURCES) == set(RULE_CODES), "every avoidance rule needs a Chine
 VERIFY_CHECKS = {
     "seed_commitment": "种子承诺", "committed_before_sealing": "先承诺后封存", "candidate_hash": "候选名单哈希",
     "seed": "随机种子", "selection": "抽中顺序", "refills": "递补顺序", "seats": "席位与事件一致",
+    "signature": "登记机构签名", "criteria": "抽取条件", "dates": "日期", "candidates": "候选名单",
+    "seeding": "种子与承诺", "exclusions": "回避记录", "events": "事件链",
 }  # fmt: skip
 
 _DAY = r"(\d{4}-\d{2}-\d{2})"

@@ -240,6 +240,20 @@ class DrawVerificationSchema(Schema):
     verified = fields.Boolean(metadata={"description": "every check matches"})
     id = fields.String(metadata={"description": "the draw's id"})
     checks = fields.List(fields.Nested(DrawCheckSchema))
+    mismatched = fields.List(
+        fields.String(),
+        metadata={"description": "the checks that fail: the parts of the record that no longer match"},
+    )
+    event_seq = fields.Integer(
+        allow_none=True, metadata={"description": "the first event that no longer matches its chain, if any"}
+    )
+    signature = fields.String(
+        metadata={
+            "description": "the seal and event head against the registry's key: valid, invalid, or absent "
+            "(sealed before draws were signed)"
+        }
+    )
+    key_id = fields.String(allow_none=True, metadata={"description": "the key that signed the seal"})
     secret = fields.String(
         allow_none=True,
         metadata={

@@ -20,7 +20,12 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from neo4j.time import Duration
 
+from adapters.signing import Signer
+from graph import draws as draws_repo
+from registry import draw_seal
 from registry.audit import Actor
 from services import availability, declarations, misconduct
 from services.context import Context
@@ -541,3 +546,215 @@ def test_the_sealed_lines_and_secret_go_to_admin_and_government_only(client, adm
     assert public["verified"] is True and public["secret"] is None and public["candidates"] is None
     full = client.get(f"{URL}/{draw['id']}/verify", headers=as_role("government")).get_json()
     assert len(full["candidates"]) == full["candidate_count"] and len(full["secret"]) == 64
+
+
+# --- The signed seal: every direct edit in Neo4j is named (issue 22, item 3) -----------------------------------
+
+_EVENT = "MATCH (:Draw {id: $id})-[:HAS_EVENT]->(e:DrawEvent)"
+
+
+def _one(graph, query: str, **params):
+    records, _, _ = graph.driver.execute_query(query, params)
+    return records[0] if records else None
+
+
+def _set_draw(field: str, value_of):
+    """Tamper: set one property of the Draw node to `value_of(old)`; restore: put the old value back."""
+
+    def tamper(graph, draw_id: str):
+        old = _one(graph, "MATCH (d:Draw {id: $id}) RETURN d[$field] AS v", id=draw_id, field=field)["v"]
+        graph.driver.execute_query(
+            "MATCH (d:Draw {id: $id}) SET d[$field] = $v", id=draw_id, field=field, v=value_of(old)
+        )
+        return lambda: graph.driver.execute_query(
+            "MATCH (d:Draw {id: $id}) SET d[$field] = $v", id=draw_id, field=field, v=old
+        )
+
+    return tamper
+
+
+def _delete_event(where: str, order: str):
+    """Tamper: delete one event (chosen by `where` and `order`); restore: create it again as it was."""
+
+    def tamper(graph, draw_id: str):
+        row = _one(graph, f"{_EVENT} WHERE {where} RETURN e {{.*}} AS e ORDER BY {order} LIMIT 1", id=draw_id)
+        graph.driver.execute_query(
+            f"{_EVENT} WHERE e.key = $key DETACH DELETE e", id=draw_id, key=row["e"]["key"]
+        )
+        return lambda: graph.driver.execute_query(
+            "MATCH (d:Draw {id: $id}) CREATE (d)-[:HAS_EVENT]->(e:DrawEvent) SET e = $props",
+            id=draw_id, props=row["e"],
+        )  # fmt: skip
+
+    return tamper
+
+
+def _set_event(where: str, field: str, value_of):
+    """Tamper: set one property of the first event matching `where`; restore: put the old value back."""
+
+    def tamper(graph, draw_id: str):
+        row = _one(graph, f"{_EVENT} WHERE {where} RETURN e.key AS key, e[$f] AS v ORDER BY e.seq LIMIT 1",
+                   id=draw_id, f=field)  # fmt: skip
+        query = f"{_EVENT} WHERE e.key = $key SET e[$f] = $v"
+        graph.driver.execute_query(query, id=draw_id, key=row["key"], f=field, v=value_of(row["v"]))
+        return lambda: graph.driver.execute_query(query, id=draw_id, key=row["key"], f=field, v=row["v"])
+
+    return tamper
+
+
+def _set_seat(where: str, field: str, value_of):
+    """Tamper: set one property of the first seat (DREW) matching `where`; restore: put the old value back."""
+
+    def tamper(graph, draw_id: str):
+        match = "MATCH (:Draw {id: $id})-[r:DREW]->(p:Practitioner)"
+        row = _one(graph, f"{match} WHERE {where} RETURN p.id AS p, r[$f] AS v ORDER BY r.order LIMIT 1",
+                   id=draw_id, f=field)  # fmt: skip
+        query = f"{match} WHERE p.id = $p SET r[$f] = $v"
+        graph.driver.execute_query(query, id=draw_id, p=row["p"], f=field, v=value_of(row["v"]))
+        return lambda: graph.driver.execute_query(query, id=draw_id, p=row["p"], f=field, v=row["v"])
+
+    return tamper
+
+
+def _delete_exclusion(graph, draw_id: str):
+    match = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'employment'}]->(p:Practitioner)"
+    row = _one(graph, f"{match} RETURN p.id AS p, x {{.*}} AS x", id=draw_id)
+    graph.driver.execute_query(f"{match} DELETE x", id=draw_id)
+    return lambda: graph.driver.execute_query(
+        "MATCH (d:Draw {id: $id}), (p:Practitioner {id: $p}) CREATE (d)-[x:EXCLUDED]->(p) SET x = $x",
+        id=draw_id, p=row["p"], x=row["x"],
+    )  # fmt: skip
+
+
+def _drop_candidate(graph, draw_id: str):
+    return _set_draw("candidates", lambda lines: lines[1:])(graph, draw_id)
+
+
+def _hex(old: str) -> str:
+    return ("0" if old[0] != "0" else "1") + old[1:]
+
+
+# The sixteen edits of the issue (plus the invited event's own deadline), and the part verification must name.
+# The first eight were caught before the seal was signed; the rest were not.
+DIRECT_EDITS = {
+    "a reserve's seat made a panel seat": (
+        _set_seat("r.role = 'reserve'", "role", lambda _: "panel"),
+        "seats",
+    ),
+    "an invitation marked accepted": (
+        _set_seat("r.status = 'invited'", "status", lambda _: "accepted"),
+        "seats",
+    ),
+    "the secret": (_set_draw("secret", _hex), "seed_commitment"),
+    "the seed commitment": (_set_draw("seed_commitment", _hex), "seed_commitment"),
+    "a candidate line dropped": (_drop_candidate, "candidate_hash"),
+    "the candidate hash": (_set_draw("candidate_hash", _hex), "candidate_hash"),
+    "the seed": (_set_draw("seed", _hex), "seed"),
+    "a pick's order": (_set_event("e.kind = 'selected'", "order", lambda o: o + 100), "selection"),
+    "the last event deleted": (_delete_event("true", "e.seq DESC"), "events"),
+    "a middle excluded event deleted": (
+        _delete_event("e.kind = 'excluded' AND e.seq > 4", "e.seq"),
+        "events",
+    ),
+    "the first invited event deleted": (_delete_event("e.kind = 'invited'", "e.seq"), "events"),
+    "an invitation's deadline moved": (
+        _set_seat("r.status = 'invited'", "deadline", lambda d: d + Duration(days=3)),
+        "seats",
+    ),
+    "the invited event's deadline moved": (
+        _set_event("e.kind = 'invited'", "deadline", lambda d: d + Duration(days=3)),
+        "events",
+    ),
+    "the draw's created_at": (_set_draw("created_at", lambda d: d - Duration(days=30)), "dates"),
+    "the panel's date": (_set_draw("panel_date", lambda d: d + Duration(days=1)), "dates"),
+    "an EXCLUDED relationship deleted": (_delete_exclusion, "exclusions"),
+    "a criterion (the region)": (_set_draw("region", lambda _: "820000"), "criteria"),
+}
+
+
+@pytest.fixture(scope="module")
+def sealed_draw(app, keys, ids):
+    return make_draw(app.test_client(), {"X-API-Key": keys["admin"]}, ids, panel_date=panel_day(70))
+
+
+@pytest.mark.parametrize("edit", DIRECT_EDITS, ids=list(DIRECT_EDITS))
+def test_a_direct_edit_in_neo4j_fails_verification_naming_the_part(client, graph, sealed_draw, edit):
+    tamper, part = DIRECT_EDITS[edit]
+    url = f"{URL}/{sealed_draw['id']}/verify"
+    assert client.get(url).get_json()["verified"] is True
+    restore = tamper(graph, sealed_draw["id"])
+    try:
+        result = client.get(url).get_json()
+    finally:
+        restore()
+    assert result["verified"] is False, f"{edit}: not caught"
+    assert part in result["mismatched"], f"{edit}: {result['mismatched']}"
+    assert client.get(url).get_json()["verified"] is True  # restored: the edit was the only change
+
+
+def test_a_signed_draw_says_which_key_signed_it(client, settings, sealed_draw):
+    result = client.get(f"{URL}/{sealed_draw['id']}/verify").get_json()
+    assert result["signature"] == "valid" and result["key_id"] == settings.signer.key_id
+    assert result["mismatched"] == [] and result["event_seq"] is None
+
+
+def _forge(graph, draw_id: str, draw: dict, events: list[dict], forger: Signer) -> None:
+    """Write `draw` and `events` with every digest, event hash and head recomputed, signed with `forger`."""
+    digests = draw_seal.part_digests(draw_seal.record_parts(draw, draw["excluded"]))
+    anchor = draw_seal.seal_digest(draw_id, digests)
+    hashes = draw_seal.chain(anchor, events)
+    forged = [{**event, "hash": hashed} for event, hashed in zip(events, hashes, strict=True)]
+    graph.driver.execute_query(
+        f"{_EVENT} WITH e, $events[e.seq - 1] AS forged SET e = forged", id=draw_id, events=forged
+    )
+    head = draw_seal.head_message(draw_id, anchor, len(events), hashes[-1])
+    graph.driver.execute_query(
+        "MATCH (d:Draw {id: $id}) SET d.panel_date = $date, d.seal_parts = $parts, d.seal_signature = $sig,"
+        " d.event_hash = $hash, d.event_signature = $head",
+        id=draw_id, date=draw["panel_date"], parts=draw_seal.canonical(digests),
+        sig=forger.sign(draw_seal.seal_message(draw_id, digests)), hash=hashes[-1], head=forger.sign(head),
+    )  # fmt: skip
+
+
+def test_a_forger_who_recomputes_every_hash_but_cannot_sign_is_caught(client, admin, graph, ids):
+    draw = make_draw(client, admin, ids, panel_date=panel_day(71))
+    url = f"{URL}/{draw['id']}/verify"
+    forger = Signer(Ed25519PrivateKey.generate())  # any key but the registry's
+    view = graph.read(draws_repo.read_draw, draw["id"])
+
+    # Move the panel's date: the dates part re-hashed into the seal, the events re-chained from it, all re-signed.
+    view["panel_date"] += timedelta(days=1)
+    _forge(graph, draw["id"], view, view["events"], forger)
+    result = client.get(url).get_json()
+    assert result["verified"] is False and result["signature"] == "invalid"
+    assert result["mismatched"] == ["signature"]  # every digest and hash fits the forgery: only the key tells
+
+    # Move an invitation's deadline too (on the event and the seat), every event hash after it and the head redone.
+    invited = next(e for e in view["events"] if e["kind"] == "invited")
+    invited["deadline"] += timedelta(days=3)
+    graph.driver.execute_query(
+        "MATCH (:Draw {id: $id})-[r:DREW]->(:Practitioner {id: $p}) SET r.deadline = $deadline",
+        id=draw["id"], p=invited["practitioner_id"], deadline=invited["deadline"],
+    )  # fmt: skip
+    _forge(graph, draw["id"], view, view["events"], forger)
+    result = client.get(url).get_json()
+    assert result["verified"] is False and result["mismatched"] == ["signature"]
+
+    # A later legitimate change does not sign over the rewritten record.
+    assert (
+        client.post(f"{URL}/{draw['id']}/notes", json={"note": "a remark"}, headers=admin).status_code == 200
+    )
+    assert client.get(url).get_json()["verified"] is False
+
+
+def test_a_draw_whose_seal_was_removed_does_not_pass_for_one_sealed_before_signing(client, admin, graph, ids):
+    draw = make_draw(client, admin, ids, size=1, reserves=0, purpose="consulting", panel_date=panel_day(72))
+    graph.driver.execute_query(
+        "MATCH (d:Draw {id: $id}) REMOVE d.seal_parts, d.seal_signature, d.seal_key_id, d.event_count,"
+        " d.event_hash, d.event_signature",
+        id=draw["id"],
+    )
+    result = client.get(f"{URL}/{draw['id']}/verify").get_json()
+    # Its creation's audit entry (under signed checkpoints) recorded the seal: not an old draw.
+    assert result["verified"] is False and result["signature"] == "invalid"
+    assert result["mismatched"] == ["signature"]
