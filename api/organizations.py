@@ -6,11 +6,19 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from api.decorators import accepts, creates, paginated, returns
+from api.decorators import accepts, creates, paginated, returns, with_query
+from api.models import model
 from interface.auth import ADMIN, CLIENT_PLUS, require
 from interface.context import ctx
+from interface.schemas.group import (
+    GroupArgs,
+    GroupSchema,
+    RelationEndSchema,
+    RelationInputSchema,
+    RelationSchema,
+)
 from interface.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
-from services import organizations
+from services import groups, organizations
 from services.context import Page
 
 ns = Namespace(
@@ -19,6 +27,7 @@ ns = Namespace(
 
 _INPUT = OrganizationInputSchema()
 _VIEW = OrganizationSchema()
+_RELATION = RelationSchema()
 
 
 @ns.route("")
@@ -54,3 +63,43 @@ class OrganizationItem(Resource):
     def patch(self, organization_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Change some fields (admin)."""
         return organizations.update(ctx(), str(organization_id), data)
+
+
+@ns.route("/<uuid:organization_id>/relations")
+@ns.param("organization_id", "the controlled organization's id (UUID)")
+class OrganizationRelations(Resource):
+    @require(ADMIN)
+    @ns.response(404, "No organization with that id, or an unknown parent_id")
+    @ns.response(409, "The same relation is already in force")
+    @ns.response(201, "Recorded", model(ns, _RELATION))
+    @accepts(ns, RelationInputSchema())
+    def post(self, organization_id: Any, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Record that another organization controls this one: a subsidiary's parent, a controlling shareholder,
+        the head of its group (admin); a cycle of control or a relation ending before it starts is a 400."""
+        return _RELATION.dump(groups.add_relation(ctx(), str(organization_id), data)), 201
+
+
+@ns.route("/<uuid:organization_id>/relations/<uuid:parent_id>/end")
+@ns.param("organization_id", "the controlled organization's id (UUID)")
+@ns.param("parent_id", "the controlling organization's id (UUID)")
+class OrganizationRelationEnd(Resource):
+    @require(ADMIN)
+    @ns.response(404, "No relation in force between the two organizations")
+    @returns(ns, _RELATION)
+    @accepts(ns, RelationEndSchema())
+    def post(self, organization_id: Any, parent_id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """End the control relation in force: `until` is recorded, nothing is deleted (admin)."""
+        return groups.end_relation(ctx(), str(organization_id), str(parent_id), data)
+
+
+@ns.route("/<uuid:organization_id>/group")
+@ns.param("organization_id", "the organization's id (UUID)")
+class OrganizationGroup(Resource):
+    @require(CLIENT_PLUS)
+    @returns(ns, GroupSchema())
+    @with_query(ns, GroupArgs())
+    def get(self, organization_id: Any, args: dict[str, Any]) -> dict[str, Any]:
+        """The organization's group of companies: every organization reachable through control relations in either
+        direction within `depth` steps (default 3, at most 5), with each relation's kind, share, since and until
+        (client+)."""
+        return groups.group(ctx(), str(organization_id), args.get("depth"))
