@@ -119,11 +119,16 @@ class MyExport(Resource):
 class MyDeletionRequest(Resource):
     @require(PRACTITIONER)
     @ns.response(409, "Deletion was already requested")
-    @returns(ns, None, description="{status, deletion_requested_at, removed, anonymised, kept, keys_revoked}")
+    @returns(
+        ns,
+        None,
+        description="{status, deletion_requested_at, removed, anonymised, kept, keys_revoked, evidence_kept_until}",
+    )
     def post(self) -> dict[str, Any]:
         """Withdraw consent and have your data deleted (PIPL art. 47): off the showcase and the pools, profile
-        and contact data erased; your certificates and their history stay, as verification requires. Your
-        keys stop working."""
+        and contact data erased; your certificates and their history stay, as verification requires, and so do
+        your employments, engagement teams and site visits for five years (State Council order 775), which other
+        people's conflict checks rest on. Your keys stop working."""
         return jsonable(personal_data.request_deletion(ctx(), me()))
 
 

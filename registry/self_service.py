@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from registry.dates import add_months
 from registry.visibility import VISIBILITY_FIELDS
 
 # The person curates these (PATCH /me); `visibility` holds their per-field settings.
@@ -90,6 +92,16 @@ class Retention:
     why: str
 
 
+# Verification records are kept at least five years (碳排放权交易管理暂行条例, 国务院令第775号, 2024): the facts a
+# conflict or a finding rests on (employments, team memberships, site visits) outlive a deletion request that long.
+EVIDENCE_RETENTION_YEARS = 5
+
+
+def evidence_kept_until(requested_on: date) -> date:
+    """The day until which a deleted person's evidence (employments, teams, site visits) is kept: five years."""
+    return add_months(requested_on, 12 * EVIDENCE_RETENTION_YEARS)
+
+
 # Stays: the certification record and the authority's decisions, which verification and other people rely on.
 KEPT: tuple[Retention, ...] = (
     Retention(
@@ -104,6 +116,13 @@ KEPT: tuple[Retention, ...] = (
         "engagements, evaluations, misconduct records, sanctions", "the authority's and clients' records"
     ),
     Retention("draws and invitations", "a sealed draw is never edited (issue 11)"),
+    Retention(
+        "employment history (every employer with its dates), engagement teams with their roles, site visits "
+        "with their days and regions",
+        "other people's conflict checks and integrity findings rest on them, and verification records are kept "
+        f"at least {EVIDENCE_RETENTION_YEARS} years (碳排放权交易管理暂行条例, State Council order 775, 2024); "
+        "they stay attached to the anonymised record until evidence_kept_until",
+    ),
     Retention("audit trail", "tamper-evident; personal fields are logged only as 'changed'"),
 )
 
@@ -112,10 +131,14 @@ ANONYMISED_PROPERTIES: tuple[str, ...] = (
     "bio", "phone", "email", "gender", "education", "enrolled", "work_start_year",
 )  # fmt: skip
 
-# Removed: what the person declared or the profile around them, none of it a certification record.
+# Removed: what the person declared or the profile around them, none of it a certification record. Employment
+# (EMPLOYED_BY) was removed here until issue 23: it is evidence now and stays (KEPT).
 REMOVED_RELATIONSHIPS: tuple[str, ...] = (
-    "HAS_SPECIALTY", "EXPERIENCED_IN", "HAS_QUALIFICATION", "BASED_IN", "EMPLOYED_BY", "DECLARED", "UNAVAILABLE",
+    "HAS_SPECIALTY", "EXPERIENCED_IN", "HAS_QUALIFICATION", "BASED_IN", "DECLARED", "UNAVAILABLE",
 )  # fmt: skip
+
+# Kept as evidence with the anonymised record (see KEPT): never in REMOVED_RELATIONSHIPS.
+EVIDENCE_RELATIONSHIPS: tuple[str, ...] = ("EMPLOYED_BY", "WORKED_ON", "VISITED")
 
 # Consent withdrawn: off the showcase, every field private, out of the pools (status deleted).
 WITHDRAWN_CONSENT: dict[str, Any] = {

@@ -16,7 +16,7 @@ from graph import web_sessions as session_repo
 from graph.records import found
 from registry import visibility
 from registry.errors import Conflict
-from registry.self_service import deletion_plan
+from registry.self_service import deletion_plan, evidence_kept_until
 from services import audit
 from services.context import Context
 from services.pools import rederive
@@ -50,6 +50,8 @@ def request_deletion(ctx: Context, practitioner_id: str) -> dict[str, Any]:
             raise Conflict("Deletion was already requested for this record.")
         props = {k: v for k, v in plan.properties.items() if k != "visibility"}
         props |= stored_visibility(plan.properties["visibility"])
+        kept_until = evidence_kept_until(ctx.today)
+        props |= {"evidence_kept_until": kept_until}  # employments, teams and site visits stay (order 775)
         removed = repo.anonymise(tx, practitioner_id, props, plan.removed_relationships)
         keys_revoked = repo.revoke_keys(tx, practitioner_id)
         session_repo.end_for_person(tx, practitioner_id)  # portal sessions end with their keys
@@ -62,6 +64,7 @@ def request_deletion(ctx: Context, practitioner_id: str) -> dict[str, Any]:
             "anonymised": sorted(k for k, v in plan.properties.items() if v is None),
             "kept": [{"what": r.what, "why": r.why} for r in plan.kept],
             "keys_revoked": keys_revoked,
+            "evidence_kept_until": kept_until,
         }
         audit.record(
             tx, ctx, "practitioner", practitioner_id, "deletion_request",

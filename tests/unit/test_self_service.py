@@ -66,3 +66,20 @@ def test_a_deletion_request_withdraws_consent_and_keeps_the_certification_record
     assert "HOLDS" not in REMOVED_RELATIONSHIPS and "MEMBER_OF" not in REMOVED_RELATIONSHIPS
     assert {"DECLARED", "UNAVAILABLE", "HAS_SPECIALTY"} <= set(plan.removed_relationships)
     assert any("certificates" in kept.what for kept in KEPT)
+
+
+def test_a_deletion_keeps_the_evidence_others_rely_on():
+    from registry.self_service import EVIDENCE_RELATIONSHIPS
+
+    assert not set(EVIDENCE_RELATIONSHIPS) & set(REMOVED_RELATIONSHIPS)
+    assert "EMPLOYED_BY" not in deletion_plan().removed_relationships
+    assert any("site visits" in kept.what and "775" in kept.why for kept in KEPT)
+
+
+def test_the_evidence_is_kept_five_years_from_the_request():
+    from datetime import date
+
+    from registry.self_service import evidence_kept_until
+
+    assert evidence_kept_until(date(2026, 12, 7)) == date(2031, 12, 7)
+    assert evidence_kept_until(date(2024, 2, 29)) == date(2029, 2, 28)
