@@ -25,6 +25,18 @@ CREATE (p)-[:EMPLOYED_BY {id: $employment_id, since: $since, until: $until, reco
 """
 
 
+# A corrected fact is kept under a type of its own, so every reader of EMPLOYED_BY (the profile, matching, draws)
+# sees only the facts in force; `corrected_by` names the employment that replaced it.
+SET_ASIDE = """
+MATCH (p:Practitioner {id: $id})-[e:EMPLOYED_BY]->(o:Organization {id: $organization_id})
+WHERE e.since = $since
+WITH p, e, o ORDER BY e.until IS NULL DESC, e.until DESC LIMIT 1
+CREATE (p)-[c:CORRECTED_EMPLOYMENT]->(o)
+SET c = properties(e), c.corrected_at = datetime(), c.corrected_by = $employment_id
+DELETE e
+"""
+
+
 def employments(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
     """The person's employments, current first, then by start, latest first."""
     return [native(record["employment"]) for record in tx.run(EMPLOYMENTS, id=practitioner_id)]
@@ -43,3 +55,17 @@ def add(
         ADD_EMPLOYMENT, id=practitioner_id, employment_id=employment_id, organization_id=organization_id,
         since=since, until=until,
     ).consume()  # fmt: skip
+
+
+def set_aside(
+    tx: neo4j.ManagedTransaction, practitioner_id: str, organization_id: str, since: date, employment_id: str
+) -> None:
+    """Keep the employment with this organization that started on `since` as a corrected fact, out of the
+    history in force."""
+    tx.run(
+        SET_ASIDE,
+        id=practitioner_id,
+        organization_id=organization_id,
+        since=since,
+        employment_id=employment_id,
+    ).consume()

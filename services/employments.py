@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import neo4j
@@ -20,11 +21,18 @@ OVERLAPS = "Overlaps an employment with the same organization already recorded"
 EMPLOYED_ELSEWHERE = "The person is employed now by another organization"
 
 
+def _fact(employment_id: str | None, organization_id: str, since: date, until: date | None) -> dict[str, Any]:
+    return {"id": employment_id, "organization_id": organization_id, "since": since.isoformat(),
+            "until": until.isoformat() if until else None}  # fmt: skip
+
+
 def record(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Record an employment as a new fact; 400 for a bad period, 404 for an unknown person or organization, 409
-    when it overlaps one with the same organization or would make a second current employer."""
+    """Record an employment as a new fact; 400 for a bad period, 404 for an unknown person or organization (or
+    an employment to correct that is not there), 409 when it overlaps one with the same organization or would make
+    a second current employer. With `corrects_since`, it replaces the employment with the same organization that
+    started that day, which is kept as a corrected fact."""
     organization_id = str(data["organization_id"])
-    since, until = data["since"], data.get("until")
+    since, until, corrects = data["since"], data.get("until"), data.get("corrects_since")
     errors = employment_problems(since, until, ctx.today)
     if errors:
         raise ValidationFailed(errors)
@@ -37,7 +45,12 @@ def record(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str
         practitioner_repo.lock(tx, [practitioner_id])
         stored = repo.employments(tx, practitioner_id)
         same = [e for e in stored if e["organization"]["id"] == organization_id]
-        clash = overlapping(since, until, same)
+        corrected = [e for e in same if corrects is not None and e["since"] == corrects][:1]
+        if corrects is not None and not corrected:
+            raise NotFound(
+                f"No employment with organization {organization_id} started on {corrects.isoformat()}."
+            )
+        clash = overlapping(since, until, [e for e in same if e not in corrected])
         if clash:
             raise Conflict(
                 f"{OVERLAPS} (since {clash[0]['since']}, until {clash[0]['until'] or 'now'}).",
@@ -50,15 +63,24 @@ def record(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str
                 "current employer with PATCH /practitioners/{id} employer_id, which closes that employment.",
                 organization_id=elsewhere[0]["organization"]["id"],
             )
+        if corrected:
+            repo.set_aside(tx, practitioner_id, organization_id, corrected[0]["since"], employment_id)
         repo.add(tx, practitioner_id, employment_id, organization_id, since, until)
-        if until is None:
+        if until is None or any(e["current"] for e in corrected):
             stamp(tx, [practitioner_id])  # the employer their page views and search rows show
-        fact = {"id": employment_id, "organization_id": organization_id, "since": since.isoformat(),
-                "until": until.isoformat() if until else None}  # fmt: skip
+        details: dict[str, Any] = {"employment": _fact(employment_id, organization_id, since, until)}
+        if corrected:
+            old = corrected[0]
+            details["corrects"] = _fact(old["id"], organization_id, old["since"], old["until"])
         audit.record(
-            tx, ctx, "practitioner", practitioner_id, "employment", details={"employment": fact},
+            tx,
+            ctx,
+            "practitioner",
+            practitioner_id,
+            "employment",
+            details=details,
             subjects=[practitioner_id],
-        )  # fmt: skip
+        )
         return next(e for e in repo.employments(tx, practitioner_id) if e["id"] == employment_id)
 
     return ctx.graph.write(work)

@@ -16,6 +16,13 @@ class EmploymentInputSchema(Schema):
         allow_none=True,
         metadata={"description": "the last day, not before `since` nor in the future; null: employed now"},
     )
+    corrects_since = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "to correct a recorded employment with the same organization: the day it started; "
+            "it is kept as a corrected fact and leaves the history"
+        },
+    )
 
 
 class EmploymentSchema(Schema):

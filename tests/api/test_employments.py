@@ -8,6 +8,7 @@ import pytest
 from tests.support import assert_problem, graph_size
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
+CORRECTED = "MATCH (:Practitioner {id: $id})-[c:CORRECTED_EMPLOYMENT]->() RETURN c.since AS since, c.corrected_by AS by"
 
 
 def url(person_id: str) -> str:
@@ -179,3 +180,31 @@ def test_the_public_does_not_see_the_history_of_someone_off_the_showcase(
 ):
     person = new_practitioner(employer_id=organization("不公开的公司"))
     assert_problem(client.get(url(person["id"])), 404)
+
+
+def test_a_correction_replaces_the_employment_it_names_and_keeps_it_as_a_corrected_fact(
+    client, admin, graph, organization, new_practitioner
+):
+    firm = organization("更正公司")
+    person = new_practitioner(employer_id=firm)  # since the day of the call: the real start was years ago
+    today = date.today().isoformat()
+    body = {"organization_id": firm, "since": "2019-03-01", "corrects_since": today}
+    response = client.post(url(person["id"]), json=body, headers=admin)
+    assert response.status_code == 201, response.get_json()
+    items = client.get(url(person["id"]), headers=admin).get_json()["items"]
+    assert [(e["organization"]["id"], e["since"], e["current"]) for e in items] == [
+        (firm, "2019-03-01", True)
+    ]
+    profile = client.get(f"/api/v1/practitioners/{person['id']}", headers=admin).get_json()
+    assert profile["employer"]["id"] == firm
+    kept = graph.read(lambda tx: tx.run(CORRECTED, id=person["id"]).single().data())
+    assert kept["since"].iso_format() == today and kept["by"] == response.get_json()["id"]
+    entries = client.get(f"/api/v1/practitioners/{person['id']}/history", headers=admin).get_json()["items"]
+    assert entries[0]["action"] == "employment"
+
+
+def test_correcting_an_employment_that_is_not_there_is_404(client, admin, organization, new_practitioner):
+    firm = organization("无此更正公司")
+    person = new_practitioner(employer_id=firm)
+    body = {"organization_id": firm, "since": "2019-03-01", "corrects_since": "2001-01-01"}
+    assert_problem(client.post(url(person["id"]), json=body, headers=admin), 404)
