@@ -156,7 +156,12 @@ def engagements(
     items, total = ctx.graph.read(work)
     if not include_deleted:  # a deleted colleague stays in the history, but only admins see them
         items = [
-            {**e, "team": [m for m in e["team"] if m["practitioner"]["status"] != "deleted"]} for e in items
+            {
+                **e,
+                "team": [m for m in e["team"] if m["practitioner"]["status"] != "deleted"],
+                "site_visits": [v for v in e["site_visits"] if v["practitioner"]["status"] != "deleted"],
+            }
+            for e in items
         ]
     return items, total
 

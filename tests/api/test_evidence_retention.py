@@ -57,3 +57,22 @@ def test_a_deletion_request_keeps_employments_teams_and_site_visits(client, admi
     assert [(v["practitioner"]["id"], v["date"]) for v in kept["site_visits"]] == [
         (person["id"], "2025-01-10")
     ]
+
+
+def test_a_deleted_colleague_s_site_visits_are_shown_to_admins_only(client, admin, as_role, new_practitioner):
+    client_org = client.post(
+        "/api/v1/organizations", json={"name": "访问客户", "kind": "enterprise"}, headers=admin
+    )
+    stays, leaves = new_practitioner(name="留下者"), new_practitioner(name="离开者")
+    client.post("/api/v1/engagements", headers=admin, json={
+        "title": "现场核查", "kind": "verification", "client_id": client_org.get_json()["id"],
+        "start_on": "2025-01-01", "end_on": "2025-02-01", "status": "completed",
+        "team": [{"practitioner_id": stays["id"], "role": "lead"}, {"practitioner_id": leaves["id"]}],
+        "site_visits": [{"practitioner_id": p["id"], "date": "2025-01-10", "region": "420700"} for p in (stays, leaves)],
+    })  # fmt: skip
+    client.delete(f"/api/v1/practitioners/{leaves['id']}", headers=admin)
+    url = f"/api/v1/practitioners/{stays['id']}/engagements"
+    seen = client.get(url, headers=as_role("client")).get_json()["items"][0]
+    assert [v["practitioner"]["id"] for v in seen["site_visits"]] == [stays["id"]]
+    everything = client.get(url, headers=admin).get_json()["items"][0]
+    assert len(everything["site_visits"]) == 2
