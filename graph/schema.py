@@ -25,6 +25,7 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Specialty", "code"),
     ("Qualification", "code"),
     ("Engagement", "id"),
+    ("SiteVisit", "id"),  # who was on site for an engagement, when and where (issue 23)
     ("ApiKey", "hash"),
     ("ImportBatch", "id"),
     ("Application", "id"),
@@ -37,6 +38,7 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Draw", "id"),
     ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
     ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
+    ("ControlLock", "id"),  # the lock node of control relations between organizations (graph/groups.py)
     ("WebSession", "id_hash"),
     # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
     ("Evaluation", "id"),
