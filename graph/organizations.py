@@ -27,7 +27,9 @@ GET_ORGANIZATION = cypher(
 MATCH (o:Organization {id: $id})
 CALL (o) {
   OPTIONAL MATCH (p:Practitioner)-[w:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o) WHERE p.status <> 'deleted'
-  WITH p, collect(DISTINCT w.role) AS roles, count(DISTINCT g) AS engagements,
+  // every role held, each once (issue 23: a member may hold several; older ones have only `role`)
+  WITH p, reduce(held = [], rs IN collect(coalesce(w.roles, [w.role])) | held + [r IN rs WHERE NOT r IN held])
+          AS roles, count(DISTINCT g) AS engagements,
        max(coalesce(g.end_on, g.start_on)) AS last_worked_on
   ORDER BY last_worked_on DESC, p.id LIMIT 100
   RETURN collect(CASE WHEN p IS NOT NULL THEN {id: p.id, name: p.name, roles: roles, engagements: engagements,

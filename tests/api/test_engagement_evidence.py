@@ -140,3 +140,16 @@ def test_a_bad_role_is_400(client, admin, setting):
 def test_only_admins_record_engagements(client, as_role, setting, role, status):
     response = client.post(URL, json=_body(setting, provider_id=setting["provider"]), headers=as_role(role))
     assert_problem(response, status)
+
+
+def test_an_organization_shows_every_role_its_workers_held(client, admin, setting):
+    team = [{"practitioner_id": setting["lead"], "roles": ["lead", "signer"]}]
+    client.post(URL, json=_body(setting, team=team), headers=admin)
+    client.post(
+        URL,
+        json=_body(setting, team=[{"practitioner_id": setting["lead"], "role": "reviewer"}]),
+        headers=admin,
+    )
+    organization = client.get(f"/api/v1/organizations/{setting['client']}", headers=admin).get_json()
+    [worker] = organization["worked_for_by"]
+    assert sorted(worker["roles"]) == ["lead", "reviewer", "signer"] and worker["engagements"] == 2
