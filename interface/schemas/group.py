@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from interface.schemas.common import OrganizationRefSchema, Text
 from registry.groups import MAX_GROUP_DEPTH, MIN_GROUP_DEPTH, RELATION_KINDS
+
+
+class Percentage(fields.Float):
+    """A number from 0 to 100 that refuses strings in JSON bodies, as the other numbers of bodies do."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, str):
+            raise ValidationError("Not a valid number.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class RelationInputSchema(Schema):
@@ -17,7 +28,7 @@ class RelationInputSchema(Schema):
     kind = fields.String(
         required=True, validate=validate.OneOf(RELATION_KINDS), metadata={"example": "subsidiary"}
     )
-    share = fields.Float(
+    share = Percentage(
         allow_none=True,
         validate=validate.Range(min=0, max=100),
         metadata={"description": "the parent's share in percent, 0–100", "example": 51},

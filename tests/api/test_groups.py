@@ -98,6 +98,7 @@ def test_an_ended_relation_no_longer_makes_a_cycle(client, admin, chain, relate)
     [
         ({"share": 101}, "share"),
         ({"share": -1}, "share"),
+        ({"share": "51"}, "share"),
         ({"kind": "friend"}, "kind"),
         ({"since": "2020-01-01", "until": "2019-12-31"}, "until"),
         ({"since": None}, "since"),
