@@ -67,9 +67,12 @@ bench: venv
 bench-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance bench
 
+## lint: ruff, then basedpyright over graph/ and services/ (pyproject.toml): a Cypher statement holding text made
+## at run time, not written in the code, is refused (LiteralString, PEP 675)
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/basedpyright
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .

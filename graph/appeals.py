@@ -5,14 +5,16 @@ Every function here takes the caller's transaction, so a service writes one use 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 
-APPEAL_SUBJECT = {
+APPEAL_SUBJECT: Mapping[str, LiteralString] = {
     "record": """
 MATCH (p:Practitioner)-[:HAS_RECORD]->(x:MisconductRecord {id: $id})
 RETURN 'record' AS kind, x.id AS id, p.id AS practitioner_id, x.recorded_on AS notified_on,
@@ -30,9 +32,9 @@ CREATE (a:Appeal {id: $id, subject: $subject, text: $text, status: 'pending', de
                   created_on: $today, created_at: datetime(), filed_by: $filed_by})
 CREATE (a)-[:AGAINST]->(x)
 """
-CREATE_APPEAL = {
-    "record": "MATCH (x:MisconductRecord {id: $subject_id})" + _CREATE_APPEAL,
-    "evaluation": "MATCH (x:Evaluation {id: $subject_id})" + _CREATE_APPEAL,
+CREATE_APPEAL: Mapping[str, LiteralString] = {
+    "record": cypher("MATCH (x:MisconductRecord {id: $subject_id})", _CREATE_APPEAL),
+    "evaluation": cypher("MATCH (x:Evaluation {id: $subject_id})", _CREATE_APPEAL),
 }
 
 APPEAL_VIEW = """
@@ -46,17 +48,17 @@ a {.id, .subject, .text, .status, .deadline, .created_on, .created_at, .filed_by
 }
 """
 
-GET_APPEAL = "MATCH (a:Appeal {id: $id}) RETURN " + APPEAL_VIEW + " AS appeal"
+GET_APPEAL = cypher("MATCH (a:Appeal {id: $id}) RETURN", APPEAL_VIEW, "AS appeal")
 
-LIST_APPEALS = (
+LIST_APPEALS = cypher(
     """
 MATCH (a:Appeal)
 WHERE ($status IS NULL OR a.status = $status)
 WITH a ORDER BY a.created_at DESC, a.id
 WITH collect(a) AS matches
-RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] | """
-    + APPEAL_VIEW
-    + "] AS items"
+RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] |""",
+    APPEAL_VIEW,
+    "] AS items",
 )
 
 DECIDE_APPEAL = """
@@ -101,9 +103,9 @@ def decide_appeal(
 
 # What an upheld appeal does to its subject: the effect goes, the node stays as history.
 _OVERTURN = "SET x.effective = false, x.overturned_on = $today, x.overturned_by = $appeal_id"
-OVERTURN = {
-    "record": "MATCH (x:MisconductRecord {id: $id})\n" + _OVERTURN,
-    "evaluation": "MATCH (x:Evaluation {id: $id})\n" + _OVERTURN,
+OVERTURN: Mapping[str, LiteralString] = {
+    "record": cypher("MATCH (x:MisconductRecord {id: $id})", _OVERTURN),
+    "evaluation": cypher("MATCH (x:Evaluation {id: $id})", _OVERTURN),
 }
 
 

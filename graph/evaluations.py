@@ -11,6 +11,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 
 ENGAGEMENT_FACTS = """
@@ -45,7 +46,7 @@ ev {.id, .score, .work_type, .comment, .effective, .on_time, .due_on, .created_o
 }
 """
 
-GET_EVALUATION = "MATCH (ev:Evaluation {id: $id}) RETURN " + EVALUATION_VIEW + " AS evaluation"
+GET_EVALUATION = cypher("MATCH (ev:Evaluation {id: $id}) RETURN", EVALUATION_VIEW, "AS evaluation")
 
 SET_REPLY = """
 MATCH (ev:Evaluation {id: $id}) WHERE ev.reply IS NULL
@@ -53,16 +54,16 @@ SET ev.reply = $reply, ev.replied_at = datetime()
 RETURN ev.id AS id
 """
 
-PRACTITIONER_EVALUATIONS = (
+PRACTITIONER_EVALUATIONS = cypher(
     """
 MATCH (ev:Evaluation)-[:OF]->(:Practitioner {id: $id})
 WITH ev ORDER BY ev.created_at DESC, ev.id
 WITH collect(ev) AS matches
 RETURN size(matches) AS total,
        [ev IN matches WHERE ev.effective | ev.score] AS scores,
-       [ev IN matches[$skip..$skip + $limit] | """
-    + EVALUATION_VIEW
-    + "] AS items"
+       [ev IN matches[$skip..$skip + $limit] |""",
+    EVALUATION_VIEW,
+    "] AS items",
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 
 # The deadline to answer is the seat's (DREW.deadline, set when the draw invites the person).
@@ -19,42 +20,42 @@ INVITATION_FIELDS = """
  responded_at: r.responded_at, reason: r.reason}
 """
 
-LIST = (
+LIST = cypher(
     """
 MATCH (d:Draw)-[r:DREW]->(:Practitioner {id: $practitioner_id})
-RETURN """
-    + INVITATION_FIELDS
-    + """ AS invitation
+RETURN""",
+    INVITATION_FIELDS,
+    """AS invitation
 ORDER BY coalesce(d.panel_date, d.created_at) DESC, d.id
-"""
+""",
 )
 
-ONE = (
+ONE = cypher(
     """
 MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
-RETURN """
-    + INVITATION_FIELDS
-    + " AS invitation"
+RETURN""",
+    INVITATION_FIELDS,
+    "AS invitation",
 )
 
 # The write lock on the relationship comes first, so two answers at once cannot both see `invited`.
-LOCK_ONE = (
+LOCK_ONE = cypher(
     """
 MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
 SET r.answer_lock = true
 REMOVE r.answer_lock
-RETURN """
-    + INVITATION_FIELDS
-    + " AS invitation"
+RETURN""",
+    INVITATION_FIELDS,
+    "AS invitation",
 )
 
-ANSWER = (
+ANSWER = cypher(
     """
 MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
 SET r.status = $response, r.responded_at = datetime(), r.reason = $reason, r.responded_by = 'practitioner'
-RETURN """
-    + INVITATION_FIELDS
-    + " AS invitation"
+RETURN""",
+    INVITATION_FIELDS,
+    "AS invitation",
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from registry.misconduct import RecordFacts, Sanction
 
@@ -41,16 +42,16 @@ r {.id, .category, .points, .occurred_on, .recorded_on, .evidence, .note, .origi
 }
 """
 
-GET_RECORD = "MATCH (r:MisconductRecord {id: $id}) RETURN " + RECORD_VIEW + " AS record"
+GET_RECORD = cypher("MATCH (r:MisconductRecord {id: $id}) RETURN", RECORD_VIEW, "AS record")
 
-PRACTITIONER_RECORDS = (
+PRACTITIONER_RECORDS = cypher(
     """
 MATCH (:Practitioner {id: $id})-[:HAS_RECORD]->(r:MisconductRecord)
 WITH r ORDER BY r.occurred_on DESC, r.recorded_on DESC, r.id
 WITH collect(r) AS matches
-RETURN size(matches) AS total, [r IN matches[$skip..$skip + $limit] | """
-    + RECORD_VIEW
-    + "] AS items"
+RETURN size(matches) AS total, [r IN matches[$skip..$skip + $limit] |""",
+    RECORD_VIEW,
+    "] AS items",
 )
 
 RECORD_FACTS = """
@@ -60,10 +61,11 @@ RETURN r {.id, .category, .occurred_on, .recorded_on, .points, .effective} AS re
 
 SANCTION_VIEW = "s {.id, .kind, .from, .until, .lifted_on, .reason, .lift_reason, .record_ids, .created_at}"
 
-PRACTITIONER_SANCTIONS = (
-    "MATCH (:Practitioner {id: $id})-[:SANCTIONED]->(s:Sanction)\nRETURN "
-    + SANCTION_VIEW
-    + " AS sanction ORDER BY s.from, s.until IS NULL, s.until, s.id"
+PRACTITIONER_SANCTIONS = cypher(
+    "MATCH (:Practitioner {id: $id})-[:SANCTIONED]->(s:Sanction)",
+    "RETURN",
+    SANCTION_VIEW,
+    "AS sanction ORDER BY s.from, s.until IS NULL, s.until, s.id",
 )
 
 CREATE_SANCTIONS = """
@@ -155,16 +157,19 @@ _ENDED = """
  AND ((s.until IS NOT NULL AND s.until < $today) OR (s.lifted_on IS NOT NULL AND s.lifted_on <= $today)))
 """
 
-SANCTIONS_ENDED = (
-    "MATCH (p:Practitioner)-[:SANCTIONED]->(s:Sanction)\nWHERE "
-    + _ENDED
-    + "RETURN collect(DISTINCT p.id) AS ids"
+SANCTIONS_ENDED = cypher(
+    "MATCH (p:Practitioner)-[:SANCTIONED]->(s:Sanction)",
+    "WHERE",
+    _ENDED,
+    "RETURN collect(DISTINCT p.id) AS ids",
 )
 
-MARK_SANCTIONS_APPLIED = (
-    "UNWIND $ids AS id\nMATCH (:Practitioner {id: id})-[:SANCTIONED]->(s:Sanction)\nWHERE "
-    + _ENDED
-    + "SET s.end_applied = true"
+MARK_SANCTIONS_APPLIED = cypher(
+    "UNWIND $ids AS id",
+    "MATCH (:Practitioner {id: id})-[:SANCTIONED]->(s:Sanction)",
+    "WHERE",
+    _ENDED,
+    "SET s.end_applied = true",
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.pools import CURRENT_MEMBER
 from graph.records import native
 from graph.views import certificate_as_of
@@ -16,17 +17,16 @@ MAX_ENGAGEMENTS = 50
 MAX_COLLEAGUES = 50
 MAX_CERTIFICATES = 50
 
-NEIGHBOURHOOD = (
+NEIGHBOURHOOD = cypher(
     """
 MATCH (p:Practitioner {id: $id}) WHERE p.status <> 'deleted'
 RETURN p {.id, .name, .status, .visibility} AS person,
   COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
             RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on}
             ORDER BY c.issued_on DESC LIMIT $max_certificates } AS certificates,
-  COLLECT { MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE """
-    + CURRENT_MEMBER
-    + """
-            RETURN pool {.code, .name_zh, via: m.via, since: m.since} } AS pools,
+  COLLECT { MATCH (p)-[m:MEMBER_OF]->(pool:Pool) WHERE""",
+    CURRENT_MEMBER,
+    """RETURN pool {.code, .name_zh, via: m.via, since: m.since} } AS pools,
   COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization) WHERE e.until IS NULL
             RETURN o {.id, .name, .kind, since: e.since} } AS employers,
   COLLECT { MATCH (p)-[w:WORKED_ON]->(g:Engagement)
@@ -38,7 +38,7 @@ RETURN p {.id, .name, .status, .visibility} AS person,
             WHERE q <> p AND q.status <> 'deleted'
             WITH q, count(DISTINCT g) AS shared
             RETURN q {.id, .name, shared: shared} ORDER BY shared DESC, q.id LIMIT $max_colleagues } AS colleagues
-"""
+""",
 )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import neo4j
 
+from graph.cypher import cypher
 from graph.records import native
 from registry.certificates import CertificateFacts
 from registry.misconduct import Sanction
@@ -76,16 +77,16 @@ SET p.cert_keys = row.cert_keys,
 # removes the memberships of people who are not active.
 CURRENT_MEMBER = "(m.valid_until IS NULL OR m.valid_until >= $today)"
 
-POOL_SIZES = (
+POOL_SIZES = cypher(
     """
 MATCH (pool:Pool)
 RETURN {code: pool.code, name_zh: pool.name_zh, name_en: pool.name_en, levels: pool.levels,
-  members: COUNT { MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(pool) WHERE """
-    + CURRENT_MEMBER
-    + """ }
+  members: COUNT { MATCH (p:Practitioner {status: 'active'})-[m:MEMBER_OF]->(pool) WHERE""",
+    CURRENT_MEMBER,
+    """}
 } AS pool
 ORDER BY pool.code DESC
-"""
+""",
 )
 
 

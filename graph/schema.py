@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.cypher import cypher, name
+from graph.cypher import cypher, spelled
 from graph.driver import Graph
 
 # (label, property) pairs that identify a node; DESIGN.md §3.
@@ -82,15 +82,15 @@ PRACTITIONER_FULLTEXT = "practitioner_text"
 
 def _unique(label: LiteralString, prop: LiteralString) -> LiteralString:
     return cypher(
-        "CREATE CONSTRAINT", name(label.lower(), "_", prop, "_unique"), "IF NOT EXISTS",
-        "FOR (n:", label, ") REQUIRE", name("n.", prop), "IS UNIQUE",
+        "CREATE CONSTRAINT", spelled(label.lower(), "_", prop, "_unique"), "IF NOT EXISTS",
+        "FOR (n:", label, ") REQUIRE", spelled("n.", prop), "IS UNIQUE",
     )  # fmt: skip
 
 
 def _range_index(label: LiteralString, prop: LiteralString) -> LiteralString:
     return cypher(
-        "CREATE INDEX", name(label.lower(), "_", prop), "IF NOT EXISTS",
-        "FOR (n:", label, ") ON (", name("n.", prop), ")",
+        "CREATE INDEX", spelled(label.lower(), "_", prop), "IF NOT EXISTS",
+        "FOR (n:", label, ") ON (", spelled("n.", prop), ")",
     )  # fmt: skip
 
 

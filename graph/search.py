@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 import neo4j
 
-from graph.cypher import cypher, name
+from graph.cypher import cypher, spelled
 from graph.pools import CURRENT_MEMBER
 from graph.reference import WITHIN_REGION
 from graph.schema import PRACTITIONER_FULLTEXT
@@ -213,7 +213,7 @@ def _industry_facet(filters: SearchFilters) -> LiteralString:
 
 
 FULLTEXT_ANCHOR = cypher(
-    "CALL db.index.fulltext.queryNodes(", name("'", PRACTITIONER_FULLTEXT, "'"), ", $lucene) YIELD node AS p, score",
+    "CALL db.index.fulltext.queryNodes(", spelled("'", PRACTITIONER_FULLTEXT, "'"), ", $lucene) YIELD node AS p, score",
     "WITH p, score",
 )  # fmt: skip
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
+from graph.cypher import cypher, spelled
 from graph.records import native
 from graph.reference import WITHIN_REGION
 from graph.revision import CURRENT, MARK
@@ -23,7 +24,7 @@ from graph.schema import PRACTITIONER_FULLTEXT
 
 # One row per practitioner, as (name, expression) pairs. Completed engagements once each (DISTINCT), as the match
 # score counts them; their dates as ISO strings, which decode far faster than driver Date objects.
-_FIELDS = (
+_FIELDS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("id", "p.id"),
     ("status", "p.status"),
     ("name", "p.name"),
@@ -33,7 +34,7 @@ _FIELDS = (
     ("cert_keys", "p.cert_keys"),
     ("pool_keys", "p.pool_keys"),
     ("industry_keys", "p.industry_keys"),
-    ("mark", "p." + MARK),
+    ("mark", spelled("p.", MARK)),
     ("region", "[link IN links WHERE link[0] = 'BASED_IN' | link[1]][0]"),
     ("declared", "[link IN links WHERE link[0] = 'EXPERIENCED_IN' | link[1]]"),
     ("specialties", "[link IN links WHERE link[0] = 'HAS_SPECIALTY' | link[1]]"),
@@ -60,24 +61,24 @@ _LINKS = (
 )
 ROW_KEYS = tuple(name for name, _ in _FIELDS)
 COLUMN = {name: i for i, name in enumerate(ROW_KEYS)}  # a row's values by name
-_ROW = "RETURN " + ",\n       ".join(expression + " AS " + name for name, expression in _FIELDS)
-_ROW_LIST = "[" + ", ".join(expression for _, expression in _FIELDS) + "]"
+_ROW = cypher("RETURN", ",\n       ".join(cypher(expression, "AS", key) for key, expression in _FIELDS))
+_ROW_LIST = cypher("[", ", ".join(expression for _, expression in _FIELDS), "]")
 
 # The cold build reads everyone in pages of ids (`p.id > $after`, in id order from the unique index), each page
 # one record holding a list of rows: one record per person would cost the driver several times more to decode.
 # Pages of disjoint id ranges are read in parallel; inactive people are skipped (never found by search).
-_PAGE_END = (
-    "WITH p ORDER BY p.id LIMIT $size\n"
-    + _LINKS
-    + "RETURN collect(CASE WHEN p.status = 'active' THEN "
-    + _ROW_LIST
-    + " END) AS rows, max(p.id) AS last"
+_PAGE_END = cypher(
+    "WITH p ORDER BY p.id LIMIT $size",
+    _LINKS,
+    "RETURN collect(CASE WHEN p.status = 'active' THEN",
+    _ROW_LIST,
+    "END) AS rows, max(p.id) AS last",
 )
-PAGE = "MATCH (p:Practitioner) WHERE p.id > $after\n" + _PAGE_END
-PAGE_BELOW = "MATCH (p:Practitioner) WHERE p.id > $after AND p.id < $before\n" + _PAGE_END
+PAGE = cypher("MATCH (p:Practitioner) WHERE p.id > $after", _PAGE_END)
+PAGE_BELOW = cypher("MATCH (p:Practitioner) WHERE p.id > $after AND p.id < $before", _PAGE_END)
 
 # Everyone stamped after `$since`, whatever their status now (a suspension removes them from the index).
-CHANGED_SINCE = "MATCH (p:Practitioner) WHERE p." + MARK + " > $since\n" + _LINKS + _ROW
+CHANGED_SINCE = cypher("MATCH (p:Practitioner) WHERE", spelled("p.", MARK), "> $since", _LINKS, _ROW)
 
 # How much the cold build will hold, from Neo4j's count store (no scan): it reserves its arrays up front
 # instead of growing them step by step.
@@ -102,10 +103,10 @@ RETURN COLLECT { MATCH (r:Region)
        COLLECT { MATCH (q:Qualification) RETURN [q.code, q.name_zh] } AS qualifications
 """
 
-FULLTEXT = f"""
-CALL db.index.fulltext.queryNodes('{PRACTITIONER_FULLTEXT}', $lucene) YIELD node, score
-RETURN collect(node.id) AS ids, collect(score) AS scores
-"""
+FULLTEXT = cypher(
+    "CALL db.index.fulltext.queryNodes(", spelled("'", PRACTITIONER_FULLTEXT, "'"), ", $lucene) YIELD node, score",
+    "RETURN collect(node.id) AS ids, collect(score) AS scores",
+)  # fmt: skip
 
 # The conflict-of-interest check of graph/matching.py, asked from the organization's side: whoever is (or was,
 # within the window) employed by it, worked on a not-cancelled engagement for it that ended within the window or

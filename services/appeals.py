@@ -29,6 +29,7 @@ def file_appeal(ctx: Context, data: dict[str, Any], caller: Caller) -> dict[str,
         raise ValidationFailed(errors)
     kind = "record" if record_id else "evaluation"
     subject_id = record_id or evaluation_id
+    assert subject_id is not None  # validate_appeal asked for exactly one of them
     appeal_id = str(uuid.uuid4())
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:

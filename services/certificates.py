@@ -57,7 +57,7 @@ def issue_in(tx: neo4j.ManagedTransaction, ctx: Context, data: dict[str, Any]) -
         raise ValidationFailed(errors)
     repo.create(tx, params)
     rederive(tx, [params["practitioner_id"]], ctx.today)
-    view = repo.view(tx, params["number"], ctx.today)
+    view = found(repo.view(tx, params["number"], ctx.today), "certificate", params["number"])
     audit.record(
         tx, ctx, "certificate", params["number"], "issue",
         after={k: v for k, v in params.items() if k != "reason"}, subjects=[params["practitioner_id"]],
@@ -74,8 +74,9 @@ def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[s
     """Suspend, reinstate or revoke; `registry.certificates` decides what the current status allows."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        holder_id = repo.lock_holder(tx, number)  # before reading the status, see the module docstring
-        facts = found(repo.facts(tx, number) if holder_id else None, "certificate", number)
+        # The holder's lock before reading the status, see the module docstring.
+        holder_id = found(repo.lock_holder(tx, number), "certificate", number)
+        facts = found(repo.facts(tx, number), "certificate", number)
         from_status = effective_status(facts, ctx.today)
         to_status = next_status(facts, action, ctx.today)
         repo.change_status(tx, number, action, from_status, to_status, reason)
@@ -89,7 +90,7 @@ def change_status(ctx: Context, number: str, action: str, reason: str) -> dict[s
             misconduct.record_revocation(
                 tx, ctx, holder_id, number, reason
             )  # a revocation is a misconduct record
-        return repo.view(tx, number, ctx.today)
+        return found(repo.view(tx, number, ctx.today), "certificate", number)
 
     return ctx.graph.write(work)
 

@@ -47,11 +47,15 @@ def file_complaint(ctx: Context, data: dict[str, Any], caller: Caller) -> dict[s
                 ("practitioner", practitioner_id) if practitioner_id else ("engagement", engagement_id)
             )
             raise NotFound(f"No {what} with id {key}.")
+        if practitioner_id:
+            subjects = [practitioner_id]
+        else:
+            assert engagement_id is not None  # validate_complaint asked for one of the two
+            subjects = repo.engagement_team(tx, engagement_id)
         audit.record(
             tx, ctx, "complaint", complaint_id, "file",
             after={"practitioner_id": practitioner_id, "engagement_id": engagement_id, "status": "received"},
-            details={"text": "changed"},
-            subjects=[practitioner_id] if practitioner_id else repo.engagement_team(tx, engagement_id),
+            details={"text": "changed"}, subjects=subjects,
         )  # fmt: skip
         return found(repo.get_complaint(tx, complaint_id), "complaint", complaint_id)
 

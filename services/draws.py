@@ -236,7 +236,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
         repo.create_draw(tx, draw_id, props | seal, organization_id, now)
         anchor = seal_digest(draw_id, digests)
         _store(tx, ctx, draw_id, opening.log, now, _Head(anchor, 0, anchor, sound=True))
-        view = repo.read_draw(tx, draw_id)
+        view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
         audit.record(
             tx, ctx, "draw", draw_id, "create",
             after={k: v for k, v in props.items() if k not in ("secret", "candidates", "manual_reasons")},
@@ -381,7 +381,7 @@ def _change(
                 details={**details, "events": [e.kind for e in loaded.log.events]},
                 subjects=sorted({e.practitioner_id for e in loaded.log.events if e.practitioner_id}),
             )  # fmt: skip
-        return repo.read_draw(tx, draw_id)
+        return found(repo.read_draw(tx, draw_id), "draw", draw_id)
 
     return ctx.graph.write(work)
 

@@ -90,7 +90,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         practitioner_repo.lock(tx, team)
         repo.save(tx, engagement_id, data, new=True)
         rederive(tx, team, ctx.today)  # their industry experience now includes this one
-        view = repo.view(tx, engagement_id)
+        view = found(repo.view(tx, engagement_id), "engagement", engagement_id)
         audit.record(tx, ctx, "engagement", engagement_id, "create", after=_audit_fields(view), subjects=team)
         return view
 
@@ -116,7 +116,7 @@ def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, 
         practitioner_repo.lock(tx, members)
         repo.save(tx, engagement_id, data)
         rederive(tx, members, ctx.today)  # old and new members
-        view = repo.view(tx, engagement_id)
+        view = found(repo.view(tx, engagement_id), "engagement", engagement_id)
         audit.record(
             tx, ctx, "engagement", engagement_id, "update",
             before=_audit_fields(current), after=_audit_fields(view), subjects=members,

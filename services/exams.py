@@ -153,7 +153,7 @@ def move(ctx: Context, session_id: str, data: dict[str, Any]) -> dict[str, Any]:
         }
         if merged["ends_at"] is None and not data.get("starts_at"):
             merged["ends_at"] = current["ends_at"]
-        params = _params(ctx, merged) | {"id": session_id}
+        params: dict[str, Any] = _params(ctx, merged) | {"id": session_id}
         view = present(found(repo.view(tx, session_id), "exam session", session_id))
         if view["sat"] and (
             params["starts_at"] != current["starts_at"] or params["subject"] != current["subject"]

@@ -16,6 +16,7 @@ import neo4j
 
 from graph import invitations as repo
 from graph import practitioners as practitioner_repo
+from graph.records import found
 from graph.revision import stamp
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.invitations import answer_problems, state_problem
@@ -55,7 +56,7 @@ def answer(
         draws.respond(
             ctx, draw_id, {"practitioner_id": practitioner_id, "response": response, "reason": reason}
         )
-        return ctx.graph.read(repo.find, practitioner_id, draw_id)
+        return found(ctx.graph.read(repo.find, practitioner_id, draw_id), "invitation to draw", draw_id)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         invitation = _check(repo.lock(tx, practitioner_id, draw_id), draw_id)

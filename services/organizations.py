@@ -48,7 +48,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
         repo.save(tx, organization_id, data, new=True)
-        view = repo.view(tx, organization_id)
+        view = found(repo.view(tx, organization_id), "organization", organization_id)
         audit.record(tx, ctx, "organization", organization_id, "create", after=_audit_fields(view))
         return view
 
@@ -68,7 +68,7 @@ def update(ctx: Context, organization_id: str, data: dict[str, Any]) -> dict[str
         before = found(repo.view(tx, organization_id), "organization", organization_id)
         repo.check_unique_uscc(tx, organization_id, data.get("uscc"))
         repo.save(tx, organization_id, _key_emitter_fields(ctx, data, before))
-        view = repo.view(tx, organization_id)
+        view = found(repo.view(tx, organization_id), "organization", organization_id)
         if any(before.get(key) != view.get(key) for key in SHOWN_AS_EMPLOYER):
             stamp(tx, repo.current_employees(tx, organization_id))  # the page views kept by search indexes
         audit.record(

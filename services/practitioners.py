@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, overload
 
 import neo4j
 
@@ -40,6 +40,12 @@ def with_hashed_id_card(data: dict[str, Any], key: bytes) -> dict[str, Any]:
     return data
 
 
+@overload
+def audit_fields(view: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def audit_fields(view: None) -> None: ...
+
+
 def audit_fields(view: dict[str, Any] | None) -> dict[str, Any] | None:
     """A view flattened to the fields the audit trail compares (links by code or id)."""
     if view is None:
@@ -74,7 +80,7 @@ def register(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         _check_employer(tx, data.get("employer_id"))
         repo.create(tx, practitioner_id, data, ctx.today)
         rederive(tx, [practitioner_id], ctx.today)
-        view = views.practitioner(tx, practitioner_id, ctx.today)
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         audit.record(
             tx, ctx, "practitioner", practitioner_id, "register",
             after=audit_fields(view), subjects=[practitioner_id],
@@ -106,7 +112,7 @@ def update(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str
         _check_employer(tx, data.get("employer_id"))
         repo.update(tx, practitioner_id, data, ctx.today)
         rederive(tx, [practitioner_id], ctx.today)  # status, region or industries may have changed
-        view = views.practitioner(tx, practitioner_id, ctx.today)
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         after = audit_fields(view)
         if "id_card_hash" in data and data["id_card_hash"] is not None:
             after = {**after, "id_card": "new"}  # the number is never kept; say that it changed
@@ -127,7 +133,7 @@ def soft_delete(ctx: Context, practitioner_id: str) -> dict[str, Any]:
         before = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         repo.soft_delete(tx, practitioner_id)
         rederive(tx, [practitioner_id], ctx.today)
-        view = views.practitioner(tx, practitioner_id, ctx.today)
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         audit.record(
             tx, ctx, "practitioner", practitioner_id, "delete",
             before=audit_fields(before), after=audit_fields(view), subjects=[practitioner_id],

@@ -96,7 +96,7 @@ def update_own(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict
             repo.withdraw_qualifications(tx, practitioner_id, list(claims.withdraw))
             repo.declare_qualifications(tx, practitioner_id, list(claims.declare), ctx.today)
         rederive(tx, [practitioner_id], ctx.today)
-        view = views.practitioner(tx, practitioner_id, ctx.today)
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         audit.record(
             tx, ctx, "practitioner", practitioner_id, "self_update",
             before=_audit_view(before), after=_audit_view(view), subjects=[practitioner_id],
@@ -115,7 +115,7 @@ def confirm_qualification(ctx: Context, practitioner_id: str, code: str) -> dict
         before = repo.confirm_qualification(tx, practitioner_id, code)
         if before is None:
             raise NotFound(f"Practitioner {practitioner_id} has no qualification {code!r}.")
-        view = views.practitioner(tx, practitioner_id, ctx.today)
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         if before != "confirmed":
             stamp(tx, [practitioner_id])  # a confirmed qualification now earns match points (search index)
             audit.record(

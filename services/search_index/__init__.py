@@ -261,6 +261,7 @@ class SearchIndex:
                 lambda tx: self.search(filters, **paging, with_facets=with_facets, tx=tx)
             )
         revision = self.refresh(tx)
+        assert self.store is not None  # refresh() leaves the index warm
         with self.lock:
             fulltext = self._candidates(tx, filters.q, revision) if filters.q else None
             return search_rows(
@@ -305,6 +306,7 @@ class SearchIndex:
                 lambda tx: self.match(request, today, window_start, **options, tx=tx)
             )
         self.refresh(tx)
+        assert self.store is not None and self.reference is not None  # refresh() leaves the index warm
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
             lookback = lookback if lookback is not None else declaration_lookback()
@@ -317,7 +319,7 @@ class SearchIndex:
             excluded_ids = self.store.id_of(found.excluded_rows)
         # The shortlisted people's views (the answer shows them) give each one's best certificate, as of today.
         shown = self.views(tx, ids, today)
-        best = {i: best_certificate(shown[i]["certificates"], request) for i in ids if i in shown}
+        best = {i: b for i in ids if i in shown if (b := best_certificate(shown[i]["certificates"], request))}
         # A certificate changed since the shortlist was read drops its holder; the next call sees the change.
         rows = [row for row, i in zip(found.rows.tolist(), ids, strict=True) if best.get(i)]
         with self.lock:

@@ -196,16 +196,18 @@ def facet_counts(store: Store, filters: SearchFilters, mask: np.ndarray, rows: n
         if count:
             facets["pool"][pool] = count
     for index, count in enumerate(np.bincount(store.region_key[rows], minlength=1).tolist()):
-        if index and count:
-            facets["region"][store.regions.codes[index]] = count
+        code = store.regions.codes[index]  # None at index 0: no region
+        if code is not None and count:
+            facets["region"][code] = count
     # An industry the person hides from this audience is counted only where their engagements show it.
     hiding = hides(store, filters.audience, "industries")
     keys, engaged = store.industry_keys, store.engaged
     counted = np.bincount(keys.code[(mask & ~hiding)[keys.rows]], minlength=len(store.industries))
     counted += np.bincount(engaged.code[(mask & hiding)[engaged.rows]], minlength=len(store.industries))
     for index, count in enumerate(counted.tolist()):
-        if index and count:
-            facets["industry"][store.industries.codes[index]] = count
+        code = store.industries.codes[index]  # None at index 0: no industry
+        if code is not None and count:
+            facets["industry"][code] = count
     return {name: dict(sorted(values.items())) for name, values in facets.items()}
 
 

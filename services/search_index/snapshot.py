@@ -66,7 +66,7 @@ def save(path: Path, store: Store, reference: dict[str, Any]) -> None:
     }  # fmt: skip
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
     partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez(partial, **arrays)
+    np.savez(partial, **arrays)  # pyright: ignore[reportArgumentType]  # numpy's stub types **kwds as allow_pickle
     os.replace(partial, path)
 
 

@@ -112,7 +112,7 @@ class Store:
         rows = self.id_order[np.minimum(where, len(self.id_order) - 1)]
         return np.where(held[rows] == wanted, rows, 0)
 
-    def id_of(self, rows: Sequence[int]) -> list[str]:
+    def id_of(self, rows: Sequence[int] | np.ndarray) -> list[str]:
         return ids_codec.decode(self.ids[np.asarray(rows, dtype=np.int64)])
 
     def within(self, region_index: np.ndarray, wanted: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cypher import cypher, name
+from graph.cypher import cypher, spelled
 from graph.revision import MARK, STAMP
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ def test_fragments_become_the_lines_of_one_statement():
 
 
 def test_a_name_is_spelled_from_its_pieces_with_nothing_between():
-    assert name("practitioner", "_", "id", "_unique") == "practitioner_id_unique"
+    assert spelled("practitioner", "_", "id", "_unique") == "practitioner_id_unique"
 
 
 def test_the_revision_stamp_sets_the_property_the_search_index_reads():
