@@ -7,6 +7,7 @@ validates anything else (a portal form). The API describes the same schemas to S
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import request
@@ -44,13 +45,39 @@ def body(schema: Schema, *, partial: bool | tuple[str, ...] = False) -> dict[str
     return load(schema, data, partial=partial)
 
 
+# What a number in a query string may look like: ASCII digits only. Python's int() would also take " 1", "1_0",
+# "+1" and full-width "１", which the API description (type integer / number) does not allow.
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _syntax_problem(field: fields.Field | None, value: str) -> str | None:
+    if isinstance(field, fields.Integer) and not _INTEGER.fullmatch(value):
+        return "Not a valid integer."
+    if isinstance(field, fields.Float) and not _NUMBER.fullmatch(value):
+        return "Not a valid number."
+    return None
+
+
 def query(schema: Schema) -> dict[str, Any]:
-    """The query parameters, validated (repeated parameters become lists where the schema has a List)."""
+    """The query parameters, validated: repeated parameters become lists where the schema has a List, and are
+    refused elsewhere (which one would count is ambiguous); numbers are plain ASCII digits."""
+    by_key = {field.data_key or name: field for name, field in schema.fields.items()}
     data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
     for key in request.args:
         values = request.args.getlist(key)
-        field = schema.fields.get(key)
-        data[key] = values if isinstance(field, fields.List) else values[-1]
+        field = by_key.get(key)
+        if isinstance(field, fields.List):
+            data[key] = values
+        elif field is not None and len(values) > 1:
+            errors[key] = ["Give this parameter once."]
+        elif problem := _syntax_problem(field, values[-1]):
+            errors[key] = [problem]
+        else:
+            data[key] = values[-1]
+    if errors:
+        raise ValidationFailed(errors, detail="The query parameters are not valid.")
     return load(schema, data)
 
 
