@@ -34,8 +34,9 @@ class Graph:
             notifications_min_severity="OFF",
             **driver_options,
         )
-        # time.monotonic() until which the graph counts as unreachable (0: it is not)
+        # time.monotonic() until which the graph counts as unreachable (0: it is not), and how long that lasts
         self.unreachable_until = 0.0
+        self.unreachable_seconds = UNREACHABLE_SECONDS
         self._probing = threading.Lock()
 
     @contextlib.contextmanager
@@ -46,7 +47,7 @@ class Graph:
             with self.driver.session(database=self.database, **options) as session:
                 yield session
         except neo4j.exceptions.ServiceUnavailable:
-            self.unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
+            self.unreachable_until = time.monotonic() + self.unreachable_seconds
             raise
 
     def _fail_fast(self) -> None:
@@ -57,7 +58,7 @@ class Graph:
         try:
             self.driver.verify_connectivity()
         except neo4j.exceptions.ServiceUnavailable:
-            self.unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
+            self.unreachable_until = time.monotonic() + self.unreachable_seconds
             raise
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
             pass  # it answers (a wrong password, say): the call itself reports what is wrong
