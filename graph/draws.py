@@ -20,20 +20,12 @@ from typing import Any
 import neo4j
 
 from graph.cypher import cypher
+from graph.draw_records import as_day, candidate_facts, event_properties, seat_properties
 from graph.records import native
-from registry.certificates import CertificateFacts
 from registry.draw_log import DrawEvent, Seat
 from registry.draw_seal import excluded_rows
 from registry.draws import (
-    Booking,
     CandidateFacts,
-    Declaration,
-    Employment,
-    EngagementTie,
-    Exclusion,
-    Sanction,
-    SealedCandidate,
-    Unavailability,
 )
 
 # Writing the node takes its write lock until commit: the next draw of that year waits here, then reads fresh.
@@ -181,163 +173,6 @@ RETURN DISTINCT d.id AS id
 """
 
 
-# --- Conversions at the boundary -----------------------------------------------------------------------------
-
-
-def _day(value: Any) -> date | None:
-    """A date from a Neo4j Date, a DateTime, a Python date or an ISO string (owners may store either)."""
-    value = native(value)
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def candidate_facts(record: Any) -> CandidateFacts:
-    """CandidateFacts from a record of FACTS_PROJECTION."""
-    row = native(dict(record))
-    return CandidateFacts(
-        id=row["id"],
-        status=row["status"] or "active",
-        certificates=tuple(
-            CertificateFacts(
-                c["number"], c["work_type"], c["level"], c["status"], c["issued_on"], c.get("expires_on")
-            )
-            for c in row["certificates"]
-        ),
-        regions=frozenset(row["regions"]),
-        industries=frozenset(row["industries"] or ()),
-        specialties=frozenset(row["specialties"]),
-        employments=tuple(
-            Employment(e["organization_id"], _day(e["since"]), _day(e["until"])) for e in row["employments"]
-        ),
-        engagements=tuple(
-            EngagementTie(
-                e["engagement_id"],
-                e["client_id"],
-                _day(e["start_on"]),
-                _day(e["end_on"]),
-                e["status"] or "active",
-            )
-            for e in row["engagements"]
-        ),
-        declarations=tuple(
-            Declaration(
-                d["id"], d["organization_id"], d["relationship"], _day(d["starts_on"]), _day(d["ends_on"])
-            )
-            for d in row["declarations"]
-        ),
-        sanctions=tuple(
-            Sanction(
-                s["id"], s["kind"], _day(s["starts_on"]) or date.min, _day(s["until"]), _day(s["lifted_on"])
-            )
-            for s in row["sanctions"]
-        ),
-        unavailability=tuple(
-            Unavailability(
-                a["id"], _day(a["starts_on"]) or date.min, _day(a["ends_on"]) or date.max, a["reason"]
-            )
-            for a in row["unavailability"]
-        ),
-        bookings=tuple(
-            Booking(
-                b["draw_id"], _day(b["panel_date"]), _day(b["drawn_on"]) or date.min, b["role"], b["status"]
-            )
-            for b in row["bookings"]
-        ),
-    )
-
-
-def event_properties(event: DrawEvent) -> dict[str, Any]:
-    """A DrawEvent as node properties (None values left out)."""
-    values = {
-        "seq": event.seq,
-        "kind": event.kind,
-        "at": event.at,
-        "practitioner_id": event.practitioner_id,
-        "order": event.order,
-        "role": event.role,
-        "response": event.response,
-        "replaces": event.replaces,
-        "rule": event.rule,
-        "detail": event.detail,
-        "by": event.by,
-        "deadline": event.deadline,
-        "count": event.count,
-    }
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def event_from(properties: dict[str, Any]) -> DrawEvent:
-    """A DrawEvent from its stored properties."""
-    row = native(properties)
-    return DrawEvent(
-        seq=row["seq"],
-        kind=row["kind"],
-        at=row["at"],
-        practitioner_id=row.get("practitioner_id"),
-        order=row.get("order"),
-        role=row.get("role"),
-        response=row.get("response"),
-        replaces=row.get("replaces"),
-        rule=row.get("rule"),
-        detail=row.get("detail"),
-        by=row.get("by"),
-        deadline=row.get("deadline"),
-        count=row.get("count"),
-    )
-
-
-def seat_properties(seat: Seat) -> dict[str, Any]:
-    """A seat as DREW properties; `practitioner_id` picks the node."""
-    return {
-        "practitioner_id": seat.practitioner_id,
-        "order": seat.order,
-        "role": seat.role,
-        "status": seat.status,
-        "via": seat.via,
-        "replaces": seat.replaces,
-        "invited_at": seat.invited_at,
-        "deadline": seat.deadline,
-        "reason": seat.reason,
-        "responded_at": seat.responded_at,  # read by issue 13's /me invitations
-    }
-
-
-def seat_from(properties: dict[str, Any]) -> Seat:
-    """A Seat from stored DREW properties."""
-    row = native(properties)
-    return Seat(
-        practitioner_id=row["practitioner"]["id"] if "practitioner" in row else row["practitioner_id"],
-        order=row.get("order"),
-        role=row["role"],
-        status=row["status"],
-        via=row.get("via") or "draw",
-        replaces=row.get("replaces"),
-        invited_at=row.get("invited_at"),
-        deadline=row.get("deadline"),
-        reason=row.get("reason"),
-        responded_at=row.get("responded_at"),
-    )
-
-
-def sealed_candidates(lines: Iterable[str]) -> tuple[SealedCandidate, ...]:
-    """The stored candidate lines (`id|employer,employer`) back as SealedCandidates."""
-    result = []
-    for line in lines:
-        pid, _, employers = line.partition("|")
-        result.append(SealedCandidate(pid, tuple(e for e in employers.split(",") if e)))
-    return tuple(result)
-
-
-def candidate_line(candidate: SealedCandidate) -> str:
-    """One stored candidate line (the candidate hash covers these lines, each with a newline)."""
-    return f"{candidate.id}|{','.join(sorted(candidate.employers))}"
-
-
 # --- Transaction steps (the service composes them in one transaction) ----------------------------------------
 
 
@@ -460,7 +295,7 @@ def list_draws(
 def reference_date(tx: neo4j.ManagedTransaction, draw_id: str) -> date | None:
     """The draw's reference date (its panel date, or the day it was made), or None for an unknown draw."""
     record = tx.run(REFERENCE_DATE, id=draw_id).single()
-    return _day(record["reference"]) if record else None
+    return as_day(record["reference"]) if record else None
 
 
 def is_active_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> bool:
@@ -471,8 +306,3 @@ def is_active_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -
 def draws_with_lapsed_invitations(tx: neo4j.ManagedTransaction, now: datetime) -> list[str]:
     """Ids of draws holding an invitation past its deadline."""
     return [record["id"] for record in tx.run(PENDING_INVITATIONS, now=now)]
-
-
-def exclusion_from(row: dict[str, Any]) -> Exclusion:
-    """An Exclusion from an EXCLUDED view row."""
-    return Exclusion(row["practitioner_id"], row["rule"], row["detail"] or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from graph import draw_records as records
 from graph import draw_stats
 from graph import draws as repo
 from registry.draw_stats import acceptance_rate, gini, top_share
@@ -28,9 +29,9 @@ def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
         candidate_hash=view["candidate_hash"],
         seed=view["seed"],
         candidate_count=view["candidate_count"],
-        candidates=repo.sealed_candidates(view["candidates"]),
-        events=tuple(repo.event_from(e) for e in view["events"]),
-        seats=tuple(repo.seat_from(s) for s in view["seats"]),
+        candidates=records.sealed_candidates(view["candidates"]),
+        events=tuple(records.event_from(e) for e in view["events"]),
+        seats=tuple(records.seat_from(s) for s in view["seats"]),
         draw=view,
         exclusions=tuple(view.get("excluded") or ()),
         event_rows=tuple(view["events"]),

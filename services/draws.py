@@ -1,5 +1,6 @@
 """Expert panel draws: make one (avoidance, sealing, invitations), answer invitations, refill, read them
-(verification against the sealed record and statistics: services/draw_reports.py).
+(verification against the sealed record and statistics: services/draw_reports.py; the signed seal and event
+chain: services/draw_seals.py).
 
 Each use case is one write transaction that first locks the draw's year (graph/draws.py), so concurrent draws and
 refills of one year run one after another and read each other's seats: one expert never sits on two panels of the
@@ -18,9 +19,9 @@ from typing import Any
 
 import neo4j
 
+from graph import draw_records as records
 from graph import draws as repo
 from graph.records import found
-from graph.revision import stamp
 from registry.draw_log import (
     Blocked,
     DrawState,
@@ -35,18 +36,6 @@ from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
 from registry.draw_record import sealed_order
 from registry.draw_rules import DEFAULT_RULES, DrawRules
-from registry.draw_seal import (
-    canonical,
-    chain,
-    check_events,
-    excluded_rows,
-    head_message,
-    part_digests,
-    record_parts,
-    seal_digest,
-    seal_message,
-    stored_seal,
-)
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
@@ -61,7 +50,7 @@ from registry.draws import (
     size_problems,
 )
 from registry.errors import NotFound, RegistryError, ValidationFailed
-from services import audit
+from services import audit, draw_seals
 from services.context import Context
 
 
@@ -218,94 +207,26 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "seed": opening.seed,
             "candidate_count": len(screening.candidates),
             "matched_count": screening.matched,
-            "candidates": [repo.candidate_line(c) for c in screening.candidates],
+            "candidates": [records.candidate_line(c) for c in screening.candidates],
             "window_years": rules.window_years,
             "draw_cap": rules.draws_per_year_cap,
             "response_hours": rules.response_hours,
             "created_by": _actor(ctx),
         }
-        # The seal: the registry's signature over the digest of each part of the record (registry/draw_seal.py).
-        stored_events = [repo.event_properties(e) for e in opening.log.events]
-        digests = part_digests(record_parts({**props, "created_at": now}, excluded_rows(stored_events)))
-        signer = ctx.settings.signer
-        seal = {
-            "seal_parts": canonical(digests),
-            "seal_signature": signer.sign(seal_message(draw_id, digests)),
-            "seal_key_id": signer.key_id,
-        }
-        repo.create_draw(tx, draw_id, props | seal, organization_id, now)
-        anchor = seal_digest(draw_id, digests)
-        _store(tx, ctx, draw_id, opening.log, now, _Head(anchor, 0, anchor, sound=True))
+        stored_events = [records.event_properties(e) for e in opening.log.events]
+        seal = draw_seals.seal(ctx, draw_id, {**props, "created_at": now}, stored_events)
+        repo.create_draw(tx, draw_id, props | seal.properties, organization_id, now)
+        draw_seals.store(tx, ctx, draw_id, opening.log, now, seal.head)
         view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
         audit.record(
             tx, ctx, "draw", draw_id, "create",
             after={k: v for k, v in props.items() if k not in ("secret", "candidates", "manual_reasons")},
-            details={"shortfall": opening.log.state.shortfall, "seal": anchor, "seal_key_id": signer.key_id},
+            details={"shortfall": opening.log.state.shortfall, "seal": seal.head.seal, "seal_key_id": seal.key_id},
             subjects=list(opening.log.state.seats),
         )  # fmt: skip
         return view
 
     return ctx.graph.write(work)
-
-
-@dataclass(frozen=True)
-class _Head:
-    """Where a signed draw's event chain stands: new events chain from `hash` and the new head is signed."""
-
-    seal: str  # the seal's digest
-    count: int
-    hash: str
-    sound: bool  # False when the stored chain no longer verifies: the new head is left unsigned
-
-
-def _head(ctx: Context, view: dict[str, Any]) -> _Head | None:
-    """The stored head of a signed draw (None for a draw sealed before signing), checked before extending it."""
-    seal = stored_seal(view)
-    if seal is None:
-        return None
-    anchor = seal_digest(view["id"], seal.digests)
-    events = sorted(view["events"], key=lambda e: e["seq"])
-    signer = ctx.settings.signer
-    # A chain rewritten in the graph is never signed over: its next head keeps the old signature and fails.
-    sound = (
-        check_events(anchor, events, seal.head_count, seal.head_hash).ok
-        and signer.verifies(seal_message(view["id"], seal.digests), seal.signature)
-        and signer.verifies(
-            head_message(view["id"], anchor, seal.head_count, seal.head_hash), seal.head_signature
-        )
-    )
-    return _Head(anchor, len(events), seal.head_hash, sound)
-
-
-def _store(
-    tx: neo4j.ManagedTransaction,
-    ctx: Context,
-    draw_id: str,
-    log: EventLog,
-    now: datetime,
-    head: _Head | None,
-) -> None:
-    state = log.state
-    hashes = chain(head.hash, [repo.event_properties(e) for e in log.events]) if head else []
-    repo.append(
-        tx,
-        draw_id,
-        log.events,
-        state.seats.values(),
-        state.status,
-        state.shortfall,
-        state.disclosed,
-        now,
-        hashes,
-    )
-    if head is not None and hashes:
-        count = head.count + len(hashes)
-        message = head_message(draw_id, head.seal, count, hashes[-1])
-        repo.write_head(
-            tx, draw_id, count, hashes[-1], ctx.settings.signer.sign(message) if head.sound else None
-        )
-    # A seat accepted (or no longer) changes the person's panels served, which their page view shows.
-    stamp(tx, [seat.practitioner_id for seat in state.seats.values()])
 
 
 # --- Changing a draw: responses, lapses, appointments, disclosure, notes -------------------------------------
@@ -314,7 +235,7 @@ def _store(
 @dataclass
 class _Loaded:
     view: dict[str, Any]
-    head: _Head | None
+    head: draw_seals.Head | None
     log: EventLog
     order: tuple[SealedCandidate, ...]
     context: DrawContext
@@ -326,9 +247,9 @@ def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _L
     reference = found(repo.reference_date(tx, draw_id), "draw", draw_id)
     repo.lock_year(tx, reference.year)
     view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
-    events = [repo.event_from(e) for e in view["events"]]
+    events = [records.event_from(e) for e in view["events"]]
     state = replay(view["size"], events)
-    candidates = repo.sealed_candidates(view["candidates"])
+    candidates = records.sealed_candidates(view["candidates"])
     manual = dict(zip(view.get("manual_ids") or [], view.get("manual_reasons") or [], strict=False))
     context = DrawContext(reference, view.get("panel_date"), view.get("organization_id"), manual)
     rules = DrawRules(
@@ -339,7 +260,7 @@ def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _L
     next_seq = max((e.seq for e in events), default=0) + 1
     return _Loaded(
         view,
-        _head(ctx, view),
+        draw_seals.head(ctx, view),
         EventLog(state, next_seq),
         sealed_order(view["seed"], candidates),
         context,
@@ -375,7 +296,7 @@ def _change(
         lapse_overdue(loaded.log, loaded.order, now, loaded.rules.response_hours, _blocked(tx, loaded))
         details = step(tx, loaded, now) or {}
         if loaded.log.events:
-            _store(tx, ctx, draw_id, loaded.log, now, loaded.head)
+            draw_seals.store(tx, ctx, draw_id, loaded.log, now, loaded.head)
             audit.record(
                 tx, ctx, "draw", draw_id, action,
                 details={**details, "events": [e.kind for e in loaded.log.events]},
@@ -474,9 +395,9 @@ def list_draws(
 
 def state_of(view: dict[str, Any]) -> DrawState:
     """The replayed state of a stored draw (for presenters that need overdue flags)."""
-    return replay(view["size"], [repo.event_from(e) for e in view["events"]])
+    return replay(view["size"], [records.event_from(e) for e in view["events"]])
 
 
 def exclusion_rows(view: dict[str, Any]) -> list[Exclusion]:
     """The stored exclusions of a draw view."""
-    return [repo.exclusion_from(row) for row in view.get("excluded") or []]
+    return [records.exclusion_from(row) for row in view.get("excluded") or []]
