@@ -1,4 +1,4 @@
-"""A practitioner's draw invitations, read and answered on the seats the draws write (graph/draws.py):
+"""A practitioner's draw invitations, read from the seats the draws write (graph/draws.py; answers go through them):
 (d:Draw {id, purpose, panel_date, status, ...})-[:DREW {order, role, status, deadline, ...}]->(p).
 """
 
@@ -38,26 +38,6 @@ RETURN""",
     "AS invitation",
 )
 
-# The write lock on the relationship comes first, so two answers at once cannot both see `invited`.
-LOCK_ONE = cypher(
-    """
-MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
-SET r.answer_lock = true
-REMOVE r.answer_lock
-RETURN""",
-    INVITATION_FIELDS,
-    "AS invitation",
-)
-
-ANSWER = cypher(
-    """
-MATCH (d:Draw {id: $draw_id})-[r:DREW]->(:Practitioner {id: $practitioner_id})
-SET r.status = $response, r.responded_at = datetime(), r.reason = $reason, r.responded_by = 'practitioner'
-RETURN""",
-    INVITATION_FIELDS,
-    "AS invitation",
-)
-
 
 def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
     """The person's invitations, latest draw first."""
@@ -68,19 +48,3 @@ def find(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> di
     """The person's invitation to one draw; None when they were not drawn."""
     record = tx.run(ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
     return native(record["invitation"]) if record else None
-
-
-def lock(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> dict[str, Any] | None:
-    """The person's invitation to one draw, write-locked for answering; None when they were not drawn."""
-    record = tx.run(LOCK_ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
-    return native(record["invitation"]) if record else None
-
-
-def answer(
-    tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str, response: str, reason: str | None
-) -> dict[str, Any]:
-    """Record the person's answer on the invitation."""
-    record = tx.run(
-        ANSWER, practitioner_id=practitioner_id, draw_id=draw_id, response=response, reason=reason
-    ).single()
-    return native(record["invitation"])
