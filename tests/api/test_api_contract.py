@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -35,6 +35,12 @@ CHECKS = [
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
+def _sends_nothing_wrong(case) -> bool:
+    """Whether the generator's only break is a query parameter whose value is an empty list: such a parameter is not
+    sent at all, so the request that arrives is a valid one (schemathesis 4.32 still counts it as negative)."""
+    return any(value == [] for value in (case.query or {}).values())
+
+
 def _summary(error: BaseException) -> str:
     """The failure's kinds, one line: e.g. 'Undocumented status code (Received: 400 / Documented: 201)'."""
     parts = error.exceptions if isinstance(error, BaseExceptionGroup) else [error]
@@ -46,6 +52,26 @@ def _summary(error: BaseException) -> str:
     return "; ".join(dict.fromkeys(lines))[:400]
 
 
+def _checker(operation, mode: GenerationMode, headers: dict[str, str]):
+    """One operation in one generation mode, as a Hypothesis test that raises on the first failing request."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        # No shrinking: a failure is reported as found, in bounded time.
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case) -> None:
+        if mode is GenerationMode.NEGATIVE:
+            assume(not _sends_nothing_wrong(case))
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return check
+
+
 def test_every_answer_is_documented_in_the_api_description(app, keys):
     schema = schemathesis.openapi.from_wsgi("/api/v1/swagger.json", app)
     headers = {"X-API-Key": keys["admin"]}
@@ -55,21 +81,8 @@ def test_every_answer_is_documented_in_the_api_description(app, keys):
         operation = result.ok()
         operations += 1
         for mode in MODES:
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                # No shrinking: a failure is reported as found, in bounded time.
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            def check(case) -> None:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-
             try:
-                check()
+                _checker(operation, mode, headers)()
             except Unsatisfiable:
                 pass  # nothing to break: an operation without parameters has no negative requests
             except (Exception, BaseExceptionGroup) as error:  # one failing operation must not hide the others
