@@ -45,6 +45,15 @@ MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $upto
 RETURN a ORDER BY a.seq LIMIT $limit
 """
 
+# The same, one page as a single list of rows (`registry.audit.ROW_FIELDS` order): one record per page decodes far
+# faster than one per entry. The seq index gives the order, so nothing is sorted.
+ENTRY_ROWS = """
+MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $upto
+WITH a ORDER BY a.seq LIMIT $limit
+RETURN collect([a.seq, a.previous_hash, a.hash, a.action, a.actor_kind, a.actor_label, a.actor_prefix, a.actor_role,
+                a.at, a.changes, a.entity, a.entity_id, a.request_id, a.subjects]) AS rows
+"""
+
 # One signed head per day; the first checkpoint of a day stands (MERGE), a second run that day changes nothing.
 SAVE_CHECKPOINT = """
 MERGE (c:AuditCheckpoint {day: $checkpoint.day})
@@ -141,6 +150,11 @@ def stored_entries(
         if len(rows) < batch:
             return
         after = rows[-1]["seq"]
+
+
+def entry_rows(tx: neo4j.ManagedTransaction, upto: int, after: int, limit: int) -> list[list[Any]]:
+    """Up to `limit` entries after `after` up to `upto`, in seq order, as rows in `registry.audit.ROW_FIELDS` order."""
+    return tx.run(ENTRY_ROWS, after=after, upto=upto, limit=limit).single(strict=True)["rows"]
 
 
 def save_checkpoint(tx: neo4j.ManagedTransaction, checkpoint: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -133,6 +133,113 @@ class ChainCheck:
     checkpoint: dict[str, Any] | None = None  # the signed checkpoint it started from: day, seq, key_id
 
 
+# A stored entry as the verifier reads it: its position and links, then the hashed fields in sorted-key order
+# (the order `canonical` writes them), so the check builds the canonical text without sorting.
+ROW_FIELDS = ("seq", "previous_hash", "hash", *(f for f in sorted(HASHED_FIELDS) if f != "seq"))
+# The C encoder with `canonical`'s settings; keys are given in sorted order, so sorting is left out.
+_REWRITTEN = "entries up to it were rewritten"
+_FAST = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+class ChainWalk:
+    """The chain check over stored entries, fed page by page in seq order (`rows` or `entries`), then `result`.
+
+    Each entry must carry the next number, link to the hash of the entry before it, hash to what it stores and
+    match every signed anchor (seq → (hash, what signed it)) on the way; `result` also checks the walk ended
+    where the chain's head says (so removing the newest entries shows too). The hash is computed from the
+    canonical text built directly (plain values: text, numbers, lists of text, as the trail stores them); only
+    when that does not give the stored hash is it recomputed through `canonical`, so the verdict is the
+    slow computation's.
+    """
+
+    def __init__(
+        self,
+        start_seq: int = 0,
+        start_hash: str = GENESIS,
+        anchors: Mapping[int, tuple[str, str]] | None = None,
+    ) -> None:
+        self.start_seq = start_seq
+        self.previous = start_hash
+        self.expected = start_seq + 1
+        self.count = 0
+        self.anchors = dict(anchors or {})
+        self.failure: ChainCheck | None = None
+
+    def entries(self, entries: Iterable[Mapping[str, Any]]) -> bool:
+        """Check entries given as mappings (stored nodes); False once the chain broke."""
+        return self.rows(tuple(entry.get(field) for field in ROW_FIELDS) for entry in entries)
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> bool:
+        """Check entries given as rows in `ROW_FIELDS` order; False once the chain broke."""
+        if self.failure is not None:
+            return False
+        encode, sha256, anchors = _FAST.encode, hashlib.sha256, self.anchors
+        previous, expected, count = self.previous, self.expected, self.count
+        for row in rows:
+            (
+                seq,
+                linked,
+                stored,
+                action,
+                kind,
+                label,
+                prefix,
+                role,
+                at,
+                changed,
+                entity,
+                entity_id,
+                request,
+                subjects,
+            ) = row
+            count += 1
+            problem = None
+            if seq != expected:
+                problem = f"entry {expected} is missing"
+            elif linked != previous:
+                problem = "does not link to the entry before it"
+            else:
+                try:
+                    text = encode({
+                        "action": action, "actor_kind": kind, "actor_label": label, "actor_prefix": prefix,
+                        "actor_role": role, "at": at, "changes": changed, "entity": entity, "entity_id": entity_id,
+                        "request_id": request, "seq": seq, "subjects": subjects,
+                    })  # fmt: skip
+                    fast = sha256((previous + "\n" + text).encode()).hexdigest()
+                except (TypeError, ValueError):
+                    fast = None
+                if (
+                    fast != stored
+                    and entry_hash(previous, dict(zip(ROW_FIELDS[3:], row[3:], strict=True), seq=seq))
+                    != stored
+                ):
+                    problem = "its content does not match its hash"
+                elif anchors:
+                    signed = anchors.get(seq)
+                    if signed and signed[0] != stored:
+                        problem = f"it no longer matches the checkpoint signed on {signed[1]}: {_REWRITTEN}"
+            if problem is not None:
+                self.count = count
+                self.failure = ChainCheck(False, count, seq, problem)
+                return False
+            previous, expected = stored, expected + 1
+        self.previous, self.expected, self.count = previous, expected, count
+        return True
+
+    def result(self, head_seq: int, head_hash: str) -> ChainCheck:
+        """The verdict: the first break, or whether the walk ended at the chain's head."""
+        if self.failure is not None:
+            return self.failure
+        if self.start_seq + self.count != head_seq or self.previous != head_hash:
+            return ChainCheck(
+                False,
+                self.count,
+                self.start_seq + self.count + 1,
+                f"the chain's head says {head_seq} entries",
+            )
+        return ChainCheck(True, self.count)
+
+
 def verify_chain(
     entries: Iterable[Mapping[str, Any]],
     head_seq: int = 0,
@@ -145,23 +252,6 @@ def verify_chain(
     """Check entries (in seq order, from `start_seq + 1`) link up from `start_hash`, hash to what they store,
     match every signed anchor (seq → (hash, what signed it)) on the way, and end where the chain's head says (so
     removing the newest entries shows too); the first break, if any."""
-    anchors = anchors or {}
-    previous, expected_seq, count = start_hash, start_seq + 1, 0
-    for entry in entries:
-        count += 1
-        if entry["seq"] != expected_seq:
-            return ChainCheck(False, count, entry["seq"], f"entry {expected_seq} is missing")
-        if entry["previous_hash"] != previous:
-            return ChainCheck(False, count, entry["seq"], "does not link to the entry before it")
-        if entry_hash(previous, content_of(entry)) != entry["hash"]:
-            return ChainCheck(False, count, entry["seq"], "its content does not match its hash")
-        signed = anchors.get(entry["seq"])
-        if signed and signed[0] != entry["hash"]:
-            return ChainCheck(
-                False, count, entry["seq"],
-                f"it no longer matches the checkpoint signed on {signed[1]}: entries up to it were rewritten",
-            )  # fmt: skip
-        previous, expected_seq = entry["hash"], expected_seq + 1
-    if start_seq + count != head_seq or previous != head_hash:
-        return ChainCheck(False, count, start_seq + count + 1, f"the chain's head says {head_seq} entries")
-    return ChainCheck(True, count)
+    walk = ChainWalk(start_seq, start_hash, anchors)
+    walk.entries(entries)
+    return walk.result(head_seq, head_hash)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 import neo4j
 
 from graph import audit as audit_repo
-from registry.audit import ChainCheck, Checkpoint, changes, checkpoint_message, verify_chain
+from registry.audit import ChainCheck, ChainWalk, Checkpoint, changes, checkpoint_message
 from services.context import Context, Page
 
 
@@ -55,29 +59,28 @@ def verify(ctx: Context) -> ChainCheck:
         head_seq, head_hash = audit_repo.head(tx)
         found = audit_repo.latest_checkpoint(tx, head_seq)
         if found is None:
-            return _full(tx, ctx, head_seq, head_hash)
+            anchors = _anchors(ctx, audit_repo.checkpoints(tx, head_seq))
+            if isinstance(anchors, ChainCheck):
+                return replace(anchors, head_seq=head_seq)
+            walk = ChainWalk(anchors=anchors)
+            _feed(walk, _pages(partial(audit_repo.entry_rows, tx), 0, head_seq))
+            return replace(walk.result(head_seq, head_hash), head_seq=head_seq)
         checkpoint = Checkpoint(**found)
         scope = {"scope": "since_checkpoint", "head_seq": head_seq, "checkpoint": _described(checkpoint)}
         if not _signed(ctx, checkpoint):
             problem = f"the checkpoint of {checkpoint.day} does not carry the registry's signature"
             return replace(ChainCheck(False, 0, checkpoint.seq, problem), **scope, from_seq=checkpoint.seq)
-        # The checkpoint's own entry first: it must still hash to what was signed.
-        entries = audit_repo.stored_entries(tx, head_seq, after=checkpoint.seq - 1)
-        first = next(entries, None)
-        if first is None or first["seq"] != checkpoint.seq:
+        # From the checkpoint's own entry: it must still hash to what was signed (the anchor), then link onwards.
+        pages = _pages(partial(audit_repo.entry_rows, tx), checkpoint.seq - 1, head_seq)
+        first = next(pages, [])
+        if not first or first[0][0] != checkpoint.seq:
             problem = f"entry {checkpoint.seq}, signed on {checkpoint.day}, is missing"
             return replace(ChainCheck(False, 0, checkpoint.seq, problem), **scope, from_seq=checkpoint.seq)
-        anchored = verify_chain(
-            [first], checkpoint.seq, checkpoint.hash,
-            start_seq=checkpoint.seq - 1, start_hash=first["previous_hash"],
-            anchors={checkpoint.seq: (checkpoint.hash, checkpoint.day)},
-        )  # fmt: skip
-        if not anchored.verified:
-            return replace(anchored, **scope, from_seq=checkpoint.seq)
-        rest = verify_chain(
-            entries, head_seq, head_hash, start_seq=checkpoint.seq, start_hash=checkpoint.hash
+        walk = ChainWalk(
+            checkpoint.seq - 1, first[0][1], anchors={checkpoint.seq: (checkpoint.hash, checkpoint.day)}
         )
-        return replace(rest, entries=rest.entries + 1, **scope, from_seq=checkpoint.seq)
+        _feed(walk, itertools.chain([first], pages))
+        return replace(walk.result(head_seq, head_hash), **scope, from_seq=checkpoint.seq)
 
     return ctx.graph.read(work)
 
@@ -90,39 +93,103 @@ def length(ctx: Context) -> int:
 def verify_full(ctx: Context, progress: Callable[[int], None] | None = None) -> ChainCheck:
     """Check the whole chain from its first entry, and at every signed checkpoint on the way that the entry
     still hashes to what was signed (the first entry that no longer matches, if any); `progress(n)` is told how
-    many entries each batch checked."""
-    return ctx.graph.read(lambda tx: _full(tx, ctx, *audit_repo.head(tx), progress=progress))
+    many entries each page checked.
+
+    The head and the checkpoints are read first, in one transaction; the entries up to that head are then read
+    page by page in a thread of their own while this one hashes the page before (entries up to a committed head
+    never change, so the pages need not share a transaction)."""
+
+    def start(tx: neo4j.ManagedTransaction) -> tuple[int, str, list[dict[str, Any]]]:
+        head_seq, head_hash = audit_repo.head(tx)
+        return head_seq, head_hash, audit_repo.checkpoints(tx, head_seq)
+
+    head_seq, head_hash, signed = ctx.graph.read(start)
+    anchors = _anchors(ctx, signed)
+    if isinstance(anchors, ChainCheck):
+        return replace(anchors, head_seq=head_seq)
+    walk = ChainWalk(anchors=anchors)
+
+    def read_page(upto: int, after: int, limit: int) -> list[list[Any]]:
+        return ctx.graph.read(audit_repo.entry_rows, upto, after, limit)
+
+    _feed(walk, _prefetched(_pages(read_page, 0, head_seq)), progress)
+    return replace(walk.result(head_seq, head_hash), head_seq=head_seq)
 
 
-def _full(
-    tx: neo4j.ManagedTransaction,
-    ctx: Context,
-    head_seq: int,
-    head_hash: str,
-    progress: Callable[[int], None] | None = None,
-) -> ChainCheck:
+PAGE = 20_000  # entries per read: large pages keep the round trips few (about 10 MB each)
+
+
+def _anchors(ctx: Context, found: list[dict[str, Any]]) -> dict[int, tuple[str, str]] | ChainCheck:
+    """seq → (hash, day) of every signed checkpoint, or the failure of the first one not signed with the key."""
     anchors: dict[int, tuple[str, str]] = {}
-    for found in audit_repo.checkpoints(tx, head_seq):
-        checkpoint = Checkpoint(**found)
+    for row in found:
+        checkpoint = Checkpoint(**row)
         if not _signed(ctx, checkpoint):
             problem = f"the checkpoint of {checkpoint.day} does not carry the registry's signature"
-            return ChainCheck(False, 0, checkpoint.seq, problem, head_seq=head_seq)
+            return ChainCheck(False, 0, checkpoint.seq, problem)
         anchors[checkpoint.seq] = (checkpoint.hash, checkpoint.day)
-    entries = audit_repo.stored_entries(tx, head_seq)
-    if progress is not None:
-        entries = _counted(entries, progress)
-    return replace(verify_chain(entries, head_seq, head_hash, anchors=anchors), head_seq=head_seq)
+    return anchors
 
 
-def _counted(entries: Iterator[dict[str, Any]], progress: Callable[[int], None], every: int = 10_000):
-    count = 0
-    for entry in entries:
-        yield entry
-        count += 1
-        if count == every:
-            progress(count)
-            count = 0
-    progress(count)
+def _pages(
+    read_page: Callable[[int, int, int], list[list[Any]]], after: int, upto: int
+) -> Iterator[list[list[Any]]]:
+    """Pages of entry rows after `after` up to `upto`, in seq order."""
+    while after < upto:
+        rows = read_page(upto, after, PAGE)
+        if not rows:
+            return
+        yield rows
+        if len(rows) < PAGE:
+            return
+        after = rows[-1][0]
+
+
+def _feed(
+    walk: ChainWalk, pages: Iterable[list[list[Any]]], progress: Callable[[int], None] | None = None
+) -> None:
+    for rows in pages:
+        intact = walk.rows(rows)
+        if progress is not None:
+            progress(len(rows))
+        if not intact:
+            return
+
+
+def _prefetched(pages: Iterator[list[list[Any]]], depth: int = 2) -> Iterator[list[list[Any]]]:
+    """The same pages, read ahead in a thread: the driver waits on the socket (the GIL released) while the caller
+    hashes the page before. Stops reading when the caller stops (a break in the chain)."""
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for rows in pages:
+                while not stop.is_set():
+                    try:
+                        ahead.put(("page", rows), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ahead.put(("end", None))
+        except BaseException as error:  # handed to the caller, who raises it
+            ahead.put(("error", error))
+
+    reader = threading.Thread(target=read, name="audit-pages", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = ahead.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        reader.join(timeout=5)
 
 
 def checkpoint(ctx: Context, day: date | None = None) -> Checkpoint:
