@@ -211,3 +211,39 @@ def decode(stored: Iterable[str] | None) -> dict[str, str]:
         if name in VISIBILITY_DEFAULTS and level in VISIBILITY_LEVELS:
             settings[name] = level
     return settings
+
+
+def path_as_seen(
+    path: Iterable[Mapping[str, Any]],
+    subject_id: str,
+    settings: Mapping[str, Mapping[str, str] | None],
+    role: str,
+) -> list[dict[str, Any]]:
+    """A conflict's path (registry/conflicts.py) as this viewer may see it: another person on it is
+    `{type, hidden: true}` for everyone but an admin, and so is an employer the employee hides from the viewer's
+    role (with the employment's dates), so a path never reveals what field visibility hides. `settings`: each
+    practitioner's visibility choices, by id."""
+    if role == "admin":
+        return [dict(step) for step in path]
+    shown: list[dict[str, Any]] = []
+    for step in path:
+        step = dict(step)
+        source, target = step["from"], step["to"]
+        person = source.get("type") == "Practitioner"
+        if person and source.get("id") != subject_id:
+            step["from"] = {"type": "Practitioner", "hidden": True}
+        if target.get("type") == "Practitioner" and target.get("id") != subject_id:
+            step["to"] = {"type": "Practitioner", "hidden": True}
+        employer_hidden = (
+            step.get("rel") == "EMPLOYED_BY"
+            and person
+            and (
+                source.get("id") != subject_id
+                or "employer" in hidden_fields(settings.get(source.get("id", "")), role)
+            )
+        )
+        if employer_hidden:
+            step["to"] = {"type": target.get("type"), "hidden": True}
+            step["since"] = step["until"] = None
+        shown.append(step)
+    return shown

@@ -1,0 +1,108 @@
+"""Conflicts of interest as evidence paths (issue 23): for an organization, a date and a job, who is conflicted and
+why. One service for draws, /match and engagements; the rules are in registry/conflicts.py, the paths are built by
+registry/conflict_paths.py from what graph/conflicts.py reads around the organization.
+
+How the callers use it: draws exclude every person found (each exclusion carries `rule` and `path` into the sealed
+record); /match leaves them out and shows the path; an engagement team with a conflicted person is refused (409)
+unless an administrator acknowledges the conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph import conflicts as repo
+from graph import profiles
+from registry import visibility
+from registry.conflict_paths import Facts
+from registry.conflict_paths import conflicts as build
+from registry.conflicts import DEFAULT_CONFLICT_RULES, KIND_BY_CODE, Conflict, ConflictRules
+from registry.draws import window_start
+from registry.errors import NotFound
+from services.context import Context
+
+
+def rules_of(ctx: Context) -> ConflictRules:
+    """This deployment's conflict rules: the defaults, with the Settings' conflict window."""
+    return ConflictRules(window_years=ctx.settings.conflict_window_years)
+
+
+def find(
+    tx: neo4j.ManagedTransaction,
+    organization_id: str,
+    on: date,
+    rules: ConflictRules = DEFAULT_CONFLICT_RULES,
+    job: str | None = None,
+    practitioner_ids: Collection[str] | None = None,
+) -> dict[str, list[Conflict]]:
+    """Who is conflicted with the organization on `on` for `job`, by person id (only `practitioner_ids` when
+    given), each conflict with its rule and path; 404 for an unknown organization."""
+    since = window_start(on, rules.window_years)
+    group = repo.group(tx, organization_id, rules.group_depth, since, on)
+    if group is None:
+        raise NotFound(f"No organization with id {organization_id}.")
+    kinds = set(rules.applying_to(job))
+    if not kinds or (practitioner_ids is not None and not practitioner_ids):
+        return {}
+    members = [group["organization"]["id"], *(m["id"] for m in group["members"])]
+    found = repo.evidence(
+        tx, members, since, on, practitioner_ids,
+        employment="group_employment" in kinds,
+        engagements=bool(kinds & {"group_engagement", "consult_then_verify"}),
+        colleagues="colleague" in kinds,
+    )  # fmt: skip
+    facts = Facts(
+        organization=group["organization"],
+        members=tuple(group["members"]),
+        employed=tuple(found["employed"]),
+        engagements=tuple(found["engagements"]),
+        staff=tuple(found["staff"]),
+        colleagues=tuple(found["colleagues"]),
+    )
+    return build(facts, rules, job, since, on)
+
+
+def people_on_paths(found: Mapping[str, list[Conflict]]) -> list[str]:
+    """Every practitioner named on the paths (the conflicted and their colleagues), sorted."""
+    ids = {
+        node.id
+        for conflicts in found.values()
+        for conflict in conflicts
+        for step in conflict.path
+        for node in (step.source, step.target)
+        if node.type == "Practitioner"
+    }
+    return sorted(ids)
+
+
+def as_seen(
+    tx: neo4j.ManagedTransaction, found: Mapping[str, list[Conflict]], role: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The conflicts as `role` may see them: a node the role may not see is a hidden step (registry/visibility)."""
+    settings: dict[str, Mapping[str, str] | None] = {}
+    if role != "admin" and found:
+        stored = profiles.visibility_of(tx, people_on_paths(found))
+        settings = {person: visibility.decode(value) for person, value in stored.items()}
+    return {
+        person: [
+            {**c.to_dict(), "path": visibility.path_as_seen(c.to_dict()["path"], person, settings, role)}
+            for c in conflicts
+        ]
+        for person, conflicts in found.items()
+    }
+
+
+def rules_view(rules: ConflictRules) -> dict[str, Any]:
+    """The conflict rules as GET /draws/rules shows them: the settings and each kind with its source."""
+    return {
+        **rules.to_dict(),
+        "kind_rules": [
+            {"code": code, "name_zh": KIND_BY_CODE[code].name_zh, "description": KIND_BY_CODE[code].description,
+             "source": KIND_BY_CODE[code].source, "verification_only": KIND_BY_CODE[code].verification_only}
+            for code in KIND_BY_CODE
+        ],
+    }  # fmt: skip

@@ -1,0 +1,159 @@
+"""Conflicts as evidence paths (issue 23): every kind planted in a small group of companies and found with its
+path; near-misses (outside the window, deeper than the limit, a cancelled engagement, a job that is not
+verification) are not."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from registry.conflicts import ConflictRules
+from services import conflicts
+
+TODAY = date.today()
+ORGS = "/api/v1/organizations"
+
+
+def ago(years: float) -> str:
+    return (TODAY - timedelta(days=round(365.25 * years))).isoformat()
+
+
+@pytest.fixture(scope="module")
+def world(app, keys):
+    """holding ← group ← plant (the organization checked); plant2 ← group; deep ← plant2; deeper ← deep;
+    a consultancy, a verification body and an unrelated client; people planted for each kind."""
+    client = app.test_client()
+    admin = {"X-API-Key": keys["admin"]}
+
+    def org(name: str, kind: str = "enterprise") -> str:
+        response = client.post(ORGS, json={"name": name, "kind": kind}, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def person(name: str) -> str:
+        from tests.support import unique_id_card
+
+        body = {"name": name, "id_card": unique_id_card(), "education": "bachelor", "work_start_year": 2010}
+        response = client.post("/api/v1/practitioners", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def relate(child: str, parent: str) -> None:
+        body = {"parent_id": parent, "kind": "subsidiary", "share": 100, "since": ago(10)}
+        assert client.post(f"{ORGS}/{child}/relations", json=body, headers=admin).status_code == 201
+
+    def employ(who: str, where: str, since: str, until: str | None = None) -> None:
+        body = {"organization_id": where, "since": since, "until": until}
+        response = client.post(f"/api/v1/practitioners/{who}/employments", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+
+    def engage(client_id: str, kind: str, team: list[str], start: str, end: str | None, **extra) -> str:
+        body = {"title": f"{kind} 项目", "kind": kind, "client_id": client_id, "start_on": start,
+                "end_on": end, "status": "completed" if end else "active",
+                "team": [{"practitioner_id": p, "roles": ["member"]} for p in team]} | extra  # fmt: skip
+        response = client.post("/api/v1/engagements", json=body, headers=admin)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    o = {
+        name: org(f"冲突测试{name}")
+        for name in ("holding", "group", "plant", "plant2", "deep", "deeper", "other")
+    }
+    o["consultancy"] = org("冲突测试咨询公司", "consultancy")
+    o["verifier"] = org("冲突测试核查机构", "verification_body")
+    o["verifier2"] = org("冲突测试另一核查机构", "verification_body")  # never worked for the group
+    for child, parent in (("group", "holding"), ("plant", "group"), ("plant2", "group"), ("deep", "plant2"),
+                          ("deeper", "deep")):  # fmt: skip
+        relate(o[child], o[parent])
+    p = {key: person(f"冲突{key}") for key in (
+        "direct", "sister", "old", "deep", "deeper", "team", "staff", "colleague", "clean", "cancelled", "staff_late"
+    )}  # fmt: skip
+    employ(p["direct"], o["plant"], ago(5))
+    employ(p["sister"], o["plant2"], ago(6), ago(1))
+    employ(p["old"], o["group"], ago(9), ago(4))  # ended before the 3-year window
+    employ(p["deep"], o["deep"], ago(2))  # 3 steps from the plant
+    employ(p["deeper"], o["deeper"], ago(2))  # 4 steps: beyond the default depth
+    employ(p["staff"], o["consultancy"], ago(6))
+    employ(p["staff_late"], o["consultancy"], ago(6), ago(2.5))  # left before the consulting job started
+    employ(p["clean"], o["verifier2"], ago(6))
+    engage(o["group"], "verification", [p["team"]], ago(2), ago(1.5), provider_id=o["verifier"])
+    engage(o["plant2"], "consulting", [], ago(1), None, provider_id=o["consultancy"])
+    engage(o["other"], "accounting", [p["colleague"], p["direct"]], ago(2), ago(1.8))
+    engage(o["other"], "verification", [p["clean"]], ago(1), ago(0.5), provider_id=o["verifier2"])
+    cancelled = engage(o["plant"], "verification", [p["cancelled"]], ago(1), None)
+    response = client.patch(f"/api/v1/engagements/{cancelled}", json={"status": "cancelled"}, headers=admin)
+    assert response.status_code == 200, response.get_json()
+    return {"orgs": o, "people": p}
+
+
+def found(graph, world, rules=None, job="verification", ids=None):
+    plant = world["orgs"]["plant"]
+    rules = rules or ConflictRules()
+    return graph.read(lambda tx: conflicts.find(tx, plant, TODAY, rules, job, ids))
+
+
+def rules_of(result, person):
+    return sorted({c.rule for c in result.get(person, [])})
+
+
+def test_every_kind_is_found_with_its_path(graph, world):
+    p, o = world["people"], world["orgs"]
+    result = found(graph, world)
+    assert rules_of(result, p["direct"]) == ["group_employment"]
+    assert rules_of(result, p["sister"]) == ["group_employment"]
+    assert rules_of(result, p["deep"]) == ["group_employment"]
+    assert rules_of(result, p["team"]) == ["group_engagement"]
+    assert rules_of(result, p["staff"]) == ["consult_then_verify", "group_engagement"]
+    assert rules_of(result, p["colleague"]) == ["colleague"]
+    sister = result[p["sister"]][0]
+    steps = [(s.source.id, s.rel, s.target.id) for s in sister.path]
+    assert steps == [
+        (p["sister"], "EMPLOYED_BY", o["plant2"]),
+        (o["plant2"], "CONTROLLED_BY", o["group"]),
+        (o["plant"], "CONTROLLED_BY", o["group"]),
+    ]
+    assert sister.path[0].until == date.fromisoformat(ago(1))
+    staff = next(c for c in result[p["staff"]] if c.rule == "consult_then_verify")
+    assert [s.rel for s in staff.path] == [
+        "EMPLOYED_BY",
+        "PERFORMED_BY",
+        "FOR_CLIENT",
+        "CONTROLLED_BY",
+        "CONTROLLED_BY",
+    ]
+    colleague = result[p["colleague"]][0]
+    assert [(s.source.id, s.rel) for s in colleague.path][:3] == [
+        (p["colleague"], "WORKED_ON"), (p["direct"], "WORKED_ON"), (p["direct"], "EMPLOYED_BY")
+    ]  # fmt: skip
+
+
+def test_near_misses_are_not_conflicts(graph, world):
+    p = world["people"]
+    result = found(graph, world)
+    for key in ("old", "deeper", "clean", "cancelled", "staff_late"):
+        assert p[key] not in result, (key, result.get(p[key]))
+
+
+def test_the_depth_and_the_window_are_the_callers_within_bounds(graph, world):
+    p = world["people"]
+    shallow = found(graph, world, ConflictRules(group_depth=2))
+    assert p["deep"] not in shallow and p["sister"] in shallow
+    alone = found(graph, world, ConflictRules(group_depth=0))
+    assert set(alone) >= {p["direct"]} and p["sister"] not in alone and p["team"] not in alone
+    wide = found(graph, world, ConflictRules(window_years=5, group_depth=4))
+    assert {p["old"], p["deeper"]} <= set(wide)
+
+
+def test_consult_then_verify_applies_only_to_verification(graph, world):
+    p = world["people"]
+    result = found(graph, world, job="consulting")
+    assert rules_of(result, p["staff"]) == ["group_engagement"]
+    only = found(graph, world, ConflictRules(kinds=("consult_then_verify",)), job="verification")
+    assert set(only) == {p["staff"]}
+
+
+def test_a_list_of_people_narrows_the_answer(graph, world):
+    p = world["people"]
+    result = found(graph, world, ids=[p["sister"], p["clean"]])
+    assert set(result) == {p["sister"]}
