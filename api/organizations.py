@@ -8,7 +8,7 @@ from flask_restx import Namespace, Resource
 
 from api.decorators import accepts, creates, paginated, returns, with_query
 from api.models import model
-from interface.auth import ADMIN, CLIENT_PLUS, require
+from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_principal, require
 from interface.context import ctx
 from interface.schemas.group import (
     GroupArgs,
@@ -17,8 +17,9 @@ from interface.schemas.group import (
     RelationInputSchema,
     RelationSchema,
 )
+from interface.schemas.independence import IndependenceSchema
 from interface.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
-from services import groups, organizations
+from services import groups, independence, organizations
 from services.context import Page
 
 ns = Namespace(
@@ -103,3 +104,21 @@ class OrganizationGroup(Resource):
         direction within `depth` steps (default 3, at most 5), with each relation's kind, share, since and until
         (client+)."""
         return groups.group(ctx(), str(organization_id), args.get("depth"))
+
+
+@ns.route("/<uuid:organization_id>/independence")
+@ns.param("organization_id", "the client organization's id (UUID)")
+class OrganizationIndependence(Resource):
+    @require(CLIENT_PLUS)
+    @ns.response(403, "A client key not bound to this organization")
+    @ns.response(404, "No organization with that id")
+    @returns(ns, IndependenceSchema())
+    def get(self, organization_id: Any) -> dict[str, Any]:
+        """Who verified this organization: each verification body and each verifier on its verification teams,
+        the years they did (an engagement counts for the year of its start_on; cancelled ones do not), the run
+        of consecutive years ending at the latest, and the rotation warning (admin, government, and a client key
+        bound to this organization)."""
+        principal = current_principal()
+        if principal.role == "client" and principal.organization_id != str(organization_id):
+            raise Forbidden("A client key reads the independence table of its own organization only.")
+        return independence.table(ctx(), str(organization_id), principal.role)

@@ -21,6 +21,8 @@ from registry.rotation import CANCELLED, VERIFICATION_KIND, consecutive_years, r
 # An engagement that counts: the kind's range index finds the verifications (graph/schema.py).
 COUNTED: LiteralString = "e.kind = $kind AND coalesce(e.status, '') <> $cancelled AND e.start_on IS NOT NULL"
 
+CLIENT = "MATCH (o:Organization {id: $id}) RETURN o {.id, .name, .kind} AS organization"
+
 # One client's verifications, each with its provider and team; a client has tens of them, not thousands.
 CLIENT_VERIFICATIONS = cypher(
     "MATCH (:Organization {id: $client_id})<-[:FOR_CLIENT]-(e:Engagement)",
@@ -60,6 +62,12 @@ def _pairs(verifier: LiteralString, match: LiteralString) -> LiteralString:
 
 PROVIDER_PAIRS = _pairs("'organization'", "MATCH (e)-[:PERFORMED_BY]->(v:Organization)")
 PRACTITIONER_PAIRS = _pairs("'practitioner'", "MATCH (v:Practitioner)-[:WORKED_ON]->(e)")
+
+
+def client(tx: neo4j.ManagedTransaction, organization_id: str) -> dict[str, Any] | None:
+    """The organization `{id, name, kind}`, or None when unknown."""
+    record = tx.run(CLIENT, id=organization_id).single()
+    return native(record["organization"]) if record else None
 
 
 def client_verifications(tx: neo4j.ManagedTransaction, client_id: str) -> list[dict[str, Any]]:

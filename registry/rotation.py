@@ -105,3 +105,16 @@ def run_years(years: Iterable[int], through: int | None = None) -> list[int]:
     held = sorted({year for year in years if through is None or year <= through})
     run = consecutive_years(held)
     return held[len(held) - run :]
+
+
+def identity_visible(verifier: Mapping[str, Any], role: str) -> bool:
+    """Whether this viewer may be told who a verifier is: organizations always; a person unless their record was
+    deleted (their identity went with the deletion request; the facts stay as evidence), which admins still see."""
+    return verifier.get("type") != "practitioner" or verifier.get("status") != "deleted" or role == "admin"
+
+
+def shown(verifier: Mapping[str, Any], visible: bool) -> dict[str, Any]:
+    """A verifier as a response shows it: `{type, id, name}`, or `{type, hidden: true}` when it may not be seen."""
+    if not visible:
+        return {"type": verifier["type"], "hidden": True}
+    return {"type": verifier["type"], "id": verifier.get("id"), "name": verifier.get("name")}

@@ -6,8 +6,10 @@ from registry.rotation import (
     consecutive_years,
     counts,
     current_run,
+    identity_visible,
     rotation_row,
     run_years,
+    shown,
     warns,
 )
 
@@ -93,3 +95,20 @@ def test_a_row_with_a_broken_run_earns_no_warning():
 def test_the_runs_years_are_the_tail_of_consecutive_years():
     assert run_years([2018, 2019, 2021, 2022, 2023]) == [2021, 2022, 2023]
     assert run_years([]) == []
+
+
+def test_a_deleted_persons_identity_is_for_admins_only():
+    deleted = {"type": "practitioner", "id": "p1", "name": "已注销", "status": "deleted"}
+    assert identity_visible(deleted, "admin")
+    assert not identity_visible(deleted, "government")
+    assert not identity_visible(deleted, "client")
+
+
+def test_people_on_record_and_organizations_are_seen_by_every_reader_of_the_table():
+    assert identity_visible({"type": "practitioner", "id": "p2", "status": "active"}, "client")
+    assert identity_visible(VERIFIER, "client")
+
+
+def test_a_hidden_verifier_shows_only_its_type():
+    assert shown(VERIFIER, False) == {"type": "organization", "hidden": True}
+    assert shown({**VERIFIER, "status": "x"}, True) == VERIFIER
