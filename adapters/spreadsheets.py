@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from adapters import xlsx
 from registry.errors import ImportFileError
 from registry.formulas import looks_like_formula
-from registry.import_columns import records
+from registry.import_columns import CERTIFICATE_FILE, FileColumns, records
 
 # --- Reading files -------------------------------------------------------------------------------------------
 
@@ -35,15 +35,20 @@ _SNIFF_LIMIT = 1024 * 1024
 
 
 def read_rows(
-    source: str | Path | BinaryIO, filename: str, *, warnings: list[str] | None = None
+    source: str | Path | BinaryIO,
+    filename: str,
+    *,
+    warnings: list[str] | None = None,
+    kind: FileColumns = CERTIFICATE_FILE,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Stream (row number as a person sees it, {column key: raw value}) for each non-empty data row."""
+    """Stream (row number as a person sees it, {column key: raw value}) for each non-empty data row, with the
+    columns of `kind` (certificates unless another kind of import is read)."""
     # A generator: ImportFileError (bad type, encoding, header) is raised by the first next(), before any row.
     # Warnings (unknown columns, rows above the header) go to `warnings`, e.g. an ImportReport's list.
     notes: list[str] = warnings if warnings is not None else []
     cells = read_cells(source, filename)
     try:
-        yield from records(cells, notes)
+        yield from records(cells, notes, kind)
     finally:
         cells.close()  # closes the file or the workbook now, not when the generator is collected
 

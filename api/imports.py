@@ -1,9 +1,11 @@
-"""/imports: bulk import of practitioners and certificates from CSV or XLSX, and the record of imports (admin)."""
+"""/imports: bulk import of practitioners and certificates, of employment history and of control relations from
+CSV or XLSX, and the record of imports (admin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_restx import Namespace, Resource
 
 from api.decorators import paginated
@@ -11,7 +13,8 @@ from interface.auth import ADMIN, require
 from interface.context import ctx
 from interface.limits import UPLOAD_DOC, readable_file, uploaded_file
 from interface.schemas.imports import ImportArgs, ImportBatchSchema
-from services import imports
+from registry.errors import ValidationFailed
+from services import affiliation_imports, imports
 from services.context import Page
 
 ns = Namespace(
@@ -34,4 +37,60 @@ class Imports(Resource):
         upload = uploaded_file()
         with readable_file():
             report = imports.import_file(ctx(), upload.stream, upload.filename)
+        return report.to_dict()
+
+
+# The employment and relation imports take one more form field than /imports.
+_WHOLE_FILE_DOC = {
+    **UPLOAD_DOC,
+    "params": {
+        **UPLOAD_DOC["params"],
+        "dry_run": {
+            "in": "formData",
+            "type": "boolean",
+            "description": "true: check every row against the registry and report, writing nothing",
+        },
+    },
+}
+_DRY_RUN = {"true": True, "1": True, "false": False, "0": False, "": False}
+
+
+def _dry_run() -> bool:
+    value = request.form.get("dry_run", "").strip().lower()
+    if value not in _DRY_RUN:
+        raise ValidationFailed({"dry_run": ["Must be true or false."]})
+    return _DRY_RUN[value]
+
+
+@ns.route("/employments")
+class EmploymentImports(Resource):
+    @ns.doc(**_WHOLE_FILE_DOC)
+    @require(ADMIN)
+    def post(self) -> dict[str, Any]:
+        """Import employment history (admin): person by id or ID card, organization by id or USCC, since, until;
+        every row goes through the rules of POST /practitioners/{id}/employments, and the file is written whole or,
+        if any row is refused, not at all (`written`)."""
+        upload = uploaded_file()
+        dry_run = _dry_run()
+        with readable_file():
+            report = affiliation_imports.import_employments(
+                ctx(), upload.stream, upload.filename, dry_run=dry_run
+            )
+        return report.to_dict()
+
+
+@ns.route("/relations")
+class RelationImports(Resource):
+    @ns.doc(**_WHOLE_FILE_DOC)
+    @require(ADMIN)
+    def post(self) -> dict[str, Any]:
+        """Import control relations between organizations (admin): child, parent (by id or USCC), kind, share,
+        since, until; every row goes through the rules of POST /organizations/{id}/relations (a cycle two rows
+        close included), and the file is written whole or, if any row is refused, not at all (`written`)."""
+        upload = uploaded_file()
+        dry_run = _dry_run()
+        with readable_file():
+            report = affiliation_imports.import_relations(
+                ctx(), upload.stream, upload.filename, dry_run=dry_run
+            )
         return report.to_dict()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 import neo4j
 
@@ -36,6 +36,48 @@ MERGE (o:Organization {uscc: row.uscc})
 ON CREATE SET o.id = randomUUID(), o.name = coalesce(row.name, row.uscc), o.kind = 'enterprise',
               o.created_at = datetime(), o.updated_at = datetime()
 RETURN row.uscc AS uscc, o.id AS id
+"""
+
+# Whom and what the rows of an employment or control-relation import name: one index lookup per value.
+PEOPLE_BY_ID = """
+UNWIND $values AS value
+MATCH (p:Practitioner {id: value})
+RETURN collect({value: value, id: p.id, name: p.name, hash: p.id_card_hash}) AS found
+"""
+
+PEOPLE_BY_HASH = """
+UNWIND $values AS value
+MATCH (p:Practitioner {id_card_hash: value})
+RETURN collect({value: value, id: p.id, name: p.name, hash: p.id_card_hash}) AS found
+"""
+
+ORGANIZATIONS_BY_ID = """
+UNWIND $values AS value
+MATCH (o:Organization {id: value})
+RETURN collect({value: value, id: o.id, name: o.name, uscc: o.uscc}) AS found
+"""
+
+ORGANIZATIONS_BY_USCC = """
+UNWIND $values AS value
+MATCH (o:Organization {uscc: value})
+RETURN collect({value: value, id: o.id, name: o.name, uscc: o.uscc}) AS found
+"""
+
+NAMED: Mapping[str, LiteralString] = {
+    "practitioner_id": PEOPLE_BY_ID,
+    "id_card_hash": PEOPLE_BY_HASH,
+    "organization_id": ORGANIZATIONS_BY_ID,
+    "uscc": ORGANIZATIONS_BY_USCC,
+}
+
+# An import written whole or not at all (employments, control relations): recorded once, when it ends, in the
+# transaction that wrote its rows (or on its own when a row refused the file and nothing was written).
+RECORD_WHOLE_IMPORT = """
+CREATE (:ImportBatch {id: $id, kind: $kind, filename: $filename, sha256: $sha256, by: $by, status: $status,
+                      started_at: $started_at, finished_at: datetime(), updated_at: datetime(),
+                      batches: $batches, last_row: $report.last_row, rows_read: $report.rows_read,
+                      rows_valid: $report.rows_valid, rows_invalid: $report.rows_invalid,
+                      rows_written: $report.rows_written, error_count: $report.error_count})
 """
 
 START_IMPORT = """
@@ -111,6 +153,33 @@ def upsert_employers(tx: neo4j.ManagedTransaction, employers: Mapping[str, str |
     """Organization ids for USCCs ({uscc: name}), registering the ones not yet known."""
     rows = [{"uscc": uscc, "name": name} for uscc, name in employers.items()]
     return {r["uscc"]: r["id"] for r in tx.run(UPSERT_EMPLOYERS, employers=rows)} if rows else {}
+
+
+def named(tx: neo4j.ManagedTransaction, by: str, values: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored people (`by` practitioner_id or id_card_hash: {id, name, hash}) or organizations (`by`
+    organization_id or uscc: {id, name, uscc}) that these values name, by value."""
+    if not values:
+        return {}
+    found = tx.run(NAMED[by], values=sorted(set(values))).single()["found"]
+    return {item.pop("value"): item for item in found}
+
+
+def record_whole_import(
+    tx: neo4j.ManagedTransaction,
+    batch_id: str,
+    kind: str,
+    filename: str,
+    sha256: str | None,
+    by: str,
+    started_at: datetime,
+    status: str,
+    report: Mapping[str, Any],
+) -> None:
+    """Record an import written whole (`completed`, in the transaction that wrote it) or not at all (`refused`)."""
+    tx.run(
+        RECORD_WHOLE_IMPORT, id=batch_id, kind=kind, filename=filename, sha256=sha256, by=by, status=status,
+        started_at=started_at, batches=1 if status == "completed" else 0, report=report,
+    ).consume()  # fmt: skip
 
 
 def start_import(

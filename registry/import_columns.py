@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from typing import Any
 
 from registry.errors import ImportFileError
@@ -102,10 +103,65 @@ def column_label(key: str) -> str:
     return f"{CHINESE_HEADERS[key]} ({key})"
 
 
+@dataclass(frozen=True)
+class FileColumns:
+    """The columns of one kind of import file: their Chinese headers, other spellings, and which it must carry.
+
+    Each entry of `required` is a column, or alternatives of which one will do (a person named by id or by ID
+    card); each entry of `together` says that a file with any of the first columns must carry all the second."""
+
+    headers: Mapping[str, str]  # key → the Chinese header
+    more_aliases: Mapping[str, tuple[str, ...]]
+    required: tuple[tuple[str, ...], ...]
+    together: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    aliases: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        aliases = {
+            _header_text(alias): key
+            for key, chinese in self.headers.items()
+            for alias in (key, chinese, *self.more_aliases.get(key, ()))
+        }
+        object.__setattr__(self, "aliases", aliases)
+
+    def key(self, text: Any) -> str | None:
+        """The column key a header cell means in this kind of file, or None."""
+        return None if text is None else self.aliases.get(_header_text(text))
+
+    def label(self, key: str) -> str:
+        return f"{self.headers[key]} ({key})"
+
+    def is_header(self, keys: Set[str | None]) -> bool:
+        """Whether a row naming these columns carries every required one (so it is the header row)."""
+        return all(any(key in keys for key in group) for group in self.required)
+
+    def missing(self, keys: Set[str | None]) -> str:
+        """What the header lacks, as a sentence naming the columns; empty when nothing."""
+        missing = [
+            " or ".join(self.label(key) for key in group)
+            for group in self.required
+            if not any(key in keys for key in group)
+        ]
+        for triggers, needed in self.together:
+            if any(key in keys for key in triggers):
+                missing += [self.label(key) for key in needed if key not in keys]
+        return "Missing required columns: " + ", ".join(missing) + "." if missing else ""
+
+
+# The certificate import (and the exam results, read with the same columns).
+CERTIFICATE_FILE = FileColumns(
+    CHINESE_HEADERS,
+    _MORE_ALIASES,
+    tuple((key,) for key in REQUIRED_COLUMNS),
+    ((CERTIFICATE_COLUMNS, CERTIFICATE_REQUIRED_COLUMNS),),
+)
+
+
 def records(
-    cells: Iterator[tuple[int, Sequence[Any]]], notes: list[str]
+    cells: Iterator[tuple[int, Sequence[Any]]], notes: list[str], kind: FileColumns = CERTIFICATE_FILE
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    columns, width = _find_header(cells, notes)
+    """The data rows below the header as {column key: cell}, for the columns `kind` knows."""
+    columns, width = _find_header(cells, notes, kind)
     warned_headerless = False
     for index, values in cells:
         raw = {key: _clean(values[position]) for position, key in columns if position < len(values)}
@@ -121,7 +177,7 @@ def records(
 
 
 def _find_header(
-    cells: Iterator[tuple[int, Sequence[Any]]], notes: list[str]
+    cells: Iterator[tuple[int, Sequence[Any]]], notes: list[str], kind: FileColumns
 ) -> tuple[list[tuple[int, str]], int]:
     """Consume rows up to the header; return the (position, key) pairs of known columns and the header width."""
     first: tuple[int, Sequence[Any]] | None = None
@@ -129,15 +185,15 @@ def _find_header(
     for index, values in cells:
         if all(_clean(value) is None for value in values):
             continue
-        keys = {normalize_header(value) for value in values}
-        if set(REQUIRED_COLUMNS) <= keys:
+        keys = {kind.key(value) for value in values}
+        if kind.is_header(keys):
             if first is not None:
                 above = (
                     f"Row {first[0]} was" if first[0] == index - 1 else f"Rows {first[0]}–{index - 1} were"
                 )
                 notes.append(f"{above} above the header row ({index}) and ignored.")
             width = max(position for position, value in enumerate(values) if _clean(value) is not None) + 1
-            return _header_columns(values, notes), width
+            return _header_columns(values, notes, kind), width
         if first is None:
             first = (index, values)
         seen += 1
@@ -146,46 +202,37 @@ def _find_header(
     if first is None:
         raise ImportFileError("The file has no header row: it is empty.")
     # No row names both required columns: say what the first non-empty row, taken as the header, lacks.
-    keys = {normalize_header(value) for value in first[1]}
+    keys = {kind.key(value) for value in first[1]}
     # Only cells that are column names are quoted: a data row taken for the header holds personal data.
     cells = [text for value in first[1] if (text := _clean(value)) is not None]
-    headers = [repr(str(text)) for text in cells if normalize_header(text)]
+    headers = [repr(str(text)) for text in cells if kind.key(text)]
     others = len(cells) - len(headers)
     found = ", ".join(headers) or "no known column names"
     raise ImportFileError(
-        f"{_missing_message(keys)} The first row ({first[0]}) has: {found}"
+        f"{kind.missing(keys)} The first row ({first[0]}) has: {found}"
         + (f" and {others} other cell(s)." if others else ".")
     )
 
 
-def _missing_message(keys: Set[str | None]) -> str:
-    missing = [key for key in REQUIRED_COLUMNS if key not in keys]
-    if any(key in keys for key in CERTIFICATE_COLUMNS):
-        missing += [key for key in CERTIFICATE_REQUIRED_COLUMNS if key not in keys]
-    if not missing:
-        return ""
-    return "Missing required columns: " + ", ".join(column_label(key) for key in missing) + "."
-
-
-def _header_columns(values: Sequence[Any], notes: list[str]) -> list[tuple[int, str]]:
+def _header_columns(values: Sequence[Any], notes: list[str], kind: FileColumns) -> list[tuple[int, str]]:
     columns: list[tuple[int, str]] = []
     where: dict[str, str] = {}
     for position, value in enumerate(values):
         text = _clean(value)
         if text is None:
             continue
-        key = normalize_header(text)
+        key = kind.key(text)
         if key is None:
             notes.append(f"Column {echoed(str(text))!r} is not recognised and was ignored.")
             continue
         if key in where:
             raise ImportFileError(
-                f"Columns {echoed(where[key])!r} and {echoed(str(text))!r} both mean {column_label(key)}; keep only "
+                f"Columns {echoed(where[key])!r} and {echoed(str(text))!r} both mean {kind.label(key)}; keep only "
                 "one of them."
             )
         where[key] = str(text)
         columns.append((position, key))
-    if message := _missing_message(where.keys()):
+    if message := kind.missing(where.keys()):
         raise ImportFileError(message)
     return columns
 

@@ -37,27 +37,37 @@ def _audited(relation: dict[str, Any]) -> dict[str, Any]:
 def add_relation(ctx: Context, child_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Record that `parent_id` controls the organization; 400 for a cycle of control or a relation ending before
     it starts, 404 for an unknown organization, 409 while the same relation is in force."""
-    data = {**data, "parent_id": str(data["parent_id"])}
+    check_relation(data)
+    return ctx.graph.write(add_relation_in, ctx, child_id, data)
+
+
+def check_relation(data: dict[str, Any]) -> None:
+    """ValidationFailed when the relation's share or period is inconsistent (before any transaction)."""
     errors = relation_problems(data.get("share"), data.get("since"), data.get("until"))
     if errors:
         raise ValidationFailed(errors)
 
-    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        _require(tx, child_id)
-        _require(tx, data["parent_id"], "parent_id")
-        repo.lock(tx)
-        if would_make_cycle(child_id, data["parent_id"], repo.control_above(tx, data["parent_id"])):
-            raise ValidationFailed(
-                {"parent_id": ["The parent is this organization or is controlled by it (directly or through a "
-                               "chain): the relation would make a cycle of control."]}
-            )  # fmt: skip
-        if data.get("until") is None and repo.in_force(tx, child_id, data["parent_id"]):
-            raise Conflict(f"{IN_FORCE_ALREADY}; end it first.", parent_id=data["parent_id"])
-        relation = repo.add(tx, child_id, data)
-        audit.record(tx, ctx, "organization", child_id, "control_relation", after=_audited(relation))
-        return relation
 
-    return ctx.graph.write(work)
+def add_relation_in(
+    tx: neo4j.ManagedTransaction, ctx: Context, child_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """`add_relation` inside the caller's transaction (an import runs every row of a file in one, so a cycle
+    that two rows make together is seen); raises as `add_relation` does before it writes anything."""
+    data = {**data, "parent_id": str(data["parent_id"])}
+    check_relation(data)
+    _require(tx, child_id)
+    _require(tx, data["parent_id"], "parent_id")
+    repo.lock(tx)
+    if would_make_cycle(child_id, data["parent_id"], repo.control_above(tx, data["parent_id"])):
+        raise ValidationFailed(
+            {"parent_id": ["The parent is this organization or is controlled by it (directly or through a "
+                           "chain): the relation would make a cycle of control."]}
+        )  # fmt: skip
+    if data.get("until") is None and repo.in_force(tx, child_id, data["parent_id"]):
+        raise Conflict(f"{IN_FORCE_ALREADY}; end it first.", parent_id=data["parent_id"])
+    relation = repo.add(tx, child_id, data)
+    audit.record(tx, ctx, "organization", child_id, "control_relation", after=_audited(relation))
+    return relation
 
 
 def end_relation(ctx: Context, child_id: str, parent_id: str, data: dict[str, Any]) -> dict[str, Any]:

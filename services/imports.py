@@ -132,7 +132,7 @@ def import_file(
     rows = read_rows(source, filename, warnings=report.warnings)
     # The header is read (and the file refused if it must be) before anything is recorded.
     first = next(rows, None)
-    sha256 = _digest(source)
+    sha256 = file_digest(source)
     report.import_id = f"import-{uuid.uuid4()}"
     by = "cli" if ctx.actor.kind == "cli" else "api"
     ctx.graph.write(repo.start_import, report.import_id, filename, sha256, by, datetime.now(UTC))
@@ -212,7 +212,7 @@ def _record_failure(ctx: Context, report: ImportReport, error: BaseException) ->
         log.warning("could not mark import %s failed", report.import_id, exc_info=True)
 
 
-def _digest(source: str | Path | BinaryIO) -> str | None:
+def file_digest(source: str | Path | BinaryIO) -> str | None:
     """The file's SHA-256 when it can be read twice (a path or a seekable stream), else None."""
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:

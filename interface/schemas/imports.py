@@ -15,9 +15,18 @@ class ImportBatchSchema(Schema):
     """One import as recorded: running, completed, failed, or superseded by a later run of the same file."""
 
     id = fields.String(metadata={"description": "the import's id, also in the import report as import_id"})
+    kind = fields.String(
+        allow_none=True,
+        metadata={"description": "employments, relations or exam_results; none for certificates"},
+    )
     filename = fields.String()
     by = fields.String(metadata={"description": "api or cli"})
-    status = fields.String(metadata={"description": "running, completed, failed or superseded"})
+    status = fields.String(
+        metadata={
+            "description": "running, completed, failed or superseded; refused: an employment or relation file "
+            "that a row refused, of which nothing was written"
+        }
+    )
     error = fields.String(allow_none=True, metadata={"description": "why a failed import stopped"})
     completed_by = fields.String(
         allow_none=True, metadata={"description": "the later import of the same file"}
