@@ -6,22 +6,24 @@
     (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s)
     (c:Certificate)-[:FROM_RESULT]->(r)
 
-Only facts are stored; an application's status is derived from them (registry/applications.py).
+Facts are stored, and with them each application's progress (registry.applications.Progress: stage, sittings,
+pending sitting, training hours), recomputed from the facts by every write here that changes them; the status is
+derived in the query from the progress, the time and the rules (STATUS), never stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, LiteralString
 
 import neo4j
 
 from graph.cypher import cypher
+from graph.driver import Graph
 from graph.exams import SESSION_FIELDS, session_facts
 from graph.records import native
 from graph.reference import WITHIN_REGION
-from registry.applications import ApplicationFacts, ResultFacts, SessionFacts
+from registry.applications import ApplicationFacts, ResultFacts, SessionFacts, progress
 from registry.eligibility import HeldCertificate
 from registry.training import TrainingRecord
 
@@ -53,48 +55,87 @@ GET_APPLICATION = cypher(
     "AS application",
 )
 
-# The filters an index can answer (work type, level, person, session, region); the status is derived afterwards.
-FILTERED_APPLICATIONS = cypher(
-    """
-MATCH (a:Application)-[:BY]->(p:Practitioner)
-WHERE ($work_type IS NULL OR a.work_type = $work_type)
-  AND ($level IS NULL OR a.level = $level)
-  AND ($practitioner_id IS NULL OR p.id = $practitioner_id)
-  AND ($session_id IS NULL OR EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) })
-  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE""",
+# How a list starts: from the one person or session asked for, from the region's people, or from every application.
+_FROM_PRACTITIONER: LiteralString = "MATCH (:Practitioner {id: $practitioner_id})<-[:BY]-(a:Application)"
+_FROM_SESSION: LiteralString = "MATCH (:ExamSession {id: $session_id})<-[:REGISTERED_FOR]-(a:Application)"
+_FROM_REGION = cypher(
+    "MATCH (r:Region) WHERE",
     WITHIN_REGION,
-    "})",
+    "MATCH (r)<-[:BASED_IN]-(:Practitioner)<-[:BY]-(a:Application)",
 )
+_FROM_ALL: LiteralString = "MATCH (a:Application)"
+
+# The status at the instant $now, from the progress each write keeps on the application (registry.applications
+# .progress) and the rules' parameters (registry.applications.status_parameters): derive_state's decisions, in
+# its order. `a.registered_on < $expired_before` is derive_state's "today > valid_until".
+STATUS: LiteralString = """CASE
+  WHEN a.stage IN ['certified', 'passed'] THEN a.stage
+  WHEN a.stage IN ['retake', 'failed'] AND a.sittings >= $max_sittings THEN 'failed'
+  WHEN a.stage = 'retake' THEN 'retake'
+  WHEN a.stage = 'failed' THEN CASE WHEN a.registered_on < $expired_before THEN 'expired' ELSE 'failed' END
+  WHEN a.stage = 'booked' AND a.pending_at <= $now THEN 'sat'
+  WHEN a.registered_on < $expired_before THEN 'expired'
+  WHEN a.basic_hours >= $basic_required AND a.module_hours >= coalesce($module_required[a.work_type], 0.0)
+    THEN 'ready'
+  WHEN a.basic_hours > 0 OR a.module_hours > 0 THEN 'training'
+  ELSE 'registered'
+END"""
+
+# What each status needs of the stored stage and the registration day: index seeks that narrow before STATUS
+# decides (the stage and registered_on are range-indexed).
+STATUS_NARROWING: Mapping[str, LiteralString] = {
+    "certified": "a.stage = 'certified'",
+    "passed": "a.stage = 'passed'",
+    "failed": "a.stage IN ['retake', 'failed']",
+    "retake": "a.stage = 'retake'",
+    "sat": "a.stage = 'booked'",
+    "expired": "a.stage IN ['failed', 'booked', 'open'] AND a.registered_on < $expired_before",
+    "ready": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
+    "training": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
+    "registered": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
+}
 
 NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id"
 
-# A page in the graph when no status is asked for: count, then only the page's applications are projected.
-PAGE_OF_APPLICATIONS = cypher(
-    FILTERED_APPLICATIONS,
-    "WITH a ORDER BY a.registered_on DESC, a.created_at DESC, a.id",
-    "WITH collect(a.id) AS ids",
-    "RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS page",
-)
 
-# Necessary conditions of each derived status, to narrow what the status filter reads. They only narrow: the
-# status itself is derived in Python (registry/applications.py) from the facts of what is left. The two dates
-# bound the six months loosely from either side: `$valid_since` (31 days a month), `$expired_before` (28 days).
-_NO_RESULT = "NOT EXISTS { (:ExamResult)-[:OF]->(a) }"
-_NO_PASS = "NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed }"
-_CERTIFIED = "EXISTS { (:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) }"
-STATUS_NARROWING: Mapping[str, LiteralString] = {
-    "registered": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
-    "training": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
-    "ready": cypher(_NO_RESULT, "AND a.registered_on >= $valid_since"),
-    "sat": cypher(_NO_RESULT, "AND EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession) }"),
-    "failed": cypher("EXISTS { (:ExamResult)-[:OF]->(a) } AND", _NO_PASS),
-    "retake": cypher("EXISTS { (:ExamResult)-[:OF]->(a) } AND", _NO_PASS),
-    "expired": cypher(_NO_PASS, "AND a.registered_on < $expired_before"),
-    "passed": cypher("EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE r.passed } AND NOT", _CERTIFIED),
-    "certified": _CERTIFIED,
-}
+def _filtered(filters: Mapping[str, Any], status: str | None) -> LiteralString:
+    """MATCH … WHERE … binding `a` to every application the filters (and the status) keep, each once."""
+    if filters.get("practitioner_id") is not None:
+        start = _FROM_PRACTITIONER
+    elif filters.get("session_id") is not None:
+        start = _FROM_SESSION
+    elif filters.get("region") is not None:
+        start = _FROM_REGION
+    else:
+        start = _FROM_ALL
+    clauses: list[LiteralString] = ["a.registered_on IS NOT NULL"]  # lets the planner order by its index
+    if filters.get("work_type") is not None:
+        clauses.append("a.work_type = $work_type")
+    if filters.get("level") is not None:
+        clauses.append("a.level = $level")
+    if filters.get("session_id") is not None and start != _FROM_SESSION:
+        clauses.append("EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) }")
+    if filters.get("region") is not None and start != _FROM_REGION:
+        clauses.append(
+            cypher(
+                "EXISTS { MATCH (a)-[:BY]->(:Practitioner)-[:BASED_IN]->(r:Region) WHERE", WITHIN_REGION, "}"
+            )
+        )
+    if status is not None:
+        clauses.append(STATUS_NARROWING[status])
+        clauses.append(cypher("(", STATUS, ") = $status"))
+    return cypher(start, "WHERE", " AND ".join(clauses))
 
-# Only what the status rules read, as lists: the status filter derives each status from these.
+
+def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
+    return cypher(_filtered(filters, status), "RETURN count(a) AS total")
+
+
+def _page_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
+    return cypher(_filtered(filters, status), "RETURN a.id AS id", NEWEST_FIRST, "SKIP $skip LIMIT $limit")
+
+
+# Only what the status rules read, as lists: an application's progress is computed from these.
 _FACTS_RETURN = """
 RETURN a.id AS id, a.work_type AS work_type, a.level AS level, a.registered_on AS registered_on,
        COLLECT { MATCH (a)-[:HAS_TRAINING]->(t:TrainingRecord) RETURN [t.part, t.hours, t.completed_on] } AS training,
@@ -105,13 +146,16 @@ RETURN a.id AS id, a.work_type AS work_type, a.level AS level, a.registered_on A
        COLLECT { MATCH (c:Certificate)-[:FROM_RESULT]->(:ExamResult)-[:OF]->(a) RETURN c.number }[0] AS certificate
 """
 
+# The facts of applications whose progress is not stored yet (created before it was kept), a batch at a time.
+UNSYNCED_FACTS = cypher("MATCH (a:Application) WHERE a.stage IS NULL WITH a LIMIT $limit", _FACTS_RETURN)
+SOME_FACTS = cypher("UNWIND $ids AS id MATCH (a:Application {id: id})", _FACTS_RETURN)
 
-def _facts_query(status: str) -> LiteralString:
-    """The facts of the filtered applications that may have `status`, newest first."""
-    return cypher(
-        FILTERED_APPLICATIONS, "WITH a WHERE", STATUS_NARROWING[status], _FACTS_RETURN, NEWEST_FIRST
-    )
-
+STORE_PROGRESS = """
+UNWIND $rows AS row
+MATCH (a:Application {id: row.id})
+SET a.stage = row.stage, a.sittings = row.sittings, a.pending_at = row.pending_at,
+    a.basic_hours = row.basic_hours, a.module_hours = row.module_hours
+"""
 
 APPLICATION_VIEWS = cypher(
     "UNWIND $ids AS id",
@@ -142,7 +186,8 @@ CREATE_APPLICATION = """
 MATCH (p:Practitioner {id: $practitioner_id})
 CREATE (a:Application {id: $id, work_type: $work_type, level: $level, registered_on: $registered_on,
                        valid_until: $valid_until, fee_cny: $fee_cny, related_work_years: $related_work_years,
-                       eligibility: $eligibility, created_at: datetime()})
+                       eligibility: $eligibility, created_at: datetime(),
+                       stage: 'open', sittings: 0, basic_hours: 0.0, module_hours: 0.0})
 CREATE (a)-[:BY]->(p)
 """
 
@@ -219,44 +264,62 @@ def view(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, A
 
 
 def page(
-    tx: neo4j.ManagedTransaction, filters: dict[str, Any], skip: int, limit: int
-) -> tuple[list[str], int]:
-    """The ids of one page of filtered applications, newest first, and the total."""
-    record = tx.run(PAGE_OF_APPLICATIONS, _filter_params(filters), skip=skip, limit=limit).single()
-    return record["page"], record["total"]
-
-
-def facts_for_status(
     tx: neo4j.ManagedTransaction,
     filters: dict[str, Any],
-    status: str,
-    valid_since: date,
-    expired_before: date,
-) -> list[ApplicationFacts]:
-    """The rules' facts of the filtered applications that may have `status`, newest first."""
-    return [
-        ApplicationFacts(
-            id=record["id"],
-            work_type=record["work_type"],
-            level=record["level"],
-            registered_on=record["registered_on"].to_native(),
-            training=tuple(
-                TrainingRecord(part, hours, day.to_native()) for part, hours, day in record["training"]
-            ),
-            sessions=tuple(
-                SessionFacts(sid, start.to_native(), subject, capacity)
-                for sid, start, subject, capacity in record["sessions"]
-            ),
-            results=tuple(ResultFacts(*result) for result in record["results"]),
-            certificate_number=record["certificate"],
-        )
-        for record in tx.run(
-            _facts_query(status),
-            _filter_params(filters),
-            valid_since=valid_since,
-            expired_before=expired_before,
-        )
-    ]
+    skip: int,
+    limit: int,
+    status: str | None = None,
+    status_params: Mapping[str, Any] | None = None,
+) -> tuple[list[str], int]:
+    """The ids of one page of filtered applications, newest first, and the total; with `status`, those whose
+    status at status_params["now"] it is (registry.applications.status_parameters)."""
+    params = _filter_params(filters) | dict(status_params or {}) | {"status": status}
+    total = tx.run(_count_query(filters, status), params).single(strict=True)["total"]
+    ids = [r["id"] for r in tx.run(_page_query(filters, status), params, skip=skip, limit=limit)]
+    return ids, total
+
+
+def _facts_of(record: neo4j.Record) -> ApplicationFacts:
+    return ApplicationFacts(
+        id=record["id"],
+        work_type=record["work_type"],
+        level=record["level"],
+        registered_on=record["registered_on"].to_native(),
+        training=tuple(
+            TrainingRecord(part, hours, day.to_native()) for part, hours, day in record["training"]
+        ),
+        sessions=tuple(
+            SessionFacts(sid, start.to_native(), subject, capacity)
+            for sid, start, subject, capacity in record["sessions"]
+        ),
+        results=tuple(ResultFacts(*result) for result in record["results"]),
+        certificate_number=record["certificate"],
+    )
+
+
+def _store(tx: neo4j.ManagedTransaction, facts: list[ApplicationFacts]) -> None:
+    rows = [{"id": f.id} | progress(f).to_dict() for f in facts]
+    tx.run(STORE_PROGRESS, rows=rows).consume()
+
+
+def sync(tx: neo4j.ManagedTransaction, application_ids: list[str]) -> None:
+    """Store the progress of these applications as their facts now say (every write that changes them calls it)."""
+    if application_ids:
+        _store(tx, [_facts_of(r) for r in tx.run(SOME_FACTS, ids=application_ids)])
+
+
+def sync_unsynced(graph: Graph, batch: int = 5000) -> int:
+    """Store the progress of every application that has none yet (made before it was kept); how many."""
+
+    def one_batch(tx: neo4j.ManagedTransaction) -> int:
+        facts = [_facts_of(r) for r in tx.run(UNSYNCED_FACTS, limit=batch)]
+        _store(tx, facts)
+        return len(facts)
+
+    done = 0
+    while count := graph.write(one_batch):
+        done += count
+    return done
 
 
 def views(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[dict[str, Any], ApplicationFacts]]:
@@ -302,21 +365,26 @@ def create(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
 def add_training(tx: neo4j.ManagedTransaction, application_id: str, record: dict[str, Any]) -> None:
     """Attach one training record."""
     tx.run(ADD_TRAINING, application_id=application_id, **record).consume()
+    sync(tx, [application_id])
 
 
 def register(tx: neo4j.ManagedTransaction, application_id: str, session_id: str) -> None:
     """Register the application for the session (once)."""
     tx.run(REGISTER, application_id=application_id, session_id=session_id).consume()
+    sync(tx, [application_id])
 
 
 def unregister(tx: neo4j.ManagedTransaction, application_id: str, session_id: str) -> int:
     """Cancel a registration that has no result yet; how many were removed (0 or 1)."""
-    return tx.run(UNREGISTER, application_id=application_id, session_id=session_id).single()["removed"]
+    removed = tx.run(UNREGISTER, application_id=application_id, session_id=session_id).single()["removed"]
+    sync(tx, [application_id])
+    return removed
 
 
 def create_result(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> None:
     """Store a result of the application's sitting in the session."""
     tx.run(CREATE_RESULT, params).consume()
+    sync(tx, [params["application_id"]])
 
 
 def result_owner(tx: neo4j.ManagedTransaction, result_id: str) -> str | None:
@@ -328,6 +396,8 @@ def result_owner(tx: neo4j.ManagedTransaction, result_id: str) -> str | None:
 def link_certificate(tx: neo4j.ManagedTransaction, number: str, result_id: str) -> None:
     """Link an issued certificate to the result it was issued from."""
     tx.run(LINK_CERTIFICATE, number=number, result_id=result_id).consume()
+    application_id = result_owner(tx, result_id)
+    sync(tx, [application_id] if application_id else [])
 
 
 def sitting_by_id_card(

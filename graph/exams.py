@@ -91,16 +91,25 @@ RETURN a.id AS application_id, a.work_type AS work_type, a.level AS level, p.id 
 ORDER BY reg.at, a.id
 """
 
-# Results grouped by work type and the province of the candidate (a city rolls up to its province).
-RESULT_COUNTS = """
-MATCH (r:ExamResult)-[:IN_SESSION]->(s:ExamSession), (r)-[:OF]->(a:Application)-[:BY]->(p:Practitioner)
-WHERE ($from IS NULL OR s.day >= $from) AND ($to IS NULL OR s.day <= $to)
-  AND ($session_id IS NULL OR s.id = $session_id)
+# Results grouped by work type and the province of the candidate (a city rolls up to its province), of the
+# sessions in a range of days or of one session (then found by its id: a seek, not a pass over every result).
+_COUNTS_BY_GROUP = """
 OPTIONAL MATCH (p)-[:BASED_IN]->(g:Region)
 OPTIONAL MATCH (g)-[:PART_OF]->(province:Region)
 WITH a.work_type AS work_type, coalesce(province.code, g.code) AS region, r.passed AS passed
 RETURN work_type, region, count(*) AS sat, sum(CASE WHEN passed THEN 1 ELSE 0 END) AS passed
 """
+RESULT_COUNTS = cypher(
+    """
+MATCH (r:ExamResult)-[:IN_SESSION]->(s:ExamSession), (r)-[:OF]->(a:Application)-[:BY]->(p:Practitioner)
+WHERE ($from IS NULL OR s.day >= $from) AND ($to IS NULL OR s.day <= $to)""",
+    _COUNTS_BY_GROUP,
+)
+SESSION_RESULT_COUNTS = cypher(
+    """
+MATCH (s:ExamSession {id: $session_id})<-[:IN_SESSION]-(r:ExamResult)-[:OF]->(a:Application)-[:BY]->(p:Practitioner)""",
+    _COUNTS_BY_GROUP,
+)
 
 
 def session_facts(stored: dict[str, Any]) -> SessionFacts:
@@ -164,7 +173,9 @@ def registrants(tx: neo4j.ManagedTransaction, session_id: str) -> list[dict[str,
 
 def result_counts(tx: neo4j.ManagedTransaction, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Results (sat, passed) per work type and province, for sessions in the range or one session."""
-    params = {"from": filters.get("from"), "to": filters.get("to"), "session_id": filters.get("session_id")}
+    if filters.get("session_id") is not None:
+        return [record.data() for record in tx.run(SESSION_RESULT_COUNTS, session_id=filters["session_id"])]
+    params = {"from": filters.get("from"), "to": filters.get("to")}
     return [record.data() for record in tx.run(RESULT_COUNTS, params)]
 
 

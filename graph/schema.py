@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.applications import sync_unsynced
 from graph.cypher import cypher, spelled
 from graph.driver import Graph
 
@@ -38,6 +39,7 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Draw", "id"),
     ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
     ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
+    ("DrawLoad", "key"),  # practitioner id|year: a person's panel seats in a year, and the lock a draw takes on them
     ("ControlLock", "id"),  # the lock node of control relations between organizations (graph/groups.py)
     ("WebSession", "id_hash"),
     # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.
@@ -53,6 +55,7 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
 
 # Range indexes the searches and batch jobs filter on.
 RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
+    ("DrawLoad", "year"),  # a draw reads who is at the cap or seated on its day (graph/draw_screen.py)
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
@@ -72,6 +75,7 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Region", "level"),
     ("Application", "work_type"),
     ("Application", "registered_on"),
+    ("Application", "stage"),  # a list's status filter (graph/applications.py STATUS_NARROWING)
     ("ExamSession", "day"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),
@@ -116,6 +120,8 @@ def create_schema(graph: Graph) -> None:
         for statement in schema_statements():
             session.run(statement).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
+    # Applications made before their progress was kept get it now (once: afterwards every write keeps it).
+    sync_unsynced(graph)
 
 
 def describe_schema(graph: Graph) -> dict[str, list[str]]:

@@ -15,7 +15,9 @@ rule that a period ending on a public holiday runs on to the next working day (�
 are held at weekends anyway, and the registry keeps no holiday calendar.
 
 An application's status is derived from its facts (training records, session registrations, results, the
-certificate), never stored or set by hand:
+certificate), never stored or set by hand; what of it the passing of time cannot change is kept on the application
+as its `Progress` (the stage, sittings, pending sitting and training hours) so that a list can filter by status in
+the graph, and `status_parameters` holds what the time and the rules add:
 
     registered → training → ready → sat → passed | failed → retake → passed | failed | expired → certified
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from registry.dates import add_months
@@ -304,6 +306,64 @@ def derive_state(
     if training.started:
         return state("training")
     return state("registered")
+
+
+# --- What a list filters on ------------------------------------------------------------------------------------
+
+# An application's stage, from its facts alone: the time and the rules (validity, retakes, training hours) then
+# make it a status (graph/applications.py STATUS, the same decisions as derive_state in the same order).
+STAGES: tuple[str, ...] = ("certified", "passed", "retake", "failed", "booked", "open")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What an application's status turns on that only a write changes, kept on the application by each write."""
+
+    stage: str  # one of STAGES
+    sittings: int  # results recorded
+    pending_at: datetime | None  # the start of the earliest registered sitting without a result
+    basic_hours: float  # recorded hours of the basic part, summed as training_progress sums them
+    module_hours: float  # of the application's work-type module
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the progress as the graph stores it."""
+        return vars(self).copy()
+
+
+def progress(facts: ApplicationFacts) -> Progress:
+    """Return the application's progress: its stage, sittings, pending sitting and training hours."""
+    pending = _pending(facts)
+    passed = any(result.passed for result in facts.results)
+    if passed:
+        stage = "certified" if facts.certificate_number else "passed"
+    elif facts.results:
+        stage = "retake" if pending is not None else "failed"
+    else:
+        stage = "booked" if pending is not None else "open"
+    basic, module = training_progress(facts.work_type, facts.training).parts  # hours only: any requirement
+    return Progress(
+        stage, len(facts.results), pending.starts_at if pending else None, basic.hours, module.hours
+    )
+
+
+def expired_before(today: date, rules: ApplicationRules = DEFAULT_RULES) -> date:
+    """Return the first registration day still valid on `today`: an application registered before it is past
+    its `valid_until` (valid_until only grows with the registration day, so one bound splits them)."""
+    day = add_months(today, -rules.validity_months) - timedelta(days=7)
+    while valid_until(day, rules) < today:
+        day += timedelta(days=1)
+    return day
+
+
+def status_parameters(now: datetime, rules: ApplicationRules = DEFAULT_RULES) -> dict[str, Any]:
+    """Return what turns a stored progress into the status at the instant `now` under `rules`."""
+    return {
+        "now": now,
+        "expired_before": expired_before(china_today(now), rules),
+        "max_sittings": rules.max_sittings,
+        "basic_required": float(rules.training.basic_hours),
+        "module_required": {code: float(hours) for code, hours in rules.training.module_hours.items()},
+    }
 
 
 def rules_from_mapping(data: Mapping[str, Any]) -> ApplicationRules:

@@ -3,7 +3,8 @@ a passing one: services/exam_results.py).
 
 Each step is one transaction that first takes the applicant's lock (and, for a registration, the session's), reads
 the application's facts, lets `registry.applications` decide, writes, and records the audit entry. The status is
-never written: every read derives it from the facts as of now.
+never written: every read derives it from the facts as of now (a list, in the query, from the progress the
+graph keeps with each application's facts: graph/applications.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,10 @@ from registry.applications import (
     ApplicationFacts,
     ApplicationRules,
     RuleRefused,
-    china_today,
     derive_state,
     fee_for,
     rules_from_mapping,
+    status_parameters,
     valid_until,
 )
 from registry.eligibility import Application as EligibilityQuestion
@@ -45,7 +46,7 @@ from services import audit
 from services import eligibility as eligibility_service
 from services.context import Context
 
-# Filters GET /applications takes; `status` is applied after the status is derived.
+# Filters GET /applications takes.
 FILTERS: tuple[str, ...] = ("status", "work_type", "level", "session_id", "region", "practitioner_id")
 
 
@@ -205,23 +206,15 @@ def search(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of applications (newest first); status, work type, level, session, region, practitioner filters.
 
-    The status is derived, so a status filter reads the rules' facts of every application the other filters
-    leave and derives each status; only the page's applications are then read in full."""
+    The status is derived in the query from each application's stored progress and the time (graph/applications
+    STATUS); only the page's applications are then read in full."""
     process, at = rules(ctx), now()
-    skip = (page - 1) * per_page
+    status = filters.get("status") or None
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[tuple[dict[str, Any], ApplicationFacts]], int]:
-        if not filters.get("status"):
-            ids, total = repo.page(tx, filters, skip, per_page)
-        else:
-            today = china_today(at)
-            candidates = repo.facts_for_status(
-                tx, filters, filters["status"],
-                valid_since=today - timedelta(days=31 * process.validity_months),
-                expired_before=today - timedelta(days=28 * process.validity_months),
-            )  # fmt: skip
-            matching = [f.id for f in candidates if derive_state(f, at, process).status == filters["status"]]
-            ids, total = matching[skip : skip + per_page], len(matching)
+        ids, total = repo.page(
+            tx, filters, (page - 1) * per_page, per_page, status, status_parameters(at, process)
+        )
         return repo.views(tx, ids), total
 
     rows, total = ctx.graph.read(work)

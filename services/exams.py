@@ -175,6 +175,7 @@ def move(ctx: Context, session_id: str, data: dict[str, Any]) -> dict[str, Any]:
                     application_id=application_id,
                 )
         repo.move(tx, params)
+        application_repo.sync(tx, repo.waiting(tx, session_id))  # their pending sitting moved with it
         audit.record(
             tx, ctx, "exam_session", session_id, "move",
             before=_auditable({k: current.get(k) for k in ("starts_at", "ends_at", "subject", "capacity")}),
