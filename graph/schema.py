@@ -51,6 +51,11 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Appeal", "id"),
     ("Revision", "id"),  # the single registry revision node (graph/revision.py)
     ("AuditCheckpoint", "day"),  # one signed head of the audit chain per day (graph/audit.py)
+    # The anomaly queue (issue 23 §4, graph/findings.py): `key` is kind + subject, so a re-scan finds it again.
+    ("Finding", "id"),
+    ("Finding", "key"),
+    ("IntegrityScan", "id"),
+    ("IntegrityScanLock", "id"),
 )
 
 # Range indexes the searches and batch jobs filter on.
@@ -79,6 +84,8 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("ExamSession", "day"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),
+    ("Finding", "kind"),  # the queue's filters (graph/findings.py)
+    ("Finding", "status"),
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"
