@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import volume_csv
 from graph import local_server
 from graph.reference import DEFAULT_ISSUER_ID, reference_parameters
 from registry.certificates import CertificateFacts
@@ -30,6 +31,8 @@ from registry.identifiers import id_card_hash, id_card_tail
 from registry.pools import certificate_keys, memberships, pool_keys
 from registry.taxonomy import DEFAULT_ISSUER_NAME
 from seed.synthetic import generate
+
+BENCH_INSTANCE = os.environ.get("BENCH_INSTANCE", "bench")
 
 NODES: dict[str, list[str]] = {
     "Practitioner": ["id:ID(Practitioner)", "name", "gender", "education", "enrolled:boolean",
@@ -187,21 +190,27 @@ def _arguments(folder: Path) -> Iterator[str]:
         yield f"--relationships={kind}={folder / f'{name}.csv'}"
 
 
-def import_registry(size: int, id_card_key: bytes, today: date, seed: int = 42) -> dict[str, Any]:
-    """Wipe the bench instance and load a synthetic registry of `size` people into it; timings and counts."""
-    inst = local_server.instance("bench")
+def import_registry(
+    size: int, id_card_key: bytes, today: date, seed: int = 42, *, volumes: bool = False
+) -> dict[str, Any]:
+    """Wipe the bench instance and load a synthetic registry of `size` people into it; timings and counts. With
+    `volumes`, also what the registry holds besides its people and the audit chain (bench/volume_csv.py)."""
+    inst = local_server.instance(BENCH_INSTANCE)
     local_server.wipe(inst)
     folder = inst.home / "import" / "csv"
     started = time.perf_counter()
     registry = generate(size, seed=seed, today=today)
     counts = write_csv(registry, folder, id_card_key, today)
+    if volumes:
+        counts |= volume_csv.write_volumes(registry, folder, _cell)
     written = time.perf_counter()
     lib = local_server.resolve_jars()
     conf = local_server._write_config(inst)
     env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(conf)}
     command = [local_server._java(), "-Xmx2g", "-cp", f"{lib}/*", local_server.ADMIN_CLASS, "database", "import",
                "full", "neo4j", "--overwrite-destination", "--array-delimiter=;", "--threads=2",
-               "--report-file", str(inst.home / "logs" / "import.report"), *_arguments(folder)]  # fmt: skip
+               "--report-file", str(inst.home / "logs" / "import.report"), *_arguments(folder),
+               *(volume_csv.arguments(folder) if volumes else ())]  # fmt: skip
     subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     imported = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
@@ -216,7 +225,7 @@ def start_with_schema(graph_factory: Any, await_seconds: int = 1800) -> Any:
     from graph.reference import load_reference_data
     from graph.schema import schema_statements
 
-    local_server.start(local_server.instance("bench"))
+    local_server.start(local_server.instance(BENCH_INSTANCE))
     graph = graph_factory()
     with graph.driver.session(database=graph.database) as session:
         for statement in schema_statements():

@@ -15,7 +15,7 @@ from typing import Any
 import neo4j
 
 from graph.records import native
-from registry.audit import GENESIS, Actor, content_of, entry_hash
+from registry.audit import GENESIS, Actor, new_entry
 
 # SET on the head takes its write lock before reading seq and last_hash, so concurrent writers queue here.
 ADVANCE_HEAD = """
@@ -107,24 +107,11 @@ def record(
 ) -> None:
     """Append one entry about a change made in this transaction (call it last, after the change)."""
     head = tx.run(ADVANCE_HEAD, genesis=GENESIS).single()
-    subject_ids = sorted(set(subjects))
-    entry = {
-        "seq": head["seq"],
-        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        "actor_kind": actor.kind,
-        "actor_role": actor.role,
-        "actor_prefix": actor.prefix,
-        "actor_label": actor.label,
-        "request_id": actor.request_id,
-        "entity": entity,
-        "entity_id": entity_id,
-        "action": action,
-        "changes": json.dumps(changes or {}, sort_keys=True, ensure_ascii=False, default=str),
-        "subjects": subject_ids,
-    }
-    entry["previous_hash"] = head["previous_hash"]
-    entry["hash"] = entry_hash(head["previous_hash"], content_of(entry))
-    tx.run(APPEND_ENTRY, entry=entry, subjects=subject_ids).consume()
+    entry = new_entry(
+        head["seq"], head["previous_hash"], datetime.now(UTC).isoformat(timespec="microseconds"), actor,
+        entity=entity, entity_id=entity_id, action=action, changes=changes, subjects=subjects,
+    )  # fmt: skip
+    tx.run(APPEND_ENTRY, entry=entry, subjects=entry["subjects"]).consume()
 
 
 def _entry(node: Any) -> dict[str, Any]:

@@ -81,9 +81,28 @@ def redacted(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: CHANGED if k in PERSONAL_FIELDS else _plain(v) for k, v in sorted(fields.items())}
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(content: Mapping[str, Any]) -> bool:
+    """True when `_plain` leaves the content as it is: text keys, and scalars or lists of scalars as values."""
+    for key, value in content.items():
+        if type(key) is not str:
+            return False
+        if type(value) is list:
+            if not all(type(item) in _SCALARS for item in value):
+                return False
+        elif type(value) not in _SCALARS:
+            return False
+    return True
+
+
 def canonical(content: Mapping[str, Any]) -> str:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(_plain(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    plain = (
+        content if type(content) is dict and _flat(content) else _plain(content)
+    )  # an entry's content is flat
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def entry_hash(previous_hash: str, content: Mapping[str, Any]) -> str:
@@ -100,6 +119,38 @@ HASHED_FIELDS = (
 def content_of(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a stored entry its hash covers."""
     return {field: entry.get(field) for field in HASHED_FIELDS}
+
+
+def new_entry(
+    seq: int,
+    previous_hash: str,
+    at: str,
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: str | None,
+    action: str,
+    changes: Mapping[str, Any] | None,
+    subjects: Iterable[str],
+) -> dict[str, Any]:
+    """An entry as it is stored, hash included: the change as sorted JSON text, the subjects sorted once each."""
+    entry: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor_kind": actor.kind,
+        "actor_role": actor.role,
+        "actor_prefix": actor.prefix,
+        "actor_label": actor.label,
+        "request_id": actor.request_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "changes": json.dumps(changes or {}, sort_keys=True, ensure_ascii=False, default=str),
+        "subjects": sorted(set(subjects)),
+    }
+    entry["previous_hash"] = previous_hash
+    entry["hash"] = entry_hash(previous_hash, content_of(entry))
+    return entry
 
 
 CHECKPOINT_CHAIN = "carbon-registry audit v1"
