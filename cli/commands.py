@@ -15,6 +15,7 @@ from adapters.spreadsheets import estimate_rows
 from cli.audit import audit_cli
 from cli.draws import draw_cli
 from cli.exams import exams_cli
+from cli.integrity import integrity_cli
 from graph.schema import create_schema, describe_schema
 from interface.context import ctx
 from registry.errors import ImportFileError, RegistryError
@@ -28,6 +29,7 @@ registry_cli = AppGroup("registry", help="Carbon Manager Registry administration
 registry_cli.add_command(audit_cli)  # `registry audit ...`: signed checkpoints, the full check
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (cli/exams.py)
+registry_cli.add_command(integrity_cli)  # `registry integrity scan`: the anomaly queue (cli/integrity.py)
 
 
 @registry_cli.command("init-db")
