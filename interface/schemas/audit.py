@@ -10,6 +10,7 @@ ENTITIES = (
     "practitioner", "organization", "certificate", "engagement", "api_key", "import",
     "draw", "evaluation", "record", "sanction", "complaint", "appeal", "declaration", "availability",
     "application", "exam_session", "exam_result", "key_emitter_list",
+    "finding", "integrity_scan",  # the anomaly queue (issue 23 §4): decisions, and each scan run's kinds
 )  # fmt: skip
 
 
