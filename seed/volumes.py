@@ -17,6 +17,7 @@ import json
 import pickle
 import random
 import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -78,7 +79,8 @@ def exam_sessions(today: date) -> list[dict[str, Any]]:
         for day, mode in ((10, "online"), (24, "offline")):
             on = month.replace(day=day)
             starts = datetime.combine(on, time(9), UTC)
-            sessions.append({"id": f"session-{on.isoformat()}", "starts_at": starts,
+            key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"exam-session:{on.isoformat()}"))
+            sessions.append({"id": key, "starts_at": starts,
                              "ends_at": starts + timedelta(hours=2), "day": on, "subject": THEORY_SUBJECT,
                              "capacity": SESSION_CAPACITY, "mode": mode,
                              "created_at": starts - timedelta(days=60)})  # fmt: skip
