@@ -32,15 +32,23 @@ def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def table(ctx: Context, organization_id: str, role: str = visibility.PUBLIC_ROLE) -> dict[str, Any]:
     """The organization's independence table as `role` may see it: each provider and each verifier on its
     verification teams with their years, the run of consecutive years ending at the latest, and the warning;
+    how many verifications count and how many of them name no provider (their body is missing from the rows);
     NotFound for an unknown organization."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         organization = found(repo.client(tx, organization_id), "organization", organization_id)
+        verifications = repo.client_verifications(tx, organization_id)
         rows = [
             rotation_row(shown(pair["verifier"], identity_visible(pair["verifier"], role)), pair["years"])
-            for pair in repo.client_table(tx, organization_id)
+            for pair in repo.pairs_of(verifications)
         ]
-        return {"organization": organization, "rule": ROTATION_RULE.as_dict(), "rows": _ordered(rows)}
+        return {
+            "organization": organization,
+            "rule": ROTATION_RULE.as_dict(),
+            "rows": _ordered(rows),
+            "verifications": len(verifications),
+            "provider_unknown": sum(1 for v in verifications if not v.get("provider")),
+        }
 
     return ctx.graph.read(work)
 

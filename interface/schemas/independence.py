@@ -44,3 +44,7 @@ class IndependenceSchema(Schema):
     organization = fields.Nested(OrganizationRefSchema)
     rule = fields.Nested(RotationRuleSchema)
     rows = fields.List(fields.Nested(RotationRowSchema))
+    verifications = fields.Integer(metadata={"description": "the verification engagements that count"})
+    provider_unknown = fields.Integer(
+        metadata={"description": "of them, those that name no provider: their body is not in the rows"}
+    )

@@ -53,10 +53,11 @@ def world(app, keys) -> dict[str, str]:
         ids[name] = post("practitioners", body)["id"]
 
     def engagement(
-        year: int, provider: str, team: list[str], kind="verification", status="completed", client="client"
+        year: int, provider: str | None, team: list[str], kind="verification", status="completed", client="client"
     ):
         post("engagements", {
-            "title": f"{year}年度{kind}", "kind": kind, "client_id": ids[client], "provider_id": ids[provider],
+            "title": f"{year}年度{kind}", "kind": kind, "client_id": ids[client],
+            "provider_id": ids[provider] if provider else None,
             "start_on": f"{year}-04-01", "end_on": f"{year}-06-30", "status": status,
             "team": [{"practitioner_id": ids[name], "roles": ["member"]} for name in team],
         })  # fmt: skip
@@ -69,6 +70,7 @@ def world(app, keys) -> dict[str, str]:
     engagement(Y - 2, "C1", ["PN"], kind="consulting")
     engagement(Y - 1, "V1", ["P4", "P3", "PG", "PX", "PN", "P1", "PD"])
     engagement(Y - 1, "V1", ["P1"], client="other_client")
+    engagement(Y - 1, None, ["P1"])  # its body unknown: counts for the person only
     assert http.delete(f"/api/v1/practitioners/{ids['PD']}", headers=admin).status_code == 200
 
     result = app.test_cli_runner().invoke(
@@ -120,6 +122,11 @@ def test_the_longest_tenure_comes_first_and_the_rule_carries_its_source(client, 
     assert [row["consecutive_years"] for row in body["rows"]][:3] == [4, 4, 3]
     assert body["rows"][0]["verifier"] == {"type": "organization", "id": world["V1"], "name": "轮换测试V1"}
     assert body["rule"] == {"warn_at": 3, "block_at": None, "source": ROTATION_RULE.source}
+
+
+def test_the_table_says_how_many_verifications_name_no_provider(client, admin, world):
+    body = client.get(url(world["client"]), headers=admin).get_json()
+    assert (body["verifications"], body["provider_unknown"]) == (6, 1)
 
 
 @pytest.mark.parametrize("role", ["admin", "government", "bound client"])
