@@ -125,7 +125,7 @@ def _verification_for_caller(result: dict[str, Any]) -> dict[str, Any]:
     # The sealed lines name candidates (ids and employers): enough to redo the hashes, so admin and government
     # get them; everyone else gets the checks and the hashes.
     if current_principal().role not in STATS_ROLES:
-        result = {**result, "secret": None, "candidates": None}
+        result = {**result, "secret": None, "candidates": None, "candidate_reach": None}
     return _VERIFICATION.dump(result)
 
 

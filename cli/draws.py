@@ -146,6 +146,13 @@ def lapse_command() -> None:
     click.echo(f"{draws.lapse_invitations(ctx())} draw(s) had lapsed invitations")
 
 
+@draw_cli.command("loads")
+def loads_command() -> None:
+    """Recount every person's yearly panel seats from the draws' seats (after an offline import of draws)."""
+    for year, people in draws.rebuild_loads(ctx()).items():
+        click.echo(f"{year}: {people} people with panel seats")
+
+
 @draw_cli.command("stats")
 @click.option("--from", "period_from", default=None, help="YYYY-MM-DD")
 @click.option("--to", "period_to", default=None, help="YYYY-MM-DD")

@@ -9,7 +9,9 @@ from typing import Any
 
 from graph.records import native
 from registry.certificates import CertificateFacts
+from registry.draw_commit import stored_order
 from registry.draw_log import DrawEvent, Seat
+from registry.draw_record import sealed_order
 from registry.draws import (
     Booking,
     CandidateFacts,
@@ -179,6 +181,13 @@ def sealed_candidates(lines: Iterable[str]) -> tuple[SealedCandidate, ...]:
         pid, _, employers = line.partition("|")
         result.append(SealedCandidate(pid, tuple(e for e in employers.split(",") if e)))
     return tuple(result)
+
+
+def sealed_order_of(view: dict[str, Any]) -> tuple[SealedCandidate, ...]:
+    """A stored draw's sealed order: the reach it keeps (merkle-v2), or every line sorted by order key (before)."""
+    if view.get("candidate_reach"):
+        return stored_order(view["candidate_reach"])
+    return sealed_order(view["seed"], sealed_candidates(view.get("candidates") or ()))
 
 
 def candidate_line(candidate: SealedCandidate) -> str:

@@ -5,9 +5,10 @@
 A draw's sealed properties are written once; its events are only ever added; the DREW seats and the draw's
 `status`, `shortfall` and `disclosed` are the replay of the events (registry/draw_log.py), rewritten after each.
 
-Concurrency: every transaction that seats people first writes the `DrawCalendar` node of the reference year, so
-draws touching the same year run one after another and each reads the seats the previous one committed; that keeps
-one expert from two panels on one date and under the yearly cap.
+Concurrency: a change of a draw first locks the draw; a transaction that seats someone first locks their yearly
+load (graph/draw_screen.py `DrawLoad`) and reads their seats after it, so two draws seating the same person run one
+after the other and the second sees the first's seat (one expert never sits on two panels of a date nor above the
+yearly cap), while draws seating different people do not wait for each other.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from registry.draws import (
     CandidateFacts,
 )
 
-# Writing the node takes its write lock until commit: the next draw of that year waits here, then reads fresh.
-LOCK_YEAR = "MERGE (c:DrawCalendar {year: $year}) SET c.locked_at = datetime() RETURN c.year AS year"
+# Writing the node takes its write lock until commit: the next change of that draw waits here, then reads fresh
+# (the property is set and removed in the same transaction, so nothing of the draw changes).
+LOCK_DRAW = "MATCH (d:Draw {id: $id}) SET d.locking = true REMOVE d.locking"
 
 REFERENCE_CHECKS = """
 CALL { OPTIONAL MATCH (o:Organization {id: $organization_id}) RETURN o IS NOT NULL AS organization }
@@ -176,9 +178,9 @@ RETURN DISTINCT d.id AS id
 # --- Transaction steps (the service composes them in one transaction) ----------------------------------------
 
 
-def lock_year(tx: neo4j.ManagedTransaction, year: int) -> None:
-    """Serialize every draw write of this year (see the module docstring)."""
-    tx.run(LOCK_YEAR, year=year).consume()
+def lock_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> None:
+    """Serialize the changes of one draw (see the module docstring)."""
+    tx.run(LOCK_DRAW, id=draw_id).consume()
 
 
 def reference_checks(tx: neo4j.ManagedTransaction, **params: Any) -> dict[str, Any]:

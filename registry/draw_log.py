@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from registry.draw_record import (
     PANEL,
     RESERVE,
+    Selection,
     candidate_hash,
     employer_clash,
     sealed_order,
@@ -311,13 +312,34 @@ def open_draw(
     response_hours: int,
     by: str | None = None,
 ) -> Opening:
-    """Seal the candidate set, select panel and reserves along the order, invite the panel, note any shortfall."""
-    log = EventLog(DrawState(size))
+    """Seal the candidate lines (the format that keeps every line), select along the order, invite the panel."""
+    hashed = candidate_hash(candidates)
+    order = sealed_order(seed_for(secret, draw_id, hashed), candidates)
+    selection = select(order, size, reserves)
+    return open_sealed(
+        draw_id, secret, hashed, len(candidates), order, selection, exclusions, now, response_hours, by
+    )
+
+
+def open_sealed(
+    draw_id: str,
+    secret: str,
+    hashed: str,
+    count: int,
+    order: Sequence[SealedCandidate],
+    selection: Selection,
+    exclusions: Sequence[Exclusion],
+    now: datetime,
+    response_hours: int,
+    by: str | None = None,
+) -> Opening:
+    """The first events of a draw whose candidates are sealed as `hashed` and whose selection is made along
+    `order`: commitment, sealing, exclusions, picks, invitations, any shortfall."""
+    log = EventLog(DrawState(len(selection.panel) + selection.shortfall))
     commitment = seed_commitment(secret)
     log.add("created", now, detail=commitment, by=by)
-    hashed = candidate_hash(candidates)
     seed = seed_for(secret, draw_id, hashed)
-    log.add("sealed", now, count=len(candidates), detail=f"candidate_hash={hashed} seed={seed}", by=by)
+    log.add("sealed", now, count=count, detail=f"candidate_hash={hashed} seed={seed}", by=by)
     for exclusion in exclusions:
         log.add(
             "excluded",
@@ -326,8 +348,6 @@ def open_draw(
             rule=exclusion.rule,
             detail=exclusion.detail,
         )
-    order = sealed_order(seed, candidates)
-    selection = select(order, size, reserves)
     for skip in selection.skipped:
         log.add("excluded", now, practitioner_id=skip.practitioner_id, rule=skip.rule, detail=skip.detail)
     deadline = deadline_for(now, response_hours)
@@ -337,7 +357,7 @@ def open_draw(
         log.add("invited", now, practitioner_id=pick.practitioner_id, deadline=deadline)
     if selection.shortfall:
         log.add("shortfall", now, count=selection.shortfall, detail="the pool cannot fill the panel")
-    return Opening(commitment, hashed, seed, order, selection.skipped, log)
+    return Opening(commitment, hashed, seed, tuple(order), selection.skipped, log)
 
 
 def refill(

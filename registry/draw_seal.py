@@ -90,15 +90,20 @@ def record_parts(draw: Mapping[str, Any], exclusions: Iterable[Mapping[str, Any]
         for row in exclusions
         if row.get("stage") == "sealing"
     ]
+    candidates = {
+        "candidate_hash": draw.get("candidate_hash"),
+        "candidate_count": draw.get("candidate_count"),
+        "matched_count": draw.get("matched_count"),
+        "lines": sorted(draw.get("candidates") or []),
+    }
+    if draw.get("candidate_format") or draw.get("candidate_reach"):
+        # merkle-v2 (registry/draw_commit.py): the reach with its proofs instead of every line. Draws sealed
+        # before carry neither key, so their part hashes as it always did.
+        candidates |= {"format": draw.get("candidate_format"), "reach": draw.get("candidate_reach")}
     return {
         "criteria": {field: draw.get(field) for field in CRITERIA_FIELDS},
         "dates": {field: draw.get(field) for field in DATE_FIELDS},
-        "candidates": {
-            "candidate_hash": draw.get("candidate_hash"),
-            "candidate_count": draw.get("candidate_count"),
-            "matched_count": draw.get("matched_count"),
-            "lines": sorted(draw.get("candidates") or []),
-        },
+        "candidates": candidates,
         "seeding": {field: draw.get(field) for field in ("secret", "seed_commitment", "seed")},
         "exclusions": sorted(sealing, key=canonical),
     }

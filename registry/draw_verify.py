@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.draw_commit import check_reach
 from registry.draw_log import DrawEvent, DrawState, Seat, next_call
 from registry.draw_record import candidate_hash, sealed_order, seed_commitment, seed_for, select
 from registry.draw_seal import (
@@ -165,17 +166,25 @@ def verify(record: SealedRecord, verifies: Verifies | None = None) -> Verificati
         "commitment recorded first",
         "commitment not recorded first",
     )
-    hashed = candidate_hash(record.candidates)
-    check(
-        "candidate_hash",
-        hashed == record.candidate_hash and len(record.candidates) == record.candidate_count,
-        f"{record.candidate_count} candidates hash to the stored value",
-        f"recomputed {hashed} over {len(record.candidates)} candidates",
-    )
+    if record.draw.get("candidate_format") or record.draw.get("candidate_reach"):
+        # merkle-v2: each reached position is proven against the committed set (registry/draw_commit.py).
+        reach = check_reach(
+            record.draw.get("candidate_reach"), record.seed, record.candidate_hash, record.candidate_count
+        )
+        checks.append(Check("candidate_hash", reach.ok, reach.detail))
+        order = reach.order
+    else:
+        hashed = candidate_hash(record.candidates)
+        check(
+            "candidate_hash",
+            hashed == record.candidate_hash and len(record.candidates) == record.candidate_count,
+            f"{record.candidate_count} candidates hash to the stored value",
+            f"recomputed {hashed} over {len(record.candidates)} candidates",
+        )
+        order = sealed_order(record.seed, record.candidates)
     seed = seed_for(record.secret, record.draw_id, record.candidate_hash)
     check("seed", seed == record.seed, "SHA-256(secret ‖ id ‖ candidate hash) matches", f"recomputed {seed}")
 
-    order = sealed_order(record.seed, record.candidates)
     selection = select(order, record.size, record.reserves)
     expected = [(p.practitioner_id, p.order, p.role) for p in (*selection.panel, *selection.reserves)]
     found = [(e.practitioner_id, e.order, e.role) for e in events if e.kind == "selected"]

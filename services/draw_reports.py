@@ -51,13 +51,42 @@ def verify(ctx: Context, draw_id: str) -> dict[str, Any]:
         "candidate_hash": view["candidate_hash"],
         "candidate_count": view["candidate_count"],
         "seed": view["seed"],
+        **_candidates_part(view),
+    }
+
+
+_SEAL_METHOD = (
+    "seal = Ed25519 signature over the SHA-256 of each part (criteria, dates, candidates, seeding, "
+    "exclusions); each event hashed with the one before (the first with the seal), the head signed"
+)
+
+
+def _candidates_part(view: dict[str, Any]) -> dict[str, Any]:
+    """What a verifier needs to redo the candidate steps: every line (before merkle-v2) or the proven reach."""
+    if view.get("candidate_reach"):
+        order = records.sealed_order_of(view)
+        return {
+            "candidate_format": view.get("candidate_format"),
+            "candidates": [records.candidate_line(c) for c in order],
+            "candidate_reach": view["candidate_reach"],
+            "method": (
+                "merkle-v2: candidate ids sorted, cut into chunks of 16 ('id' lines); Merkle tree of the chunks' "
+                "SHA-256; candidate_hash = SHA-256('merkle-v2|count|16|root'); seed = SHA-256(secret ‖ id ‖ "
+                "candidate_hash); the k-th try (k = 0, 1, …) picks position int(SHA-256(seed ‖ ':' ‖ k), 16) mod "
+                "count, a position drawn before is passed over; candidate_reach holds the positions reached, "
+                "each with its chunk and Merkle path; panel = first size, reserves = next reserves, one expert "
+                "per employer; " + _SEAL_METHOD
+            ),
+        }
+    return {
+        "candidate_format": "lines-v1",
         "candidates": view["candidates"],
+        "candidate_reach": None,
         "method": (
             "candidate_hash = SHA-256 of the candidate lines 'id|employers' each ending in a newline; "
             "seed = SHA-256(secret ‖ id ‖ candidate_hash); order key = SHA-256(seed ‖ practitioner id), "
             "ascending; panel = first size, reserves = next reserves, one expert per employer; "
-            "seal = Ed25519 signature over the SHA-256 of each part (criteria, dates, candidates, seeding, "
-            "exclusions); each event hashed with the one before (the first with the seal), the head signed"
+            + _SEAL_METHOD
         ),
     }
 

@@ -20,21 +20,22 @@ from typing import Any
 import neo4j
 
 from graph import draw_records as records
+from graph import draw_screen
 from graph import draws as repo
 from graph.records import found
+from registry.draw_commit import FORMAT
 from registry.draw_log import (
     Blocked,
     DrawState,
     EventLog,
     check_response,
     lapse_overdue,
-    open_draw,
+    open_sealed,
     record_response,
     replay,
 )
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
-from registry.draw_record import sealed_order
 from registry.draw_rules import DEFAULT_RULES, DrawRules
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
@@ -46,11 +47,11 @@ from registry.draws import (
     avoidance,
     criteria_problems,
     exclusions_by_rule,
-    screen,
     size_problems,
 )
 from registry.errors import NotFound, RegistryError, ValidationFailed
 from services import audit, draw_seals
+from services import draw_screen as screening
 from services.context import Context
 
 
@@ -134,7 +135,6 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
     secret = secrets.token_hex(32)
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        repo.lock_year(tx, reference.year)
         checks = repo.reference_checks(
             tx,
             organization_id=organization_id,
@@ -156,32 +156,39 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
         if errors:
             raise ValidationFailed(errors)
 
-        people = repo.read_candidates(
-            tx,
-            draw_id,
-            criteria.work_type,
-            criteria.min_level,
-            criteria.region,
-            organization_id,
-            reference.year,
-        )
         context = DrawContext(reference, panel_date, organization_id, manual)
-        screening = screen(people, criteria, context, rules)
-        if screening.matched == 0:
+        year = (panel_date or now.date()).year
+        draw_screen.ensure_loads(tx, reference.year)
+        matched = screening.matched_ids(tx, criteria, context)
+        if not matched:
             raise NoCandidates("No active practitioner meets these criteria; nothing was drawn.")
-        if len(screening.candidates) < size and data.get("allow_shortfall") is False:
-            raise PoolTooSmall(
-                f"{len(screening.candidates)} candidates remain after avoidance for {size} seats; nothing was drawn.",
-                candidate_count=len(screening.candidates),
-                exclusions_by_rule=exclusions_by_rule(screening.exclusions),
-            )
-        opening = open_draw(
+        late: set[str] = set()
+        for _ in range(screening.ATTEMPTS):
+            screened = screening.fast_screen(tx, draw_id, criteria, context, rules, matched, late)
+            if len(screened.candidate_ids) < size and data.get("allow_shortfall") is False:
+                raise PoolTooSmall(
+                    f"{len(screened.candidate_ids)} candidates remain after avoidance for {size} seats; "
+                    "nothing was drawn.",
+                    candidate_count=len(screened.candidate_ids),
+                    exclusions_by_rule=exclusions_by_rule(screened.exclusions),
+                )
+            sealed = screening.seal(tx, secret, draw_id, screened.candidate_ids, size, reserves, context)
+            panel_ids = [pick.practitioner_id for pick in sealed.selection.panel]
+            # Seated by a draw that committed meanwhile (or barred since): screen again with them re-read.
+            newly = screening.late_conflicts(tx, panel_ids, draw_id, context, rules, year)
+            if not newly:
+                break
+            late |= newly
+        else:
+            raise RegistryError("The draw kept meeting concurrent draws; try again.")
+        opening = open_sealed(
             draw_id,
             secret,
-            screening.candidates,
-            screening.exclusions,
-            size,
-            reserves,
+            sealed.commitment.candidate_hash,
+            sealed.commitment.count,
+            sealed.order,
+            sealed.selection,
+            screened.exclusions,
             now,
             rules.response_hours,
             by=_actor(ctx),
@@ -205,9 +212,11 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "seed_commitment": opening.seed_commitment,
             "candidate_hash": opening.candidate_hash,
             "seed": opening.seed,
-            "candidate_count": len(screening.candidates),
-            "matched_count": screening.matched,
-            "candidates": [records.candidate_line(c) for c in screening.candidates],
+            "candidate_count": sealed.commitment.count,
+            "matched_count": screened.matched,
+            "candidates": [],  # merkle-v2 keeps the reach instead of every line (registry/draw_commit.py)
+            "candidate_format": FORMAT,
+            "candidate_reach": sealed.commitment.reach(sealed.seed, sealed.order),
             "window_years": rules.window_years,
             "draw_cap": rules.draws_per_year_cap,
             "response_hours": rules.response_hours,
@@ -217,10 +226,15 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
         seal = draw_seals.seal(ctx, draw_id, {**props, "created_at": now}, stored_events)
         repo.create_draw(tx, draw_id, props | seal.properties, organization_id, now)
         draw_seals.store(tx, ctx, draw_id, opening.log, now, seal.head)
+        draw_screen.refresh_loads(tx, list(opening.log.state.seats), year)
         view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
         audit.record(
             tx, ctx, "draw", draw_id, "create",
-            after={k: v for k, v in props.items() if k not in ("secret", "candidates", "manual_reasons")},
+            after={
+                k: v
+                for k, v in props.items()
+                if k not in ("secret", "candidates", "candidate_reach", "manual_reasons")
+            },
             details={"shortfall": opening.log.state.shortfall, "seal": seal.head.seal, "seal_key_id": seal.key_id},
             subjects=list(opening.log.state.seats),
         )  # fmt: skip
@@ -243,13 +257,12 @@ class _Loaded:
 
 
 def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _Loaded:
-    """Lock the draw's year, then read it and rebuild its state from its events."""
+    """Lock the draw, then read it and rebuild its state from its events (people it seats are locked as reached)."""
     reference = found(repo.reference_date(tx, draw_id), "draw", draw_id)
-    repo.lock_year(tx, reference.year)
+    repo.lock_draw(tx, draw_id)
     view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
     events = [records.event_from(e) for e in view["events"]]
     state = replay(view["size"], events)
-    candidates = records.sealed_candidates(view["candidates"])
     manual = dict(zip(view.get("manual_ids") or [], view.get("manual_reasons") or [], strict=False))
     context = DrawContext(reference, view.get("panel_date"), view.get("organization_id"), manual)
     rules = DrawRules(
@@ -262,10 +275,17 @@ def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _L
         view,
         draw_seals.head(ctx, view),
         EventLog(state, next_seq),
-        sealed_order(view["seed"], candidates),
+        records.sealed_order_of(view),
         context,
         rules,
     )
+
+
+def seat_year(view: dict[str, Any]) -> int:
+    """The calendar year a draw's seats count in: its panel's date, or the day it was made."""
+    day = records.as_day(view.get("panel_date")) or records.as_day(view["created_at"])
+    assert day is not None
+    return day.year
 
 
 def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
@@ -273,6 +293,8 @@ def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
 
     def blocked(practitioner_id: str) -> Sequence[Exclusion]:
         context = loaded.context
+        # Whoever may take the seat is locked first, so a draw seating them at once waits and reads this one.
+        draw_screen.lock_loads(tx, [practitioner_id], seat_year(loaded.view))
         facts = repo.read_person(
             tx, loaded.view["id"], practitioner_id, context.organization_id, context.reference_date.year
         )
@@ -297,6 +319,7 @@ def _change(
         details = step(tx, loaded, now) or {}
         if loaded.log.events:
             draw_seals.store(tx, ctx, draw_id, loaded.log, now, loaded.head)
+            draw_screen.refresh_loads(tx, list(loaded.log.state.seats), seat_year(loaded.view))
             audit.record(
                 tx, ctx, "draw", draw_id, action,
                 details={**details, "events": [e.kind for e in loaded.log.events]},
@@ -337,6 +360,7 @@ def appoint(ctx: Context, draw_id: str, data: dict[str, Any], now: datetime | No
     practitioner_id = str(data["practitioner_id"])
 
     def step(tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> dict[str, Any]:
+        draw_screen.lock_loads(tx, [practitioner_id], seat_year(loaded.view))
         exists = repo.is_active_practitioner(tx, practitioner_id)
         if not exists:
             raise ValidationFailed(
@@ -364,6 +388,15 @@ def add_note(ctx: Context, draw_id: str, note: str, now: datetime | None = None)
         loaded.log.add("note", at, detail=note, by=_actor(ctx))
 
     return _change(ctx, draw_id, "note", step, now)
+
+
+def rebuild_loads(ctx: Context) -> dict[int, int]:
+    """Recount every year's loads from the seats (graph/draw_screen.py); people with a seat, by year."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[int, int]:
+        return {year: draw_screen.rebuild_loads(tx, year) for year in draw_screen.years_with_seats(tx)}
+
+    return ctx.graph.write(work)
 
 
 def lapse_invitations(ctx: Context, now: datetime | None = None) -> int:

@@ -267,6 +267,19 @@ class DrawVerificationSchema(Schema):
     candidates = fields.List(
         fields.String(),
         allow_none=True,
-        metadata={"description": "the sealed lines 'id|employers' (admin, government)"},
+        metadata={
+            "description": "the sealed lines 'id|employers' (admin, government): every candidate (lines-v1), or "
+            "the positions of the sealed order the record keeps, in that order (merkle-v2)"
+        },
+    )
+    candidate_format = fields.String(
+        metadata={"description": "lines-v1 (every candidate line stored) or merkle-v2 (docs/draws.md)"}
+    )
+    candidate_reach = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "merkle-v2: the reached positions with their chunks and Merkle paths, as JSON "
+            "(admin, government)"
+        },
     )
     method = fields.String(metadata={"description": "how each value is computed"})

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -544,8 +545,15 @@ def test_the_sealed_lines_and_secret_go_to_admin_and_government_only(client, adm
     draw = make_draw(client, admin, ids, purpose="consulting", size=1, reserves=0, panel_date=panel_day(19))
     public = client.get(f"{URL}/{draw['id']}/verify").get_json()
     assert public["verified"] is True and public["secret"] is None and public["candidates"] is None
+    assert public["candidate_reach"] is None
     full = client.get(f"{URL}/{draw['id']}/verify", headers=as_role("government")).get_json()
-    assert len(full["candidates"]) == full["candidate_count"] and len(full["secret"]) == 64
+    assert len(full["secret"]) == 64 and full["candidate_format"] == "merkle-v2"
+    # merkle-v2 keeps the sealed order's reach with its proofs, not every candidate (docs/draws.md)
+    reach = json.loads(full["candidate_reach"])
+    assert [line.split("|")[0] for line in full["candidates"]] == [pid for _, pid, _ in reach["order"]]
+    assert (
+        reach["count"] == full["candidate_count"] and 1 <= len(full["candidates"]) <= full["candidate_count"]
+    )
 
 
 # --- The signed seal: every direct edit in Neo4j is named (issue 22, item 3) -----------------------------------
@@ -627,7 +635,14 @@ def _delete_exclusion(graph, draw_id: str):
 
 
 def _drop_candidate(graph, draw_id: str):
-    return _set_draw("candidates", lambda lines: lines[1:])(graph, draw_id)
+    """merkle-v2 keeps the reached positions of the sealed order (docs/draws.md): drop the first one."""
+
+    def dropped(reach: str) -> str:
+        body = json.loads(reach)
+        body["order"] = body["order"][1:]
+        return json.dumps(body)
+
+    return _set_draw("candidate_reach", dropped)(graph, draw_id)
 
 
 def _hex(old: str) -> str:
@@ -647,7 +662,7 @@ DIRECT_EDITS = {
     ),
     "the secret": (_set_draw("secret", _hex), "seed_commitment"),
     "the seed commitment": (_set_draw("seed_commitment", _hex), "seed_commitment"),
-    "a candidate line dropped": (_drop_candidate, "candidate_hash"),
+    "a reached candidate dropped": (_drop_candidate, "candidate_hash"),
     "the candidate hash": (_set_draw("candidate_hash", _hex), "candidate_hash"),
     "the seed": (_set_draw("seed", _hex), "seed"),
     "a pick's order": (_set_event("e.kind = 'selected'", "order", lambda o: o + 100), "selection"),

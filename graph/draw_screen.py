@@ -1,0 +1,192 @@
+"""The fast screen of a draw (issue 24): who meets the criteria as ids only, and the few people any avoidance rule
+could touch, read from the organization's and the date's side; and the per-person yearly loads draws lock.
+
+The avoidance rules rest on sparse facts — ties to one organization, suspended or revoked certificates, sanctions,
+unavailability on one date, seats in one year — so instead of loading everyone's facts (graph/draws.py
+CANDIDATE_FACTS, kept as the reference), the draw asks who holds any such fact, and reads the full facts of those
+people only (registry.draws.avoidance decides exactly, as before).
+
+`(:DrawLoad {key: "<practitioner id>|<year>", practitioner_id, year, seats, panel_days})`: a person's panel seats
+held (invited or accepted) in a calendar year and the panel dates among them, recomputed from the DREW seats in every
+transaction that changes them. It is also the lock a draw takes on the people it seats: two draws seating the same
+person in a year run one after the other, draws seating different people do not wait for each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import neo4j
+
+from graph.cypher import cypher
+from graph.draw_records import candidate_facts
+from graph.draws import FACTS_PROJECTION
+from registry.draw_rules import DrawRules
+from registry.draws import SEATED_STATUSES, CandidateFacts
+
+# The people who meet the criteria (registry.draws.meets_criteria, in Cypher): active; a certificate of the work
+# type at the level or higher that has not expired (a suspended or revoked one counts, so its holder is listed as
+# excluded); based in the region or one of its cities; the industry and specialty when asked for.
+MATCHED_IDS = """
+MATCH (p:Practitioner {status: 'active'})
+WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate)
+               WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type)
+                 AND coalesce(c.status, '') <> 'expired'
+                 AND NOT (c.status = 'valid' AND c.expires_on IS NOT NULL AND c.expires_on < $today) }
+  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
+                                   WHERE r.code = $region OR EXISTS { (r)-[:PART_OF*1..3]->(:Region {code: $region}) } })
+  AND ($industry IS NULL OR $industry IN coalesce(p.industry_keys,
+                                                 COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }))
+  AND ($specialty IS NULL OR EXISTS { MATCH (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) })
+RETURN p.id AS id
+"""
+
+# Everyone an avoidance rule could touch (a superset: the rules decide with the full facts).
+FLAGGED_IDS = """
+MATCH (p:Practitioner)-[:EMPLOYED_BY]->(:Organization {id: $organization_id}) RETURN p.id AS id
+UNION MATCH (p:Practitioner)-[:WORKED_ON]->(:Engagement)-[:FOR_CLIENT]->(:Organization {id: $organization_id})
+      RETURN p.id AS id
+UNION MATCH (p:Practitioner)-[:DECLARED]->(:Declaration)-[:CONCERNS]->(:Organization {id: $organization_id})
+      RETURN p.id AS id
+UNION MATCH (p:Practitioner)-[:HOLDS]->(c:Certificate) WHERE c.status IN $barring RETURN p.id AS id
+UNION MATCH (p:Practitioner)-[:SANCTIONED]->(:Sanction) RETURN p.id AS id
+UNION MATCH (p:Practitioner)-[:UNAVAILABLE]->(a:Availability)
+      WHERE $day IS NOT NULL AND a.`from` <= $day AND a.`to` >= $day RETURN p.id AS id
+UNION MATCH (l:DrawLoad {year: $year}) WHERE l.seats >= $cap OR ($day IS NOT NULL AND $day IN l.panel_days)
+      RETURN l.practitioner_id AS id
+UNION UNWIND $manual AS id RETURN id
+"""
+
+FACTS_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid}) RETURN", FACTS_PROJECTION)
+
+# Taking a person's load for a year locks it until commit: the next draw seating them waits, then reads fresh.
+LOCK_LOADS = """
+UNWIND $ids AS pid
+MERGE (l:DrawLoad {key: pid + '|' + toString($year)})
+ON CREATE SET l.practitioner_id = pid, l.year = $year, l.seats = 0, l.panel_days = []
+SET l.locked_at = datetime()
+"""
+
+# A load is the count of the DREW seats themselves, so it cannot drift from them.
+REFRESH_LOADS = """
+UNWIND $ids AS pid
+MERGE (l:DrawLoad {key: pid + '|' + toString($year)})
+ON CREATE SET l.practitioner_id = pid, l.year = $year
+WITH l, pid
+OPTIONAL MATCH (p:Practitioner {id: pid})
+WITH l, COLLECT { MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(p)
+                  WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = $year
+                  RETURN d.panel_date AS day } AS days,
+        COUNT { MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(p)
+                WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = $year } AS seats
+SET l.seats = seats, l.panel_days = days
+"""
+
+CALENDAR = "OPTIONAL MATCH (c:DrawCalendar {year: $year}) RETURN c.loads_built AS built"
+
+# Every load of the year from the seats (once per year before its first fast draw, and by `registry draw loads`).
+REBUILD_LOADS = """
+MERGE (c:DrawCalendar {year: $year}) SET c.locked_at = datetime()
+WITH c
+CALL { MATCH (l:DrawLoad {year: $year}) SET l.seats = 0, l.panel_days = [] }
+CALL { MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(p:Practitioner)
+       WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = $year
+       WITH p.id AS pid, collect(d.panel_date) AS days, count(*) AS seats
+       MERGE (l:DrawLoad {key: pid + '|' + toString($year)})
+       ON CREATE SET l.practitioner_id = pid, l.year = $year
+       SET l.seats = seats, l.panel_days = days
+       RETURN count(*) AS people }
+SET c.loads_built = true
+RETURN people
+"""
+
+YEARS_WITH_SEATS = """
+MATCH (d:Draw) WHERE EXISTS { (d)-[:DREW]->() }
+RETURN DISTINCT coalesce(d.panel_date, date(d.created_at)).year AS year ORDER BY year
+"""
+
+
+def matched_ids(
+    tx: neo4j.ManagedTransaction,
+    *,
+    work_type: str | None,
+    min_level: int,
+    region: str | None,
+    industry: str | None,
+    specialty: str | None,
+    today: date,
+) -> list[str]:
+    """Ids of the people who meet the criteria on `today` (the reference date)."""
+    result = tx.run(
+        MATCHED_IDS,
+        work_type=work_type,
+        min_level=min_level,
+        region=region,
+        industry=industry,
+        specialty=specialty,
+        today=today,
+    )
+    return [record["id"] for record in result]
+
+
+def flagged_ids(
+    tx: neo4j.ManagedTransaction,
+    *,
+    organization_id: str | None,
+    day: date | None,
+    year: int,
+    rules: DrawRules,
+    manual: Sequence[str],
+) -> set[str]:
+    """Ids of everyone whom an avoidance rule of this draw could exclude (a superset)."""
+    result = tx.run(
+        FLAGGED_IDS,
+        organization_id=organization_id,
+        barring=list(rules.barring_certificate_statuses),
+        day=day,
+        year=year,
+        cap=rules.draws_per_year_cap,
+        manual=list(manual),
+    )
+    return {record["id"] for record in result}
+
+
+def facts_of(
+    tx: neo4j.ManagedTransaction, ids: Sequence[str], draw_id: str, organization_id: str | None, year: int
+) -> list[CandidateFacts]:
+    """The full facts (graph/draws.py FACTS_PROJECTION) of the given people."""
+    if not ids:
+        return []
+    result = tx.run(FACTS_OF, ids=list(ids), draw_id=draw_id, organization_id=organization_id, year=year)
+    return [candidate_facts(record) for record in result]
+
+
+def lock_loads(tx: neo4j.ManagedTransaction, ids: Sequence[str], year: int) -> None:
+    """Lock the people's loads of `year` (in id order, so two draws take shared locks in the same order)."""
+    if ids:
+        tx.run(LOCK_LOADS, ids=sorted(set(ids)), year=year).consume()
+
+
+def refresh_loads(tx: neo4j.ManagedTransaction, ids: Sequence[str], year: int) -> None:
+    """Recount the people's seats of `year` from the DREW seats."""
+    if ids:
+        tx.run(REFRESH_LOADS, ids=sorted(set(ids)), year=year, seated=list(SEATED_STATUSES)).consume()
+
+
+def ensure_loads(tx: neo4j.ManagedTransaction, year: int) -> None:
+    """Build the year's loads from its seats if that was never done (draws made before loads existed)."""
+    record = tx.run(CALENDAR, year=year).single()
+    if not (record and record["built"]):
+        rebuild_loads(tx, year)
+
+
+def rebuild_loads(tx: neo4j.ManagedTransaction, year: int) -> int:
+    """Recount every load of `year` from the seats; the people with a seat that year."""
+    record = tx.run(REBUILD_LOADS, year=year, seated=list(SEATED_STATUSES)).single()
+    return int(record["people"]) if record else 0
+
+
+def years_with_seats(tx: neo4j.ManagedTransaction) -> list[int]:
+    """The calendar years some draw has seats in."""
+    return [record["year"] for record in tx.run(YEARS_WITH_SEATS)]
