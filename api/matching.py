@@ -26,6 +26,7 @@ _EXCLUDED = ExcludedSchema(many=True)
 @ns.route("")
 class Match(Resource):
     @require(CLIENT_PLUS)
+    @ns.response(404, "No organization with the conflict_org_id")
     @returns(ns, None, description="{items: [{practitioner, score, reasons, score_breakdown}], total, ...}")
     @accepts(ns, MatchRequestSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -25,12 +25,19 @@ EXISTS { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(:Organization {id:
 """
 
 # The conflicting declarations themselves, for a reason a person can check.
-DECLARED_CONFLICTS = """
-COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $conflict_org_id})
-          WHERE d.from <= $today
-            AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)}))
-          RETURN {kind: 'declaration', relationship: d.relationship, organization: o.name,
-                  since: d.from, until: d.to} }
+# Declared relationships with the organization (graph/declarations.py's windows); the other conflicts are
+# services/conflicts.py's, asked from the organization's side.
+DECLARED = """
+MATCH (p:Practitioner)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $conflict_org_id})
+WHERE d.from <= $today
+  AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)}))
+WITH p, d, o ORDER BY d.from, d.id
+RETURN p.id AS id, p.name AS name,
+       collect({kind: 'declaration', rule: 'declaration', relationship: d.relationship, organization: o.name,
+                since: d.from, until: d.to,
+                path: [{from: {type: 'Practitioner', id: p.id, name: p.name}, rel: 'DECLARED',
+                        to: {type: 'Organization', id: o.id, name: o.name}, since: d.from, until: d.to}]})
+         AS conflicts
 """
 
 DECLARATION_FIELDS = (
@@ -87,3 +94,12 @@ def create(
 def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
     """A person's declarations, newest first."""
     return [native(r["declaration"]) for r in tx.run(LIST, practitioner_id=practitioner_id)]
+
+
+def declared(
+    tx: neo4j.ManagedTransaction, conflict_org_id: str, today: date, lookback: dict[str, int]
+) -> dict[str, dict[str, Any]]:
+    """Who declared a relationship with the organization that still conflicts (DECLARED), by id:
+    {id, name, conflicts}."""
+    params = {"conflict_org_id": conflict_org_id, "today": today, "lookback": lookback}
+    return {record["id"]: native(record.data()) for record in tx.run(DECLARED, params)}

@@ -11,13 +11,11 @@ clients (with, for those who hide their industries, the industries of their enga
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any, LiteralString
 
 import neo4j
 
 from graph.cypher import cypher, spelled
-from graph.records import native
 from graph.reference import WITHIN_REGION
 from graph.revision import CURRENT, MARK
 from graph.schema import PRACTITIONER_FULLTEXT
@@ -108,32 +106,6 @@ FULLTEXT = cypher(
     "RETURN collect(node.id) AS ids, collect(score) AS scores",
 )  # fmt: skip
 
-# The conflict-of-interest check of graph/matching.py, asked from the organization's side: whoever is (or was,
-# within the window) employed by it, worked on a not-cancelled engagement for it that ended within the window or
-# has not ended, or declared a relationship with it (graph/declarations.py's DECLARED_CONFLICTS, same rule). The
-# index intersects these people with its candidates.
-CONFLICTED = """
-MATCH (o:Organization {id: $conflict_org_id})
-CALL (o) {
-  MATCH (p:Practitioner)-[e:EMPLOYED_BY]->(o)
-  WHERE e.until IS NULL OR e.until >= $window_start
-  RETURN p, {kind: 'employment', organization: o.name, since: e.since, until: e.until} AS conflict, 0 AS part
-  UNION ALL
-  MATCH (p:Practitioner)-[w:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o)
-  WHERE g.status <> 'cancelled' AND (g.end_on IS NULL OR g.end_on >= $window_start)
-  RETURN p, {kind: 'engagement', organization: o.name, title: g.title, role: w.role,
-             start_on: g.start_on, end_on: g.end_on} AS conflict, 1 AS part
-  UNION ALL
-  MATCH (p:Practitioner)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o)
-  WHERE d.from <= $today
-    AND (d.to IS NULL OR d.to >= $today - duration({years: coalesce($lookback[d.relationship], 0)}))
-  RETURN p, {kind: 'declaration', relationship: d.relationship, organization: o.name,
-             since: d.from, until: d.to} AS conflict, 2 AS part
-}
-WITH p, conflict ORDER BY part
-RETURN p.id AS id, p.name AS name, collect(conflict) AS conflicts
-"""
-
 __all__ = ["CURRENT", "WITHIN_REGION"]
 
 
@@ -172,20 +144,3 @@ def fulltext_candidates(tx: neo4j.ManagedTransaction, lucene: str) -> tuple[list
     """The ids the full-text index finds for a Lucene query, with their scores."""
     record = tx.run(FULLTEXT, lucene=lucene).single(strict=True)
     return record["ids"], record["scores"]
-
-
-def conflicted(
-    tx: neo4j.ManagedTransaction,
-    conflict_org_id: str,
-    window_start: date,
-    today: date,
-    lookback: dict[str, int],
-) -> dict[str, dict[str, Any]]:
-    """Who has a conflict of interest with the organization (CONFLICTED), by id: {id, name, conflicts}."""
-    params = {
-        "conflict_org_id": conflict_org_id,
-        "window_start": window_start,
-        "today": today,
-        "lookback": lookback,
-    }
-    return {record["id"]: native(record.data()) for record in tx.run(CONFLICTED, params)}

@@ -71,20 +71,21 @@ def neighbourhood(drawing: dict[str, Any]) -> dict[str, Any]:
 
 
 def excluded(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Who a conflict check excluded, for the caller: a declaration says only that one exists with the
-    organization; which relationship (a relative's, a shareholding) and when is for admins. A conflict resting
-    on a field the person hides from the caller (a private employer) shows its node as a hidden path step;
-    `entry["visibility"]` holds the person's settings (services/matching.py)."""
+    """Who a conflict check excluded, for the caller (registry.visibility.conflict_as_seen): a path step the
+    caller may not see is `{type, hidden: true}`; `entry["visibility"]` holds the settings of every person on the
+    entry's paths, by id (services/matching.py)."""
     role = current_role()
     if role == "admin":
-        return entries
-
-    def shown(conflict: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
-        if conflict["kind"] == "declaration":
-            return {"kind": conflict["kind"], "organization": conflict.get("organization")}
-        return visibility.conflict_as_seen(conflict, entry, entry["visibility"], role)
-
-    return [{**entry, "conflicts": [shown(c, entry) for c in entry["conflicts"]]} for entry in entries]
+        return [{key: value for key, value in entry.items() if key != "visibility"} for entry in entries]
+    return [
+        {
+            **{key: value for key, value in entry.items() if key != "visibility"},
+            "conflicts": [
+                visibility.conflict_as_seen(c, entry, entry["visibility"], role) for c in entry["conflicts"]
+            ],
+        }
+        for entry in entries
+    ]
 
 
 def sees_deleted() -> bool:

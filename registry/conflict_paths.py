@@ -45,7 +45,7 @@ class Facts:
 
 
 def _node(kind: str, row: Mapping[str, Any]) -> Node:
-    return Node(kind, row["id"], row.get("name"))
+    return Node(kind, row["id"], row.get("name") or row.get("title"))  # an engagement is named by its title
 
 
 def _group_steps(facts: Facts) -> dict[str, tuple[Step, ...]]:

@@ -225,3 +225,28 @@ def ordered(conflicts: Iterable[Conflict]) -> list[Conflict]:
         unique.values(),
         key=lambda c: (c.practitioner_id, KIND_CODES.index(c.rule), len(c.path), repr(c.path)),
     )
+
+
+# /match's conflicts keep the kind and fields they had before paths (clients read them), and gain `rule` and `path`.
+MATCH_KINDS: dict[str, str] = {
+    "group_employment": "employment",
+    "group_engagement": "engagement",
+    "colleague": "colleague",
+    "consult_then_verify": "consult_then_verify",
+}
+
+
+def match_entry(conflict: Conflict) -> dict[str, Any]:
+    """A conflict as /match lists it: `kind` (employment, engagement, …), `rule`, `path`, and for employment and
+    engagement the organization and dates read from the path's first steps."""
+    entry = {"kind": MATCH_KINDS[conflict.rule], **conflict.to_dict()}
+    first = conflict.path[0]
+    client = next((step.target for step in conflict.path if step.rel == "FOR_CLIENT"), None)
+    if conflict.rule == "group_employment":
+        entry |= {"organization": first.target.name, "since": first.since, "until": first.until}
+    elif conflict.rule == "group_engagement" and client is not None:
+        engagement = next(step for step in conflict.path if step.rel in ("WORKED_ON", "PERFORMED_BY"))
+        node = engagement.target if engagement.rel == "WORKED_ON" else engagement.source
+        entry |= {"organization": client.name, "title": node.name, "start_on": engagement.since,
+                  "end_on": engagement.until}  # fmt: skip
+    return entry

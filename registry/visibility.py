@@ -172,29 +172,28 @@ def visible_facts(settings: Mapping[str, str] | None, role: str, is_self: bool =
     return blanked
 
 
-# Conflict-of-interest kinds (graph/matching.py) that rest on a governed field: the field, the relationship the
-# conflict goes through, and the type of node at its end.
-_CONFLICT_FIELDS: dict[str, tuple[str, str, str]] = {
-    "employment": ("employer", "EMPLOYED_BY", "Organization")
-}
-
-
 def conflict_as_seen(
-    conflict: Mapping[str, Any], person: Mapping[str, Any], settings: Mapping[str, str] | None, role: str
+    conflict: Mapping[str, Any],
+    person: Mapping[str, Any],
+    settings: Mapping[str, Mapping[str, str] | None],
+    role: str,
 ) -> dict[str, Any]:
-    """A conflict that excluded `person` as this viewer may see it: one resting on a field the viewer may not read
-    (a private employer) says only that it exists — its kind, and its node as a hidden path step `{type, hidden}`
-    (issue 23's path shape), without the organization's name or the dates of the employment."""
-    governed = _CONFLICT_FIELDS.get(conflict["kind"])
-    if governed is None or governed[0] not in hidden_fields(settings, role):
+    """A conflict that excluded `person` as this viewer may see it. Its path goes through `path_as_seen`; when a
+    step is hidden (a private employer, another person), the conflict says only that it exists — its kind, rule
+    and path — without the organization's name or the dates it rests on. A declaration names only the
+    organization: which relationship and when is for admins. `settings`: visibility choices by person id."""
+    if role == "admin":
         return dict(conflict)
-    _, relationship, node_type = governed
-    step = {
-        "from": {"type": "Practitioner", "id": person.get("id"), "name": person.get("name")},
-        "rel": relationship,
-        "to": {"type": node_type, "hidden": True},
-    }
-    return {"kind": conflict["kind"], "path": [step]}
+    if conflict["kind"] == "declaration":
+        return {
+            "kind": "declaration",
+            "rule": conflict.get("rule"),
+            "organization": conflict.get("organization"),
+        }
+    path = path_as_seen(conflict.get("path") or [], person["id"], settings, role)
+    if any(step["from"].get("hidden") or step["to"].get("hidden") for step in path):
+        return {"kind": conflict["kind"], "rule": conflict.get("rule"), "path": path}
+    return {**conflict, "path": path}
 
 
 # Stored form: a Neo4j property cannot hold a map, so choices are kept as "field=level" strings.

@@ -16,11 +16,11 @@ from typing import Any
 import neo4j
 
 from graph import conflicts as repo
-from graph import profiles
+from graph import declarations, profiles
 from registry import visibility
 from registry.conflict_paths import Facts
 from registry.conflict_paths import conflicts as build
-from registry.conflicts import DEFAULT_CONFLICT_RULES, KIND_BY_CODE, Conflict, ConflictRules
+from registry.conflicts import DEFAULT_CONFLICT_RULES, KIND_BY_CODE, Conflict, ConflictRules, match_entry
 from registry.draws import window_start
 from registry.errors import NotFound
 from services.context import Context
@@ -64,6 +64,29 @@ def find(
         colleagues=tuple(found["colleagues"]),
     )
     return build(facts, rules, job, since, on)
+
+
+def for_match(
+    tx: neo4j.ManagedTransaction,
+    organization_id: str,
+    on: date,
+    rules: ConflictRules,
+    job: str | None,
+    lookback: dict[str, int],
+) -> dict[str, dict[str, Any]]:
+    """Who /match leaves out, by id: `{id, name, conflicts}`, each conflict with its `kind`, `rule` and `path`:
+    the four kinds of registry/conflicts.py, then declared relationships (graph/declarations.py)."""
+    entries: dict[str, dict[str, Any]] = {
+        person: {
+            "id": person,
+            "name": found[0].path[0].source.name,
+            "conflicts": [match_entry(c) for c in found],
+        }
+        for person, found in find(tx, organization_id, on, rules, job).items()
+    }
+    for person, entry in declarations.declared(tx, organization_id, on, lookback).items():
+        entries.setdefault(person, {**entry, "conflicts": []})["conflicts"].extend(entry["conflicts"])
+    return entries
 
 
 def people_on_paths(found: Mapping[str, list[Conflict]]) -> list[str]:

@@ -11,8 +11,9 @@ from graph import matching as repo
 from graph import profiles, views
 from graph.declarations import declaration_lookback
 from registry import visibility
+from registry.draws import window_start
 from registry.matching import Candidate, MatchRequest, Scored, rank
-from services import credit, reference, search_index
+from services import conflicts, credit, reference, search_index
 from services.context import Context
 
 
@@ -37,10 +38,19 @@ def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str)
 
 
 def _with_visibility(tx: neo4j.ManagedTransaction, excluded: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The excluded people, each with their visibility settings: the presenter hides what a conflict rests on
-    when the person keeps it from the caller (a private employer)."""
-    stored = profiles.visibility_of(tx, [entry["id"] for entry in excluded]) if excluded else {}
-    return [{**entry, "visibility": visibility.decode(stored.get(entry["id"]))} for entry in excluded]
+    """The excluded people, each with the visibility settings of everyone on its conflicts' paths, by id: the
+    presenter hides what a conflict rests on when its owner keeps it from the caller (a private employer)."""
+    people = {entry["id"] for entry in excluded} | {
+        node["id"]
+        for entry in excluded
+        for conflict in entry["conflicts"]
+        for step in conflict.get("path") or []
+        for node in (step["from"], step["to"])
+        if node.get("type") == "Practitioner" and node.get("id")
+    }
+    stored = profiles.visibility_of(tx, sorted(people)) if people else {}
+    settings = {person: visibility.decode(value) for person, value in stored.items()}
+    return [{**entry, "visibility": settings} for entry in excluded]
 
 
 def match(ctx: Context, request: MatchRequest) -> MatchResult:
@@ -59,7 +69,7 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found = index.match(
-            request, ctx.today, repo.window_start(ctx.today, window),
+            request, ctx.today, window_start(ctx.today, window),
             audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
             factor=factor, lookback=declaration_lookback(window), tx=tx,
         )  # fmt: skip
@@ -75,9 +85,18 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
 
 def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:
     """`match` answered by Cypher alone (graph/matching.py): the reference for the search index."""
+    window = ctx.settings.conflict_window_years
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
-        found, excluded = repo.candidates(tx, request, ctx.today, ctx.settings.conflict_window_years)
+        conflicted: dict[str, dict[str, Any]] = {}
+        if request.conflict_org_id:
+            conflicted = conflicts.for_match(
+                tx, request.conflict_org_id, ctx.today, conflicts.rules_of(ctx), request.work_type,
+                declaration_lookback(window),
+            )  # fmt: skip
+        everyone = repo.candidates(tx, request, ctx.today)
+        excluded = sorted((conflicted[c.id] for c in everyone if c.id in conflicted), key=lambda e: e["id"])
+        found = [c for c in everyone if c.id not in conflicted]
         found = _as_seen_by(tx, found, ctx.actor.role or visibility.PUBLIC_ROLE)
         top = rank(found, request, ctx.today, credit.rules(ctx).factor)[: request.limit]
         ids = [scored.candidate.id for scored in top]

@@ -45,13 +45,31 @@ class PathNodeSchema(Schema):
 
 
 class PathStepSchema(Schema):
+    """One fact on a conflict's path, in the direction it was recorded (a person EMPLOYED_BY an organization)."""
+
     from_ = fields.Nested(PathNodeSchema, data_key="from", attribute="from")
     rel = fields.String(metadata={"example": "EMPLOYED_BY"})
     to = fields.Nested(PathNodeSchema)
+    since = fields.Date(
+        allow_none=True, metadata={"description": "when the fact began (null: not known or hidden)"}
+    )
+    until = fields.Date(
+        allow_none=True, metadata={"description": "when it ended (null: it lasts, or hidden)"}
+    )
 
 
 class ConflictSchema(Schema):
-    kind = fields.String(metadata={"description": "employment, engagement or declaration"})
+    kind = fields.String(
+        metadata={"description": "employment, engagement, colleague, consult_then_verify or declaration"}
+    )
+    rule = fields.String(
+        metadata={
+            "description": "the rule that found it (GET /draws/rules): group_employment, group_engagement, "
+            "colleague, consult_then_verify, declaration",
+            "example": "group_employment",
+        }
+    )
+    detail = fields.String(metadata={"description": "the path in one line"})
     relationship = fields.String(
         metadata={
             "description": "for a declaration: employment, director, supervisor, shareholder, adviser, relative"
@@ -67,8 +85,9 @@ class ConflictSchema(Schema):
     path = fields.List(
         fields.Nested(PathStepSchema),
         metadata={
-            "description": "instead of organization and dates, when the conflict rests on a field the person "
-            "hides from the caller (a private employer): the step with its organization as {type, hidden: true}"
+            "description": "the evidence: the facts from the person to the organization (through its group); a "
+            "node the caller may not see (a private employer, another person) is {type, hidden: true}, and then "
+            "the conflict carries only kind, rule and path"
         },
     )
 

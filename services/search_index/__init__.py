@@ -37,9 +37,11 @@ from graph.declarations import declaration_lookback
 from graph.driver import Graph
 from graph.revision import current
 from graph.search import SearchFilters, lucene_query
+from registry.conflicts import ConflictRules
 from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, best_certificate, score
+from services import conflicts
 from services.search_index import allocator, matching, snapshot
 from services.search_index.page_views import SIZE as PAGE_VIEWS
 from services.search_index.page_views import PageViews
@@ -310,7 +312,10 @@ class SearchIndex:
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
             lookback = lookback if lookback is not None else declaration_lookback()
-            conflicted = repo.conflicted(tx, request.conflict_org_id, window_start, today, lookback)
+            rules = ConflictRules(window_years=today.year - window_start.year)
+            conflicted = conflicts.for_match(
+                tx, request.conflict_org_id, today, rules, request.work_type, lookback
+            )
         with self.lock:
             found = matching.shortlist(
                 self.store, self.reference, request, today, set(conflicted), audience, factor

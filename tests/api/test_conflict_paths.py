@@ -84,6 +84,10 @@ def world(app, keys):
     cancelled = engage(o["plant"], "verification", [p["cancelled"]], ago(1), None)
     response = client.patch(f"/api/v1/engagements/{cancelled}", json={"status": "cancelled"}, headers=admin)
     assert response.status_code == 200, response.get_json()
+    for key in ("colleague", "sister", "staff", "clean"):
+        body = {"number": f"CP-{p[key][:12]}", "practitioner_id": p[key], "work_type": "verification", "level": 2,
+                "issued_on": ago(3)}  # fmt: skip
+        assert client.post("/api/v1/certificates", json=body, headers=admin).status_code == 201
     return {"orgs": o, "people": p}
 
 
@@ -157,3 +161,45 @@ def test_a_list_of_people_narrows_the_answer(graph, world):
     p = world["people"]
     result = found(graph, world, ids=[p["sister"], p["clean"]])
     assert set(result) == {p["sister"]}
+
+
+def _excluded(client, headers, world) -> dict[str, list[dict]]:
+    body = {
+        "work_type": "verification",
+        "conflict_org_id": world["orgs"]["plant"],
+        "limit": 100,
+        "explain": True,
+    }
+    response = client.post("/api/v1/match", json=body, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return {entry["id"]: entry["conflicts"] for entry in response.get_json()["excluded"]}
+
+
+def test_match_leaves_out_the_indirectly_conflicted_with_rule_and_path(client, admin, world):
+    p, o = world["people"], world["orgs"]
+    excluded = _excluded(client, admin, world)
+    assert {p["colleague"], p["sister"], p["staff"]} <= set(excluded) and p["clean"] not in excluded
+    (sister,) = excluded[p["sister"]]
+    assert (sister["kind"], sister["rule"], sister["organization"]) == (
+        "employment",
+        "group_employment",
+        "冲突测试plant2",
+    )
+    assert [step["to"]["id"] for step in sister["path"]] == [o["plant2"], o["group"], o["group"]]
+    assert {c["rule"] for c in excluded[p["staff"]]} == {"group_engagement", "consult_then_verify"}
+
+
+@pytest.mark.parametrize("role", ["client", "government"])
+def test_another_persons_identity_is_a_hidden_step_for_clients(client, as_role, world, role):
+    p = world["people"]
+    (colleague,) = _excluded(client, as_role(role), world)[p["colleague"]]
+    assert colleague["kind"] == colleague["rule"] == "colleague"
+    assert colleague["path"][0]["from"]["id"] == p["colleague"]
+    assert colleague["path"][1]["from"] == {"type": "Practitioner", "hidden": True}
+    assert colleague["path"][2]["to"] == {"type": "Organization", "hidden": True}
+    assert "detail" not in colleague  # the one-line detail would name what the steps hide
+
+
+def test_an_unknown_organization_is_404(client, admin):
+    body = {"work_type": "verification", "conflict_org_id": "00000000-0000-4000-8000-000000000000"}
+    assert client.post("/api/v1/match", json=body, headers=admin).status_code == 404

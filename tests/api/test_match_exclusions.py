@@ -68,11 +68,14 @@ def test_a_private_employer_is_only_a_hidden_step_in_an_exclusion_for_clients_an
     assert _conflicts(response, person["id"]) == [
         {
             "kind": "employment",
+            "rule": "group_employment",
             "path": [
                 {
                     "from": {"type": "Practitioner", "id": person["id"], "name": person["name"]},
                     "rel": "EMPLOYED_BY",
                     "to": {"type": "Organization", "hidden": True},
+                    "since": None,
+                    "until": None,
                 }
             ],
         }
@@ -85,7 +88,7 @@ def test_an_admin_sees_the_private_employer_of_an_exclusion(client, admin, emplo
     _show_employer(client, own, "private")
     (conflict,) = _conflicts(_match(client, admin, org_id), person["id"])
     assert (conflict["kind"], conflict["organization"]) == ("employment", EMPLOYER)
-    assert "path" not in conflict
+    assert conflict["path"][0]["to"] == {"type": "Organization", "id": org_id, "name": EMPLOYER}
 
 
 @pytest.mark.parametrize("level", ["public", "clients"])
@@ -95,4 +98,4 @@ def test_an_employer_shown_to_clients_is_named_in_an_exclusion(client, as_role, 
     _show_employer(client, own, level)
     (conflict,) = _conflicts(_match(client, as_role(role), org_id), person["id"])
     assert (conflict["kind"], conflict["organization"]) == ("employment", EMPLOYER)
-    assert conflict["since"] is not None and "path" not in conflict
+    assert conflict["since"] is not None and conflict["path"][0]["to"]["name"] == EMPLOYER

@@ -312,7 +312,9 @@ def test_a_declared_relationship_excludes_the_person_from_match(client, as_role,
     assert person["id"] not in {item["practitioner"]["id"] for item in after["items"]}
     # The client learns that a declaration exists; which relationship, and since when, is for admins.
     excluded = {entry["id"]: entry for entry in after["excluded"]}[person["id"]]
-    assert excluded["conflicts"] == [{"kind": "declaration", "organization": "被核查的公司"}]
+    assert excluded["conflicts"] == [
+        {"kind": "declaration", "rule": "declaration", "organization": "被核查的公司"}
+    ]
     as_admin = client.post("/api/v1/match", json=request, headers=as_role("admin")).get_json()
     conflict = {entry["id"]: entry for entry in as_admin["excluded"]}[person["id"]]["conflicts"][0]
     assert (

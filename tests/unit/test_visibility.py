@@ -196,7 +196,17 @@ def test_each_role_searches_and_matches_as_its_audience():
     assert audience_of("public") == audience_of("practitioner") == audience_of("no_such_role") == "public"
 
 
-EMPLOYMENT = {"kind": "employment", "organization": "某水泥公司", "since": date(2020, 1, 1), "until": None}
+STEP = {
+    "from": {"type": "Practitioner", "id": "p-1", "name": "李娜"},
+    "rel": "EMPLOYED_BY",
+    "to": {"type": "Organization", "id": "o-1", "name": "某水泥公司"},
+    "since": date(2020, 1, 1),
+    "until": None,
+}
+EMPLOYMENT = {
+    "kind": "employment", "rule": "group_employment", "organization": "某水泥公司", "since": date(2020, 1, 1),
+    "until": None, "path": [STEP],
+}  # fmt: skip
 PERSON = {"id": "p-1", "name": "李娜"}
 
 
@@ -204,29 +214,32 @@ PERSON = {"id": "p-1", "name": "李娜"}
 def test_an_employment_conflict_with_a_private_employer_names_no_organization_and_no_dates(role):
     from registry.visibility import conflict_as_seen
 
-    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "private"}, role) == {
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"p-1": {"employer": "private"}}, role) == {
         "kind": "employment",
-        "path": [
-            {
-                "from": {"type": "Practitioner", "id": "p-1", "name": "李娜"},
-                "rel": "EMPLOYED_BY",
-                "to": {"type": "Organization", "hidden": True},
-            }
-        ],
+        "rule": "group_employment",
+        "path": [{**STEP, "to": {"type": "Organization", "hidden": True}, "since": None}],
     }
 
 
 def test_an_employment_conflict_is_shown_whole_to_whoever_may_read_the_employer():
     from registry.visibility import conflict_as_seen
 
-    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "private"}, "admin") == EMPLOYMENT
-    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "clients"}, "client") == EMPLOYMENT
-    assert conflict_as_seen(EMPLOYMENT, PERSON, None, "government") == EMPLOYMENT  # the default is public
-    assert conflict_as_seen(EMPLOYMENT, PERSON, {"employer": "clients"}, "public")["path"][0]["to"]["hidden"]
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"p-1": {"employer": "private"}}, "admin") == EMPLOYMENT
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {"p-1": {"employer": "clients"}}, "client") == EMPLOYMENT
+    assert conflict_as_seen(EMPLOYMENT, PERSON, {}, "government") == EMPLOYMENT  # the default is public
+    shown = conflict_as_seen(EMPLOYMENT, PERSON, {"p-1": {"employer": "clients"}}, "public")
+    assert shown["path"][0]["to"]["hidden"]
 
 
-def test_a_conflict_resting_on_no_governed_field_is_shown_whole():
+def test_a_declaration_names_only_the_organization_to_non_admins():
     from registry.visibility import conflict_as_seen
 
-    engagement = {"kind": "engagement", "organization": "某水泥公司", "title": "2024年度碳核查"}
-    assert conflict_as_seen(engagement, PERSON, {"employer": "private"}, "client") == engagement
+    declaration = {
+        "kind": "declaration",
+        "rule": "declaration",
+        "relationship": "relative",
+        "organization": "某公司",
+    }
+    assert conflict_as_seen(declaration, PERSON, {}, "client") == {
+        "kind": "declaration", "rule": "declaration", "organization": "某公司"
+    }  # fmt: skip
