@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from graph import rotation
 from registry.rotation import ROTATION_RULE
 from services import independence
 from tests.support import assert_problem, unique_id_card
@@ -53,7 +54,12 @@ def world(app, keys) -> dict[str, str]:
         ids[name] = post("practitioners", body)["id"]
 
     def engagement(
-        year: int, provider: str | None, team: list[str], kind="verification", status="completed", client="client"
+        year: int,
+        provider: str | None,
+        team: list[str],
+        kind="verification",
+        status="completed",
+        client="client",
     ):
         post("engagements", {
             "title": f"{year}年度{kind}", "kind": kind, "client_id": ids[client],
@@ -196,3 +202,29 @@ def test_an_employer_the_person_keeps_private_is_a_hidden_step(client, admin, gr
     assert seen_by_client["via"] == {"type": "organization", "hidden": True}
     assert seen_by_client["warning"] is True
     assert _warnings(graph, world, ["P1"], role="admin")[world["P1"]]["via"]["id"] == world["V1"]
+
+
+# --- Familiar pairs over the whole graph (the anomaly queue's familiar_pair) -------------------------------------
+
+
+def test_familiar_pairs_are_the_rows_whose_run_reaches_the_threshold(client, admin, graph, world):
+    pairs = [p for p in graph.read(rotation.familiar_pairs, 3) if p["client"]["id"] == world["client"]]
+    table = client.get(url(world["client"]), headers=admin).get_json()["rows"]
+    assert {(p["verifier"]["id"], p["consecutive_years"]) for p in pairs} == {
+        (row["verifier"]["id"], row["consecutive_years"]) for row in table if row["consecutive_years"] >= 3
+    }
+    assert {p["verifier"]["id"] for p in pairs} == {world["V1"], world["P4"], world["P3"]}
+
+
+def test_a_familiar_pair_holds_the_engagements_of_its_run_oldest_first(graph, world):
+    pairs = {p["verifier"]["id"]: p for p in graph.read(rotation.familiar_pairs, 4)
+             if p["client"]["id"] == world["client"]}  # fmt: skip
+    assert set(pairs) == {world["V1"], world["P4"]}
+    years = [Y - 4, Y - 3, Y - 2, Y - 1]
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (e:Engagement) WHERE e.id IN $ids RETURN e.start_on.year AS year ORDER BY e.start_on",
+        ids=pairs[world["P4"]]["engagement_ids"],
+    )
+    assert [r["year"] for r in records] == years
+    assert len(pairs[world["P4"]]["engagement_ids"]) == 4
+    assert pairs[world["V1"]]["years"] == years
