@@ -68,6 +68,6 @@ def warm_up(app: Flask) -> None:
         if index is not None and app.config["SETTINGS"].search_index == "eager":
             index.build()  # waits for the build the factory started, or does nothing when it is done
             index.refresh()  # the changes since the snapshot was taken
-        statistics.warm_up(graph, date.today())
+        statistics.warm_up(graph, date.today(), app.config["SETTINGS"])
     except Exception:  # the graph is unreachable, say: requests then do what this could not, as without it
         logging.getLogger("registry.warm_up").exception("warm-up failed")

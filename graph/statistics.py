@@ -55,15 +55,16 @@ RETURN p.id AS id, c.work_type AS work_type, c.level AS level,""",
 """,
 )
 
-# A current membership whose certificates have lapsed ended on its valid_until day (rederive will say so).
+# A current membership whose certificates have lapsed ended on its valid_until day (rederive will say so):
+# `lapses_on`, applied for the day asked (registry.statistics.MembershipRecord.on), so no fact read depends on it.
 MEMBERSHIPS = cypher(
     """MATCH (p)-[m:MEMBER_OF|WAS_MEMBER_OF]->(pool:Pool)
 OPTIONAL MATCH (c:Certificate {number: m.via})
 RETURN p.id AS id, pool.code AS pool,""",
     _PERSON_REGION,
     """AS region, toString(date(m.since)) AS since,
-       toString(CASE WHEN type(m) = 'WAS_MEMBER_OF' THEN m.until
-                     WHEN m.valid_until < $today THEN m.valid_until END) AS until,
+       toString(CASE WHEN type(m) = 'WAS_MEMBER_OF' THEN m.until END) AS until,
+       toString(CASE WHEN type(m) = 'MEMBER_OF' THEN m.valid_until END) AS lapses_on,
        c.work_type AS work_type, c.level AS level
 """,
 )
@@ -145,7 +146,8 @@ RETURN revision,
             RETURN e.updated_at AS at ORDER BY at DESC LIMIT 1 }[0] AS engagements_changed,
   COUNT { (:Organization) } AS organizations, COUNT { (:Engagement) } AS engagements,
   COUNT { (:Practitioner) } AS people, COUNT { (:CertificateEvent) } AS events,
-  COUNT { ()-[:WAS_MEMBER_OF]->() } AS ended, COUNT { (:ExamResult) } AS exams
+  COUNT { ()-[:WAS_MEMBER_OF]->() } AS ended, COUNT { (:ExamResult) } AS exams,
+  COLLECT { MATCH (r:Revision {id: 'registry'}) RETURN r.epoch }[0] AS epoch
 """
 
 
@@ -188,8 +190,9 @@ def _membership(r: Any) -> MembershipRecord | None:
     if not r["since"]:
         return None
     return MembershipRecord(
-        r["pool"], r["region"], date.fromisoformat(r["since"]), _day(r["until"]), r["work_type"], r["level"]
-    )
+        r["pool"], r["region"], date.fromisoformat(r["since"]), _day(r["until"]), r["work_type"], r["level"],
+        _day(r["lapses_on"]),
+    )  # fmt: skip
 
 
 def _exam(r: Any) -> ExamRecord | None:
@@ -231,13 +234,13 @@ def _engagements(
     return engagements
 
 
-def read_store(tx: neo4j.ManagedTransaction, today: date) -> FactStore:
-    """Every fact the statistics need, in one read transaction."""
+def read_store(tx: neo4j.ManagedTransaction) -> FactStore:
+    """Every fact the statistics need, in one read transaction (none depends on the day)."""
     now = tx.run(NOW).single(strict=True)["now"]
     store = FactStore({}, {}, {}, {}, {}, {}, [], {})
     store.people = _people(store, tx, ALL_PEOPLE)
     store.status_events = _grouped(tx.run(cypher(ALL_PEOPLE, STATUS_EVENTS)), _status_event)
-    store.memberships = _grouped(tx.run(cypher(ALL_PEOPLE, MEMBERSHIPS), today=today), _membership)
+    store.memberships = _grouped(tx.run(cypher(ALL_PEOPLE, MEMBERSHIPS)), _membership)
     store.exams = _grouped(tx.run(cypher(ALL_PEOPLE, EXAMS)), _exam)
     store.emitters = _emitters(tx)
     store.engagements = _engagements(store, {}, tx, ALL_ENGAGEMENTS)
@@ -246,7 +249,7 @@ def read_store(tx: neo4j.ManagedTransaction, today: date) -> FactStore:
     return store
 
 
-def read_changes(tx: neo4j.ManagedTransaction, store: FactStore, today: date) -> FactStore:
+def read_changes(tx: neo4j.ManagedTransaction, store: FactStore) -> FactStore:
     """`store` brought up to date: the people, engagements and key emitters changed since it was read."""
     now = tx.run(NOW).single(strict=True)["now"]
     since = store.read_at.to_native() - REFRESH_OVERLAP
@@ -256,7 +259,7 @@ def read_changes(tx: neo4j.ManagedTransaction, store: FactStore, today: date) ->
     return store.updated(
         people,
         _grouped(tx.run(cypher(SOME_PEOPLE, STATUS_EVENTS), ids=ids), _status_event),
-        _grouped(tx.run(cypher(SOME_PEOPLE, MEMBERSHIPS), ids=ids, today=today), _membership),
+        _grouped(tx.run(cypher(SOME_PEOPLE, MEMBERSHIPS), ids=ids), _membership),
         _grouped(tx.run(cypher(SOME_PEOPLE, EXAMS), ids=ids), _exam),
         _engagements(store, people, tx, SOME_ENGAGEMENTS, engagement_ids=engagement_ids),
         _emitters(tx),
@@ -265,10 +268,11 @@ def read_changes(tx: neo4j.ManagedTransaction, store: FactStore, today: date) ->
 
 
 def read_facts(tx: neo4j.ManagedTransaction, today: date) -> Facts:
-    """Every fact the statistics need, flat (a full read)."""
-    return read_store(tx, today).facts()
+    """Every fact the statistics need, flat, as known on `today` (a full read)."""
+    return read_store(tx).facts(today)
 
 
 def revision(tx: neo4j.ManagedTransaction) -> tuple[Any, ...]:
-    """A key that changes whenever a fact the statistics read may have changed."""
+    """A key that changes whenever a fact the statistics read may have changed; its last item is the revision
+    counter's epoch (graph/revision.py), which changes when the graph is wiped or replaced wholesale."""
     return tuple(tx.run(REVISION).single(strict=True).values())

@@ -1,32 +1,33 @@
 """Statistics for government dashboards and daily open data.
 
-The graph is read once per revision into a snapshot of plain facts (graph/statistics.py); every statistic is a
-pure aggregation over it (registry/statistics.py), and each answer is kept with the snapshot it came from. A
-request costs a revision check plus, the first time, one pass over the facts; the same request again is a
-dictionary look-up. After a write the next snapshot is read in the background while the previous one answers.
+The graph is read into a snapshot of plain facts (graph/statistics.py, kept by services/statistics_cache.py:
+saved between starts, brought up to date by reading what changed); every statistic is a pure aggregation over
+it (registry/statistics/), and each answer is kept with the snapshot it came from. A request costs, the first
+time, one pass over the facts; the same request again is a dictionary look-up. After a write the next snapshot is
+read in the background while the previous one answers.
 Privacy suppression applies to every caller but an administrator.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
-import time
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from adapters.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
-from graph import statistics as repo
 from graph.driver import Graph
 from registry import statistics as stats
 from registry.errors import NotFound, ValidationFailed
+from registry.reference import PROVINCES
 from registry.statistics import open_data
 from services.context import Context
+from services.settings import Settings
+from services.statistics_cache import Snapshot, SnapshotCache, SnapshotFile, StatisticsSettings
+
+__all__ = ["Snapshot", "StatisticsCache", "StatisticsSettings"]  # with the answers, where callers find them
 
 # Each statistic answers one table at a time (`table=`), the first being the default.
 STATISTICS: dict[str, tuple[str, ...]] = {
@@ -45,36 +46,11 @@ SUPPRESSION_GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
     ("trends", "periods"): ("period", "work_type"),
     ("expiring", "provinces"): ("province", "work_type"),
 }
+# The dashboard's tile grid asks these per province (web/province_grid.py); the start and each refresh warm them.
+DASHBOARD_GRID: tuple[tuple[str, str], ...] = (("supply", "holders"), ("expiring", "provinces"))
 FORMATS: tuple[str, ...] = ("json", "csv", "xlsx")
 MAX_WITHIN_DAYS = 3660
 MAX_PERIODS = 240  # 20 years of months
-
-
-@dataclass(frozen=True)
-class StatisticsSettings:
-    """Rules an operator may change: the privacy threshold and what coverage counts."""
-
-    minimum_cell: int = stats.DEFAULT_MINIMUM_CELL
-    verifier_max_level: int = stats.DEFAULT_VERIFIER_MAX_LEVEL
-    coverage_target: float = stats.DEFAULT_COVERAGE_TARGET
-    cache_size: int = 512
-    # "background": after a write, answer from the previous snapshot (`snapshot.fresh` false) while a thread
-    # reads the new one; "sync": the request that sees the change waits for the new snapshot.
-    refresh: str = "background"
-    # With background refresh, the revision is read at most this often per process: a warm answer then
-    # needs no round trip to the graph. Answers lag a write by up to this plus the snapshot read.
-    check_seconds: float = 1.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> StatisticsSettings:
-        return cls(
-            minimum_cell=int(env.get("STATS_MINIMUM_CELL", stats.DEFAULT_MINIMUM_CELL)),
-            verifier_max_level=int(env.get("STATS_VERIFIER_MAX_LEVEL", stats.DEFAULT_VERIFIER_MAX_LEVEL)),
-            coverage_target=float(env.get("STATS_COVERAGE_TARGET", stats.DEFAULT_COVERAGE_TARGET)),
-            cache_size=int(env.get("STATS_CACHE_SIZE", 512)),
-            refresh=env.get("STATS_REFRESH", "background"),
-            check_seconds=float(env.get("STATS_CHECK_SECONDS", 1.0)),
-        )
 
 
 @dataclass(frozen=True)
@@ -93,115 +69,14 @@ class StatisticsRequest:
     within: int = 90
 
 
-# --- The snapshot ------------------------------------------------------------------------------------------
+# --- The snapshot (services/statistics_cache.py) -------------------------------------------------------------
 
 
-class Snapshot:
-    """The facts of one revision and the answers computed on them (least recently used out first)."""
+class StatisticsCache(SnapshotCache):
+    """The process's snapshot, whose refreshes compute the usual answers before they are swapped in."""
 
-    def __init__(self, key: tuple[Any, ...], store: stats.FactStore, capacity: int) -> None:
-        self.key = key
-        self.store = store
-        self.facts = store.facts()
-        self.read_at = datetime.now(UTC)
-        self.capacity = capacity
-        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """The value kept for `key`, computed the first time."""
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
-        value = compute()
-        with self._lock:
-            self._answers[key] = value
-            while len(self._answers) > self.capacity:
-                self._answers.popitem(last=False)
-        return value
-
-
-class StatisticsCache:
-    """The snapshot of the graph's current revision, per process; thread-safe.
-
-    Every answer first reads the revision key (graph/statistics.revision: a few index seeks). When it moved,
-    the snapshot is read again: in the background (the old snapshot answers meanwhile, marked not fresh) or,
-    with refresh "sync" or when there is no usable snapshot yet, by the request itself.
-    """
-
-    def __init__(self, settings: StatisticsSettings | None = None) -> None:
-        self.settings = settings or StatisticsSettings()
-        self._lock = threading.Lock()
-        self._load_lock = threading.Lock()  # one snapshot read at a time
-        self._snapshot: Snapshot | None = None
-        self._refreshing = False
-        self._checked: tuple[float, tuple[Any, ...]] | None = None  # when the revision was last read, and it
-
-    def snapshot(self, graph: Graph, today: date) -> tuple[Snapshot, bool]:
-        """The snapshot to answer from and whether it is of the current revision (as last checked).
-
-        With background refresh and a snapshot of today, a request never waits for the graph: when the last
-        check is older than `check_seconds`, a thread reads the revision and, if it moved, the changes.
-        """
-        with self._lock:
-            checked, current = self._checked, self._snapshot
-            if self.settings.refresh == "background" and current is not None and current.key[-1] == today:
-                due = checked is None or time.monotonic() - checked[0] >= self.settings.check_seconds
-                if due and not self._refreshing:
-                    self._refreshing = True
-                    threading.Thread(target=self._refresh, args=(graph, today), daemon=True).start()
-                return current, checked is None or current.key == checked[1]
-        key = (graph.read(repo.revision), today)
-        with self._lock:
-            self._checked = (time.monotonic(), key)
-            current = self._snapshot
-            if current is not None and current.key == key:
-                return current, True
-        return self._load(graph, today), True
-
-    def _load(self, graph: Graph, today: date, *, warm_up: bool = False) -> Snapshot:
-        with self._load_lock:
-            key = (graph.read(repo.revision), today)
-            with self._lock:
-                if self._snapshot is not None and self._snapshot.key == key:
-                    return self._snapshot
-            # The key is read before the facts: a write in between makes the next check read them again.
-            previous = self._snapshot
-            if previous is not None and previous.key[-1] == today:
-                store = graph.read(repo.read_changes, previous.store, today)  # only what changed
-            else:
-                store = graph.read(repo.read_store, today)  # the first read, and every new day
-            snapshot = Snapshot(key, store, self.settings.cache_size)
-            if warm_up:  # a background refresh: the usual answers are ready before the snapshot is swapped in
-                warm(snapshot, self.settings, today)
-            with self._lock:
-                self._snapshot = snapshot
-            return snapshot
-
-    def _refresh(self, graph: Graph, today: date) -> None:
-        """Read the revision; if it moved, read what changed and swap the new snapshot in (one at a time)."""
-        try:
-            key = (graph.read(repo.revision), today)
-            with self._lock:
-                self._checked = (time.monotonic(), key)
-                current = self._snapshot
-            if current is None or current.key != key:
-                self._load(graph, today, warm_up=True)
-        except Exception:  # the next request tries again; a failed refresh must not end the worker
-            logging.getLogger("registry.statistics").exception("statistics snapshot refresh failed")
-        finally:
-            with self._lock:
-                self._refreshing = False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._snapshot = None
-
-    @property
-    def current(self) -> Snapshot | None:
-        """The snapshot answers come from now; None before the first is read."""
-        return self._snapshot
+    def warm(self, snapshot: Snapshot, today: date) -> None:
+        warm(snapshot, self.settings, today)
 
 
 _CACHES: weakref.WeakKeyDictionary[Graph, StatisticsCache] = weakref.WeakKeyDictionary()
@@ -357,22 +232,37 @@ def build_answer(
     }
 
 
-def warm_up(graph: Graph, today: date) -> None:
-    """Read this process's statistics snapshot of `graph` and compute the usual answers now (a server worker's
-    start), so that no request waits for them."""
-    cache_for(graph)._load(graph, today, warm_up=True)
+def warm_up(graph: Graph, today: date, settings: Settings | None = None) -> None:
+    """Make this process's statistics snapshot of `graph` ready, with the usual answers, before a server worker
+    takes requests: from the snapshot the host saved (STATS_SNAPSHOTS) and what changed since, or read whole."""
+    cache = cache_for(graph)
+    file = None
+    if settings is not None and cache.settings.snapshots:
+        file = SnapshotFile.of(
+            cache.settings.snapshots, settings.neo4j_uri, settings.neo4j_database, settings.secret_key
+        )
+    cache.start(graph, today, file)
 
 
 def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
-    """Compute the default answer of every table (suppressed, as dashboards see it) and today's open data, so
-    that a dashboard's usual requests never wait for an aggregation after a refresh."""
-    for statistic, tables in STATISTICS.items():
-        for table in tables:
-            request = StatisticsRequest(statistic=statistic, as_of=today, table=table)
-            snapshot.remember(
-                ("answer", request, True),  # as government and client keys see it
-                lambda request=request: build_answer(snapshot.facts, request, True, settings),
-            )
+    """Compute the default answer of every table and the province totals the dashboard's tile grid asks for
+    (suppressed, as dashboards see them) and today's open data, so that a dashboard's usual requests never wait
+    for an aggregation after a refresh or a start."""
+    requests = [
+        StatisticsRequest(statistic=statistic, as_of=today, table=table)
+        for statistic, tables in STATISTICS.items()
+        for table in tables
+    ]
+    requests += [
+        StatisticsRequest(statistic=statistic, as_of=today, table=table, region=code)
+        for statistic, table in DASHBOARD_GRID
+        for code, _ in PROVINCES
+    ]
+    for request in requests:
+        snapshot.remember(
+            ("answer", request, True),  # as government and client keys see it
+            lambda request=request: build_answer(snapshot.facts, request, True, settings),
+        )
     snapshot.remember(
         ("open-data", today), lambda: open_data_csv(snapshot.facts, today, settings.minimum_cell)
     )

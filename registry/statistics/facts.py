@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -77,6 +77,15 @@ class MembershipRecord:
     until: date | None  # the day it ended; None while current
     work_type: str | None = None
     level: int | None = None
+    # A current spell's valid_until: once past, the spell ended that day (pool rederive will record it), so
+    # the facts of a day say so (FactStore.facts); the store itself holds nothing that depends on the day.
+    lapses_on: date | None = None
+
+    def on(self, day: date) -> MembershipRecord:
+        """The spell as known on `day`: a current one whose certificates lapsed before it ended then."""
+        if self.until is None and self.lapses_on is not None and self.lapses_on < day:
+            return replace(self, until=self.lapses_on)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +216,12 @@ class FactStore:
             read_at,
         )
 
-    def facts(self) -> Facts:
-        """The flat facts the statistics read."""
+    def facts(self, day: date) -> Facts:
+        """The flat facts the statistics read, as known on `day`."""
         return Facts(
             list(self.people.values()),
             [event for events in self.status_events.values() for event in events],
-            [spell for spells in self.memberships.values() for spell in spells],
+            [spell.on(day) for spells in self.memberships.values() for spell in spells],
             [exam for exams in self.exams.values() for exam in exams],
             self.emitters,
             list(self.engagements.values()),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from graph import revision
 from registry.statistics import ENGAGEMENT_BUCKETS
 from seed.key_emitters import generate_key_emitters
 from seed.synthetic import generate
@@ -27,6 +28,7 @@ from services.statistics import (
     StatisticsSettings,
     answer,
 )
+from services.statistics_cache import SnapshotFile
 from services.synthetic import load_synthetic
 from tests.fixed_graph import wipe_registry
 from tests.integration import slow_statistics as slow
@@ -361,3 +363,83 @@ def test_a_refresh_that_reads_only_the_changes_answers_like_a_full_read(registry
         incremental.snapshot(registry_graph, TODAY)[0].store.people.keys()
         == full.snapshot(registry_graph, TODAY)[0].store.people.keys()
     )
+
+
+# --- The snapshot a server keeps between starts (services/statistics_cache.py) ---------------------------------
+
+
+def _every_table(graph, cache) -> dict:
+    return {
+        (statistic, table): (found["rows"], found["totals"])
+        for statistic, tables in STATISTICS.items()
+        for table in tables
+        for found in [ask(graph, cache, statistic, table=table)]
+    }
+
+
+def _epoch(graph):
+    return graph.read(revision.current)[1]
+
+
+def test_a_restarted_process_loads_the_saved_snapshot_then_reads_what_changed(
+    registry_graph, settings, tmp_path
+):
+    ctx = Context(graph=registry_graph, settings=settings, today=TODAY)
+    file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
+    first = StatisticsCache(StatisticsSettings(refresh="sync"))
+    first.start(registry_graph, TODAY, file)  # nothing saved yet: a full read, then saved
+    assert first.current is not None and file.path.exists()
+    saved = file.load(_epoch(registry_graph), TODAY, 512)
+    assert saved is not None and saved.store.read_at == first.current.store.read_at
+    assert saved.answers()  # with the usual answers of the day
+    number = _single_valid_certificate(registry_graph)
+    certificates.change_status(ctx, number, "suspend", "测试")  # after the save: the restart must see it
+    try:
+        restarted = StatisticsCache(StatisticsSettings(refresh="sync"))
+        restarted.start(registry_graph, TODAY, file)
+        assert restarted.current is not None and restarted.current.store.keys == first.current.store.keys
+        read_whole = StatisticsCache(StatisticsSettings(refresh="sync"))
+        assert _every_table(registry_graph, restarted) == _every_table(registry_graph, read_whole)
+        assert ask(registry_graph, restarted, "supply")["snapshot"]["fresh"] is True
+    finally:
+        certificates.change_status(ctx, number, "reinstate", "测试")
+
+
+def test_a_snapshot_saved_on_an_earlier_day_answers_today_like_a_full_read(registry_graph, tmp_path):
+    file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
+    StatisticsCache(StatisticsSettings(refresh="sync")).start(registry_graph, TODAY - timedelta(days=1), file)
+    restarted = StatisticsCache(StatisticsSettings(refresh="sync"))
+    restarted.start(registry_graph, TODAY, file)
+    assert restarted.current is not None and restarted.current.key[-1] == TODAY
+    read_whole = StatisticsCache(StatisticsSettings(refresh="sync"))
+    assert _every_table(registry_graph, restarted) == _every_table(registry_graph, read_whole)
+
+
+def test_a_saved_snapshot_is_loaded_only_when_signed_with_our_key_and_of_this_graph(registry_graph, tmp_path):
+    file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
+    StatisticsCache(StatisticsSettings(refresh="sync")).start(registry_graph, TODAY, file)
+    epoch = _epoch(registry_graph)
+    assert file.load(epoch, TODAY, 512) is not None
+    assert SnapshotFile(file.path, b"another key").load(epoch, TODAY, 512) is None
+    assert file.load("another graph's epoch", TODAY, 512) is None
+    data = bytearray(file.path.read_bytes())
+    data[-10] ^= 0xFF  # one byte changed on disk
+    file.path.write_bytes(bytes(data))
+    assert file.load(epoch, TODAY, 512) is None
+
+
+def test_until_a_loaded_snapshot_is_checked_against_the_graph_its_answers_say_not_fresh(
+    registry_graph, tmp_path
+):
+    file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
+    StatisticsCache(StatisticsSettings(refresh="sync")).start(registry_graph, TODAY, file)
+    loaded = file.load(_epoch(registry_graph), TODAY, 512)
+    cache = StatisticsCache(StatisticsSettings(refresh="background", check_seconds=3600))
+    cache._snapshot = loaded  # as start() installs it, before its first check
+    assert ask(registry_graph, cache, "supply")["snapshot"]["fresh"] is False
+    deadline = time.monotonic() + 60
+    while not ask(registry_graph, cache, "supply")["snapshot"][
+        "fresh"
+    ]:  # the check the first request started
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
