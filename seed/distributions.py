@@ -114,6 +114,32 @@ DEFAULT_EMPLOYER_KIND_WEIGHTS: dict[str | None, float] = {
 SAME_PROVINCE_EMPLOYER_SHARE = 0.7
 
 ENGAGEMENTS_PER_PRACTITIONER: tuple[float, float] = (0.4, 0.6)  # per block, uniform; mean 0.5
+# A team is drawn from the lead's block and the blocks just before it (issue 23: blocks that only work with
+# themselves would be closed circles); the engagement travels with the latest of them, so every member is stored
+# before it.
+TEAM_WINDOW_BLOCKS = 5
+# The market (seed/market.py): share of each sector's plants that belong to a group of companies, group sizes in
+# plants, the size from which a group has regional subsidiaries between its head and its plants.
+GROUP_SHARE: dict[str, float] = {"power": 0.5, "steel": 0.5, "other": 0.15}
+GROUP_SIZE_RANGE: tuple[int, int] = (5, 50)
+SUBSIDIARY_LEVEL_FROM = 12
+# Provider sizes follow a Pareto law: a few national firms take much of the work.
+PROVIDER_SIZE_PARETO = 1.2
+# A client's roster: verification bodies (at least two, so verification can rotate) and consultancies.
+ROSTER_VERIFIERS: tuple[int, int] = (2, 3)
+ROSTER_CONSULTANCIES: tuple[int, int] = (1, 2)
+# How many employers a person had before the current one (between consultancies and verification bodies).
+CAREER_MOVES_WEIGHTS: dict[int, float] = {0: 45, 1: 35, 2: 20}
+# Who signs a verification report: the lead most of the time, else another member; a reviewer some of the time.
+SIGNER_NOT_LEAD_SHARE = 0.3
+REVIEWER_SHARE = 0.4
+LEAD_VISITS_SHARE = 0.5  # a lead who does not sign visits the site this often
+# Anomalies planted into the background (seed/plants.py), per 100 000 practitioners, and the conflict cases the
+# conflict-path benchmark looks for. The truth goes to a file only the benchmark reads.
+ANOMALY_RATES: dict[str, float] = {
+    "signed_not_on_site": 40, "two_places": 30, "overload": 20, "familiar_pair": 30, "closed_circle": 10,
+}  # fmt: skip
+CONFLICT_CASE_RATES: dict[str, float] = {"group_employment": 20, "consult_then_verify": 20}
 ENGAGEMENT_STATUS_WEIGHTS: dict[str, float] = {"completed": 75, "active": 12, "planned": 8, "cancelled": 5}
 TEAM_SIZE_WEIGHTS: dict[int, float] = {1: 20, 2: 35, 3: 30, 4: 15}
 LEAD_LEVEL_WEIGHTS: dict[int, float] = {1: 8, 2: 5, 3: 2, 4: 1}

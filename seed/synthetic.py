@@ -6,8 +6,10 @@ block, so memory stays bounded by one batch even for a million people:
 
 - practitioner `i` draws everything from `random.Random(f"{seed}:p:{i}")` and engagement `e` from
   `random.Random(f"{seed}:e:{e}")`, so no draw depends on how the stream is cut into batches;
-- engagements are built per block of 100 practitioners from that block's people only, and batches are whole
-  blocks, so an engagement always travels with its team;
+- engagements are led by a block of 100 practitioners and staffed from it and the few blocks before it
+  (seed/engagements.py), and batches are whole blocks, so an engagement always travels with, or after, its team;
+- the market around them (groups of companies, providers, careers: seed/market.py) and the anomalies planted at
+  known rates (seed/plants.py, whose truth `truth` holds once the batches have all been generated);
 - identifiers that must be unique (ID card, phone, certificate number, USCC) are derived from the index
   through a bijection rather than drawn and checked, since no set of used values can be kept across batches.
 
@@ -53,10 +55,12 @@ from seed.distributions import (
     pick_specialties,
     write_bio,
 )
-from seed.engagements import block_engagements, engagement_count
+from seed.engagements import Ledger, block_engagements, engagement_count
+from seed.market import Market, build_market, career, roster
 from seed.names import pick_name
 from seed.numbering import MOBILE_PREFIXES, Bijection, BirthSlots, add_years, new_id
 from seed.organizations import make_organization
+from seed.plants import Planter, empty_truth, engagements_planted, reserve_circles, schedule
 
 # --- The registry --------------------------------------------------------------------------------------------
 
@@ -85,6 +89,16 @@ class SyntheticRegistry:
     by_kind: dict[str, list[int]] = field(repr=False)
     by_kind_province: dict[tuple[str, str], list[int]] = field(repr=False)
     enterprises_by_industry: dict[str, list[int]] = field(repr=False)
+    market: Market = field(repr=False)
+    # Planted closed circles' organizations (seed/plants.py); every other enterprise may be a background client.
+    circles: list[dict[str, list[int]]] = field(repr=False)
+    clients: list[int] = field(repr=False)
+    clients_by_industry: dict[str, list[int]] = field(repr=False)
+    clients_by_province: dict[str, list[int]] = field(repr=False)
+    position: dict[str, int] = field(repr=False)  # organization id → position
+    # What was planted (seed/plants.py), complete once batches() has run to the end; only the benchmark reads it.
+    truth: dict[str, Any] = field(default_factory=empty_truth, repr=False)
+    _rosters: dict[int, dict[str, list[int]]] = field(default_factory=dict, repr=False)
     _counts: dict[str, int] | None = field(default=None, repr=False)
 
     # -- public ---------------------------------------------------------------------------------------------
@@ -121,6 +135,11 @@ class SyntheticRegistry:
             engagements = sum(
                 engagement_count(self.seed, number, min(BLOCK_SIZE, self.size - start))
                 for number, start in enumerate(range(0, self.size, BLOCK_SIZE))
+            ) + sum(
+                engagements_planted(kind, self.today)
+                for plants in schedule(self.size).values()
+                for kind, number in plants
+                if kind != "closed_circle" or number < len(self.circles)
             )
             self._counts = {
                 "practitioners": self.size,
@@ -136,6 +155,17 @@ class SyntheticRegistry:
 
         return generate_key_emitters(self.seed, latest_year=self.today.year)
 
+    @property
+    def relations(self) -> list[dict[str, Any]]:
+        """Control relations of the groups of companies, each child after its parent in `organizations`."""
+        return self.market.relations
+
+    def roster_of(self, client: int) -> dict[str, list[int]]:
+        """The providers a client (by position) works with, by kind."""
+        if client not in self._rosters:
+            self._rosters[client] = roster(self.seed, self.market, client)
+        return self._rosters[client]
+
     def employer_uscc(self, employer_id: str | None) -> str | None:
         """The USCC of an organization of this registry, or None."""
         organization = self._organizations_by_id.get(employer_id) if employer_id else None
@@ -144,10 +174,19 @@ class SyntheticRegistry:
     # -- practitioners --------------------------------------------------------------------------------------
 
     def _blocks(self, *, engagements: bool = True) -> Iterator[Batch]:
-        """Blocks of 100 practitioners, the unit that every draw and every engagement team stays within."""
+        """Blocks of 100 practitioners: each leads its engagements, staffed from it and the blocks before."""
+        ledger = Ledger()
+        plants = schedule(self.size)
+        self.truth = empty_truth()
         for number, start in enumerate(range(0, self.size, BLOCK_SIZE)):
             people, certificates = self._block_people(start, min(start + BLOCK_SIZE, self.size))
-            work = block_engagements(self, number, people, certificates) if engagements else []
+            work: list[dict[str, Any]] = []
+            if engagements:
+                ledger.open_block(number, people, certificates)
+                planter = Planter(self, ledger, number, plants.get(number, []))
+                planter.before_background()
+                work = block_engagements(self, ledger, number)
+                work += planter.plant()
             yield Batch(people, certificates, work)
 
     def _block_people(self, start: int, stop: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -210,6 +249,9 @@ class SyntheticRegistry:
             "industries": industries,
             "bio": bio,
         }
+        person["employments"] = career(
+            self.seed, index, self.organizations, self.market, employer_id, work_start_year, today
+        )
         return person, certificates
 
     def _phone(self, index: int) -> str:
@@ -328,6 +370,14 @@ def generate(size: int, seed: int = 42, today: date | None = None) -> SyntheticR
         if kind == "enterprise":
             by_industry.setdefault(organization["industry"], []).append(position)
     phones = Bijection(len(MOBILE_PREFIXES) * 100_000_000, random.Random(f"{seed}:phone").getrandbits(64))
+    circles = reserve_circles(seed, organizations, size)
+    reserved = {p for circle in circles for group in circle.values() for p in group}
+    clients = [p for p in by_kind.get("enterprise", []) if p not in reserved]
+    clients_by_industry: dict[str, list[int]] = {}
+    clients_by_province: dict[str, list[int]] = {}
+    for p in clients:
+        clients_by_industry.setdefault(organizations[p]["industry"], []).append(p)
+        clients_by_province.setdefault(province_of(organizations[p]["region"]), []).append(p)
     return SyntheticRegistry(
         size=size,
         seed=seed,
@@ -339,4 +389,10 @@ def generate(size: int, seed: int = 42, today: date | None = None) -> SyntheticR
         by_kind=by_kind,
         by_kind_province=by_kind_province,
         enterprises_by_industry=by_industry,
+        market=build_market(seed, organizations, reserved),
+        circles=circles,
+        clients=clients,
+        clients_by_industry=clients_by_industry,
+        clients_by_province=clients_by_province,
+        position={organization["id"]: position for position, organization in enumerate(organizations)},
     )

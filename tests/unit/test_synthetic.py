@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.engagements import engagement_problems
+from registry.engagements import engagement_problems, site_visit_problems
 from registry.identifiers import normalize_email, normalize_id_card, normalize_phone, normalize_uscc
 from registry.import_columns import normalize_header
 from registry.import_rows import validate_row
@@ -248,22 +248,25 @@ def test_employers_are_organizations_of_the_registry(registry, practitioners):
 # --- Engagements ---
 
 
-def test_every_engagement_team_is_in_its_batch_with_one_lead_holding_its_kind(registry, batches):
+def test_every_engagement_team_is_stored_by_its_batch_with_one_lead_holding_its_kind(registry, batches):
     clients = {o["id"]: o for o in registry.organizations if o["kind"] == "enterprise"}
+    providers = {o["id"] for o in registry.organizations if o["kind"] in ("consultancy", "verification_body")}
     total = 0
+    seen: set[str] = set()  # people of this batch and the ones before: stored before its engagements
     for batch in batches:
-        people = {person["id"] for person in batch.practitioners}
+        seen |= {person["id"] for person in batch.practitioners}
         held = {(c["practitioner_id"], c["work_type"]) for c in batch.certificates}
         for engagement in batch.engagements:
             total += 1
             members = [member["practitioner_id"] for member in engagement["team"]]
-            assert set(members) <= people
+            assert set(members) <= seen
             assert 1 <= len(members) <= 4
             leads = [member for member in engagement["team"] if member["role"] == "lead"]
             assert len(leads) == 1
             assert (leads[0]["practitioner_id"], engagement["kind"]) in held
             client = clients[engagement["client_id"]]
             assert (engagement["industry"], engagement["region"]) == (client["industry"], client["region"])
+            assert engagement["provider_id"] in providers
             assert engagement["status"] in ENGAGEMENT_STATUSES
             assert engagement["start_on"] >= OCCUPATION_START
             assert (
@@ -272,6 +275,15 @@ def test_every_engagement_team_is_in_its_batch_with_one_lead_holding_its_kind(re
                 )
                 == {}
             )
+            assert (
+                site_visit_problems(
+                    engagement["site_visits"], members, engagement["start_on"], engagement["end_on"]
+                )
+                == {}
+            )
+            assert all(visit["region"] == engagement["region"] for visit in engagement["site_visits"])
+            if engagement["kind"] == "verification":
+                assert sum("signer" in member["roles"] for member in engagement["team"]) == 1
             if engagement["status"] == "completed":
                 assert engagement["end_on"] <= TODAY
     assert 0.4 <= total / 5000 <= 0.6
