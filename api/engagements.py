@@ -29,6 +29,10 @@ class EngagementList(Resource):
 
     @require(ADMIN)
     @ns.response(404, "Unknown provider_id")
+    @ns.response(
+        409,
+        "A team member is conflicted with the client (paths in `conflicts`); see acknowledged_conflicts",
+    )
     @creates(ns, _VIEW, "engagements_engagement_item", engagement_id="id")
     @accepts(ns, _INPUT)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +51,10 @@ class EngagementItem(Resource):
 
     @require(ADMIN)
     @ns.response(404, "No engagement with that id, or an unknown provider_id")
+    @ns.response(
+        409,
+        "A team member is conflicted with the client (paths in `conflicts`); see acknowledged_conflicts",
+    )
     @returns(ns, _VIEW)
     @accepts(ns, _INPUT, partial=True, name="EngagementPatch")
     def patch(self, engagement_id: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,11 @@ class ConflictRules:
 
 DEFAULT_CONFLICT_RULES = ConflictRules()
 
+# An engagement's team is checked against its client for these kinds. Earlier engagements for the same client
+# (group_engagement) are the normal course of business: their familiarity is what the rotation warning counts
+# (registry/rotation.py), so they do not block a team.
+ENGAGEMENT_TEAM_KINDS: tuple[str, ...] = ("group_employment", "colleague", "consult_then_verify")
+
 
 def conflict_rules_problems(mapping: Mapping[str, Any]) -> dict[str, list[str]]:
     """Field errors for a `rules` object; empty when every value is within its bounds."""
@@ -198,8 +203,20 @@ class Conflict:
     facts: tuple[str, ...] = field(default=(), compare=False)  # ids of the engagements/relations it rests on
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the conflict as a JSON-ready dict: rule, detail and path."""
+        """Return the conflict as a dict: rule, detail and path (dates as dates, for the API's schemas)."""
         return {"rule": self.rule, "detail": self.detail, "path": [step.to_dict() for step in self.path]}
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the conflict as plain JSON (dates as ISO strings): for a problem body or a sealed record."""
+        path = [
+            {**step, "since": _iso(step["since"]), "until": _iso(step["until"])}
+            for step in (s.to_dict() for s in self.path)
+        ]
+        return {"rule": self.rule, "detail": self.detail, "path": path}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def detail_of(rule: str, path: Iterable[Step]) -> str:

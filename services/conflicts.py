@@ -20,8 +20,16 @@ from graph import declarations, profiles
 from registry import visibility
 from registry.conflict_paths import Facts
 from registry.conflict_paths import conflicts as build
-from registry.conflicts import DEFAULT_CONFLICT_RULES, KIND_BY_CODE, Conflict, ConflictRules, match_entry
+from registry.conflicts import (
+    DEFAULT_CONFLICT_RULES,
+    ENGAGEMENT_TEAM_KINDS,
+    KIND_BY_CODE,
+    Conflict,
+    ConflictRules,
+    match_entry,
+)
 from registry.draws import window_start
+from registry.errors import Conflict as ConflictError
 from registry.errors import NotFound
 from services.context import Context
 
@@ -38,9 +46,11 @@ def find(
     rules: ConflictRules = DEFAULT_CONFLICT_RULES,
     job: str | None = None,
     practitioner_ids: Collection[str] | None = None,
+    except_engagement: str | None = None,
 ) -> dict[str, list[Conflict]]:
     """Who is conflicted with the organization on `on` for `job`, by person id (only `practitioner_ids` when
-    given), each conflict with its rule and path; 404 for an unknown organization."""
+    given), each conflict with its rule and path; 404 for an unknown organization. `except_engagement`: an
+    engagement that is not evidence (the one whose team is being checked)."""
     since = window_start(on, rules.window_years)
     group = repo.group(tx, organization_id, rules.group_depth, since, on)
     if group is None:
@@ -55,6 +65,8 @@ def find(
         engagements=bool(kinds & {"group_engagement", "consult_then_verify"}),
         colleagues="colleague" in kinds,
     )  # fmt: skip
+    for key in ("engagements", "colleagues"):
+        found[key] = [row for row in found[key] if row["engagement"]["id"] != except_engagement]
     facts = Facts(
         organization=group["organization"],
         members=tuple(group["members"]),
@@ -87,6 +99,49 @@ def for_match(
     for person, entry in declarations.declared(tx, organization_id, on, lookback).items():
         entries.setdefault(person, {**entry, "conflicts": []})["conflicts"].extend(entry["conflicts"])
     return entries
+
+
+def check_team(
+    tx: neo4j.ManagedTransaction,
+    ctx: Context,
+    engagement: Mapping[str, Any],
+    acknowledged: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """Refuse (409, with the paths) a team with a person conflicted with the engagement's client, unless an
+    administrator acknowledged that person's conflicts with a reason; the acknowledged conflicts, to be recorded
+    in the audit chain. `engagement`: id, client_id, kind, start_on and the team's practitioner ids."""
+    team = engagement["team_ids"]
+    if not team or not engagement.get("client_id"):
+        return []
+    rules = ConflictRules(window_years=ctx.settings.conflict_window_years, kinds=ENGAGEMENT_TEAM_KINDS)
+    on = engagement.get("start_on") or ctx.today
+    found = find(
+        tx,
+        engagement["client_id"],
+        on,
+        rules,
+        engagement.get("kind"),
+        team,
+        except_engagement=engagement["id"],
+    )
+    refused = {person: conflicts for person, conflicts in found.items() if person not in acknowledged}
+    if refused:
+        raise ConflictError(
+            f"{len(refused)} team member(s) have a conflict of interest with the client; an administrator may "
+            "acknowledge each with a reason (acknowledged_conflicts).",
+            conflicts=[
+                {"practitioner_id": person, "conflicts": [c.to_record() for c in conflicts]}
+                for person, conflicts in sorted(refused.items())
+            ],
+        )
+    return [
+        {
+            "practitioner_id": person,
+            "reason": acknowledged[person],
+            "rules": sorted({c.rule for c in found[person]}),
+        }
+        for person in sorted(found)
+    ]
 
 
 def people_on_paths(found: Mapping[str, list[Conflict]]) -> list[str]:

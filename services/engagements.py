@@ -12,7 +12,7 @@ from graph import practitioners as practitioner_repo
 from graph.records import found
 from registry.engagements import engagement_problems, member_roles, site_visit_problems
 from registry.errors import ValidationFailed
-from services import audit, reference
+from services import audit, conflicts, reference
 from services.context import Context, Page
 from services.pools import rederive
 
@@ -32,6 +32,10 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
             roles = member_roles(member.get("role"), member.get("roles"))
             team.append({"practitioner_id": str(member["practitioner_id"]), "role": roles[0], "roles": roles})
         data["team"] = team
+    if data.get("acknowledged_conflicts") is not None:
+        data["acknowledged_conflicts"] = {
+            str(entry["practitioner_id"]): entry["reason"] for entry in data["acknowledged_conflicts"]
+        }
     if data.get("site_visits") is not None:
         data["site_visits"] = [
             {**visit, "practitioner_id": str(visit["practitioner_id"])} for visit in data["site_visits"]
@@ -77,6 +81,33 @@ def _check_merged(current: dict[str, Any], changes: dict[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
+def _check_team(
+    tx: neo4j.ManagedTransaction,
+    ctx: Context,
+    engagement_id: str,
+    data: dict[str, Any],
+    current: dict[str, Any],
+) -> None:
+    """Refuse a team member conflicted with the client (409 with the paths) unless acknowledged; record the
+    acknowledgements in the audit chain. Checked when the team, client, kind or start changes."""
+    if not {"team", "client_id", "kind", "start_on"} & set(data):
+        return
+    team = data["team"] if "team" in data else [{"practitioner_id": i} for i in repo.team_ids(current)]
+    engagement = {
+        "id": engagement_id,
+        "client_id": data.get("client_id") or (current.get("client") or {}).get("id"),
+        "kind": data.get("kind") or current.get("kind"),
+        "start_on": data.get("start_on") or current.get("start_on"),
+        "team_ids": [member["practitioner_id"] for member in team or []],
+    }
+    acknowledged = conflicts.check_team(tx, ctx, engagement, data.get("acknowledged_conflicts") or {})
+    if acknowledged:
+        audit.record(
+            tx, ctx, "engagement", engagement_id, "acknowledge_conflicts",
+            after={"acknowledged": acknowledged}, subjects=[entry["practitioner_id"] for entry in acknowledged],
+        )  # fmt: skip
+
+
 def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     """Record an engagement with its client, industry, region and team."""
     data = _plain(data)
@@ -88,6 +119,7 @@ def create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         repo.check_references(tx, data)
         team = [member["practitioner_id"] for member in data.get("team") or []]
         practitioner_repo.lock(tx, team)
+        _check_team(tx, ctx, engagement_id, data, {})
         repo.save(tx, engagement_id, data, new=True)
         rederive(tx, team, ctx.today)  # their industry experience now includes this one
         view = found(repo.view(tx, engagement_id), "engagement", engagement_id)
@@ -114,6 +146,7 @@ def update(ctx: Context, engagement_id: str, data: dict[str, Any]) -> dict[str, 
         repo.check_references(tx, data)
         members = repo.team_ids(current) + [m["practitioner_id"] for m in data.get("team") or []]
         practitioner_repo.lock(tx, members)
+        _check_team(tx, ctx, engagement_id, data, current)
         repo.save(tx, engagement_id, data)
         rederive(tx, members, ctx.today)  # old and new members
         view = found(repo.view(tx, engagement_id), "engagement", engagement_id)

@@ -41,6 +41,13 @@ class SiteVisitInputSchema(Schema):
     region = region_code_field(required=True, metadata={"example": "420700"})
 
 
+class AcknowledgedConflictSchema(Schema):
+    practitioner_id = fields.UUID(required=True, metadata={"description": "a team member with a conflict"})
+    reason = Text(
+        required=True, max_length=500, metadata={"description": "why the administrator accepts the conflict"}
+    )
+
+
 class EngagementInputSchema(Schema):
     """An engagement: title, kind, client, industry, region, dates, status and team."""
 
@@ -64,6 +71,14 @@ class EngagementInputSchema(Schema):
         fields.Nested(SiteVisitInputSchema),
         validate=validate.Length(max=200),
         metadata={"description": "who was on site, when and where; replaces the list on PATCH"},
+    )
+    acknowledged_conflicts = fields.List(
+        fields.Nested(AcknowledgedConflictSchema),
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "team members whose conflict of interest with the client (409 otherwise) the "
+            "administrator accepts, each with a reason recorded in the audit chain"
+        },
     )
 
     @validates_schema

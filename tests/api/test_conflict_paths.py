@@ -203,3 +203,47 @@ def test_another_persons_identity_is_a_hidden_step_for_clients(client, as_role, 
 def test_an_unknown_organization_is_404(client, admin):
     body = {"work_type": "verification", "conflict_org_id": "00000000-0000-4000-8000-000000000000"}
     assert client.post("/api/v1/match", json=body, headers=admin).status_code == 404
+
+
+# --- Engagements: a conflicted team member is refused unless an administrator acknowledges it (run last: the
+# acknowledged engagement stays in the graph) ---------------------------------------------------------------------
+
+
+def _engagement(world, kind: str, member: str, **extra) -> dict:
+    return {"title": f"{kind} 回避测试", "kind": kind, "client_id": world["orgs"]["plant"], "start_on": ago(0.1),
+            "team": [{"practitioner_id": member, "roles": ["signer"]}]} | extra  # fmt: skip
+
+
+def test_a_conflicted_team_member_is_refused_with_the_paths(client, admin, world):
+    p = world["people"]
+    for kind, key, rule in (("verification", "sister", "group_employment"), ("verification", "colleague", "colleague"),
+                            ("verification", "staff", "consult_then_verify")):  # fmt: skip
+        response = client.post("/api/v1/engagements", json=_engagement(world, kind, p[key]), headers=admin)
+        assert response.status_code == 409, (key, response.get_json())
+        (refused,) = response.get_json()["conflicts"]
+        assert refused["practitioner_id"] == p[key]
+        assert rule in {c["rule"] for c in refused["conflicts"]} and refused["conflicts"][0]["path"]
+
+
+def test_earlier_work_for_the_client_does_not_block_a_consulting_team(client, admin, world):
+    p = world["people"]
+    response = client.post(
+        "/api/v1/engagements", json=_engagement(world, "consulting", p["staff"]), headers=admin
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def test_an_acknowledged_conflict_is_accepted_and_recorded_in_the_audit_chain(client, admin, world):
+    p = world["people"]
+    acknowledged = [{"practitioner_id": p["sister"], "reason": "已离职一年，经评审同意"}]
+    body = _engagement(world, "verification", p["sister"], acknowledged_conflicts=acknowledged)
+    response = client.post("/api/v1/engagements", json=body, headers=admin)
+    assert response.status_code == 201, response.get_json()
+    engagement = response.get_json()["id"]
+    entries = client.get("/api/v1/audit", query_string={"entity_id": engagement}, headers=admin).get_json()
+    (acknowledged,) = [e for e in entries["items"] if e["action"] == "acknowledge_conflicts"]
+    assert "已离职一年" in str(acknowledged)
+    # The engagement itself is no evidence against its own team: changing its team again needs no new acknowledgement
+    # for a member whose only tie is this engagement.
+    patch = {"team": [{"practitioner_id": p["clean"], "roles": ["signer"]}]}
+    assert client.patch(f"/api/v1/engagements/{engagement}", json=patch, headers=admin).status_code == 200
