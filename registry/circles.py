@@ -4,7 +4,9 @@ for each community (Wachs & Kertész, Sci. Rep. 9:10818, 2019; rules and thresho
 The network: verifiers (people on a verification engagement's team), providers (the firm that performed it) and
 clients are nodes; each engagement ties every verifier on it to its client and its provider, and the provider to
 the client. A tie's weight is the share of work the two shared (`tie_weight`: shared engagements over those of
-the less busy of them), so a tie is strong when one of the two works mostly with the other, whatever the sizes.
+the less busy of them), so a tie is strong when one of the two works mostly with the other, whatever the sizes;
+Leiden and cohesion read these weights. Exclusivity reads the shared engagements themselves: the share of the
+members' work with anyone that they did inside the group.
 
 Communities come from the Leiden algorithm (Traag, Waltman & van Eck 2019) as python-igraph implements it in
 its C core (`Graph.community_leiden`), with the constant Potts model: it finds groups denser than the resolution
@@ -21,7 +23,15 @@ from dataclasses import dataclass
 import igraph
 import numpy as np
 
-from registry.integrity import THRESHOLDS, Circle, Thresholds, cohesion, exclusivity, is_closed_circle, possible_pairs
+from registry.integrity import (
+    THRESHOLDS,
+    Circle,
+    Thresholds,
+    cohesion,
+    exclusivity,
+    is_closed_circle,
+    possible_pairs,
+)
 
 VERIFIER, PROVIDER, CLIENT = "verifier", "provider", "client"
 SEED = 23
@@ -76,14 +86,19 @@ class _Network:
                 tie_work.append(number)
         size = len(self.roles)
         self.size = size
-        self.engagements = np.bincount(np.array(occurrences, dtype=np.int64), minlength=size).astype(np.float64)
+        self.engagements = np.bincount(np.array(occurrences, dtype=np.int64), minlength=size).astype(
+            np.float64
+        )
         a, b = np.array(ends_a, dtype=np.int64), np.array(ends_b, dtype=np.int64)
         self.tie_a, self.tie_b = np.minimum(a, b), np.maximum(a, b)
         self.tie_work = np.array(tie_work, dtype=np.int64)
         codes, counts = np.unique(self.tie_a * size + self.tie_b, return_counts=True)
-        self.pairs = np.stack([codes // size, codes % size], axis=1) if len(codes) else np.zeros((0, 2), np.int64)
+        self.pairs = (
+            np.stack([codes // size, codes % size], axis=1) if len(codes) else np.zeros((0, 2), np.int64)
+        )
         # tie_weight, for every pair at once: shared work over that of the less busy of the two
         busier = np.minimum(self.engagements[self.pairs[:, 0]], self.engagements[self.pairs[:, 1]])
+        self.counts = counts.astype(np.float64)
         self.weights = counts / np.maximum(busier, 1.0)
         self.role_of = np.array(self.roles, dtype=np.int64)
         self.names = [name for (_, name), _ in sorted(self.index.items(), key=lambda item: item[1])]
@@ -115,15 +130,20 @@ def find_circles(works: Iterable[Work], rules: Thresholds = THRESHOLDS) -> list[
     return _score(ordered, network, membership, rules)
 
 
-def _score(works: Sequence[Work], network: _Network, membership: np.ndarray, rules: Thresholds) -> list[FoundCircle]:
+def _score(
+    works: Sequence[Work], network: _Network, membership: np.ndarray, rules: Thresholds
+) -> list[FoundCircle]:
     communities = int(membership.max()) + 1
     a, b = membership[network.pairs[:, 0]], membership[network.pairs[:, 1]]
     inside = a == b
-    weights = network.weights
+    weights, counts = network.weights, network.counts
+    # Cohesion weighs ties by share of work (a small client's only provider is a full tie); exclusivity counts
+    # the work itself: how much of what the members did together with anyone they did inside the group.
     internal = np.bincount(a[inside], weights=weights[inside], minlength=communities)
-    # Strength: every tie counts at both of its ends; a tie inside gives its weight to the group twice.
-    strength = np.bincount(a, weights=weights, minlength=communities) + np.bincount(
-        b, weights=weights, minlength=communities
+    internal_work = np.bincount(a[inside], weights=counts[inside], minlength=communities)
+    # every tie counts at both of its ends; a tie inside counts for the group twice
+    all_work = np.bincount(a, weights=counts, minlength=communities) + np.bincount(
+        b, weights=counts, minlength=communities
     )
     roles = np.zeros((communities, 3), dtype=np.int64)
     np.add.at(roles, (membership, network.role_of), 1)
@@ -152,7 +172,7 @@ def _score(works: Sequence[Work], network: _Network, membership: np.ndarray, rul
             clients=clients,
             engagements=len(inside_work),
             cohesion=round(cohesion(float(internal[c]), possible_pairs(verifiers, providers, clients)), 3),
-            exclusivity=round(exclusivity(2 * float(internal[c]), float(strength[c])), 3),
+            exclusivity=round(exclusivity(2 * float(internal_work[c]), float(all_work[c])), 3),
         )
         if not is_closed_circle(circle, rules):
             continue

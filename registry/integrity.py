@@ -24,7 +24,9 @@ WACHS_KERTESZ = (
     "Wachs & Kertész, A network approach to cartel detection in public auction markets, "
     "Sci. Rep. 9:10818 (2019), doi:10.1038/s41598-019-47198-1"
 )
-ORDER_775 = "《碳排放权交易管理暂行条例》(国务院令第775号, 2024): technical service bodies answer for their reports"
+ORDER_775 = (
+    "《碳排放权交易管理暂行条例》(国务院令第775号, 2024): technical service bodies answer for their reports"
+)
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,7 @@ def cohesion(internal_weight: float, possible_pairs: int) -> float:
 
 
 def exclusivity(internal_strength: float, total_strength: float) -> float:
-    """The share of the members' ties (by weight) that stay inside the group."""
+    """The share of the members' ties (by shared engagements) that stay inside the group."""
     return internal_strength / total_strength if total_strength else 0.0
 
 
