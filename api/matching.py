@@ -27,7 +27,12 @@ _EXCLUDED = ExcludedSchema(many=True)
 class Match(Resource):
     @require(CLIENT_PLUS)
     @ns.response(404, "No organization with the conflict_org_id")
-    @returns(ns, None, description="{items: [{practitioner, score, reasons, score_breakdown}], total, ...}")
+    @returns(
+        ns,
+        None,
+        description="{items: [{practitioner, score, reasons, score_breakdown, rotation}], total, ...}; rotation "
+        "(verification with conflict_org_id): {consecutive_years, years, warning, via} or null",
+    )
     @accepts(ns, MatchRequestSchema())
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Rank practitioners for a job (client+): hard filters, then the documented score; see the README."""
@@ -44,6 +49,9 @@ class Match(Resource):
             }
             for scored, view in result.ranked
         ]
+        if data["work_type"] == "verification" and data.get("conflict_org_id") is not None:
+            for item in items:  # the run of years this person (or their firm) has verified the client, if any
+                item["rotation"] = result.rotation.get(item["practitioner"]["id"])
         response = page_of(items, result.total, 1, data["limit"])
         if explain:
             response["excluded"] = _EXCLUDED.dump(presenters.excluded(result.excluded))

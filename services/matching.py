@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import neo4j
@@ -11,9 +11,10 @@ from graph import matching as repo
 from graph import profiles, views
 from graph.declarations import declaration_lookback
 from registry import visibility
+from registry.conflicts import VERIFICATION_JOBS
 from registry.draws import window_start
 from registry.matching import Candidate, MatchRequest, Scored, rank
-from services import conflicts, credit, reference, search_index
+from services import conflicts, credit, independence, reference, search_index
 from services.context import Context
 
 
@@ -22,6 +23,18 @@ class MatchResult:
     ranked: list[tuple[Scored, dict[str, Any]]]  # (score, practitioner view) for the top `limit`
     total: int  # candidates that passed the hard filters and the conflict check
     excluded: list[dict[str, Any]]  # who the conflict check removed, and why
+    rotation: dict[str, dict[str, Any]] = field(default_factory=dict)  # ranked id → rotation warning
+
+
+def _rotation(
+    tx: neo4j.ManagedTransaction, ctx: Context, request: MatchRequest, ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """For verification work for a known client: each ranked person's run of consecutive years verifying it
+    (their own or their employer's), as the caller may see it (services/independence.py)."""
+    if request.work_type not in VERIFICATION_JOBS or not request.conflict_org_id or not ids:
+        return {}
+    role = ctx.actor.role or visibility.PUBLIC_ROLE
+    return independence.warnings(tx, request.conflict_org_id, ids, ctx.today, role)
 
 
 def _as_seen_by(tx: neo4j.ManagedTransaction, found: list[Candidate], role: str) -> list[Candidate]:
@@ -73,10 +86,12 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
             audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
             factor=factor, lookback=declaration_lookback(window), tx=tx,
         )  # fmt: skip
+        ids = [s.candidate.id for s in found.ranked]
         return MatchResult(
             [(s, found.views[s.candidate.id]) for s in found.ranked],
             found.total,
             _with_visibility(tx, found.excluded),
+            _rotation(tx, ctx, request, ids),
         )
 
     index.warm()
@@ -102,6 +117,7 @@ def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:
         ids = [scored.candidate.id for scored in top]
         page_views = views.practitioners(tx, ids, ctx.today)
         ranked = [(s, page_views[s.candidate.id]) for s in top]
-        return MatchResult(ranked, len(found), _with_visibility(tx, excluded))
+        rotation = _rotation(tx, ctx, request, ids)
+        return MatchResult(ranked, len(found), _with_visibility(tx, excluded), rotation)
 
     return ctx.graph.read(work)

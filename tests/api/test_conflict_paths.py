@@ -247,3 +247,17 @@ def test_an_acknowledged_conflict_is_accepted_and_recorded_in_the_audit_chain(cl
     # for a member whose only tie is this engagement.
     patch = {"team": [{"practitioner_id": p["clean"], "roles": ["signer"]}]}
     assert client.patch(f"/api/v1/engagements/{engagement}", json=patch, headers=admin).status_code == 200
+
+
+def test_a_verification_match_for_a_client_carries_each_candidates_rotation(client, admin, world):
+    body = {"work_type": "verification", "conflict_org_id": world["orgs"]["other"], "limit": 100}
+    items = client.post("/api/v1/match", json=body, headers=admin).get_json()["items"]
+    # The verifier of "other" last year is conflicted (group_engagement), so left out; the others have no run.
+    assert world["people"]["clean"] not in {i["practitioner"]["id"] for i in items}
+    sister = next(i for i in items if i["practitioner"]["id"] == world["people"]["sister"])
+    assert sister["rotation"] is None
+    consulting = {**body, "work_type": "consulting"}
+    assert all(
+        "rotation" not in i
+        for i in client.post("/api/v1/match", json=consulting, headers=admin).get_json()["items"]
+    )
