@@ -60,10 +60,13 @@ neo4j-wipe:
 test-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance test
 
-## bench: load, search, index build, memory and throughput benchmarks at 100k and 1M practitioners → bench/RESULTS.md
+## bench: load, search, index build, memory and throughput benchmarks at 100k and 1M practitioners → bench/RESULTS.md,
+## then every other job (draws, statistics, applications, audit, portal) at both sizes on a registry with its volumes
+## (bench/jobs_bench.py → the "Jobs" section; BENCH_JOBS=0 skips it, BENCH_JOBS_ARGS passes options).
 ## Stops its Neo4j (10 GB) at the end; `make bench BENCH_ARGS=--keep-neo4j` keeps it running.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
+	@[ "$(BENCH_JOBS)" = "0" ] || $(PY) -m bench.jobs_bench $(BENCH_JOBS_ARGS)
 bench-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance bench
 

@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     text = report(results, args)
     print(text)
     if not args.no_write:
-        RESULTS.write_text(text + "\n" + kept_analysis() + NOTES)
+        RESULTS.write_text(text + "\n" + kept_jobs() + kept_analysis() + NOTES)
 
 
 def kept_analysis() -> str:
@@ -398,6 +398,15 @@ def kept_analysis() -> str:
     old = RESULTS.read_text()
     start, end = old.find(ANALYSIS_HEADING), old.find("## Notes")
     return old[start:end] if start >= 0 and end > start else ""
+
+
+def kept_jobs() -> str:
+    """The "Jobs" section bench/jobs_bench.py wrote (its own run), kept so this run does not erase it."""
+    from bench.jobs_bench import END, START
+
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    start, end = old.find(START), old.find(END)
+    return old[start : end + len(END)] + "\n\n" if start >= 0 and end > start else ""
 
 
 ANALYSIS_HEADING = "## Targets at"
