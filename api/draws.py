@@ -23,7 +23,7 @@ from interface.schemas.draw import (
 )
 from registry.draw_rules import AVOIDANCE_RULES
 from registry.draws import BIDDING_SOURCE, ODD_FROM, PURPOSES
-from services import draw_reports, draws
+from services import conflicts, draw_reports, draws
 from services.context import Page
 
 ns = Namespace(
@@ -101,6 +101,8 @@ class DrawRuleList(Resource):
             "window_years": rules.window_years,
             "draw_cap": rules.draws_per_year_cap,
             "response_hours": rules.response_hours,
+            # Indirect conflicts (issue 23): the defaults a draw's `rules` may change, each kind with its source.
+            "conflicts": conflicts.rules_view(conflicts.rules_of(ctx())),
         }
 
 

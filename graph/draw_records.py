@@ -117,6 +117,7 @@ def event_properties(event: DrawEvent) -> dict[str, Any]:
         "by": event.by,
         "deadline": event.deadline,
         "count": event.count,
+        "path": event.path,
     }
     return {key: value for key, value in values.items() if value is not None}
 
@@ -138,6 +139,7 @@ def event_from(properties: dict[str, Any]) -> DrawEvent:
         by=row.get("by"),
         deadline=row.get("deadline"),
         count=row.get("count"),
+        path=row.get("path"),
     )
 
 
@@ -197,4 +199,4 @@ def candidate_line(candidate: SealedCandidate) -> str:
 
 def exclusion_from(row: dict[str, Any]) -> Exclusion:
     """An Exclusion from an EXCLUDED view row."""
-    return Exclusion(row["practitioner_id"], row["rule"], row["detail"] or "")
+    return Exclusion(row["practitioner_id"], row["rule"], row["detail"] or "", row.get("path"))

@@ -110,7 +110,7 @@ ADD_EXCLUSIONS = """
 MATCH (d:Draw {id: $id})
 UNWIND $exclusions AS x
 MATCH (p:Practitioner {id: x.practitioner_id})
-CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage}]->(p)
+CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage, path: x.path}]->(p)
 """
 
 # The seats are the replay of the events: each DREW carries the seat's current state.
@@ -130,7 +130,7 @@ d {.*,
    seats: COLLECT { MATCH (d)-[r:DREW]->(p:Practitioner)
                     RETURN r {.*, practitioner: p {.id, .name, .status}} ORDER BY coalesce(r.order, 1000000), p.id },
    excluded: COLLECT { MATCH (d)-[x:EXCLUDED]->(p:Practitioner)
-                       RETURN x {.rule, .detail, .seq, .stage, practitioner_id: p.id, name: p.name}
+                       RETURN x {.rule, .detail, .seq, .stage, .path, practitioner_id: p.id, name: p.name}
                        ORDER BY x.seq },
    events: COLLECT { MATCH (d)-[:HAS_EVENT]->(e:DrawEvent) RETURN e {.*} ORDER BY e.seq }
 }

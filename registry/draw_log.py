@@ -73,6 +73,7 @@ class DrawEvent:
     by: str | None = None
     deadline: datetime | None = None
     count: int | None = None
+    path: str | None = None  # an exclusion's evidence path (indirect conflicts), canonical JSON
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ def open_sealed(
             practitioner_id=exclusion.practitioner_id,
             rule=exclusion.rule,
             detail=exclusion.detail,
+            path=exclusion.path,
         )
     for skip in selection.skipped:
         log.add("excluded", now, practitioner_id=skip.practitioner_id, rule=skip.rule, detail=skip.detail)
@@ -371,7 +373,14 @@ def refill(
     """Fill the seat `vacated` left: next reserve, else a replacement along the order, else a shortfall."""
     call = next_call(log.state, order, blocked)
     for skip in call.skipped:
-        log.add("skipped", now, practitioner_id=skip.practitioner_id, rule=skip.rule, detail=skip.detail)
+        log.add(
+            "skipped",
+            now,
+            practitioner_id=skip.practitioner_id,
+            rule=skip.rule,
+            detail=skip.detail,
+            path=skip.path,
+        )
     if call.practitioner_id is None:
         log.add(
             "shortfall", now, replaces=vacated, count=1, detail="reserves and the sealed order are used up"

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from registry.conflicts import CONFLICT_KINDS
+
 
 @dataclass(frozen=True)
 class AvoidanceRule:
@@ -74,7 +76,12 @@ AVOIDANCE_RULES: tuple[AvoidanceRule, ...] = (
     AvoidanceRule("manual", "人工回避", "Excluded by the administrator, with a reason.", "财库〔2016〕198号"),
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in AVOIDANCE_RULES)
-RULE_BY_CODE: dict[str, AvoidanceRule] = {r.code: r for r in AVOIDANCE_RULES}
+# Indirect conflicts (issue 23, registry/conflicts.py) exclude from a draw too, each with its evidence path.
+CONFLICT_RULES: tuple[AvoidanceRule, ...] = tuple(
+    AvoidanceRule(k.code, k.name_zh, k.description, k.source) for k in CONFLICT_KINDS
+)
+EXCLUSION_CODES: tuple[str, ...] = RULE_CODES + tuple(r.code for r in CONFLICT_RULES)
+RULE_BY_CODE: dict[str, AvoidanceRule] = {r.code: r for r in (*AVOIDANCE_RULES, *CONFLICT_RULES)}
 
 # Relationships a person may declare (docs/self-service.md, Declarations); `employment` counts under `employment`.
 DECLARED_RELATIONSHIPS: tuple[str, ...] = (

@@ -68,6 +68,7 @@ def excluded_rows(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "detail": event.get("detail"),
             "seq": event.get("seq"),
             "stage": "sealing" if event.get("kind") == "excluded" else "refill",
+            "path": event.get("path"),
         }
         for event in events
         if event.get("kind") in ("excluded", "skipped")
@@ -78,18 +79,14 @@ def same_rows(stored: Iterable[Mapping[str, Any]], expected: Iterable[Mapping[st
     """Whether two lists of EXCLUDED rows hold the same rows, in any order."""
 
     def rows(items: Iterable[Mapping[str, Any]]) -> list[str]:
-        return sorted(canonical({f: item.get(f) for f in EXCLUSION_FIELDS}) for item in items)
+        return sorted(canonical(exclusion_row(item)) for item in items)
 
     return rows(stored) == rows(expected)
 
 
 def record_parts(draw: Mapping[str, Any], exclusions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The parts of a draw's record, from its stored properties and its EXCLUDED rows of the sealing stage."""
-    sealing = [
-        {field: row.get(field) for field in EXCLUSION_FIELDS}
-        for row in exclusions
-        if row.get("stage") == "sealing"
-    ]
+    sealing = [exclusion_row(row) for row in exclusions if row.get("stage") == "sealing"]
     candidates = {
         "candidate_hash": draw.get("candidate_hash"),
         "candidate_count": draw.get("candidate_count"),
@@ -100,8 +97,11 @@ def record_parts(draw: Mapping[str, Any], exclusions: Iterable[Mapping[str, Any]
         # merkle-v2 (registry/draw_commit.py): the reach with its proofs instead of every line. Draws sealed
         # before carry neither key, so their part hashes as it always did.
         candidates |= {"format": draw.get("candidate_format"), "reach": draw.get("candidate_reach")}
+    criteria = {field: draw.get(field) for field in CRITERIA_FIELDS}
+    if draw.get("conflict_rules"):  # issue 23's indirect conflicts: absent from draws sealed before
+        criteria["conflict_rules"] = draw["conflict_rules"]
     return {
-        "criteria": {field: draw.get(field) for field in CRITERIA_FIELDS},
+        "criteria": criteria,
         "dates": {field: draw.get(field) for field in DATE_FIELDS},
         "candidates": candidates,
         "seeding": {field: draw.get(field) for field in ("secret", "seed_commitment", "seed")},
@@ -125,8 +125,16 @@ def seal_digest(draw_id: str, digests: Mapping[str, str]) -> str:
 
 
 def event_content(event: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a stored event its hash covers: all of it, deadline included."""
-    return {field: event.get(field) for field in EVENT_FIELDS}
+    """The part of a stored event its hash covers: all of it, deadline included (an exclusion's path when it has
+    one: events without a path hash as they always did)."""
+    content = {field: event.get(field) for field in EVENT_FIELDS}
+    return content | ({"path": event["path"]} if event.get("path") is not None else {})
+
+
+def exclusion_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An EXCLUDED row as sealed: its fields, and its path when it has one."""
+    content = {field: row.get(field) for field in EXCLUSION_FIELDS}
+    return content | ({"path": row["path"]} if row.get("path") is not None else {})
 
 
 def event_hash(previous_hash: str, event: Mapping[str, Any]) -> str:

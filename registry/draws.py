@@ -25,13 +25,15 @@ selection, invitations and verification are in `registry/draw_record.py`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from registry.certificates import CertificateFacts, effective_status
 from registry.declarations import LOOKBACK_YEARS
-from registry.draw_rules import DEFAULT_RULES, RULE_CODES, DrawRules
+from registry.draw_rules import DEFAULT_RULES, EXCLUSION_CODES, DrawRules
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 
 # --- Purposes and panel size ---------------------------------------------------------------------------------
@@ -192,10 +194,18 @@ class Exclusion:
     practitioner_id: str
     rule: str
     detail: str
+    path: str | None = None  # an indirect conflict's evidence path, canonical JSON (registry/conflicts.py)
 
-    def to_dict(self) -> dict[str, str]:
-        """Return the exclusion as a JSON-ready dict."""
-        return {"practitioner_id": self.practitioner_id, "rule": self.rule, "detail": self.detail}
+    def to_dict(self) -> dict[str, Any]:
+        """Return the exclusion as a JSON-ready dict (with its path when it has one)."""
+        found: dict[str, Any] = {
+            "practitioner_id": self.practitioner_id,
+            "rule": self.rule,
+            "detail": self.detail,
+        }
+        if self.path is not None:
+            found["path"] = json.loads(self.path)
+        return found
 
 
 # --- Criteria and avoidance ----------------------------------------------------------------------------------
@@ -385,13 +395,13 @@ def screen(
         else:
             candidates.append(SealedCandidate(person.id, current_employers(person, context.reference_date)))
     candidates.sort(key=lambda c: c.id)
-    exclusions.sort(key=lambda e: (e.practitioner_id, RULE_CODES.index(e.rule), e.detail))
+    exclusions.sort(key=lambda e: (e.practitioner_id, EXCLUSION_CODES.index(e.rule), e.detail))
     return Screening(matched, tuple(candidates), tuple(exclusions))
 
 
 def exclusions_by_rule(exclusions: Iterable[Exclusion]) -> dict[str, int]:
     """Count of exclusions per rule code, every code present (0 when unused), in the rules' order."""
-    counts = dict.fromkeys(RULE_CODES, 0)
+    counts = dict.fromkeys(EXCLUSION_CODES, 0)
     for exclusion in exclusions:
         counts[exclusion.rule] += 1
     return counts

@@ -11,16 +11,21 @@ seat one expert on two panels of a day nor above the yearly cap, while draws sea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import neo4j
 
 from graph import draw_screen as screen_repo
 from graph import draws as repo
+from graph.draw_records import as_day
+from registry.conflicts import ConflictRules
 from registry.draw_commit import MAX_REACH, Commitment, commit
 from registry.draw_record import Selection, seed_for, select
-from registry.draw_rules import RULE_CODES, DrawRules
+from registry.draw_rules import EXCLUSION_CODES, DrawRules
+from registry.draw_seal import canonical
 from registry.draws import (
     CandidateFacts,
     Criteria,
@@ -32,6 +37,7 @@ from registry.draws import (
     current_employers,
     screen,
 )
+from services import conflicts
 
 ATTEMPTS = 8  # a panel member seated by a concurrent draw meanwhile: screen again (rare; each try locks more)
 
@@ -58,6 +64,42 @@ def matched_ids(tx: neo4j.ManagedTransaction, criteria: Criteria, context: DrawC
     return screen_repo.matched_ids(tx, **_criteria_args(criteria), today=context.reference_date)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Indirect:
+    """The indirect conflicts a draw applies (issue 23): its rules, and the job they are judged for."""
+
+    rules: ConflictRules
+    job: str | None
+
+
+def conflict_exclusions(
+    tx: neo4j.ManagedTransaction,
+    context: DrawContext,
+    indirect: Indirect | None,
+    matched: set[str],
+    ids: Collection[str] | None = None,
+) -> list[Exclusion]:
+    """The matched people conflicted with the draw's organization, read from its side (only `ids` when given),
+    each exclusion with its rule and evidence path."""
+    if indirect is None or context.organization_id is None:
+        return []
+    found = conflicts.find(
+        tx, context.organization_id, context.reference_date, indirect.rules, indirect.job, ids
+    )
+    return [
+        Exclusion(person, c.rule, c.detail, canonical([step.to_dict() for step in c.path]))
+        for person, conflicted in found.items()
+        if person in matched
+        for c in conflicted
+    ]
+
+
+def _ordered(exclusions: list[Exclusion]) -> list[Exclusion]:
+    return sorted(
+        exclusions, key=lambda e: (e.practitioner_id, EXCLUSION_CODES.index(e.rule), e.detail, e.path or "")
+    )
+
+
 def exclusions_among(
     tx: neo4j.ManagedTransaction,
     matched: set[str],
@@ -65,6 +107,7 @@ def exclusions_among(
     context: DrawContext,
     rules: DrawRules,
     also: set[str] = frozenset(),  # type: ignore[assignment]
+    indirect: Indirect | None = None,
 ) -> list[Exclusion]:
     """The avoidance exclusions of the matched people: only those a sparse fact flags are read and judged."""
     flagged = screen_repo.flagged_ids(
@@ -81,7 +124,7 @@ def exclusions_among(
     found: list[Exclusion] = []
     for person in people:
         found.extend(avoidance(person, context, rules))
-    return sorted(found, key=lambda e: (e.practitioner_id, RULE_CODES.index(e.rule), e.detail))
+    return _ordered(found + conflict_exclusions(tx, context, indirect, matched))
 
 
 def fast_screen(
@@ -92,19 +135,26 @@ def fast_screen(
     rules: DrawRules,
     matched: list[str] | None = None,
     also: set[str] = frozenset(),  # type: ignore[assignment]
+    indirect: Indirect | None = None,
 ) -> Screened:
     """Who meets the criteria, who is excluded and why, who is left (ids, sorted)."""
     ids = matched if matched is not None else matched_ids(tx, criteria, context)
     pool = set(ids)
-    exclusions = exclusions_among(tx, pool, draw_id, context, rules, also)
+    exclusions = exclusions_among(tx, pool, draw_id, context, rules, also, indirect)
     excluded = {e.practitioner_id for e in exclusions}
     return Screened(len(pool), tuple(sorted(pool - excluded)), tuple(exclusions))
 
 
 def reference_screen(
-    tx: neo4j.ManagedTransaction, draw_id: str, criteria: Criteria, context: DrawContext, rules: DrawRules
+    tx: neo4j.ManagedTransaction,
+    draw_id: str,
+    criteria: Criteria,
+    context: DrawContext,
+    rules: DrawRules,
+    indirect: Indirect | None = None,
 ) -> Screening:
-    """The slow, obvious screen: everyone's full facts, every rule in Python (what fast_screen must equal)."""
+    """The slow, obvious screen: everyone's full facts, every rule in Python, the indirect conflicts asked for
+    person by person (what fast_screen must equal)."""
     people = repo.read_candidates(
         tx,
         draw_id,
@@ -114,7 +164,17 @@ def reference_screen(
         context.organization_id,
         context.reference_date.year,
     )
-    return screen(people, criteria, context, rules)
+    screened = screen(people, criteria, context, rules)
+    matched = {c.id for c in screened.candidates} | {e.practitioner_id for e in screened.exclusions}
+    found = conflict_exclusions(tx, context, indirect, matched, sorted(matched))
+    if not found:
+        return screened
+    conflicted = {e.practitioner_id for e in found}
+    return Screening(
+        screened.matched,
+        tuple(c for c in screened.candidates if c.id not in conflicted),
+        tuple(_ordered([*screened.exclusions, *found])),
+    )
 
 
 @dataclass(frozen=True)
@@ -177,3 +237,22 @@ def late_conflicts(
     people = screen_repo.facts_of(tx, ids, draw_id, context.organization_id, context.reference_date.year)
     fresh = {p.id for p in people if p.status == "active" and not avoidance(p, context, rules)}
     return set(ids) - fresh
+
+
+def seat_year(view: dict[str, Any]) -> int:
+    """The calendar year a draw's seats count in: its panel's date, or the day it was made."""
+    day = as_day(view.get("panel_date")) or as_day(view["created_at"])
+    assert day is not None
+    return day.year
+
+
+def indirect_of(view: dict[str, Any]) -> Indirect | None:
+    """The indirect-conflict rules a draw was sealed with (None for draws made before issue 23's conflicts)."""
+    stored = view.get("conflict_rules")
+    if not stored:
+        return None
+    rules = json.loads(stored)
+    return Indirect(
+        ConflictRules(rules["window_years"], rules["group_depth"], tuple(rules["kinds"])),
+        view.get("work_type"),
+    )

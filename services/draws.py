@@ -23,6 +23,7 @@ from graph import draw_records as records
 from graph import draw_screen
 from graph import draws as repo
 from graph.records import found
+from registry.conflicts import conflict_rules_from
 from registry.draw_commit import FORMAT
 from registry.draw_log import (
     Blocked,
@@ -37,6 +38,7 @@ from registry.draw_log import (
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
 from registry.draw_rules import DEFAULT_RULES, DrawRules
+from registry.draw_seal import canonical
 from registry.draws import (
     DEFAULT_MIN_LEVEL,
     DEFAULT_RESERVES,
@@ -50,7 +52,7 @@ from registry.draws import (
     size_problems,
 )
 from registry.errors import NotFound, RegistryError, ValidationFailed
-from services import audit, draw_seals
+from services import audit, conflicts, draw_seals
 from services import draw_screen as screening
 from services.context import Context
 
@@ -126,6 +128,10 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
     now = _now(now)
     rules = rules_for(ctx)
     criteria, manual = _check_request(data, ctx.today)
+    # The indirect conflicts (issue 23) within the bounds the request may choose (400 outside them).
+    indirect = screening.Indirect(
+        conflict_rules_from(data.get("rules"), conflicts.rules_of(ctx)), criteria.work_type
+    )
     size, reserves = data["size"], data.get("reserves", DEFAULT_RESERVES)
     panel_date: date | None = data.get("panel_date")
     organization_id = str(data["organization_id"]) if data.get("organization_id") else None
@@ -164,7 +170,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             raise NoCandidates("No active practitioner meets these criteria; nothing was drawn.")
         late: set[str] = set()
         for _ in range(screening.ATTEMPTS):
-            screened = screening.fast_screen(tx, draw_id, criteria, context, rules, matched, late)
+            screened = screening.fast_screen(tx, draw_id, criteria, context, rules, matched, late, indirect)
             if len(screened.candidate_ids) < size and data.get("allow_shortfall") is False:
                 raise PoolTooSmall(
                     f"{len(screened.candidate_ids)} candidates remain after avoidance for {size} seats; "
@@ -220,6 +226,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "window_years": rules.window_years,
             "draw_cap": rules.draws_per_year_cap,
             "response_hours": rules.response_hours,
+            "conflict_rules": canonical(indirect.rules.to_dict()),
             "created_by": _actor(ctx),
         }
         stored_events = [records.event_properties(e) for e in opening.log.events]
@@ -281,26 +288,23 @@ def _load_locked(tx: neo4j.ManagedTransaction, ctx: Context, draw_id: str) -> _L
     )
 
 
-def seat_year(view: dict[str, Any]) -> int:
-    """The calendar year a draw's seats count in: its panel's date, or the day it was made."""
-    day = records.as_day(view.get("panel_date")) or records.as_day(view["created_at"])
-    assert day is not None
-    return day.year
-
-
 def _blocked(tx: neo4j.ManagedTransaction, loaded: _Loaded) -> Blocked:
     """The avoidance rules a person falls under now, read fresh for a refill."""
 
     def blocked(practitioner_id: str) -> Sequence[Exclusion]:
         context = loaded.context
         # Whoever may take the seat is locked first, so a draw seating them at once waits and reads this one.
-        draw_screen.lock_loads(tx, [practitioner_id], seat_year(loaded.view))
+        draw_screen.lock_loads(tx, [practitioner_id], screening.seat_year(loaded.view))
         facts = repo.read_person(
             tx, loaded.view["id"], practitioner_id, context.organization_id, context.reference_date.year
         )
         if facts is None or facts.status != "active":
             return [Exclusion(practitioner_id, "unavailable", "no longer active in the registry")]
-        return avoidance(facts, loaded.context, loaded.rules)
+        found = avoidance(facts, loaded.context, loaded.rules)
+        indirect = screening.indirect_of(loaded.view)
+        return found + screening.conflict_exclusions(
+            tx, context, indirect, {practitioner_id}, [practitioner_id]
+        )
 
     return blocked
 
@@ -319,7 +323,7 @@ def _change(
         details = step(tx, loaded, now) or {}
         if loaded.log.events:
             draw_seals.store(tx, ctx, draw_id, loaded.log, now, loaded.head)
-            draw_screen.refresh_loads(tx, list(loaded.log.state.seats), seat_year(loaded.view))
+            draw_screen.refresh_loads(tx, list(loaded.log.state.seats), screening.seat_year(loaded.view))
             audit.record(
                 tx, ctx, "draw", draw_id, action,
                 details={**details, "events": [e.kind for e in loaded.log.events]},
@@ -360,7 +364,7 @@ def appoint(ctx: Context, draw_id: str, data: dict[str, Any], now: datetime | No
     practitioner_id = str(data["practitioner_id"])
 
     def step(tx: neo4j.ManagedTransaction, loaded: _Loaded, at: datetime) -> dict[str, Any]:
-        draw_screen.lock_loads(tx, [practitioner_id], seat_year(loaded.view))
+        draw_screen.lock_loads(tx, [practitioner_id], screening.seat_year(loaded.view))
         exists = repo.is_active_practitioner(tx, practitioner_id)
         if not exists:
             raise ValidationFailed(

@@ -82,6 +82,15 @@ class CreateDrawSchema(Schema):
         load_default=True,
         metadata={"description": "false: refuse (422) rather than record a draw the pool cannot fill"},
     )
+    rules = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "indirect conflicts (issue 23): window_years 1-10, group_depth 0-5, kinds (any of "
+            "group_employment, group_engagement, colleague, consult_then_verify); out of bounds → 400",
+            "example": {"window_years": 3, "group_depth": 3},
+        },
+    )
 
 
 class InvitationResponseSchema(Schema):

@@ -184,7 +184,10 @@ def test_a_draw_records_every_exclusion_with_its_rule_and_seals_the_rest(client,
     for exclusion in draw["excluded"]:
         rules.setdefault(key_of(ids, exclusion["practitioner_id"]), set()).add(exclusion["rule"])
     avoidance = {key: found for key, found in rules.items() if key not in CLEAN}
-    assert avoidance == EXPECTED_RULES
+    # The organization's own employee and engagement are also issue 23's indirect conflicts (its group at depth 0
+    # and up; consulting for it before a verification job).
+    indirect = {"EMP": {"group_employment"}, "ENG": {"group_engagement", "consult_then_verify"}}
+    assert avoidance == {key: found | indirect.get(key, set()) for key, found in EXPECTED_RULES.items()}
     assert draw["candidate_count"] == len(
         CLEAN
     )  # L3 never meets the criteria; the excluded are not candidates
@@ -445,6 +448,8 @@ def test_statistics_count_draws_answers_spread_and_exclusions_by_rule(client, ad
     assert set(body["exclusions_by_rule"]) == {
         "employment", "engagement", "declaration", "certificate_status", "sanction", "same_employer",
         "unavailable", "draw_cap", "manual",
+        # issue 23's indirect conflicts exclude from draws too
+        "group_employment", "group_engagement", "colleague", "consult_then_verify",
     }  # fmt: skip
     assert body["invitations"]["accepted"] >= 1
     assert 0 < body["invitations"]["acceptance_rate"] <= 1
@@ -489,6 +494,51 @@ def test_the_rules_are_public_with_their_sources(client):
     assert {r["code"] for r in rules["avoidance"]} >= {"employment", "draw_cap", "manual"}
     assert all(r["source"] for r in rules["avoidance"])
     assert rules["odd_from"] == 5
+
+
+def test_the_rules_list_the_indirect_conflicts_with_their_sources(client):
+    conflicts = client.get(f"{URL}/rules").get_json()["conflicts"]
+    assert {k["code"] for k in conflicts["kind_rules"]} == {
+        "group_employment", "group_engagement", "colleague", "consult_then_verify"
+    }  # fmt: skip
+    assert all(k["source"] for k in conflicts["kind_rules"])
+    assert conflicts["window_years"] == 3 and conflicts["group_depth"] == 3
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{"window_years": 0}, {"window_years": 11}, {"group_depth": 6}, {"kinds": ["nepotism"]}, {"depth": 2}],
+)
+def test_conflict_rules_out_of_bounds_are_refused_and_nothing_is_drawn(client, admin, graph, ids, rules):
+    before = graph_size(graph)
+    response = client.post(URL, json=draw_body(ids, panel_date=panel_day(20), rules=rules), headers=admin)
+    assert_problem(response, 400)
+    assert graph_size(graph) == before
+
+
+def test_an_indirect_conflict_excludes_with_its_path_sealed_and_verified(client, admin, graph, ids):
+    draw = make_draw(
+        client, admin, ids, panel_date=panel_day(21), rules={"group_depth": 0, "window_years": 3}
+    )
+    view = client.get(f"{URL}/{draw['id']}", headers=admin).get_json()
+    conflicted = [x for x in view["excluded"] if x["rule"] == "group_employment"]
+    assert [key_of(ids, x["practitioner_id"]) for x in conflicted] == ["EMP"]
+    row = _one(
+        graph,
+        "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() RETURN x.path AS path",
+        id=draw["id"],
+    )
+    path = json.loads(row["path"])
+    assert path[0]["rel"] == "EMPLOYED_BY" and path[0]["to"]["id"] == ids["client_org"]
+    url = f"{URL}/{draw['id']}/verify"
+    assert client.get(url).get_json()["verified"] is True
+    # The path is sealed: an edit of it in Neo4j fails verification naming the exclusions.
+    query = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() SET x.path = $path"
+    graph.driver.execute_query(query, {"id": draw["id"], "path": "[]"})
+    try:
+        assert "exclusions" in client.get(url).get_json()["mismatched"]
+    finally:
+        graph.driver.execute_query(query, {"id": draw["id"], "path": row["path"]})
 
 
 def test_the_cli_makes_shows_and_verifies_a_draw(app, ids):

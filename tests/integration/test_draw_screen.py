@@ -20,6 +20,7 @@ import pytest
 from graph import draw_records as records
 from graph import draw_screen as screen_repo
 from graph import draws as repo
+from registry.conflicts import DEFAULT_CONFLICT_RULES
 from registry.draw_log import open_draw
 from registry.draws import Criteria, DrawContext
 from seed.synthetic import generate
@@ -104,15 +105,17 @@ def _request(day: date | None, size: int, **fields) -> dict:
 
 
 def _screens(context, criteria: Criteria, draw_context: DrawContext, cap: int | None = None):
+    """The reference and the fast screen in one transaction, both with issue 23's indirect conflicts."""
     rules = draws.rules_for(context)
+    indirect = screening.Indirect(DEFAULT_CONFLICT_RULES, criteria.work_type)
     if cap is not None:
         rules = replace(rules, draws_per_year_cap=cap)
     draw_id = str(uuid.uuid4())
 
     def work(tx):
         screen_repo.ensure_loads(tx, draw_context.reference_date.year)
-        slow = screening.reference_screen(tx, draw_id, criteria, draw_context, rules)
-        fast = screening.fast_screen(tx, draw_id, criteria, draw_context, rules)
+        slow = screening.reference_screen(tx, draw_id, criteria, draw_context, rules, indirect)
+        fast = screening.fast_screen(tx, draw_id, criteria, draw_context, rules, indirect=indirect)
         return slow, fast
 
     return context.graph.write(work)
@@ -155,6 +158,12 @@ def test_the_world_holds_every_rule(context, world):
     assert {"certificate_status", "sanction", "unavailable", "draw_cap", "manual", "declaration"} <= rules
     assert rules & {"employment", "engagement"}
     assert fast.exclusions == slow.exclusions
+    indirect = set()
+    for org in world["orgs"]:
+        org_context = DrawContext(TODAY, None, org, {})
+        _, fast = _screens(context, Criteria(work_type="verification", min_level=4), org_context)
+        indirect |= {e.rule for e in fast.exclusions if e.path}
+    assert "group_employment" in indirect  # issue 23's conflicts reach the draw, each with its path
 
 
 def test_loads_kept_by_each_draw_equal_loads_rebuilt_from_the_seats(context, world):
