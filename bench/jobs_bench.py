@@ -353,7 +353,7 @@ def _layer(filename: str) -> str:
     for marker, layer in LAYERS:
         if marker in filename:
             return layer
-    return "other (stdlib, sockets)"
+    return "stdlib and builtins (mostly waiting on the socket for Neo4j)"
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from seed.volumes import AuditSpool, batch_volume, chain, exam_sessions, filler_entries
+from seed.volumes import AuditSpool, batch_volume, exam_sessions, filler_chain
 
 # label → header; a column named ":ID(...)" alone is the import's key only, never stored (the services write none).
 NODES: dict[str, list[str]] = {
@@ -142,7 +142,7 @@ def write_audit(folder: Path, entries: Iterator[dict[str, Any]], cell: Callable[
 def write_filler_audit(folder: Path, count: int, today: date, cell: Callable[[Any], str]) -> int:
     """A chain of `count` entries alone (no people behind them), for the audit check's benchmark."""
     folder.mkdir(parents=True, exist_ok=True)
-    return write_audit(folder, chain(filler_entries(count, today)), cell, with_links=False)
+    return write_audit(folder, filler_chain(count, today), cell, with_links=False)
 
 
 def arguments(folder: Path, *, volumes: bool = True) -> Iterator[str]:

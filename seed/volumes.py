@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.applications import fee_for, valid_until
-from registry.audit import GENESIS, Actor, changes, new_entry
+from registry.audit import GENESIS, Actor, changes, entry_hash, new_entry
 from registry.draw_record import seed_commitment
 from registry.evaluations import DEFAULT_CRITERIA
 from registry.exams import THEORY_SUBJECT
@@ -412,19 +412,30 @@ def chain(
         yield entry
 
 
-def filler_entries(count: int, today: date, seed: int = 7) -> Iterator[tuple[Any, ...]]:
-    """`count` audit entries of the kinds above in time order over the span, about made-up people: a chain of
-    any length for the audit check's benchmark (no records behind them)."""
+def filler_chain(count: int, today: date, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """A stored chain of `count` entries of the services' kinds in time order over the span, about made-up people,
+    for the audit check's benchmark (no records behind them): each hashed with `entry_hash` like any entry, the
+    change's JSON text written once (it is the same for all)."""
     rng = random.Random(f"{seed}:audit-filler")
     start = datetime.combine(today - timedelta(days=365 * YEARS), time(0), UTC)
     step = timedelta(days=365 * YEARS) / max(1, count)
     kinds = (("application", "create"), ("application", "training"), ("application", "register"),
              ("exam_result", "record"), ("evaluation", "create"), ("draw", "create"), ("draw", "respond"))  # fmt: skip
+    diff = {"level": {"before": None, "after": 4}, "work_type": {"before": None, "after": "verification"}}
+    text = json.dumps(
+        diff, sort_keys=True, ensure_ascii=False, default=str
+    )  # as registry.audit.new_entry writes it
+    previous = GENESIS
     for n in range(count):
         entity, action = kinds[n % len(kinds)]
-        pid = f"p-{rng.getrandbits(40):012x}"
-        diff = {"level": {"before": None, "after": 4}, "work_type": {"before": None, "after": "verification"}}
-        yield (start + step * n, ADMINS[n % len(ADMINS)], entity, new_id(rng), action, diff, [pid])
+        admin = ADMINS[n % len(ADMINS)]
+        content = {"seq": n + 1, "at": (start + step * n).isoformat(timespec="microseconds"), "actor_kind": admin.kind,
+                   "actor_role": admin.role, "actor_prefix": admin.prefix, "actor_label": admin.label,
+                   "request_id": f"req-{n + 1:010d}", "entity": entity, "entity_id": f"{rng.getrandbits(122):031x}",
+                   "action": action, "changes": text, "subjects": [f"p-{rng.getrandbits(40):012x}"]}  # fmt: skip
+        digest = entry_hash(previous, content)
+        content["previous_hash"], content["hash"], previous = previous, digest, digest
+        yield content
 
 
 def _moment(rng: random.Random, start: date, today: date) -> datetime:
