@@ -7,10 +7,11 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from api.decorators import accepts, creates, paginated, returns
-from interface.auth import ADMIN, require
+from interface.auth import ADMIN, current_role, require
 from interface.context import ctx
 from interface.schemas.engagement import EngagementArgs, EngagementInputSchema, EngagementSchema
-from services import engagements
+from interface.schemas.integrity import EngagementRiskSchema
+from services import engagement_risk, engagements
 from services.context import Page
 
 ns = Namespace("engagements", description="Engagements (碳核查, 碳盘查, 碳足迹, 能源审计 …) and their teams")
@@ -60,3 +61,14 @@ class EngagementItem(Resource):
     def patch(self, engagement_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Change some fields (admin); `team` replaces the whole team."""
         return engagements.update(ctx(), str(engagement_id), data)
+
+
+@ns.route("/<uuid:engagement_id>/risk")
+@ns.param("engagement_id", "the engagement's id (UUID)")
+class EngagementRisk(Resource):
+    @require(("admin", "government"))
+    @returns(ns, EngagementRiskSchema())
+    def get(self, engagement_id: Any) -> dict[str, Any]:
+        """Its risk in one answer (admin, government): the team's conflicts with the client as evidence paths,
+        the rotation warning beside each verifier, and the anomaly queue's findings about it (issue 23)."""
+        return engagement_risk.risk(ctx(), str(engagement_id), current_role())

@@ -18,6 +18,8 @@ from typing import Any
 
 from tests.support import unique_id_card
 
+__all__ = ["Builder", "build", "unique_id_card"]
+
 _numbers = itertools.count(1)
 
 
@@ -125,7 +127,9 @@ def build(client: Any, admin: dict[str, str]) -> dict[str, str]:
     b.organization("FP")
     b.organization("FP2")
     for year in (2022, 2023, 2024):
-        b.engagement("FC", [("F1", member)], f"{year}-04-01", f"{year}-05-31", provider="FP")
+        ids[f"E_F1_{year}"] = b.engagement(
+            "FC", [("F1", member)], f"{year}-04-01", f"{year}-05-31", provider="FP"
+        )
     for year in (2023, 2024):
         b.engagement("FC2", [("F2", member)], f"{year}-04-01", f"{year}-05-31", provider="FP2")
 

@@ -13,6 +13,8 @@ from interface.schemas.common import (
     code_field,
     region_code_field,
 )
+from interface.schemas.independence import VerifierSchema
+from interface.schemas.matching import PathStepSchema
 from registry.integrity import DECISIONS, KIND_CODES, STATUSES
 
 # --- Requests ---
@@ -104,3 +106,59 @@ class FindingSchema(Schema):
     engagements = fields.List(fields.Nested(_EngagementSchema), metadata={"description": "one finding only"})
     decisions = fields.List(fields.Nested(_DecisionSchema), metadata={"description": "one finding only"})
     misconduct_record_ids = fields.List(fields.String())
+
+
+# --- GET /engagements/{id}/risk ---
+
+
+class _RiskEngagementSchema(_EngagementSchema):
+    client = fields.Nested(OrganizationRefSchema, allow_none=True)
+    provider = fields.Nested(OrganizationRefSchema, allow_none=True)
+
+
+class _RiskConflictSchema(Schema):
+    rule = fields.String(
+        metadata={"description": "group_employment, group_engagement, colleague, consult_then_verify"}
+    )
+    detail = fields.String(metadata={"description": "the path in one line"})
+    path = fields.List(fields.Nested(PathStepSchema))
+
+
+class _MemberConflictsSchema(Schema):
+    practitioner_id = fields.String()
+    conflicts = fields.List(fields.Nested(_RiskConflictSchema))
+
+
+class _RotationWarningSchema(Schema):
+    practitioner_id = fields.String()
+    consecutive_years = fields.Integer(metadata={"description": "the run a verification this year continues"})
+    years = fields.List(fields.Integer())
+    warning = fields.Boolean(metadata={"description": "the run reaches the rotation rule's warn_at"})
+    via = fields.Nested(VerifierSchema, metadata={"description": "the person's own run, or their employer's"})
+
+
+class _FlagSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    score = fields.Float()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class EngagementRiskSchema(Schema):
+    engagement = fields.Nested(_RiskEngagementSchema)
+    on = fields.Date(metadata={"description": "the day conflicts and rotation are judged on: the start"})
+    conflicts = fields.List(
+        fields.Nested(_MemberConflictsSchema),
+        metadata={
+            "description": "team members conflicted with the client, each conflict with its evidence path"
+        },
+    )
+    rotation = fields.List(
+        fields.Nested(_RotationWarningSchema),
+        metadata={"description": "verifications only: team members with a run of years on the client"},
+    )
+    findings = fields.List(
+        fields.Nested(_FlagSchema),
+        metadata={"description": "the anomaly queue's findings about this engagement"},
+    )
