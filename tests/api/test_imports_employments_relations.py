@@ -7,6 +7,7 @@ import random
 import pytest
 
 from registry.identifiers import make_uscc
+from services.affiliation_imports import MAX_ROWS
 from tests.import_files import csv_bytes
 from tests.support import assert_problem, graph_size, unique_id_card
 
@@ -96,6 +97,7 @@ def test_an_employment_file_lands_and_reads_back_as_history(
     assert audit_length(graph) == entries + 4
     trail = client.get("/api/v1/audit", query_string={"entity_id": first["id"]}, headers=admin).get_json()
     assert [e["action"] for e in trail["items"]].count("employment") == 2
+    assert client.get("/api/v1/audit/verify", headers=admin).get_json()["verified"] is True  # 4 links, one tx
     [listed] = [i for i in client.get("/api/v1/imports", headers=admin).get_json()["items"]
                 if i["id"] == report["import_id"]]  # fmt: skip
     assert (listed["kind"], listed["status"], listed["rows_written"]) == ("employments", "completed", 3)
@@ -249,4 +251,16 @@ def test_only_administrators_import_employments_and_relations(client, as_role, g
     )
     for path in (EMPLOYMENTS, RELATIONS):
         assert upload(client, as_role(role), path, data).status_code in (401, 403)
+    assert graph_size(graph) == before
+
+
+def test_a_file_longer_than_one_transaction_may_hold_is_a_400_before_anything_is_written(
+    client, admin, graph
+):
+    rows = [[NOBODY, NOBODY, "2018-01-01"]] * (MAX_ROWS + 1)
+    before = graph_size(graph)
+    body = assert_problem(
+        upload(client, admin, EMPLOYMENTS, csv_bytes(["人员编号", "单位编号", "起始日期"], rows)), 400
+    )
+    assert f"more than {MAX_ROWS:,} rows" in body["detail"]
     assert graph_size(graph) == before
