@@ -31,6 +31,10 @@ def load_synthetic(
     for start in range(0, len(organizations), batch_size):
         chunk = organizations[start : start + batch_size]
         counts["organizations"] += ctx.graph.write(bulk.upsert_organizations, chunk)
+    # Groups of companies, once every organization is stored.
+    relations = registry.relations
+    for start in range(0, len(relations), batch_size):
+        ctx.graph.write(bulk.create_control_relations, relations[start : start + batch_size])
     # Key emitting units (重点排放单位) of the national ETS lists up to this year, for the demand statistics.
     units = registry.key_emitters()
     for start in range(0, len(units), batch_size):
@@ -74,7 +78,10 @@ def _load_batch(ctx: Context, writer: BatchWriter[BatchResult], batch: Batch) ->
         )
         for c in batch.certificates
     ]  # fmt: skip
-    writer.submit(_write_batch, ctx, people, certificates, batch.engagements)
+    employments = [
+        {"practitioner_id": p["id"], **row} for p in batch.practitioners for row in p.get("employments", ())
+    ]
+    writer.submit(_write_batch, ctx, people, certificates, batch.engagements, employments)
 
 
 def _write_batch(
@@ -83,8 +90,10 @@ def _write_batch(
     people: list[dict[str, Any]],
     certificates: list[dict[str, Any]],
     engagements: list[dict[str, Any]],
+    employments: list[dict[str, Any]],
 ) -> BatchResult:
     result = write_synthetic_batch(tx, people, certificates, engagements, ctx.today)
+    bulk.create_employments(tx, employments)
     if result.people_created or result.certificates_created:
         # One entry per batch, about no one in particular: the data is invented.
         details = {k: v for k, v in asdict(result).items() if isinstance(v, int)}
