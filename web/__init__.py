@@ -10,7 +10,19 @@ from web.portal import error_page, portal
 
 def install(app: Flask) -> None:
     """Register the portal on the app, with its template filters and its error pages."""
-    from web import account, admin, admin_draws, admin_queues, dashboards, imports, labels, me, pages  # noqa: F401 — their routes join the blueprint
+    from web import (  # noqa: F401 — their routes join the blueprint
+        account,
+        admin,
+        admin_draws,
+        admin_queues,
+        dashboards,
+        imports,
+        integrity,
+        labels,
+        me,
+        organizations,
+        pages,
+    )
 
     app.register_blueprint(portal)
     for name, function in labels.FILTERS.items():

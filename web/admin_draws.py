@@ -93,10 +93,14 @@ def _draw_page(draw_id: str, status: int = 200, **extra: Any) -> Any:
     stored = draws.get(ctx(), draw_id)
     view = presenters.draw(stored, "admin")
     names = {x["practitioner_id"]: x.get("name") for x in stored.get("excluded") or []}
+    # an indirect conflict's evidence path, as the draw record sealed it (issue 23), keyed as the avoidance rows
+    paths = {(x["practitioner_id"], x["rule"], x.get("detail")): x["path"]
+             for x in stored.get("excluded") or [] if x.get("path")}  # fmt: skip
     verification = draw_reports.verify(ctx(), draw_id) if request.args.get("verify") else None
     return render_template(
         "admin/draw.html", draw=view, verification=verification, purposes=PURPOSE_NAMES, draw_status=DRAW_STATUS,
         seat_status=SEAT_STATUS, responses=RESPONSE_NAMES, rules=RULE_BY_CODE, names=names, events=EVENT_NAMES,
+        paths=paths,
         checks=labels.VERIFY_CHECKS,
         **{"message": request.args.get("done"), "error": None, **extra},
     ), status  # fmt: skip

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from registry.draw_rules import RULE_CODES
+from registry.integrity import KINDS as FINDING_KIND_BY_CODE
 from registry.taxonomy import EDUCATION_LEVELS, LEVEL_BY_RANK, POOL_BY_CODE, WORK_TYPE_BY_CODE
 
 CERTIFICATE_STATUS = {"valid": "有效", "suspended": "暂停", "revoked": "撤销", "expired": "过期"}
@@ -34,6 +36,7 @@ MESSAGES = {
     "Not a valid integer.": "请输入整数。",
     "Not a valid date.": "请输入有效日期（YYYY-MM-DD）。",
     "Unknown field.": "不支持此项。",
+    "Only a confirmed finding can open a misconduct record.": "只有确认的线索才能同时记入不良记录。",
     "Not a valid UUID.": "请输入有效的编号。",
     "The end date is before the start date.": "结束日期早于开始日期。",
     "The period is already over; declare periods from today on.": "该时段已过去，请登记今天及以后的时段。",
@@ -50,6 +53,10 @@ PREFIXES = {
     "Must not be before": "日期过早。",
     "This record is deleted": "该档案已注销，不能再修改。",
     "with this organization is already declared": "与该单位的同一关系在这段时间已登记过。",
+    "Name the person the misconduct record is for": "请选择不良记录所针对的人员（须为该线索涉及的人员）。",
+    "a decided finding stays decided": "该线索已确认或已排除，不能再改。",
+    "Unknown region code": "没有这个地区，请从列表中选择。",
+    "A finding that is": "该线索当前的状态不能改为所选状态，请刷新后重试。",
 }
 
 
@@ -104,6 +111,15 @@ RULE_SOURCES = {
     "manual": _CAIKU,
 }
 assert set(RULE_SOURCES) == set(RULE_CODES), "every avoidance rule needs a Chinese source"
+# The indirect conflicts' sources (registry/conflicts.py), in Chinese.
+_GROUP = "《公司法》（2023）第二百六十五条（关联关系：控制与共同控制）"
+CONFLICT_SOURCES = {
+    "group_employment": f"{_ART9}第（一）项；{_GROUP}",
+    "group_engagement": f"{_ART9}第（五）项；{_GROUP}",
+    "colleague": f"{_ART9}第（五）项：其他可能影响公正评审的关系",
+    "consult_then_verify": "ISO/IEC 17029:2019 第 5.2 条；ISO 14065:2020 第 5.4 条"
+    "（公正性：不核查本机构或本人参与编制的报告）",
+}
 VERIFY_CHECKS = {
     "seed_commitment": "种子承诺", "committed_before_sealing": "先承诺后封存", "candidate_hash": "候选名单哈希",
     "seed": "随机种子", "selection": "抽中顺序", "refills": "递补顺序", "seats": "席位与事件一致",
@@ -151,6 +167,20 @@ _FACTS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"the pool cannot fill the panel", lambda m: "符合条件的人数不足以组成评审组"),
     (r"reserves and the sealed order are used up", lambda m: "候补与封存顺序均已用尽"),
 )  # fmt: skip
+# A conflict path step's relationship (registry/conflicts.py) in Chinese, on the draw page and a finding's graph.
+RELATIONS = {
+    "EMPLOYED_BY": "任职于", "CONTROLLED_BY": "隶属于", "WORKED_ON": "参与", "FOR_CLIENT": "委托方",
+    "PERFORMED_BY": "承担机构", "DECLARED": "申报",
+}  # fmt: skip
+_RELATION_WORD = re.compile(r"\b(EMPLOYED_BY|CONTROLLED_BY|WORKED_ON|FOR_CLIENT|PERFORMED_BY|DECLARED)\b")
+
+
+def _conflict_fact(found: re.Match[str]) -> str:
+    """registry/conflicts.py's one-line detail ('集团内劳动关系: EMPLOYED_BY 某电厂 · CONTROLLED_BY 某集团')."""
+    return f"{found[1]}：" + _RELATION_WORD.sub(lambda m: RELATIONS[m[1]], found[2]).replace(" · ", "；")
+
+
+_FACTS += ((r"(集团内劳动关系|集团内业务往来|同事关系|先咨询后核查): (.*)", _conflict_fact),)
 _COMPILED = tuple((re.compile(pattern), say) for pattern, say in _FACTS)
 
 
@@ -165,7 +195,80 @@ def avoidance_fact(detail: str | None) -> str:
 
 
 def rule_source(code: str | None) -> str:
-    return RULE_SOURCES.get(code or "", "")
+    return RULE_SOURCES.get(code or "") or CONFLICT_SOURCES.get(code or "", "")
+
+
+# --- Integrity: conflict paths (draws, /match) and the anomaly queue (诚信风险) ------------------------------------
+# A step read against its direction (the chain reaches its `to` first): a parent controls its subsidiary.
+RELATIONS_BACKWARDS = {"CONTROLLED_BY": "控股"}
+CONFLICT_RULES = {
+    "group_employment": "集团内劳动关系", "group_engagement": "集团内业务往来", "colleague": "同事关系",
+    "consult_then_verify": "先咨询后核查",
+}  # fmt: skip
+NODE_TYPES = {"practitioner": "人员", "organization": "单位", "engagement": "项目"}
+ORGANIZATION_KINDS = {
+    "enterprise": "企业", "consultancy": "咨询机构", "verification_body": "核查机构", "training_base": "培训基地",
+    "issuer": "评价机构", "government": "政府部门", "other": "其他",
+}  # fmt: skip
+FINDING_KINDS = {code: kind.name_zh for code, kind in FINDING_KIND_BY_CODE.items()}
+FINDING_STATUS = {"open": "待处理", "reviewing": "核实中", "confirmed": "已确认", "dismissed": "已排除"}
+ENGAGEMENT_STATUS = {"planned": "计划中", "active": "进行中", "completed": "已完成", "cancelled": "已取消"}
+GROUP_RELATION_KINDS = {
+    "subsidiary": "子公司",
+    "controlling_shareholder": "控股股东",
+    "group_member": "集团成员",
+}
+
+
+def node_name(node: Mapping[str, Any] | None) -> str:
+    """A path's node as the viewer may see it: its name, or what it is when hidden from this role."""
+    node = node or {}
+    kind = NODE_TYPES.get(str(node.get("type") or "").lower(), "对象")
+    if node.get("hidden"):
+        return f"（不公开的{kind}）"
+    return str(node.get("name") or kind)
+
+
+def _same(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    a, b = a or {}, b or {}
+    if a.get("id") or b.get("id"):
+        return a.get("id") == b.get("id")
+    return a == b  # hidden nodes carry no id: the same type and flag
+
+
+def path_chain(path: Iterable[Mapping[str, Any]] | None) -> str:
+    """A conflict path as one readable chain, each step in the direction the chain reads it, e.g.
+    张三 —任职于→ 某电厂 —隶属于→ 某集团; a step met from its end reads backwards (某集团 —控股→ 某电厂)."""
+    steps = list(path or [])
+    if not steps:
+        return ""
+    first = steps[0]
+    current = first.get("from")
+    if len(steps) > 1 and (_same(current, steps[1].get("from")) or _same(current, steps[1].get("to"))):
+        current = first.get("to")  # the chain meets the next step at the first's start: read it from its end
+    words = [node_name(current)]
+    for step in steps:
+        rel = str(step.get("rel") or "")
+        if _same(step.get("from"), current):
+            words.append(f"—{RELATIONS.get(rel, rel)}→")
+            current = step.get("to")
+        elif rel in RELATIONS_BACKWARDS:
+            words.append(f"—{RELATIONS_BACKWARDS[rel]}→")
+            current = step.get("from")
+        else:
+            words.append(f"←{RELATIONS.get(rel, rel)}—")
+            current = step.get("from")
+        words.append(node_name(current))
+    return " ".join(words)
+
+
+def engagement_kind(code: str | None) -> str:
+    """An engagement's work type as the work it is: verification → 核查."""
+    return work_type(code).removeprefix("碳排放").removesuffix("员")
+
+
+def conflict_rule(code: str | None) -> str:
+    return CONFLICT_RULES.get(code or "", code or "")
 
 
 FILTERS = {
@@ -177,4 +280,12 @@ FILTERS = {
     "person_status": lambda s: PERSON_STATUS.get(s, s),
     "avoidance_fact": avoidance_fact,
     "rule_source": rule_source,
+    "path_chain": path_chain,
+    "conflict_rule": conflict_rule,
+    "engagement_kind": engagement_kind,
+    "engagement_status": lambda s: ENGAGEMENT_STATUS.get(s, s or ""),
+    "group_relation": lambda s: GROUP_RELATION_KINDS.get(s, s),
+    "finding_kind": lambda s: FINDING_KINDS.get(s, s),
+    "finding_status": lambda s: FINDING_STATUS.get(s, s),
+    "organization_kind": lambda s: ORGANIZATION_KINDS.get(s, s),
 }

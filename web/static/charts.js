@@ -1,4 +1,4 @@
-// Draws every element with a data-chart (an ECharts option as JSON) and the neighbourhood graph, if any.
+// Draws every element with a data-chart (an ECharts option as JSON) and every relationship graph (data-graph).
 (function () {
   "use strict";
   if (!window.echarts) { return; }
@@ -8,20 +8,22 @@
     chart.setOption(JSON.parse(element.getAttribute("data-chart")));
     charts.push(chart);
   });
-  var graph = document.getElementById("neighbourhood");
-  if (graph) {
-    var data = JSON.parse(graph.getAttribute("data-graph"));
-    var chart = echarts.init(graph, null, { renderer: "canvas" });
+  // Relationship graphs: a person's neighbourhood, a finding's evidence (directed, its relations written on the links).
+  document.querySelectorAll("[data-graph]").forEach(function (element) {
+    var data = JSON.parse(element.getAttribute("data-graph"));
+    var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption({
       tooltip: {},
       legend: [{ data: data.categories.map(function (c) { return c.name; }) }],
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
-        label: { show: true, position: "right" }, force: { repulsion: 160, edgeLength: 80 },
+        label: { show: true, position: "right" }, force: { repulsion: 160, edgeLength: data.directed ? 120 : 80 },
+        edgeSymbol: data.directed ? ["none", "arrow"] : ["none", "none"],
+        edgeLabel: { show: !!data.directed, formatter: "{c}", fontSize: 11 },
         categories: data.categories, data: data.nodes, links: data.links
       }]
     });
     charts.push(chart);
-  }
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
