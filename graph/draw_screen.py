@@ -27,20 +27,28 @@ from registry.draws import SEATED_STATUSES, CandidateFacts
 
 # The people who meet the criteria (registry.draws.meets_criteria, in Cypher): active; a certificate of the work
 # type at the level or higher that has not expired (a suspended or revoked one counts, so its holder is listed as
-# excluded); based in the region or one of its cities; the industry and specialty when asked for.
-MATCHED_IDS = """
-MATCH (p:Practitioner {status: 'active'})
-WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate)
-               WHERE c.level <= $min_level AND ($work_type IS NULL OR c.work_type = $work_type)
-                 AND coalesce(c.status, '') <> 'expired'
-                 AND NOT (c.status = 'valid' AND c.expires_on IS NOT NULL AND c.expires_on < $today) }
-  AND ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region)
-                                   WHERE r.code = $region OR EXISTS { (r)-[:PART_OF*1..3]->(:Region {code: $region}) } })
+# excluded); based in the region or one of its cities; the industry and specialty when asked for. It starts from
+# the certificates (the work type's index, or the level's), and the region's cities are read once, not per person.
+_REGIONS = """
+OPTIONAL MATCH (home:Region)
+WHERE $region IS NOT NULL AND (home.code = $region OR EXISTS { (home)-[:PART_OF*1..3]->(:Region {code: $region}) })
+WITH collect(home.code) AS within
+"""
+_OF_WORK_TYPE = "MATCH (c:Certificate) WHERE c.work_type = $work_type AND c.level <= $min_level"
+_OF_ANY_WORK_TYPE = "MATCH (c:Certificate) WHERE c.level <= $min_level"
+_PEOPLE = """
+  AND coalesce(c.status, '') <> 'expired'
+  AND NOT (c.status = 'valid' AND c.expires_on IS NOT NULL AND c.expires_on < $today)
+MATCH (p:Practitioner)-[:HOLDS]->(c) WHERE p.status = 'active'
+WITH DISTINCT p, within
+WHERE ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE r.code IN within })
   AND ($industry IS NULL OR $industry IN coalesce(p.industry_keys,
                                                  COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }))
   AND ($specialty IS NULL OR EXISTS { MATCH (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) })
 RETURN p.id AS id
 """
+MATCHED_IDS = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE)
+MATCHED_IDS_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE)
 
 # Everyone an avoidance rule could touch (a superset: the rules decide with the full facts).
 FLAGGED_IDS = """
@@ -56,6 +64,26 @@ UNION MATCH (p:Practitioner)-[:UNAVAILABLE]->(a:Availability)
 UNION MATCH (l:DrawLoad {year: $year}) WHERE l.seats >= $cap OR ($day IS NOT NULL AND $day IN l.panel_days)
       RETURN l.practitioner_id AS id
 UNION UNWIND $manual AS id RETURN id
+"""
+
+# The same people, asked from the side of the matched people when they are few (one index seek each, nothing of
+# the rest of the registry transferred): `FLAGGED_AMONG` for up to AMONG_LIMIT matched, `FLAGGED_IDS` beyond.
+AMONG_LIMIT = 20_000
+FLAGGED_AMONG = """
+UNWIND $matched AS pid
+MATCH (p:Practitioner {id: pid})
+WITH p
+WHERE EXISTS { (p)-[:EMPLOYED_BY]->(:Organization {id: $organization_id}) }
+   OR EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:FOR_CLIENT]->(:Organization {id: $organization_id}) }
+   OR EXISTS { (p)-[:DECLARED]->(:Declaration)-[:CONCERNS]->(:Organization {id: $organization_id}) }
+   OR EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate) WHERE c.status IN $barring }
+   OR EXISTS { (p)-[:SANCTIONED]->(:Sanction) }
+   OR EXISTS { MATCH (p)-[:UNAVAILABLE]->(a:Availability)
+               WHERE $day IS NOT NULL AND a.`from` <= $day AND a.`to` >= $day }
+   OR EXISTS { MATCH (l:DrawLoad {key: p.id + '|' + toString($year)})
+               WHERE l.seats >= $cap OR ($day IS NOT NULL AND $day IN l.panel_days) }
+   OR p.id IN $manual
+RETURN p.id AS id
 """
 
 FACTS_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid}) RETURN", FACTS_PROJECTION)
@@ -119,7 +147,7 @@ def matched_ids(
 ) -> list[str]:
     """Ids of the people who meet the criteria on `today` (the reference date)."""
     result = tx.run(
-        MATCHED_IDS,
+        MATCHED_IDS if work_type is not None else MATCHED_IDS_ANY_WORK_TYPE,
         work_type=work_type,
         min_level=min_level,
         region=region,
@@ -138,10 +166,12 @@ def flagged_ids(
     year: int,
     rules: DrawRules,
     manual: Sequence[str],
+    matched: Sequence[str] | None = None,
 ) -> set[str]:
-    """Ids of everyone whom an avoidance rule of this draw could exclude (a superset)."""
+    """Ids of everyone whom an avoidance rule of this draw could exclude (a superset), among `matched` when given."""
     result = tx.run(
-        FLAGGED_IDS,
+        FLAGGED_IDS if matched is None else FLAGGED_AMONG,
+        matched=list(matched or ()),
         organization_id=organization_id,
         barring=list(rules.barring_certificate_statuses),
         day=day,

@@ -108,8 +108,10 @@ def exclusions_among(
     rules: DrawRules,
     also: set[str] = frozenset(),  # type: ignore[assignment]
     indirect: Indirect | None = None,
+    among_limit: int = screen_repo.AMONG_LIMIT,
 ) -> list[Exclusion]:
-    """The avoidance exclusions of the matched people: only those a sparse fact flags are read and judged."""
+    """The avoidance exclusions of the matched people: only those a sparse fact flags are read and judged (asked
+    person by person for up to `among_limit` matched, from the facts' side beyond)."""
     flagged = screen_repo.flagged_ids(
         tx,
         organization_id=context.organization_id,
@@ -117,6 +119,7 @@ def exclusions_among(
         year=context.reference_date.year,
         rules=rules,
         manual=list(context.manual),
+        matched=sorted(matched) if len(matched) <= among_limit else None,
     )
     people = screen_repo.facts_of(
         tx, sorted((flagged | also) & matched), draw_id, context.organization_id, context.reference_date.year
@@ -136,11 +139,12 @@ def fast_screen(
     matched: list[str] | None = None,
     also: set[str] = frozenset(),  # type: ignore[assignment]
     indirect: Indirect | None = None,
+    among_limit: int = screen_repo.AMONG_LIMIT,
 ) -> Screened:
     """Who meets the criteria, who is excluded and why, who is left (ids, sorted)."""
     ids = matched if matched is not None else matched_ids(tx, criteria, context)
     pool = set(ids)
-    exclusions = exclusions_among(tx, pool, draw_id, context, rules, also, indirect)
+    exclusions = exclusions_among(tx, pool, draw_id, context, rules, also, indirect, among_limit)
     excluded = {e.practitioner_id for e in exclusions}
     return Screened(len(pool), tuple(sorted(pool - excluded)), tuple(exclusions))
 

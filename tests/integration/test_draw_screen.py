@@ -116,6 +116,11 @@ def _screens(context, criteria: Criteria, draw_context: DrawContext, cap: int | 
         screen_repo.ensure_loads(tx, draw_context.reference_date.year)
         slow = screening.reference_screen(tx, draw_id, criteria, draw_context, rules, indirect)
         fast = screening.fast_screen(tx, draw_id, criteria, draw_context, rules, indirect=indirect)
+        # Asked from the facts' side, as for a pool larger than AMONG_LIMIT: the same answer.
+        wide = screening.fast_screen(
+            tx, draw_id, criteria, draw_context, rules, indirect=indirect, among_limit=0
+        )
+        assert wide == fast
         return slow, fast
 
     return context.graph.write(work)

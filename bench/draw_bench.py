@@ -1,0 +1,321 @@
+"""Draw benchmark (issue 24): POST /draws with every avoidance rule on, verify and read, the stored record's size,
+eight administrators drawing at once, and the audit chain's single head lock — in process, through the services.
+
+    BENCH_INSTANCE=h5b NEO4J_BOLT_PORT=7725 NEO4J_HEAP=1g NEO4J_PAGECACHE=2g .venv/bin/python -m bench.draw_bench
+    ... -m bench.draw_bench --size 1000000 --no-load      # reuse what the instance holds (wrap 1M in flock)
+
+Loads the synthetic registry (wiping the instance) unless --no-load, adds the sparse facts the rules read (bars,
+suspended certificates, unavailability, declarations) and earlier draws (seats and yearly loads), then times each
+job. Writes bench/JOBS_DRAWS.md (--out) and prints the numbers as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import harness
+from graph import draw_screen as screen_repo
+from graph import local_server
+from graph.driver import graph_from_settings
+from graph.schema import create_schema
+from registry.audit import Actor
+from registry.draws import Criteria, DrawContext
+from seed.synthetic import generate
+from services import audit, draw_reports, draws
+from services import draw_screen as screening
+from services.context import Context
+from services.synthetic import load_synthetic
+
+TODAY = date.today()
+OUT = Path(__file__).with_name("JOBS_DRAWS.md")
+PROVINCES = ("420000", "440000", "320000", "110000", "510000", "370000", "330000", "410000")
+WORK_TYPES = ("verification", "monitoring", "consulting", "accounting")
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    latency = harness.Latency([s * 1000 for s in samples])
+    return {"n": len(samples), "p50": round(latency.p50, 1), "p95": round(latency.p95, 1),
+            "p99": round(latency.p99, 1), "max": round(max(latency.samples_ms), 1)}  # fmt: skip
+
+
+def _context(graph: Any, settings: Any) -> Context:
+    return Context(graph=graph, settings=settings, actor=Actor.cli(), today=TODAY)
+
+
+def _load(graph: Any, ctx: Context, size: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    counts = load_synthetic(ctx, generate(size, seed=42, today=TODAY))
+    return {"counts": counts, "seconds": round(time.perf_counter() - started, 1)}
+
+
+SPARSE = """
+MATCH (p:Practitioner {status: 'active'}) WITH p ORDER BY p.id SKIP $skip LIMIT $n
+WITH collect(p) AS people
+CALL { WITH people UNWIND people[0..$k] AS p
+       CREATE (p)-[:SANCTIONED]->(:Sanction {id: randomUUID(), kind: 'bar', `from`: $start, until: null}) }
+CALL { WITH people UNWIND people[$k..2 * $k] AS p
+       CREATE (p)-[:UNAVAILABLE]->(:Availability {id: randomUUID(), `from`: $start, `to`: $end, reason: 'bench'}) }
+CALL { WITH people UNWIND people[2 * $k..3 * $k] AS p MATCH (p)-[:HOLDS]->(c:Certificate)
+       SET c.status = 'suspended' }
+RETURN size(people) AS n
+"""
+
+
+def _sparse_facts(graph: Any, size: int) -> None:
+    """Bars, unavailability and suspended certificates for 0.3 % of people each (the rules' sparse facts)."""
+    k = max(10, size * 3 // 1000)
+    graph.write(
+        lambda tx: tx.run(
+            SPARSE,
+            skip=size // 7,
+            n=3 * k,
+            k=k,
+            start=TODAY - timedelta(days=30),
+            end=TODAY + timedelta(days=800),
+        ).consume()
+    )
+
+
+def _organizations(graph: Any, count: int) -> list[str]:
+    query = (
+        "MATCH (o:Organization) WITH o, COUNT { (o)<-[:EMPLOYED_BY]-() } + COUNT { (o)<-[:FOR_CLIENT]-() } AS ties "
+        "RETURN o.id AS id ORDER BY ties DESC, o.id LIMIT $n"
+    )
+    return graph.read(lambda tx: [r["id"] for r in tx.run(query, n=count)])
+
+
+def _body(rng: random.Random, org: str, *, province: str | None, work_type: str, day: date) -> dict[str, Any]:
+    return {"purpose": "review_panel", "title": "基准评审", "organization_id": org, "work_type": work_type,
+            "min_level": 2, "region": province, "size": 5, "reserves": 2, "panel_date": day,
+            "exclusions": []}  # fmt: skip
+
+
+def _record_bytes(graph: Any, draw_id: str) -> int:
+    """The stored record: the Draw node's properties, its events and its EXCLUDED rows, as JSON."""
+    query = """
+    MATCH (d:Draw {id: $id})
+    RETURN properties(d) AS draw,
+           COLLECT { MATCH (d)-[:HAS_EVENT]->(e) RETURN properties(e) } AS events,
+           COLLECT { MATCH (d)-[x:EXCLUDED]->() RETURN properties(x) } AS excluded
+    """
+    row = graph.read(lambda tx: tx.run(query, id=draw_id).single())
+    return len(json.dumps({k: row[k] for k in ("draw", "events", "excluded")}, default=str).encode())
+
+
+def _draws(ctx: Context, orgs: list[str], count: int, province: bool, year: int, rng: random.Random) -> dict:
+    timings, ids = [], []
+    for i in range(count):
+        body = _body(rng, orgs[i % len(orgs)], province=PROVINCES[i % len(PROVINCES)] if province else None,
+                     work_type="verification", day=date(year, 1 + i % 12, 1 + i % 28))  # fmt: skip
+        started = time.perf_counter()
+        view = draws.create(ctx, body)
+        timings.append(time.perf_counter() - started)
+        ids.append(view["id"])
+    return {"timings": timings, "ids": ids}
+
+
+def _old_screen(ctx: Context, org: str, year: int) -> float:
+    """The screen draws used before (every candidate's full facts, all rules in Python), for comparison."""
+    day = date(year, 6, 15)
+    context = DrawContext(day, day, org, {})
+    started = time.perf_counter()
+    ctx.graph.read(
+        lambda tx: screening.reference_screen(
+            tx, "bench", Criteria("verification", 2), context, draws.rules_for(ctx)
+        )
+    )
+    return time.perf_counter() - started
+
+
+def _eight_way(ctx: Context, orgs: list[str], year: int, per_thread: int) -> dict[str, Any]:
+    """Eight administrators drawing at once, each for its own work type or province, on shared days."""
+    results: list[list[dict[str, Any]]] = [[] for _ in range(8)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def run(n: int) -> None:
+        rng = random.Random(n)
+        barrier.wait()
+        try:
+            for i in range(per_thread):
+                kind = {"province": PROVINCES[n], "work_type": "verification"} if n % 2 else {
+                    "province": None, "work_type": WORK_TYPES[n // 2]}  # fmt: skip
+                body = _body(rng, orgs[(n + i) % len(orgs)], day=date(year, 3, 1 + i % 5), **kind)
+                results[n].append(draws.create(ctx, body))
+        except BaseException as error:  # reported after the run
+            errors.append(error)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    by_day: dict[Any, list[str]] = {}
+    for view in (v for views in results for v in views):
+        for seat in view["seats"]:
+            if seat["role"] == "panel" and seat["status"] == "invited":
+                by_day.setdefault(view["panel_date"], []).append(seat["practitioner"]["id"])
+    doubles = sum(len(seated) - len(set(seated)) for seated in by_day.values())
+    total = sum(len(views) for views in results)
+    return {"draws": total, "seconds": round(wall, 2), "draws_per_second": round(total / wall, 2),
+            "double_seatings": doubles}  # fmt: skip
+
+
+def _audit_writes(ctx: Context, clients: int, seconds: float) -> dict[str, Any]:
+    """Writes per second through the audit chain's head lock: each a transaction recording one audit entry."""
+    stop = time.monotonic() + seconds
+    counts = [0] * clients
+
+    def run(n: int) -> None:
+        while time.monotonic() < stop:
+            ctx.graph.write(
+                lambda tx: audit.record(tx, ctx, "bench", str(uuid.uuid4()), "note", details={"n": n})
+            )
+            counts[n] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {"clients": clients, "writes": sum(counts), "writes_per_second": round(sum(counts) / wall, 1)}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    settings = harness.settings()
+    inst = local_server.instance(harness.BENCH_INSTANCE)
+    if args.no_load:
+        local_server.start(inst)
+        graph = graph_from_settings(settings)
+        create_schema(graph)
+        loaded = None
+    else:
+        graph = harness.fresh_graph()
+        ctx = _context(graph, settings)
+        loaded = _load(graph, ctx, args.size)
+        _sparse_facts(graph, args.size)
+    ctx = _context(graph, settings)
+    rng = random.Random(24)
+    orgs = _organizations(graph, 20)
+    year = TODAY.year + 1 + rng.randrange(50)  # a year of its own: earlier runs' seats do not count
+    started = time.perf_counter()
+    graph.write(lambda tx: screen_repo.rebuild_loads(tx, year))
+    rebuild = time.perf_counter() - started
+    for _ in range(3):  # warm the page cache and the query plans
+        draws.create(
+            ctx, _body(rng, orgs[0], province=None, work_type="verification", day=date(year, 12, 31))
+        )
+    national = _draws(ctx, orgs, args.repeat, False, year, rng)
+    provincial = _draws(ctx, orgs, args.repeat, True, year, rng)
+    made = national["ids"] + provincial["ids"]
+    verify, get = [], []
+    for draw_id in made:
+        t = time.perf_counter()
+        assert draw_reports.verify(ctx, draw_id)["verified"]
+        verify.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        draws.get(ctx, draw_id)
+        get.append(time.perf_counter() - t)
+    sizes = [_record_bytes(graph, draw_id) for draw_id in made]
+    counts = graph.read(
+        lambda tx: tx.run(
+            "MATCH (d:Draw) WHERE d.id IN $ids RETURN avg(d.candidate_count) AS c, "
+            "avg(size(d.candidate_reach)) AS r",
+            ids=national["ids"],
+        ).single()
+    )
+    old = [_old_screen(ctx, orgs[0], year) for _ in range(args.old)] if args.old else []
+    eight = _eight_way(ctx, orgs, year + 1, args.per_thread)
+    audit_one = _audit_writes(ctx, 1, args.audit_seconds)
+    audit_eight = _audit_writes(ctx, 8, args.audit_seconds)
+    return {
+        "size": args.size,
+        "loaded": loaded,
+        "loads_rebuild_seconds": round(rebuild, 2),
+        "post_draws_national": _summary(national["timings"]),
+        "post_draws_province": _summary(provincial["timings"]),
+        "verify": _summary(verify),
+        "get": _summary(get),
+        "record_bytes": {"max": max(sizes), "mean": round(sum(sizes) / len(sizes))},
+        "candidates_mean_national": round(counts["c"] or 0),
+        "reach_bytes_mean": round(counts["r"] or 0),
+        "old_screen_seconds": [round(s, 2) for s in old],
+        "eight_way": eight,
+        "audit": [audit_one, audit_eight],
+        "machine": harness.machine(),
+    }
+
+
+def _load_average(result: dict[str, Any]) -> str:
+    return next((v for k, v in result["machine"].items() if k.startswith("load average")), "?")
+
+
+def report(result: dict[str, Any]) -> str:
+    rows = [("`POST /draws` national (review panel 5 + 2, verification, level 2+, org + panel date: every rule)",
+             result["post_draws_national"]),
+            ("`POST /draws` inside one province", result["post_draws_province"]),
+            ("`GET /draws/{id}/verify`", result["verify"]), ("`GET /draws/{id}`", result["get"])]  # fmt: skip
+    lines = [f"### {result['size']:,} practitioners", "", "| job | n | p50 ms | p95 ms | p99 ms | max ms |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        f"| {name} | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |" for name, s in rows
+    ]
+    eight, (one, many) = result["eight_way"], result["audit"]
+    lines += [
+        "",
+        f"- candidates per national draw (mean): {result['candidates_mean_national']:,}; stored record per draw "
+        f"(node, events, exclusions as JSON): mean {result['record_bytes']['mean']:,} B, max "
+        f"{result['record_bytes']['max']:,} B (the reach: {result['reach_bytes_mean']:,} B)",
+        f"- the screen before (every candidate's facts): {result['old_screen_seconds']} s",
+        f"- eight administrators at once (4 work types nationally, 4 provinces; shared panel days): "
+        f"{eight['draws']} draws in {eight['seconds']} s = **{eight['draws_per_second']} draws/s**, "
+        f"double seatings: {eight['double_seatings']}",
+        f"- audit chain head lock: 1 client {one['writes_per_second']} writes/s, 8 clients "
+        f"{many['writes_per_second']} writes/s",
+        f"- yearly loads rebuilt from the seats in {result['loads_rebuild_seconds']} s",
+        f"- load average at the end (1, 5, 15 min; other sessions share the machine): {_load_average(result)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=40, help="draws timed per kind")
+    parser.add_argument("--per-thread", type=int, default=6, help="draws per administrator in the 8-way run")
+    parser.add_argument("--old", type=int, default=1, help="timings of the old full screen, for comparison")
+    parser.add_argument("--audit-seconds", type=float, default=10)
+    parser.add_argument("--no-load", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    section = report(result)
+    existing = args.out.read_text() if args.out.exists() else ""
+    args.out.write_text(existing + "\n" + section if existing else section)
+    print(section)
+    if os.environ.get("BENCH_STOP", "1") == "1":
+        harness.stop_neo4j()
+
+
+if __name__ == "__main__":
+    main()
