@@ -151,6 +151,15 @@ RETURN revision,
 """
 
 
+# A graph never stamped has no revision epoch; a saved snapshot needs one to know the graph it was read from.
+ENSURE_EPOCH = """
+MERGE (r:Revision {id: 'registry'})
+ON CREATE SET r.value = 0
+SET r.epoch = coalesce(r.epoch, randomUUID())
+RETURN r.epoch AS epoch
+"""
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -276,3 +285,8 @@ def revision(tx: neo4j.ManagedTransaction) -> tuple[Any, ...]:
     """A key that changes whenever a fact the statistics read may have changed; its last item is the revision
     counter's epoch (graph/revision.py), which changes when the graph is wiped or replaced wholesale."""
     return tuple(tx.run(REVISION).single(strict=True).values())
+
+
+def ensure_epoch(tx: neo4j.ManagedTransaction) -> str:
+    """The revision counter's epoch, given one now if the graph has none yet."""
+    return tx.run(ENSURE_EPOCH).single(strict=True)["epoch"]

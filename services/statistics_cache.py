@@ -279,7 +279,7 @@ class SnapshotCache:
         self._file = file
         loaded = None
         if file is not None:
-            epoch = graph.read(repo.revision)[-1]
+            epoch = graph.read(repo.revision)[-1] or graph.write(repo.ensure_epoch)
             with file.exclusive():
                 loaded = file.load(epoch, today, self.settings.cache_size)
                 if loaded is None:
