@@ -123,8 +123,10 @@ TEAM_WINDOW_BLOCKS = 5
 GROUP_SHARE: dict[str, float] = {"power": 0.5, "steel": 0.5, "other": 0.15}
 GROUP_SIZE_RANGE: tuple[int, int] = (5, 50)
 SUBSIDIARY_LEVEL_FROM = 12
-# Provider sizes follow a Pareto law: a few national firms take much of the work.
+# Provider sizes follow a Pareto law above a floor: a few national firms take much of the work, and even the smallest
+# firm has a steady book of clients (a firm with two clients that only it verifies would look like a closed circle).
 PROVIDER_SIZE_PARETO = 1.2
+PROVIDER_SIZE_FLOOR = 2.0
 # A client's roster: verification bodies (at least two, so verification can rotate) and consultancies.
 ROSTER_VERIFIERS: tuple[int, int] = (2, 3)
 ROSTER_CONSULTANCIES: tuple[int, int] = (1, 2)

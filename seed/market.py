@@ -25,6 +25,7 @@ from seed.distributions import (
     CAREER_MOVES_WEIGHTS,
     GROUP_SHARE,
     GROUP_SIZE_RANGE,
+    PROVIDER_SIZE_FLOOR,
     PROVIDER_SIZE_PARETO,
     ROSTER_CONSULTANCIES,
     ROSTER_VERIFIERS,
@@ -55,7 +56,9 @@ def build_market(seed: int, organizations: list[dict[str, Any]], reserved: set[i
     for kind in PROVIDER_KINDS:
         positions = [p for p, o in enumerate(organizations) if o["kind"] == kind and p not in reserved]
         if positions:
-            providers[kind] = Weighted((p, rng.paretovariate(PROVIDER_SIZE_PARETO)) for p in positions)
+            providers[kind] = Weighted(
+                (p, PROVIDER_SIZE_FLOOR + rng.paretovariate(PROVIDER_SIZE_PARETO)) for p in positions
+            )
     market = Market(relations=[], providers=providers, reserved=reserved)
     _groups(rng, organizations, market)
     return market
