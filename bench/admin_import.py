@@ -6,6 +6,8 @@ synthetic registry, derives what `services.pools.rederive` would store (search k
 `valid_until`, region keys, industry keys, the revision mark) with the same registry functions, writes one
 CSV per node label and relationship type, imports them into the stopped bench instance, starts it and builds
 the schema. Left out, as the bench never reads them: certificate events and the Level links of certificates.
+The market around the people (issue 23: providers, roles, site visits, employment histories, groups of
+companies) is written as the transactional writer writes it (graph/bulk.py).
 Never used outside the bench: it replaces the instance's whole database.
 """
 
@@ -50,6 +52,7 @@ NODES: dict[str, list[str]] = {
     "Specialty": ["code:ID(Specialty)", "name_zh", "category"],
     "Qualification": ["code:ID(Qualification)", "name_zh", "issuer"],
     "Revision": ["id:ID(Revision)", "value:int", "epoch"],
+    "SiteVisit": ["id:ID(SiteVisit)", "date:date"],
 }  # fmt: skip
 
 # file name → (relationship type, header)
@@ -58,13 +61,20 @@ RELATIONSHIPS: dict[str, tuple[str, list[str]]] = {
     "of_work_type": ("OF_WORK_TYPE", [":START_ID(Certificate)", ":END_ID(WorkType)"]),
     "issued_by": ("ISSUED_BY", [":START_ID(Certificate)", ":END_ID(Organization)"]),
     "based_in": ("BASED_IN", [":START_ID(Practitioner)", ":END_ID(Region)"]),
-    "employed_by": ("EMPLOYED_BY", [":START_ID(Practitioner)", ":END_ID(Organization)", "since:date"]),
+    "employed_by": ("EMPLOYED_BY", [":START_ID(Practitioner)", ":END_ID(Organization)", "id", "since:date",
+                                    "until:date", "recorded_at:datetime"]),
     "has_specialty": ("HAS_SPECIALTY", [":START_ID(Practitioner)", ":END_ID(Specialty)"]),
     "has_qualification": ("HAS_QUALIFICATION", [":START_ID(Practitioner)", ":END_ID(Qualification)", "since:date"]),
     "experienced_in": ("EXPERIENCED_IN", [":START_ID(Practitioner)", ":END_ID(Industry)"]),
     "member_of": ("MEMBER_OF", [":START_ID(Practitioner)", ":END_ID(Pool)", "via", "valid_until:date",
                                 "since:datetime"]),
-    "worked_on": ("WORKED_ON", [":START_ID(Practitioner)", ":END_ID(Engagement)", "role"]),
+    "worked_on": ("WORKED_ON", [":START_ID(Practitioner)", ":END_ID(Engagement)", "role", "roles:string[]"]),
+    "performed_by": ("PERFORMED_BY", [":START_ID(Engagement)", ":END_ID(Organization)"]),
+    "visited": ("VISITED", [":START_ID(Practitioner)", ":END_ID(SiteVisit)"]),
+    "of_engagement": ("OF_ENGAGEMENT", [":START_ID(SiteVisit)", ":END_ID(Engagement)"]),
+    "visit_region": ("IN_REGION", [":START_ID(SiteVisit)", ":END_ID(Region)"]),
+    "controlled_by": ("CONTROLLED_BY", [":START_ID(Organization)", ":END_ID(Organization)", "kind", "share:float",
+                                        "since:date", "until:date", "recorded_at:datetime"]),
     "for_client": ("FOR_CLIENT", [":START_ID(Engagement)", ":END_ID(Organization)"]),
     "engagement_industry": ("IN_INDUSTRY", [":START_ID(Engagement)", ":END_ID(Industry)"]),
     "engagement_region": ("IN_REGION", [":START_ID(Engagement)", ":END_ID(Region)"]),
@@ -122,6 +132,9 @@ def write_csv(registry: Any, folder: Path, id_card_key: bytes, today: date) -> d
                 row("located_in", o["id"], o["region"])
             if o.get("industry"):
                 row("organization_industry", o["id"], o["industry"])
+        for r in registry.relations:
+            row("controlled_by", r["child_id"], r["parent_id"], r["kind"], r["share"], r["since"], r["until"],
+                now)  # fmt: skip
         for batch in registry.batches(5000):
             _write_batch(batch, row, counts, province, id_card_key, today, now)
     return counts
@@ -151,12 +164,20 @@ def _write_batch(batch, row, counts, province, id_card_key, today, now) -> None:
         counts["engagements"] += 1
         row("Engagement", e["id"], e["title"], e["kind"], e["start_on"], e.get("end_on"), e["status"])
         row("for_client", e["id"], e["client_id"])
+        if e.get("provider_id"):
+            row("performed_by", e["id"], e["provider_id"])
+        for v in e.get("site_visits") or ():
+            row("SiteVisit", v["id"], v["date"])
+            row("visited", v["practitioner_id"], v["id"])
+            row("of_engagement", v["id"], e["id"])
+            row("visit_region", v["id"], v["region"])
         if e.get("industry"):
             row("engagement_industry", e["id"], e["industry"])
         if e.get("region"):
             row("engagement_region", e["id"], e["region"])
         for member in e["team"]:
-            row("worked_on", member["practitioner_id"], e["id"], member["role"])
+            roles = member.get("roles") or [member["role"]]
+            row("worked_on", member["practitioner_id"], e["id"], member["role"], roles)
             if e.get("industry"):
                 worked.setdefault(member["practitioner_id"], set()).add(e["industry"])
     for p in batch.practitioners:
@@ -171,8 +192,8 @@ def _write_batch(batch, row, counts, province, id_card_key, today, now) -> None:
             province.get(p.get("region")), 1)  # fmt: skip
         if p.get("region"):
             row("based_in", p["id"], p["region"])
-        if p.get("employer_id"):
-            row("employed_by", p["id"], p["employer_id"], today)
+        for job in p.get("employments") or ():
+            row("employed_by", p["id"], job["organization_id"], job["id"], job["since"], job["until"], now)
         for code in p.get("specialties") or ():
             row("has_specialty", p["id"], code)
         for code in p.get("qualifications") or ():
@@ -216,7 +237,8 @@ def import_registry(
     shutil.rmtree(folder, ignore_errors=True)
     conflict = next(o["id"] for o in registry.organizations if o["kind"] == "enterprise")
     return {"seconds": imported - started, "generate_and_csv_seconds": written - started,
-            "import_seconds": imported - written, "counts": counts, "conflict_org_id": conflict}  # fmt: skip
+            "import_seconds": imported - written, "counts": counts, "conflict_org_id": conflict,
+            "truth": registry.truth}  # fmt: skip
 
 
 def start_with_schema(graph_factory: Any, await_seconds: int = 1800) -> Any:
