@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -236,10 +237,11 @@ def _same(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
     return a == b  # hidden nodes carry no id: the same type and flag
 
 
-def path_chain(path: Iterable[Mapping[str, Any]] | None) -> str:
+def path_chain(path: Iterable[Mapping[str, Any]] | str | None) -> str:
     """A conflict path as one readable chain, each step in the direction the chain reads it, e.g.
-    张三 —任职于→ 某电厂 —隶属于→ 某集团; a step met from its end reads backwards (某集团 —控股→ 某电厂)."""
-    steps = list(path or [])
+    张三 —任职于→ 某电厂 —隶属于→ 某集团; a step met from its end reads backwards (某集团 —控股→ 某电厂).
+    A draw record keeps the path as its sealed JSON text."""
+    steps = list(json.loads(path) if isinstance(path, str) else path or [])
     if not steps:
         return ""
     first = steps[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import uuid
 
 import pytest
 
@@ -247,3 +248,47 @@ def test_others_may_not_read_an_organization_page(app, keys, ids, bound_client, 
 
 def test_an_unknown_organization_is_404(app, keys):
     assert visitor(app, keys["admin"]).get(f"/organizations/{NOBODY}").status_code == 404
+
+
+# --- The draw page: an indirect conflict's path in Chinese -----------------------------------------------------
+
+
+def test_the_draw_page_lists_an_indirect_conflict_with_its_path_as_a_chinese_chain(
+    app, client, admin, keys, new_practitioner, issue
+):
+    def organization(name: str) -> str:
+        made = client.post("/api/v1/organizations", json={"name": name, "kind": "enterprise"}, headers=admin)
+        assert made.status_code == 201, made.get_json()
+        return made.get_json()["id"]
+
+    tag = uuid.uuid4().hex[:4]
+    names = {"head": f"示范电力集团{tag}", "plant": f"示范一厂{tag}", "sister": f"示范二厂{tag}"}
+    head, plant, sister = (organization(names[k]) for k in ("head", "plant", "sister"))
+    for child in (plant, sister):
+        body = {"parent_id": head, "kind": "subsidiary", "share": 100, "since": "2018-01-01"}
+        assert (
+            client.post(f"/api/v1/organizations/{child}/relations", json=body, headers=admin).status_code
+            == 201
+        )
+    person = new_practitioner(name="李集团")
+    issue(person["id"], "verification", 2)
+    employed = client.post(
+        f"/api/v1/practitioners/{person['id']}/employments",
+        json={"organization_id": sister, "since": "2021-01-01"},
+        headers=admin,
+    )
+    assert employed.status_code in (200, 201), employed.get_json()
+    body = {
+        "purpose": "verification_review", "title": "示范一厂核查报告复核", "organization_id": plant,
+        "work_type": "verification", "size": 1, "reserves": 1, "panel_date": "2099-01-15",
+    }  # fmt: skip
+    created = client.post("/api/v1/draws", json=body, headers=admin)
+    assert created.status_code == 201, created.get_json()
+
+    page = visitor(app, keys["admin"]).get(f"/admin/draws/{created.get_json()['id']}").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "李集团" in r)
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(row)))
+    assert "集团内劳动关系" in said
+    assert f"李集团 —任职于→ {names['sister']} —隶属于→ {names['head']} —控股→ {names['plant']}" in said
+    assert "《公司法》（2023）第二百六十五条" in said
+    assert "EMPLOYED_BY" not in said and "art." not in said

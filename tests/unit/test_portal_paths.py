@@ -63,6 +63,11 @@ def test_a_path_reads_as_one_chinese_chain(path, chain):
     assert labels.path_chain(path) == chain
 
 
+def test_a_path_sealed_in_a_draw_record_as_json_text_reads_the_same():
+    path = [step(ZHANG, "EMPLOYED_BY", PLANT), step(PLANT, "CONTROLLED_BY", GROUP)]
+    assert labels.path_chain(json.dumps(path, ensure_ascii=False)) == "张三 —任职于→ 某电厂 —隶属于→ 某集团"
+
+
 def test_every_conflict_rule_has_a_chinese_name_and_source_and_no_english_article():
     for code in KIND_CODES:
         assert labels.conflict_rule(code) != code
