@@ -7,7 +7,7 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from api.decorators import accepts, paginated, returns
-from interface.auth import require
+from interface.auth import Forbidden, current_role, require
 from interface.context import ctx
 from interface.schemas.integrity import FindingArgs, FindingDecisionSchema, FindingSchema
 from services import integrity
@@ -45,11 +45,19 @@ class FindingItem(Resource):
 @ns.param("finding_id", "the finding's id (UUID)")
 class FindingDecision(Resource):
     @require(SUPERVISORS)
+    @ns.response(
+        403, "open_misconduct from a government key: misconduct records are entered by administrators"
+    )
     @ns.response(409, "Confirmed or dismissed already, or not allowed from the current status")
     @returns(ns, _VIEW)
     @accepts(ns, FindingDecisionSchema())
     def post(self, finding_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Move a finding on with a `reason` (admin, government): open → reviewing → confirmed | dismissed; a
         decided finding stays decided. A confirmation with `open_misconduct: true` also opens a misconduct record
-        for the person concerned (`practitioner_id` when it concerns several), linked to the finding."""
+        for the person concerned (`practitioner_id` when it concerns several), linked to the finding; as anywhere
+        else, only an administrator enters misconduct records."""
+        if data.get("open_misconduct") and current_role() != "admin":
+            raise Forbidden(
+                "Only an administrator opens a misconduct record (as POST .../records); confirm without it."
+            )
         return integrity.decide(ctx(), str(finding_id), data)

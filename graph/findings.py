@@ -38,13 +38,17 @@ ORDER BY engagement_id, practitioner_id
 """
 
 # People on site visits in more than one province on one day (a visit's province: its region, or the province
-# the city is PART_OF).
+# the city is PART_OF); the regions are read only for the days with more than one visit.
 TWO_PLACES = """
-MATCH (p:Practitioner)-[:VISITED]->(v:SiteVisit)-[:IN_REGION]->(r:Region)
-WITH p, v, r, CASE WHEN r.level = 'province' THEN r.code
-                   ELSE coalesce(COLLECT { MATCH (r)-[:PART_OF]->(up:Region {level: 'province'}) RETURN up.code }[0],
-                                 r.code) END AS province
-WITH p, v.date AS day, collect(DISTINCT province) AS provinces,
+MATCH (p:Practitioner)-[:VISITED]->(v:SiteVisit)
+WITH p, v.date AS day, collect(v) AS visits
+WHERE size(visits) > 1
+UNWIND visits AS v
+MATCH (v)-[:IN_REGION]->(r:Region)
+WITH p, day, v, r, CASE WHEN r.level = 'province' THEN r.code
+                        ELSE coalesce(COLLECT { MATCH (r)-[:PART_OF]->(up:Region {level: 'province'}) RETURN up.code }[0],
+                                      r.code) END AS province
+WITH p, day, collect(DISTINCT province) AS provinces,
      collect({engagement_id: COLLECT { MATCH (v)-[:OF_ENGAGEMENT]->(e:Engagement) RETURN e.id }[0],
               region: r.code, province: province}) AS visits
 WHERE size(provinces) > 1
@@ -54,7 +58,7 @@ ORDER BY practitioner_id, day
 
 # People on more engagements in all than the overload threshold (the only ones who can pass it), with the dates.
 OVERLOAD_CANDIDATES = """
-MATCH (p:Practitioner) WHERE COUNT { (p)-[:WORKED_ON]->(:Engagement) } > $threshold
+MATCH (p:Practitioner) WHERE COUNT { (p)-[:WORKED_ON]->() } > $threshold
 RETURN p.id AS practitioner_id,
        COLLECT { MATCH (p)-[:WORKED_ON]->(e:Engagement)
                  RETURN e {.id, .start_on, .end_on, .status} } AS engagements
@@ -272,9 +276,8 @@ def decide(
     record_id: str | None,
 ) -> None:
     """Move the (locked) finding to `status`, keeping the step with its reason; link the record it opened."""
-    tx.run(
-        DECIDE, id=finding_id, status=status, reason=reason, by=by, record_id=record_id, **{"from": current}
-    ).consume()
+    params = {"id": finding_id, "from": current, "status": status, "reason": reason, "by": by}
+    tx.run(DECIDE, params, record_id=record_id).consume()
     if record_id:
         tx.run(LINK_RECORD, id=finding_id, record_id=record_id).consume()
 
@@ -282,4 +285,3 @@ def decide(
 def engagement_flags(tx: neo4j.ManagedTransaction, engagement_id: str) -> list[dict[str, Any]]:
     """The findings that concern an engagement, highest score first."""
     return [native(record["finding"]) for record in tx.run(ENGAGEMENT_FLAGS, id=engagement_id)]
-

@@ -193,3 +193,16 @@ def test_a_circle_needs_the_person_named_for_a_misconduct_record(client, admin, 
         f"/api/v1/records/{named.get_json()['misconduct_record_ids'][0]}", headers=admin
     ).get_json()
     assert record["practitioner_id"] == ids["CV1"] and record["category"] == "undisclosed_conflict"
+
+
+def test_a_government_key_confirms_but_leaves_the_misconduct_record_to_an_administrator(
+    client, as_role, graph, ids
+):
+    finding = _one(client, as_role("admin"), kind="familiar_pair", organization=ids["FP"])
+    url = f"{URL}/{finding['id']}/decision"
+    decision = {"status": "confirmed", "reason": "three years running", "open_misconduct": True}
+    before = graph_size(graph)
+    assert_problem(client.post(url, json=decision, headers=as_role("government")), 403)
+    assert graph_size(graph) == before
+    confirmed = client.post(url, json=decision | {"open_misconduct": False}, headers=as_role("government"))
+    assert confirmed.status_code == 200 and confirmed.get_json()["misconduct_record_ids"] == []
