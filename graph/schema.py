@@ -81,6 +81,7 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Application", "work_type"),
     ("Application", "registered_on"),
     ("Application", "stage"),  # a list's status filter (graph/applications.py STATUS_NARROWING)
+    ("Application", "level"),  # GET /applications?level=
     ("ExamSession", "day"),
     ("AuditEntry", "entity"),
     ("AuditEntry", "entity_id"),
