@@ -124,15 +124,18 @@ def test_a_decision_posted_from_the_form_lands_with_its_reason_in_the_audit_chai
     page = browser.get(posted.headers["Location"]).get_data(as_text=True)
     assert "已处理：核实中" in page and text(page, "finding-status").strip() == "核实中"
 
-    confirmed = browser.post(
-        f"{url}/decision",
-        data={
-            "csrf_token": token(page),
-            "status": "confirmed",
-            "reason": "签字人确未到现场",
-            "open_misconduct": "on",
-        },
-    )
+    assert (
+        'name="open_misconduct"' not in page
+    )  # misconduct records are an administrator's step, as in the API
+    confirm = {"status": "confirmed", "reason": "签字人确未到现场", "open_misconduct": "on"}
+    refused = browser.post(f"{url}/decision", data={"csrf_token": token(page), **confirm})
+    assert refused.status_code == 403 and "只有管理员可以记入不良记录" in refused.get_data(as_text=True)
+    assert integrity.get(context, finding["id"])["status"] == "reviewing"
+
+    as_admin = visitor(app, keys["admin"])
+    form = as_admin.get(url).get_data(as_text=True)
+    assert 'name="open_misconduct"' in form
+    confirmed = as_admin.post(f"{url}/decision", data={"csrf_token": token(form), **confirm})
     assert confirmed.status_code == 302
     stored = integrity.get(context, finding["id"])
     assert stored["status"] == "confirmed" and len(stored["misconduct_record_ids"]) == 1

@@ -17,7 +17,7 @@
       legend: [{ data: data.categories.map(function (c) { return c.name; }) }],
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
-        label: { show: true, position: "right" }, force: { repulsion: 160, edgeLength: data.directed ? 120 : 80 },
+        label: { show: true, position: "right" }, force: data.directed ? { repulsion: 600, edgeLength: [120, 200], gravity: 0.05 } : { repulsion: 160, edgeLength: 80 },
         edgeSymbol: data.directed ? ["none", "arrow"] : ["none", "none"],
         edgeLabel: { show: !!data.directed, formatter: "{c}", fontSize: 11 },
         categories: data.categories, data: data.nodes, links: data.links
