@@ -8,7 +8,7 @@ previous one, and links it to the practitioners it concerns (`ABOUT`) for their 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,15 +38,10 @@ CREATE (a)-[:ABOUT]->(p)
 
 HEAD = "OPTIONAL MATCH (h:AuditChain {id: 'registry'}) RETURN h.seq AS seq, h.last_hash AS last_hash"
 
-# Bounded by the head read first: entries committed after it (a write running beside the check) are left out,
-# so the check sees one consistent chain — the head and every entry up to it are committed together.
-ENTRIES_FROM = """
-MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $upto
-RETURN a ORDER BY a.seq LIMIT $limit
-"""
-
-# The same, one page as a single list of rows (`registry.audit.ROW_FIELDS` order): one record per page decodes far
-# faster than one per entry. The seq index gives the order, so nothing is sorted.
+# Entries after $after up to $upto, bounded by the head read first: entries committed after it (a write running beside
+# the check) are left out, so the check sees one consistent chain. One page is a single list of rows
+# (`registry.audit.ROW_FIELDS` order): one record per page decodes far faster than one per entry. The seq index
+# gives the order, so nothing is sorted.
 ENTRY_ROWS = """
 MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $upto
 WITH a ORDER BY a.seq LIMIT $limit
@@ -124,19 +119,6 @@ def head(tx: neo4j.ManagedTransaction) -> tuple[int, str]:
     """The chain head's entry count and last hash."""
     row = tx.run(HEAD).single()
     return (row["seq"] or 0, row["last_hash"] or GENESIS)
-
-
-def stored_entries(
-    tx: neo4j.ManagedTransaction, upto: int, *, after: int = 0, batch: int = 5000
-) -> Iterator[dict[str, Any]]:
-    """The entries after `after` up to `upto` as stored (changes as the hashed JSON text), in seq order, read in
-    batches."""
-    while True:
-        rows = [native(dict(r["a"])) for r in tx.run(ENTRIES_FROM, after=after, upto=upto, limit=batch)]
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1]["seq"]
 
 
 def entry_rows(tx: neo4j.ManagedTransaction, upto: int, after: int, limit: int) -> list[list[Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
 from datetime import date
@@ -63,15 +64,17 @@ def verify(ctx: Context) -> ChainCheck:
             if isinstance(anchors, ChainCheck):
                 return replace(anchors, head_seq=head_seq)
             walk = ChainWalk(anchors=anchors)
-            _feed(walk, _pages(partial(audit_repo.entry_rows, tx), 0, head_seq))
-            return replace(walk.result(head_seq, head_hash), head_seq=head_seq)
+            read_page = partial(audit_repo.entry_rows, tx)
+            _feed(walk, _pages(read_page, 0, head_seq))
+            return replace(_settled(walk, read_page, head_seq, head_hash), head_seq=head_seq)
         checkpoint = Checkpoint(**found)
         scope = {"scope": "since_checkpoint", "head_seq": head_seq, "checkpoint": _described(checkpoint)}
         if not _signed(ctx, checkpoint):
             problem = f"the checkpoint of {checkpoint.day} does not carry the registry's signature"
             return replace(ChainCheck(False, 0, checkpoint.seq, problem), **scope, from_seq=checkpoint.seq)
         # From the checkpoint's own entry: it must still hash to what was signed (the anchor), then link onwards.
-        pages = _pages(partial(audit_repo.entry_rows, tx), checkpoint.seq - 1, head_seq)
+        read_page = partial(audit_repo.entry_rows, tx)
+        pages = _pages(read_page, checkpoint.seq - 1, head_seq)
         first = next(pages, [])
         if not first or first[0][0] != checkpoint.seq:
             problem = f"entry {checkpoint.seq}, signed on {checkpoint.day}, is missing"
@@ -80,7 +83,7 @@ def verify(ctx: Context) -> ChainCheck:
             checkpoint.seq - 1, first[0][1], anchors={checkpoint.seq: (checkpoint.hash, checkpoint.day)}
         )
         _feed(walk, itertools.chain([first], pages))
-        return replace(walk.result(head_seq, head_hash), **scope, from_seq=checkpoint.seq)
+        return replace(_settled(walk, read_page, head_seq, head_hash), **scope, from_seq=checkpoint.seq)
 
     return ctx.graph.read(work)
 
@@ -113,7 +116,7 @@ def verify_full(ctx: Context, progress: Callable[[int], None] | None = None) -> 
         return ctx.graph.read(audit_repo.entry_rows, upto, after, limit)
 
     _feed(walk, _prefetched(_pages(read_page, 0, head_seq)), progress)
-    return replace(walk.result(head_seq, head_hash), head_seq=head_seq)
+    return replace(_settled(walk, read_page, head_seq, head_hash), head_seq=head_seq)
 
 
 PAGE = 20_000  # entries per read: large pages keep the round trips few (about 10 MB each)
@@ -143,6 +146,21 @@ def _pages(
         if len(rows) < PAGE:
             return
         after = rows[-1][0]
+
+
+def _settled(
+    walk: ChainWalk, read_page: Callable[[int, int, int], list[list[Any]]], head_seq: int, head_hash: str
+) -> ChainCheck:
+    """The walk's verdict, once the head's own entry had its moment to show. Neo4j applies a commit's changes one
+    after another and a reader takes no lock, so a head just advanced can be read a moment before the index finds
+    its entry (only that one: the head's lock lets the next writer in after the commit is applied). An entry that
+    is really gone stays missing after the pauses and is reported."""
+    for pause in (0.02, 0.1, 0.5):
+        if walk.failure is not None or walk.start_seq + walk.count >= head_seq:
+            break
+        time.sleep(pause)
+        _feed(walk, _pages(read_page, walk.start_seq + walk.count, head_seq))
+    return walk.result(head_seq, head_hash)
 
 
 def _feed(
