@@ -182,6 +182,8 @@ def test_loads_kept_by_each_draw_equal_loads_rebuilt_from_the_seats(context, wor
     assert len(kept) == 3
     context.graph.write(lambda tx: screen_repo.rebuild_loads(tx, year))
     assert loads() == kept
+    assert draws.rebuild_loads(context)[year] == 3  # `registry draw loads`: every year with seats
+    assert loads() == kept
 
 
 # --- Eight administrators at once ------------------------------------------------------------------------------
