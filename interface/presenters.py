@@ -8,6 +8,7 @@ outside their own record) see masked names unless the person consented to the pu
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -151,6 +152,7 @@ def draw(view: dict[str, Any], role: str, now: datetime | None = None) -> dict[s
             "rule": x["rule"],
             "detail": x["detail"],
             "stage": x.get("stage"),
+            "path": json.loads(x["path"]) if x.get("path") else None,  # sealed as JSON text
         }
         for x in view.get("excluded") or []
     ]

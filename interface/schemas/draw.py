@@ -158,12 +158,35 @@ class DrawSeatSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
+class SealedNodeSchema(Schema):
+    type = fields.String(metadata={"example": "Organization"})
+    id = fields.String()
+    name = fields.String(allow_none=True)
+
+
+class SealedStepSchema(Schema):
+    """One fact of a conflict's path as the draw sealed it (dates as ISO text, as hashed)."""
+
+    from_ = fields.Nested(SealedNodeSchema, data_key="from", attribute="from")
+    rel = fields.String(metadata={"example": "CONTROLLED_BY"})
+    to = fields.Nested(SealedNodeSchema)
+    since = fields.String(allow_none=True, metadata={"example": "2021-03-01"})
+    until = fields.String(allow_none=True)
+
+
 class DrawExclusionSchema(Schema):
     practitioner_id = fields.String(metadata={"description": "the person left out"})
     rule = fields.String(metadata={"description": "the avoidance rule code"})
     detail = fields.String(metadata={"description": "the fact behind it"})
     stage = fields.String(
         metadata={"description": "sealing, or refill (a reserve or candidate passed over later)"}
+    )
+    path = fields.List(
+        fields.Nested(SealedStepSchema),
+        allow_none=True,
+        metadata={
+            "description": "the evidence of a conflict rule (docs/integrity.md); null for the other rules"
+        },
     )
 
 

@@ -530,6 +530,7 @@ def test_an_indirect_conflict_excludes_with_its_path_sealed_and_verified(client,
     )
     path = json.loads(row["path"])
     assert path[0]["rel"] == "EMPLOYED_BY" and path[0]["to"]["id"] == ids["client_org"]
+    assert conflicted[0]["path"] == path  # the API shows the path as sealed
     url = f"{URL}/{draw['id']}/verify"
     assert client.get(url).get_json()["verified"] is True
     # The path is sealed: an edit of it in Neo4j fails verification naming the exclusions.
