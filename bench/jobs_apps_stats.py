@@ -1,17 +1,12 @@
-"""Jobs benchmark (issue 24): statistics after a restart and warm, draw statistics, open data, and application lists
-at 100 000 applications, over HTTP.
+"""Jobs benchmark (issue 24): statistics after a start, a restart and warm, draw statistics, open data and
+application lists at 100 000 applications, over HTTP (gunicorn 2 × 4, STATS_SNAPSHOTS in var/bench).
 
     BENCH_INSTANCE=h6b NEO4J_BOLT_PORT=7726 NEO4J_HEAP=1g NEO4J_PAGECACHE=2g \\
-        .venv/bin/python -m bench.jobs_apps_stats --size 100000 --applications 100000
-    … --no-load                     # measure what the bench instance holds (applications included)
+        .venv/bin/python -m bench.jobs_apps_stats --size 100000 --applications 100000   # --no-load: as loaded
 
-Loads the synthetic registry (services.synthetic), then the applications with their training, sessions, sittings,
-results and certificates written straight into the graph in proportions a registry holds after three years (the
-offline way, as an importer would; their stored progress is then computed as create_schema does for any
-application without it). Measures, with gunicorn (2 workers × 4 threads) and STATS_SNAPSHOTS in var/bench:
-the first start (no saved statistics snapshot), then a restart (the saved one), each time the seconds until the
-server answers and the first answer of every statistic and the dashboard; then warm p50/p95/p99. Writes
-bench/JOBS_APPS_STATS.md (one section per size, kept from earlier runs of other sizes).
+Loads the synthetic registry, then applications with their training, sittings, results and certificates written
+straight into the graph as a registry holds them after three years (their progress computed as create_schema does
+for applications without it). Writes bench/JOBS_APPS_STATS.md (a section per size, others kept).
 """
 
 from __future__ import annotations
@@ -266,22 +261,24 @@ def started_server(key: str, label: str) -> dict[str, Any]:
     return {"server": server, "up_seconds": up, "first_ms": first, "fresh": fresh}
 
 
+def load_registry(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Wipe the bench instance and load the registry, then the applications; the graph and what it took."""
+    graph = harness.fresh_graph()
+    started = time.perf_counter()
+    context = Context(graph=graph, settings=harness.settings(), today=TODAY)
+    counts = load_synthetic(context, generate(args.size, seed=42, today=TODAY))
+    load = {"seconds": time.perf_counter() - started, "counts": counts}
+    load["applications"] = load_applications(graph, args.applications)
+    print(f"loaded {load}", flush=True)
+    return graph, load
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_load:
         local_server.start(local_server.instance(harness.BENCH_INSTANCE))
-        graph = harness.graph_from_settings(harness.settings())
-        load = None
+        graph, load = harness.graph_from_settings(harness.settings()), None
     else:
-        graph = harness.fresh_graph()
-        started = time.perf_counter()
-        counts = load_synthetic(
-            Context(graph=graph, settings=harness.settings(), today=TODAY),
-            generate(args.size, seed=42, today=TODAY),
-        )
-        load = {"seconds": time.perf_counter() - started, "counts": counts}
-        print(f"loaded {counts} in {load['seconds']:.0f} s", flush=True)
-        load["applications"] = load_applications(graph, args.applications)
-        print(f"applications {load['applications']}", flush=True)
+        graph, load = load_registry(args)
     # Ids as the API checks them (an earlier load named its sessions bench-…).
     graph.write(
         lambda tx: tx.run(
@@ -439,12 +436,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         if args.load_only:
-            graph = harness.fresh_graph()
-            counts = load_synthetic(
-                Context(graph=graph, settings=harness.settings(), today=TODAY),
-                generate(args.size, seed=42, today=TODAY),
-            )
-            print(counts, load_applications(graph, args.applications), flush=True)
+            load_registry(args)
             return
         result = run(args)
     finally:
