@@ -7,7 +7,7 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from api.decorators import accepts, paginated, returns
-from interface.auth import Forbidden, current_role, require
+from interface.auth import require
 from interface.context import ctx
 from interface.schemas.integrity import FindingArgs, FindingDecisionSchema, FindingSchema
 from services import integrity
@@ -56,8 +56,4 @@ class FindingDecision(Resource):
         decided finding stays decided. A confirmation with `open_misconduct: true` also opens a misconduct record
         for the person concerned (`practitioner_id` when it concerns several), linked to the finding; as anywhere
         else, only an administrator enters misconduct records."""
-        if data.get("open_misconduct") and current_role() != "admin":
-            raise Forbidden(
-                "Only an administrator opens a misconduct record (as POST .../records); confirm without it."
-            )
         return integrity.decide(ctx(), str(finding_id), data)

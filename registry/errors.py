@@ -42,6 +42,14 @@ class InvalidTransition(Conflict):
     slug = "invalid-transition"
 
 
+class NotPermitted(RegistryError):
+    """The caller's role may not do this part of an otherwise allowed request."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
 class ValidationFailed(RegistryError):
     """One or more fields are invalid; `errors` maps each field to its messages."""
 

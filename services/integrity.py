@@ -28,7 +28,7 @@ from graph.records import found
 from graph.rotation import familiar_pairs
 from registry import integrity as rules
 from registry.circles import CLIENT, PROVIDER, VERIFIER, Work, find_circles
-from registry.errors import NotFound, ValidationFailed
+from registry.errors import NotFound, NotPermitted, ValidationFailed
 from registry.misconduct import category_for, validate_record_dates
 from registry.rotation import ROTATION_RULE
 from services import audit, credit, reference
@@ -289,6 +289,13 @@ def _record_subject(view: dict[str, Any], data: dict[str, Any]) -> str:
     return chosen
 
 
+# Misconduct records are entered by administrators everywhere (docs/credit.md); a government supervisor confirms
+# a finding and leaves the record to them.
+MISCONDUCT_BY_ADMINS = (
+    "Only an administrator opens a misconduct record (as POST .../records); confirm without it."
+)
+
+
 def decide(ctx: Context, finding_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """A supervisor moves a finding on (open → reviewing → confirmed | dismissed) with a reason, recorded in the
     audit chain; a confirmation with `open_misconduct` also writes a misconduct record linked to the finding."""
@@ -296,6 +303,8 @@ def decide(ctx: Context, finding_id: str, data: dict[str, Any]) -> dict[str, Any
     if not reason:
         raise ValidationFailed({"reason": ["Missing data for required field."]})
     wants_record = bool(data.get("open_misconduct"))
+    if wants_record and ctx.actor.role != "admin":
+        raise NotPermitted(MISCONDUCT_BY_ADMINS)
     errors = rules.misconduct_problems(data.get("status") or "", wants_record)
     occurred_on: date = data.get("occurred_on") or ctx.today
     if wants_record:

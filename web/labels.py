@@ -31,6 +31,9 @@ FACET_TITLES = {
 
 # marshmallow's English messages, as the forms show them next to the field.
 MESSAGES = {
+    "Only an administrator opens a misconduct record (as POST .../records); confirm without it.": (
+        "只有管理员可以记入不良记录；请不勾选此项确认。"
+    ),
     "Missing data for required field.": "此项必填。",
     "Field may not be null.": "此项必填。",
     "Shorter than minimum length 1.": "此项必填。",
