@@ -81,6 +81,15 @@ WHERE (e.since IS NULL OR e.since <= $on) AND (e.until IS NULL OR e.until >= $si
 RETURN provider_id AS provider, p {.id, .name} AS person, e.since AS since, e.until AS until
 """
 
+# The same, from the people's side: for a list of people, reading each one's employers is cheaper than reading
+# every employee of a large provider.
+STAFF_AMONG = """
+UNWIND $ids AS person_id
+MATCH (p:Practitioner {id: person_id})-[e:EMPLOYED_BY]->(v:Organization)
+WHERE v.id IN $providers AND (e.since IS NULL OR e.since <= $on) AND (e.until IS NULL OR e.until >= $since)
+RETURN v.id AS provider, p {.id, .name} AS person, e.since AS since, e.until AS until
+"""
+
 # Colleagues: people on a team, within the window, with someone a member employed within the window.
 COLLEAGUES = """
 UNWIND $members AS member_id
@@ -132,7 +141,8 @@ def evidence(
         found["engagements"] = [native(r.data()) for r in tx.run(ENGAGEMENTS, params)]
         providers = sorted({row["provider"]["id"] for row in found["engagements"] if row["provider"]})
         if providers:
-            found["staff"] = [native(r.data()) for r in tx.run(STAFF, params, providers=providers)]
+            statement = STAFF if ids is None else STAFF_AMONG
+            found["staff"] = [native(r.data()) for r in tx.run(statement, params, providers=providers)]
     if colleagues:
         found["colleagues"] = [native(r.data()) for r in tx.run(COLLEAGUES, params)]
     return found
