@@ -8,7 +8,7 @@ SAMPLE_SIZE ?= 2000
 export PORT
 
 .PHONY: serve test test-unit venv web-assets browser init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
-	bench-neo4j-stop
+	bench-neo4j-stop bench-integrity
 
 # The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -69,6 +69,12 @@ bench: venv
 	@[ "$(BENCH_JOBS)" = "0" ] || $(PY) -m bench.jobs_bench $(BENCH_JOBS_ARGS)
 bench-neo4j-stop:
 	$(PYTHON) -m graph.local_server stop --instance bench
+
+## bench-integrity: the anomaly scan's time, recall and precision per kind against anomalies planted at known rates,
+## conflict paths for 200 candidates, GET /engagements/{id}/risk → bench/INTEGRITY_RESULTS.md (issue 23 §5).
+## Default 100 000 practitioners; `make bench-integrity INTEGRITY_ARGS="--sizes 100000,1000000"` (1M needs ~10 GB).
+bench-integrity: venv
+	$(PY) -m bench.integrity_bench $(INTEGRITY_ARGS)
 
 ## lint: ruff, then basedpyright over graph/ and services/ (pyproject.toml): a Cypher statement holding text made
 ## at run time, not written in the code, is refused (LiteralString, PEP 675)
