@@ -104,7 +104,7 @@ ON CREATE SET l.practitioner_id = pid, l.year = $year
 WITH l, pid
 OPTIONAL MATCH (p:Practitioner {id: pid})
 WITH l, COLLECT { MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(p)
-                  WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = $year
+                  WHERE s.status IN $seated AND d.panel_date.year = $year  // dated panels: a list holds no null
                   RETURN d.panel_date AS day } AS days,
         COUNT { MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(p)
                 WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = $year } AS seats

@@ -128,6 +128,7 @@ def draw(view: dict[str, Any], role: str, now: datetime | None = None) -> dict[s
     now = now or datetime.now(UTC)
     admin = role == "admin"
     hidden = not admin and not view.get("disclosed")
+    rotation = view.get("rotation") or {}  # a verification review's warnings (services/draws.get)
 
     def seat(row: dict[str, Any]) -> dict[str, Any]:
         person = row.get("practitioner") or {}
@@ -143,6 +144,7 @@ def draw(view: dict[str, Any], role: str, now: datetime | None = None) -> dict[s
             "deadline": deadline,
             "overdue": row.get("status") == "invited" and deadline is not None and deadline < now,
             "reason": row.get("reason") if admin else None,
+            "rotation": None if hidden else rotation.get(person.get("id")),
         }
 
     seats = view.get("seats") or []

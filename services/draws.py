@@ -2,10 +2,10 @@
 (verification against the sealed record and statistics: services/draw_reports.py; the signed seal and event
 chain: services/draw_seals.py).
 
-Each use case is one write transaction that first locks the draw's year (graph/draws.py), so concurrent draws and
-refills of one year run one after another and read each other's seats: one expert never sits on two panels of the
-same date, nor above the yearly cap. The rules are pure (registry/draws.py, draw_record.py, draw_log.py); this
-module reads the facts, applies the rules and stores the events they produce.
+Each use case is one write transaction that locks what it shares: the yearly loads of the people it seats
+(DrawLoad, graph/draws.py), so one expert never sits on two panels of one date nor above the yearly cap, while
+unrelated draws run side by side. The rules are pure (registry/draws.py, draw_record.py, draw_log.py); this module
+reads the facts, applies the rules and stores the events they produce.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from registry.draws import (
     size_problems,
 )
 from registry.errors import NotFound, RegistryError, ValidationFailed
-from services import audit, conflicts, draw_seals
+from services import audit, conflicts, draw_seals, independence
 from services import draw_screen as screening
 from services.context import Context
 
@@ -416,8 +416,18 @@ def lapse_invitations(ctx: Context, now: datetime | None = None) -> int:
 
 
 def get(ctx: Context, draw_id: str) -> dict[str, Any]:
-    """The stored draw: properties, organization, seats, exclusions, events (api/draws.py decides who sees what)."""
-    return found(ctx.graph.read(repo.read_draw, draw_id), "draw", draw_id)
+    """The stored draw (api/draws.py decides who sees what); a verification review's seats' rotation warnings."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
+        if view.get("purpose") == "verification_review" and (
+            org := (view.get("organization") or {}).get("id")
+        ):
+            seated = [seat["practitioner"]["id"] for seat in view.get("seats") or []]
+            view["rotation"] = independence.warnings(tx, org, seated, ctx.today, ctx.actor.role or "public")
+        return view
+
+    return ctx.graph.read(work)
 
 
 def list_draws(

@@ -155,6 +155,13 @@ class DrawSeatSchema(Schema):
     overdue = fields.Boolean(
         metadata={"description": "invited and past the deadline (counts as no response at the next change)"}
     )
+    rotation = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "verification_review: the person's (or their firm's) run of consecutive years verifying "
+            "the organization, {consecutive_years, years, warning, via}; null when none or names are hidden"
+        },
+    )
     reason = fields.String(allow_none=True)
 
 

@@ -261,3 +261,41 @@ def test_a_verification_match_for_a_client_carries_each_candidates_rotation(clie
         "rotation" not in i
         for i in client.post("/api/v1/match", json=consulting, headers=admin).get_json()["items"]
     )
+
+
+def test_a_verification_review_draw_shows_each_seated_persons_rotation(client, admin, world):
+    """A verifier whose firm verified the client in each of the last three years, alone in 宁夏 (640000, no other
+    suite's region), drawn with only group_employment on (the firm's staff rule off): seated, with the firm's run
+    beside the seat. (With every kind on, the firm's staff are excluded as group_engagement.)"""
+    o = world["orgs"]
+    from tests.support import unique_id_card
+
+    body = {"name": "轮换测试员", "id_card": unique_id_card(), "education": "bachelor", "work_start_year": 2010,
+            "region": "640000"}  # fmt: skip
+    person = client.post("/api/v1/practitioners", json=body, headers=admin).get_json()["id"]
+    cert = {"number": f"ROT-{person[:12]}", "practitioner_id": person, "work_type": "verification", "level": 2,
+            "issued_on": ago(4)}  # fmt: skip
+    assert client.post("/api/v1/certificates", json=cert, headers=admin).status_code == 201
+    employment = {"organization_id": o["verifier2"], "since": ago(5)}
+    assert (
+        client.post(f"/api/v1/practitioners/{person}/employments", json=employment, headers=admin).status_code
+        == 201
+    )
+    year = TODAY.year
+    for back in (3, 2, 1):
+        engagement = {"title": f"{year - back}年度核查", "kind": "verification", "client_id": o["other"],
+                      "provider_id": o["verifier2"], "start_on": f"{year - back}-04-01",
+                      "end_on": f"{year - back}-05-01", "status": "completed",
+                      "team": [{"practitioner_id": world["people"]["clean"], "roles": ["signer"]}]}  # fmt: skip
+        assert client.post("/api/v1/engagements", json=engagement, headers=admin).status_code == 201
+    draw = {"purpose": "verification_review", "title": "核查复核", "organization_id": o["other"],
+            "work_type": "verification", "min_level": 2, "region": "640000", "size": 1, "reserves": 0,
+            "rules": {"kinds": ["group_employment"]}}  # fmt: skip
+    response = client.post("/api/v1/draws", json=draw, headers=admin)
+    assert response.status_code == 201, response.get_json()
+    shown = client.get(f"/api/v1/draws/{response.get_json()['id']}", headers=admin).get_json()
+    assert shown["shortfall"] == 0, shown["excluded"]
+    (seat,) = shown["panel"]
+    assert seat["practitioner"]["id"] == person
+    assert (seat["rotation"]["consecutive_years"], seat["rotation"]["warning"]) == (3, True)
+    assert seat["rotation"]["via"]["id"] == o["verifier2"]
