@@ -129,14 +129,15 @@ def keys_by_id(ids: dict[str, str]) -> dict[str, str]:
 
 
 def wipe_registry(graph) -> None:
-    """Remove every person, certificate, engagement and organization but the issuer; keep keys and taxonomy.
+    """Remove every person (with their applications and results), certificate, engagement and organization but the
+    issuer; keep keys and taxonomy.
     The registry revision goes too, so search indexes rebuild rather than apply changes to people now gone."""
     graph.driver.execute_query(
         """
         MATCH (n) WHERE n:Practitioner OR n:Certificate OR n:CertificateEvent OR n:Engagement
                      OR (n:Organization AND n.kind <> 'issuer')
                      OR n:Evaluation OR n:MisconductRecord OR n:Sanction OR n:Complaint OR n:ComplaintEvent
-                     OR n:Appeal OR n:Revision
+                     OR n:Appeal OR n:Revision OR n:Application OR n:ExamResult
         DETACH DELETE n
         """
     )

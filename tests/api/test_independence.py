@@ -66,6 +66,8 @@ def world(app, keys) -> dict[str, str]:
             "provider_id": ids[provider] if provider else None,
             "start_on": f"{year}-04-01", "end_on": f"{year}-06-30", "status": status,
             "team": [{"practitioner_id": ids[name], "roles": ["member"]} for name in team],
+            # PN consulted for the client before verifying it (consult_then_verify): history recorded as it was
+            "acknowledged_conflicts": [{"practitioner_id": ids[name], "reason": "历史记录"} for name in team],
         })  # fmt: skip
 
     engagement(Y - 5, "V2", ["PG"])
