@@ -39,7 +39,10 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Draw", "id"),
     ("DrawEvent", "key"),  # draw id + ":" + seq: an event is written once
     ("DrawCalendar", "year"),  # the lock node of draws in a year (graph/draws.py)
-    ("DrawLoad", "key"),  # practitioner id|year: a person's panel seats in a year, and the lock a draw takes on them
+    (
+        "DrawLoad",
+        "key",
+    ),  # practitioner id|year: a person's panel seats in a year, and the lock a draw takes on them
     ("ControlLock", "id"),  # the lock node of control relations between organizations (graph/groups.py)
     ("WebSession", "id_hash"),
     # The credit record (issue 12); `pair` is engagement|practitioner: one evaluation per member per engagement.

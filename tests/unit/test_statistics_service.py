@@ -101,5 +101,9 @@ def test_warming_fills_every_default_answer():
     assert (
         snapshot.remember(("answer", request, True), lambda: pytest.fail("not warmed"))["table"] == "coverage"
     )
-    tile = StatisticsRequest("supply", TODAY, table="holders", region="420000")  # the dashboard's grid asks it
-    assert snapshot.remember(("answer", tile, True), lambda: pytest.fail("not warmed"))["totals"]["holders"] == 7
+    tile = StatisticsRequest(
+        "supply", TODAY, table="holders", region="420000"
+    )  # the dashboard's grid asks it
+    assert (
+        snapshot.remember(("answer", tile, True), lambda: pytest.fail("not warmed"))["totals"]["holders"] == 7
+    )
