@@ -84,7 +84,6 @@ def for_match(
     on: date,
     rules: ConflictRules,
     job: str | None,
-    lookback: dict[str, int],
 ) -> dict[str, dict[str, Any]]:
     """Who /match leaves out, by id: `{id, name, conflicts}`, each conflict with its `kind`, `rule` and `path`:
     the four kinds of registry/conflicts.py, then declared relationships (graph/declarations.py)."""
@@ -96,6 +95,7 @@ def for_match(
         }
         for person, found in find(tx, organization_id, on, rules, job).items()
     }
+    lookback = declarations.declaration_lookback(rules.window_years)
     for person, entry in declarations.declared(tx, organization_id, on, lookback).items():
         entries.setdefault(person, {**entry, "conflicts": []})["conflicts"].extend(entry["conflicts"])
     return entries
@@ -167,8 +167,8 @@ def as_seen(
         settings = {person: visibility.decode(value) for person, value in stored.items()}
     return {
         person: [
-            {**c.to_dict(), "path": visibility.path_as_seen(c.to_dict()["path"], person, settings, role)}
-            for c in conflicts
+            {**shown, "path": visibility.path_as_seen(shown["path"], person, settings, role)}
+            for shown in (c.to_dict() for c in conflicts)
         ]
         for person, conflicts in found.items()
     }

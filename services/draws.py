@@ -52,6 +52,7 @@ from registry.draws import (
     size_problems,
 )
 from registry.errors import NotFound, RegistryError, ValidationFailed
+from registry.visibility import PUBLIC_ROLE
 from services import audit, conflicts, draw_seals, independence
 from services import draw_screen as screening
 from services.context import Context
@@ -420,11 +421,10 @@ def get(ctx: Context, draw_id: str) -> dict[str, Any]:
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         view = found(repo.read_draw(tx, draw_id), "draw", draw_id)
-        if view.get("purpose") == "verification_review" and (
-            org := (view.get("organization") or {}).get("id")
-        ):
-            seated = [seat["practitioner"]["id"] for seat in view.get("seats") or []]
-            view["rotation"] = independence.warnings(tx, org, seated, ctx.today, ctx.actor.role or "public")
+        org = (view.get("organization") or {}).get("id")
+        if view.get("purpose") == "verification_review" and org:
+            seated, role = [seat["practitioner"]["id"] for seat in view.get("seats") or []], ctx.actor.role
+            view["rotation"] = independence.warnings(tx, org, seated, ctx.today, role or PUBLIC_ROLE)
         return view
 
     return ctx.graph.read(work)

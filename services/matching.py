@@ -9,10 +9,8 @@ import neo4j
 
 from graph import matching as repo
 from graph import profiles, views
-from graph.declarations import declaration_lookback
 from registry import visibility
 from registry.conflicts import VERIFICATION_JOBS
-from registry.draws import window_start
 from registry.matching import Candidate, MatchRequest, Scored, rank
 from services import conflicts, credit, independence, reference, search_index
 from services.context import Context
@@ -77,14 +75,13 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
     index = search_index.of(ctx.graph)
     if index is None:
         return match_in_graph(ctx, request)
-    window = ctx.settings.conflict_window_years
     factor = credit.rules(ctx).factor
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         found = index.match(
-            request, ctx.today, window_start(ctx.today, window),
+            request, ctx.today, conflicts.rules_of(ctx),
             audience=visibility.audience_of(ctx.actor.role or visibility.PUBLIC_ROLE),
-            factor=factor, lookback=declaration_lookback(window), tx=tx,
+            factor=factor, tx=tx,
         )  # fmt: skip
         ids = [s.candidate.id for s in found.ranked]
         return MatchResult(
@@ -100,15 +97,13 @@ def match(ctx: Context, request: MatchRequest) -> MatchResult:
 
 def match_in_graph(ctx: Context, request: MatchRequest) -> MatchResult:
     """`match` answered by Cypher alone (graph/matching.py): the reference for the search index."""
-    window = ctx.settings.conflict_window_years
 
     def work(tx: neo4j.ManagedTransaction) -> MatchResult:
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
             conflicted = conflicts.for_match(
-                tx, request.conflict_org_id, ctx.today, conflicts.rules_of(ctx), request.work_type,
-                declaration_lookback(window),
-            )  # fmt: skip
+                tx, request.conflict_org_id, ctx.today, conflicts.rules_of(ctx), request.work_type
+            )
         everyone = repo.candidates(tx, request, ctx.today)
         excluded = sorted((conflicted[c.id] for c in everyone if c.id in conflicted), key=lambda e: e["id"])
         found = [c for c in everyone if c.id not in conflicted]

@@ -36,10 +36,7 @@ FIELD_NAMES = {
     "email": "邮箱",
 }  # fmt: skip
 LEVEL_NAMES = {"public": "公开", "clients": "仅客户与主管部门", "private": "仅本人与管理员"}
-RELATIONSHIP_NAMES = {
-    "employment": "劳动关系", "director": "董事", "supervisor": "监事", "shareholder": "控股股东或实际控制人",
-    "adviser": "顾问", "relative": "近亲属在该单位任职",
-}  # fmt: skip
+RELATIONSHIP_NAMES = labels.RELATIONSHIPS  # the one list of relationship names (the draw page reads it too)
 INVITATION_STATUS = {
     "invited": "待答复", "accepted": "已接受", "declined": "已谢绝", "no_response": "未答复（已逾期）",
     "appointed": "已确定", "replaced": "已递补", "withdrawn": "已撤回",

@@ -33,11 +33,10 @@ import numpy as np
 
 from graph import search_index as repo
 from graph import views
-from graph.declarations import declaration_lookback
 from graph.driver import Graph
 from graph.revision import current
 from graph.search import SearchFilters, lucene_query
-from registry.conflicts import ConflictRules
+from registry.conflicts import DEFAULT_CONFLICT_RULES, ConflictRules
 from registry.errors import ValidationFailed
 from registry.evaluations import DEFAULT_FACTOR, EvaluationFactor
 from registry.matching import MatchRequest, Scored, best_certificate, score
@@ -295,27 +294,24 @@ class SearchIndex:
             }
 
     def match(
-        self, request: MatchRequest, today: date, window_start: date, *, audience: str | None = None,
-        factor: EvaluationFactor = DEFAULT_FACTOR, lookback: dict[str, int] | None = None,
+        self, request: MatchRequest, today: date, rules: ConflictRules = DEFAULT_CONFLICT_RULES, *,
+        audience: str | None = None,
+        factor: EvaluationFactor = DEFAULT_FACTOR,
         tx: neo4j.ManagedTransaction | None = None,
     ) -> Matched:  # fmt: skip
         """The top `limit` scored as `audience` may see them, best first, with their views; the candidates left
-        after the conflict check; who was excluded. `lookback`: years a declared relationship conflicts after it
-        ends; `tx`: the transaction to read in (see refresh)."""
+        after the conflict check (services/conflicts.for_match under `rules`); who was excluded. `tx`: the
+        transaction to read in (see refresh)."""
         if tx is None:
-            options = {"audience": audience, "factor": factor, "lookback": lookback}
+            options = {"audience": audience, "factor": factor}
             return self.graph.read_leader(
-                lambda tx: self.match(request, today, window_start, **options, tx=tx)
+                lambda tx: self.match(request, today, rules, **options, tx=tx)
             )
         self.refresh(tx)
         assert self.store is not None and self.reference is not None  # refresh() leaves the index warm
         conflicted: dict[str, dict[str, Any]] = {}
         if request.conflict_org_id:
-            lookback = lookback if lookback is not None else declaration_lookback()
-            rules = ConflictRules(window_years=today.year - window_start.year)
-            conflicted = conflicts.for_match(
-                tx, request.conflict_org_id, today, rules, request.work_type, lookback
-            )
+            conflicted = conflicts.for_match(tx, request.conflict_org_id, today, rules, request.work_type)
         with self.lock:
             found = matching.shortlist(
                 self.store, self.reference, request, today, set(conflicted), audience, factor

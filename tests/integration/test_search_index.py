@@ -14,7 +14,6 @@ import pytest
 
 from graph import pools as pool_repo
 from graph import search as search_repo
-from graph.declarations import declaration_lookback
 from graph.search import SearchFilters
 from registry.audit import Actor
 from registry.evaluations import DEFAULT_CRITERIA
@@ -203,8 +202,7 @@ def test_match_ranks_scores_reasons_and_exclusions_equal_cypher(graph, context, 
         request = MatchRequest(**values, conflict_org_id=conflict)
         reference = match_in_graph(_as(context, role, day), request)
         found = index.match(
-            request, day, day.replace(year=day.year - 3), audience=audience_of(role),
-            lookback=declaration_lookback(3),
+            request, day, audience=audience_of(role)
         )  # fmt: skip
         assert [(s.candidate, s.score, s.reasons, s.breakdown) for s, _ in reference.ranked] == [
             (s.candidate, s.score, s.reasons, s.breakdown) for s in found.ranked
@@ -222,9 +220,8 @@ def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declaration
     request = MatchRequest(
         work_type="verification", region="420100", industry="building_materials", limit=100
     )
-    window = TODAY.replace(year=TODAY.year - 3)
-    as_admin = {s.candidate.id: s for s in index.match(request, TODAY, window).ranked}
-    as_client = {s.candidate.id: s for s in index.match(request, TODAY, window, audience="clients").ranked}
+    as_admin = {s.candidate.id: s for s in index.match(request, TODAY).ranked}
+    as_client = {s.candidate.id: s for s in index.match(request, TODAY, audience="clients").ranked}
     assert as_admin[fixed["city"]].breakdown["evaluations"] == 12  # mean 83.7 over 3: (83.7 − 60) ÷ 2 = 11.85
     assert as_admin[fixed["province"]].breakdown.get("evaluations") == 0  # one evaluation: shown, not counted
     assert as_admin[fixed["province"]].breakdown["declared_industry"] == 5
@@ -233,7 +230,7 @@ def test_the_fixed_graph_exercises_evaluations_visibility_claims_and_declaration
     assert "qualifications" in as_admin[fixed["employee"]].breakdown
     assert "qualifications" not in as_client[fixed["employee"]].breakdown
     conflicted = MatchRequest(work_type="verification", conflict_org_id=fixed["client"], limit=100)
-    excluded = index.match(conflicted, TODAY, window, lookback=declaration_lookback(3)).excluded
+    excluded = index.match(conflicted, TODAY).excluded
     assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
     by_clients = SearchFilters(industry="building_materials", audience="clients")
     assert fixed["province"] not in index.search(by_clients, today=TODAY, per_page=500).ids
@@ -246,7 +243,7 @@ def test_the_conflict_check_excludes_the_client_s_employee(graph, index, fixed):
     request = MatchRequest(
         work_type="verification", region="420100", conflict_org_id=fixed["client"], limit=100
     )
-    found = index.match(request, TODAY, TODAY.replace(year=TODAY.year - 3))
+    found = index.match(request, TODAY)
     ranked, excluded = found.ranked, found.excluded
     assert {e["id"] for e in excluded} == {fixed["employee"], fixed["city"], fixed["lapsing"]}
     assert fixed["employee"] not in {s.candidate.id for s in ranked}
