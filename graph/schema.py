@@ -59,6 +59,10 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Finding", "key"),
     ("IntegrityScan", "id"),
     ("IntegrityScanLock", "id"),
+    # The notification outbox (graph/notifications.py): `ref` makes a notice such as a certificate's 30 days once.
+    ("Notification", "id"),
+    ("Notification", "ref"),
+    ("NotificationDelivery", "id"),
 )
 
 # Range indexes the searches and batch jobs filter on.
@@ -90,6 +94,8 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("AuditEntry", "entity_id"),
     ("Finding", "kind"),  # the queue's filters (graph/findings.py)
     ("Finding", "status"),
+    ("Notification", "recipient_id"),  # a person's notifications, the unread count
+    ("NotificationDelivery", "status"),  # the sender's claim and the failed list
 )
 
 PRACTITIONER_FULLTEXT = "practitioner_text"
