@@ -59,6 +59,9 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Finding", "key"),
     ("IntegrityScan", "id"),
     ("IntegrityScanLock", "id"),
+    # The scheduled jobs (graph/jobs.py): one lease per job name, one node per run.
+    ("JobLease", "name"),
+    ("JobRun", "id"),
     # The notification outbox (graph/notifications.py): `ref` makes a notice such as a certificate's 30 days once.
     ("Notification", "id"),
     ("Notification", "ref"),
@@ -94,6 +97,7 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("AuditEntry", "entity_id"),
     ("Finding", "kind"),  # the queue's filters (graph/findings.py)
     ("Finding", "status"),
+    ("JobRun", "name"),  # a job's last runs (GET /jobs)
     ("Notification", "recipient_id"),  # a person's notifications, the unread count
     ("NotificationDelivery", "status"),  # the sender's claim and the failed list
 )
