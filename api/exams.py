@@ -16,6 +16,7 @@ from api.models import model
 from interface.auth import ADMIN, require
 from interface.context import ctx
 from interface.limits import UPLOAD_DOC, readable_file, uploaded_file
+from interface.schemas.common import PageArgs
 from interface.schemas.exam import (
     ApplicationArgs,
     ApplicationInputSchema,
@@ -173,9 +174,11 @@ class SessionStatistics(Resource):
 class SessionItem(Resource):
     @require(STAFF)
     @returns(sessions_ns, _SESSION_DETAIL)
-    def get(self, session_id: Any) -> dict[str, Any]:
-        """One session: counts, who is registered (with results), pass rates per work type and region."""
-        return exams.get(ctx(), str(session_id))
+    @with_query(sessions_ns, PageArgs())
+    def get(self, session_id: Any, args: dict[str, Any]) -> dict[str, Any]:
+        """One session: counts, one page of who is registered (with results; `registered` counts them all), pass
+        rates per work type and region."""
+        return exams.get(ctx(), str(session_id), args["page"], args["per_page"])
 
     @require(ADMIN)
     @sessions_ns.response(409, "A waiting candidate's application would have expired by then")

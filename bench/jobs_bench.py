@@ -14,10 +14,8 @@ bench/JOBS_RESULTS.md and the "Jobs" section of bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
-import pstats
 import shutil
 import threading
 import time
@@ -27,6 +25,7 @@ from typing import Any
 
 from bench import audit_bench, harness, volume_csv
 from bench.admin_import import _arguments, _cell, start_with_schema, write_csv
+from bench.jobs_report import API, WARMUP, Load, save, saved, timed, where_time_goes, write
 from bench.portal_bench import Browserless
 from graph import local_server
 from graph.applications import sync_unsynced
@@ -36,62 +35,11 @@ from services import audit, keys
 from services.context import Context
 
 TODAY = date.today()
-WARMUP = 2
-RESULTS = Path(__file__).with_name("JOBS_RESULTS.md")
-SUMMARY = Path(__file__).with_name("RESULTS.md")
 CACHE = harness.ROOT / "var" / "bench" / "jobs-csv"
-START, END = "<!-- jobs: written by bench/jobs_bench.py -->", "<!-- /jobs -->"
-API = "/api/v1"
 WORK_TYPES = ("verification", "accounting", "monitoring", "consulting")
 PROVINCES = ("420000", "440000", "370000", "320000", "130000", "410000", "330000", "510000")
 STATS = ("/stats/supply", "/stats/supply?table=pools", "/stats/trends", "/stats/demand", "/stats/expiring?within=90",
          "/stats/engagements")  # fmt: skip
-
-
-class Load:
-    """The machine's load while a job runs: the 1-minute load average (sampled every second) and the share of
-    CPU time busy over the whole job (from /proc/stat at its start and end)."""
-
-    def __init__(self) -> None:
-        self.loads: list[float] = []
-        self.busy = 0.0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _cpu() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(values), values[3] + values[4]  # total, idle + iowait
-
-    def _run(self) -> None:
-        self.loads.append(os.getloadavg()[0])
-        while not self.stop.wait(1.0):
-            self.loads.append(os.getloadavg()[0])
-
-    def __enter__(self) -> Load:
-        self.start = self._cpu()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.stop.set()
-        self.thread.join()
-        total, idle = self._cpu()
-        self.busy = 1 - (idle - self.start[1]) / max(1, total - self.start[0])
-
-    def text(self) -> str:
-        return f"{sum(self.loads) / len(self.loads):.1f} / {self.busy:.0%}"
-
-
-def timed(send: Any, requests: list[Any], warmup: int = WARMUP) -> harness.Latency:
-    """Each request sent in turn (the first `warmup` untimed); latencies in ms."""
-    samples = []
-    for i, request in enumerate(requests):
-        started = time.perf_counter()
-        send(request)
-        if i >= warmup:
-            samples.append((time.perf_counter() - started) * 1000)
-    return harness.Latency(samples)
 
 
 def niches(graph: Any) -> dict[str, Any]:
@@ -150,7 +98,7 @@ def load(size: int) -> dict[str, Any]:
     return info | {"import_seconds": time.perf_counter() - started}
 
 
-def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_size(size: int, args: argparse.Namespace) -> dict[str, Any] | None:
     print(f"== {size:,} practitioners ==", flush=True)
     folder, _ = prepare(size) if args.no_load else (None, None)
     # --no-load: the registry the bench instance holds from the last load of this size (its timings kept beside the
@@ -164,6 +112,9 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         (CACHE / f"{size}-42-{TODAY.isoformat()}" / "loaded.json").write_text(json.dumps(loaded))
     print(f"loaded in {loaded['import_seconds'] + loaded['schema_seconds']:.0f} s ({synced} applications' progress "
           f"stored): {loaded['counts']}", flush=True)  # fmt: skip
+    if args.load_only:
+        graph.close()
+        return None
     ctx = Context(graph, harness.settings(), today=TODAY)
     admin_key = keys.create(ctx, "admin", "jobs bench")[0]
     signed = audit.checkpoint(ctx)  # GET /audit/verify checks from here
@@ -322,99 +273,6 @@ def concurrent_draws(key: str, organization: str, clients: int, each: int = 3) -
     return result
 
 
-def where_time_goes(graph: Any, key: str, row: dict[str, Any], runs: int = 3) -> list[tuple[str, float]]:
-    """The request run in this process (the Flask app, the same code as gunicorn's) under cProfile: the share of
-    its time per layer, the driver's share being mostly the wait for Neo4j to answer."""
-    from application import create_app
-
-    app = create_app()
-    client = app.test_client()
-    target = API + row["sample"]
-    client.get(target, headers={"X-API-Key": key})  # warm, as in the timed runs
-    profile = cProfile.Profile()
-    profile.enable()
-    for _ in range(runs):
-        client.get(target, headers={"X-API-Key": key})
-    profile.disable()
-    totals: dict[str, float] = {}
-    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    for (filename, _, _), (_, _, tottime, _, _) in stats.items():
-        totals[_layer(filename)] = totals.get(_layer(filename), 0.0) + tottime
-    whole = sum(totals.values()) or 1.0
-    return sorted(((layer, seconds / whole) for layer, seconds in totals.items()), key=lambda x: -x[1])[:5]
-
-
-LAYERS = (("/neo4j/", "neo4j driver (waiting for Neo4j, decoding)"), ("/graph/", "graph/"),
-          ("/registry/", "registry/"), ("/services/", "services/"), ("/interface/", "interface/"), ("/api/", "api/"),
-          ("/web/", "web/"), ("/marshmallow/", "marshmallow"), ("/json/", "json"), ("/flask", "flask / werkzeug"),
-          ("/werkzeug/", "flask / werkzeug"))  # fmt: skip
-
-
-def _layer(filename: str) -> str:
-    for marker, layer in LAYERS:
-        if marker in filename:
-            return layer
-    return "stdlib and builtins (mostly waiting on the socket for Neo4j)"
-
-
-def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
-    sizes = [r["size"] for r in results]
-    by_job: dict[str, dict[int, dict[str, Any]]] = {}
-    for r in results:
-        for row in r["rows"]:
-            by_job.setdefault(row["job"], {})[r["size"]] = row
-    head = "| job | " + " | ".join(f"{s:,}: p50 / p95 / p99 ms (n, load / CPU)" for s in sizes) + " |"
-    lines = [head, "|---|" + "---|" * len(sizes)]
-    for name, cells in by_job.items():
-        parts = []
-        for s in sizes:
-            row = cells.get(s)
-            lat = row["latency"] if row else None
-            parts.append(f"{lat.p50:.0f} / {lat.p95:.0f} / {lat.p99:.0f} ({len(lat.samples_ms)}, {row['load']})"
-                         if lat else (row["note"] if row else "—"))  # fmt: skip
-        lines.append(f"| {name} | " + " | ".join(parts) + " |")
-    lines += ["", "| registry | load (generate + CSV, import, schema) | audit entries | 8 administrators drawing at once "
-              "| audit writes/s (1 client → 8 clients) |", "|---|---|---|---|---|"]  # fmt: skip
-    for r in results:
-        ld, c, w = r["load"], r["concurrent"], r["writes"]
-        counts = ", ".join(f"{k} {v:,}" for k, v in ld["counts"].items())
-        lines.append(f"| {r['size']:,} | {ld['generate_and_csv_seconds']:.0f} + {ld['import_seconds']:.0f} + "
-                     f"{ld['schema_seconds']:.0f} s ({counts}) | {r['audit_entries']:,} | {c['draws']} draws in "
-                     f"{c['seconds']:.1f} s = {c['per_second']:.2f}/s, double seatings {c['double_seated']}, "
-                     f"errors {len(c['errors'])} | {w[1]:.0f} → {w[8]:.0f} |")  # fmt: skip
-    lines += [
-        "",
-        "Where the time goes, the three slowest requests (run in process under cProfile, share of its time):",
-        "",
-    ]
-    for r in results:
-        for job, shares in r["profiles"]:
-            lines.append(
-                f"- {r['size']:,}, {job}: " + ", ".join(f"{layer} {share:.0%}" for layer, share in shares)
-            )
-    return "\n".join(lines)
-
-
-def write(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    machine = "; ".join(f"{k}: {v}" for k, v in harness.machine().items())
-    method = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python -m bench.jobs_bench`: a "
-              f"registry imported with its volumes (seed/volumes.py), gunicorn 2 workers × 4 threads, one keep-alive "
-              f"client on the same host; each job {WARMUP} untimed requests then {args.repeat} timed ones ({args.draws} "
-              f"per draw job, the draws made on work types in turn; statistics cold: the first request of each after "
-              f"the start). Load / CPU: the 1-minute load average and the CPU busy share while the job ran (other "
-              f"sessions share this 2-core machine). Machine: {machine}.")  # fmt: skip
-    table = report(results, args)
-    RESULTS.write_text(f"# Jobs at national scale (issue 24)\n\n{method}\n\n{table}\n", encoding="utf-8")
-    section = f"{START}\n## Jobs (issue 24): every job at both sizes\n\n{method}\n\n{table}\n{END}\n"
-    old = SUMMARY.read_text(encoding="utf-8") if SUMMARY.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + section + old[old.index(END) + len(END) + 1 :]
-    else:
-        at = old.find("## Throughput")
-        new = old[:at] + section + "\n" + old[at:] if at >= 0 else old + "\n" + section
-    SUMMARY.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
@@ -428,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--prepare", action="store_true", help="only write the CSV files of each size")
     parser.add_argument(
+        "--load-only", action="store_true", help="load (and keep with --keep-neo4j), no requests"
+    )
+    parser.add_argument(
         "--no-load", action="store_true", help="measure what the running bench instance holds"
     )
     args = parser.parse_args(argv)
@@ -436,13 +297,18 @@ def main(argv: list[str] | None = None) -> None:
             print(prepare(int(size)), flush=True)
         return
     try:
-        results = [run_size(int(size), args) for size in args.sizes.split(",")]
+        measured = {int(size): run_size(int(size), args) for size in args.sizes.split(",")}
     finally:
         if not args.keep_neo4j:
             harness.stop_neo4j()
-    if not args.no_write:
+    for result in measured.values():
+        if result is not None:
+            save(result)
+    # Both sizes side by side: a size not measured now comes from its latest saved run.
+    results = [r for size in (100_000, 1_000_000, *measured) if (r := measured.get(size) or saved(size))]
+    results = list({r["size"]: r for r in results}.values())
+    if not args.no_write and any(measured.values()):
         write(results, args)
-    print(report(results, args))
 
 
 if __name__ == "__main__":

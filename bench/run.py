@@ -402,7 +402,7 @@ def kept_analysis() -> str:
 
 def kept_jobs() -> str:
     """The "Jobs" section bench/jobs_bench.py wrote (its own run), kept so this run does not erase it."""
-    from bench.jobs_bench import END, START
+    from bench.jobs_report import END, START
 
     old = RESULTS.read_text() if RESULTS.exists() else ""
     start, end = old.find(START), old.find(END)

@@ -83,8 +83,12 @@ WHERE NOT EXISTS { MATCH (r:ExamResult)-[:OF]->(a) WHERE EXISTS { (r)-[:IN_SESSI
 RETURN collect(a.id) AS ids
 """
 
+# One page of a session's registrations (up to its capacity, 2 000 at most): the registrations alone are ordered
+# and cut first, so only the page's candidates and results are read.
 REGISTRANTS = """
-MATCH (a:Application)-[reg:REGISTERED_FOR]->(s:ExamSession {id: $id}), (a)-[:BY]->(p:Practitioner)
+MATCH (a:Application)-[reg:REGISTERED_FOR]->(s:ExamSession {id: $id})
+WITH s, a, reg ORDER BY reg.at, a.id SKIP $skip LIMIT $limit
+MATCH (a)-[:BY]->(p:Practitioner)
 OPTIONAL MATCH (r:ExamResult)-[:OF]->(a) WHERE EXISTS { (r)-[:IN_SESSION]->(s) }
 RETURN a.id AS application_id, a.work_type AS work_type, a.level AS level, p.id AS practitioner_id,
        p.name AS name, reg.at AS registered_at, r {.id, .score, .passed, .attempt, .free} AS result
@@ -166,9 +170,11 @@ def waiting(tx: neo4j.ManagedTransaction, session_id: str) -> list[str]:
     return tx.run(WAITING, id=session_id).single()["ids"]
 
 
-def registrants(tx: neo4j.ManagedTransaction, session_id: str) -> list[dict[str, Any]]:
-    """Who is registered for the session, in registration order, with their result if recorded."""
-    return [native(record.data()) for record in tx.run(REGISTRANTS, id=session_id)]
+def registrants(
+    tx: neo4j.ManagedTransaction, session_id: str, skip: int = 0, limit: int = 2**31 - 1
+) -> list[dict[str, Any]]:
+    """Who is registered for the session, in registration order, with their result if recorded (one page)."""
+    return [native(r.data()) for r in tx.run(REGISTRANTS, id=session_id, skip=skip, limit=limit)]
 
 
 def result_counts(tx: neo4j.ManagedTransaction, filters: dict[str, Any]) -> list[dict[str, Any]]:

@@ -109,14 +109,17 @@ def generate_month(
     return ctx.graph.write(work)
 
 
-def get(ctx: Context, session_id: str) -> dict[str, Any]:
-    """One session with its counts, who is registered (and their results) and pass rates per work type and region."""
+def get(ctx: Context, session_id: str, page: int = 1, per_page: int = 20) -> dict[str, Any]:
+    """One session with its counts, one page of who is registered (and their results, in registration order) and
+    pass rates per work type and region."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         session = present(found(repo.view(tx, session_id), "exam session", session_id))
         counts = repo.result_counts(tx, {"session_id": session_id})
         return session | {
-            "registrations": repo.registrants(tx, session_id),
+            "registrations": repo.registrants(tx, session_id, (page - 1) * per_page, per_page),
+            "page": page,
+            "per_page": per_page,
             "by_work_type": _grouped(counts, "work_type"),
             "by_region": _grouped(counts, "region"),
         }

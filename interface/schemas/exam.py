@@ -266,7 +266,12 @@ class RegistrantSchema(Schema):
 
 
 class SessionDetailSchema(SessionSchema):
-    registrations = fields.List(fields.Nested(RegistrantSchema))
+    registrations = fields.List(
+        fields.Nested(RegistrantSchema),
+        metadata={"description": "one page of the registrations, in registration order (`registered`: all)"},
+    )
+    page = fields.Integer(metadata={"description": "the page of `registrations` (?page=, from 1)"})
+    per_page = fields.Integer(metadata={"description": "registrations per page (?per_page=, default 20)"})
     by_work_type = fields.List(
         fields.Nested(GroupRateSchema(only=("work_type", "sat", "passed", "failed", "pass_rate")))
     )

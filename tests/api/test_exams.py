@@ -454,6 +454,39 @@ def test_a_session_shows_capacity_registrations_and_pass_rates_by_work_type_and_
     assert stats["sat"] >= 3
 
 
+def test_a_sessions_registrations_come_in_pages_in_registration_order(client, admin, process):
+    registered = TODAY - timedelta(days=15)
+    session = process.session(registered + timedelta(days=1), capacity=10)
+    made = []
+    for score in (70, 40, 90, 65, 80):
+        application = process.apply(process.person(region="420100")["id"], registered)
+        process.register(session["id"], application["id"])
+        process.result(application["id"], session["id"], score)
+        made.append(application["id"])
+
+    def page(**query):
+        response = client.get(f"{API}/exam-sessions/{session['id']}", query_string=query, headers=admin)
+        assert response.status_code == 200
+        return response.get_json()
+
+    whole = page(per_page=100)
+    assert [r["application_id"] for r in whole["registrations"]] == made
+    assert [r["result"]["score"] for r in whole["registrations"]] == [70, 40, 90, 65, 80]
+    pages = [page(page=n, per_page=2) for n in (1, 2, 3, 4)]
+    assert [[r["application_id"] for r in p["registrations"]] for p in pages] == [
+        made[:2],
+        made[2:4],
+        made[4:],
+        [],
+    ]
+    assert all((p["registered"], p["per_page"]) == (5, 2) for p in pages)
+    assert [p["page"] for p in pages] == [1, 2, 3, 4]
+    assert page()["per_page"] == 20 and len(page()["registrations"]) == 5
+    assert_problem(
+        client.get(f"{API}/exam-sessions/{session['id']}", query_string={"per_page": 0}, headers=admin), 400
+    )
+
+
 def test_the_monthly_sessions_are_the_last_weekends_two_sittings_and_generating_twice_adds_nothing(
     client, admin
 ):
