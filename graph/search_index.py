@@ -5,7 +5,8 @@ the derived search keys (`cert_keys`, `pool_keys`, `region_key`, `industry_keys`
 `evaluation_keys`, see graph/pools.py), the based-in region, declared industries, specialties, qualifications
 (with whether the registry confirmed them), consent, work start year, name, the completed engagements (kind,
 industry, region, dates) that the match score counts, and the fields the person hides from the public and from
-clients (with, for those who hide their industries, the industries of their engagements, which stay searchable).
+clients (with, for those who hide their industries, the industries of their engagements, which stay searchable),
+and whether they may be suggested for public-welfare activities (`contact_for_activities`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ _FIELDS: tuple[tuple[LiteralString, LiteralString], ...] = (
                            " RETURN DISTINCT i.code } ELSE [] END"),
     ("evaluation_mean", "p.evaluation_mean"),
     ("evaluation_keys", "p.evaluation_keys"),
+    # Whether the person may be suggested for public-welfare activities (absent = yes; docs/activities.md).
+    ("contact", "p.contact_for_activities"),
 )  # fmt: skip
 # The region, declared industries, specialties and qualifications come from one walk of the person's relationships
 # (`links`): a walk per type went over the whole chain each time (certificates, pools, engagements too). At a

@@ -35,7 +35,7 @@ BULK = 500  # more changed rows than this: recompute ranks and day masks wholesa
 MEMO_SIZE = 256  # derived results kept per version (facet counts per filter set, per-work-type arrays)
 # The per-row columns (besides the orders) and the entry lists; snapshot.py saves exactly these.
 ROW_COLUMNS = ("ids", "names", "no_name", "active", "public", "hidden", "evaluation_mean", "year", "region",
-               "region_key", "id_rank", "name_rank", "cert_bits", "pool_bits", "combo")  # fmt: skip
+               "region_key", "id_rank", "name_rank", "cert_bits", "pool_bits", "combo", "contact")  # fmt: skip
 ENTRY_LISTS = ("certs", "pools", "industry_keys", "declared", "specialty", "qualification", "engaged",
                "evaluations", "engagements")  # fmt: skip
 
@@ -62,6 +62,7 @@ class Store:
         self.no_name = np.zeros(1024, dtype=bool)
         self.active = np.zeros(1024, dtype=bool)
         self.public = np.zeros(1024, dtype=bool)
+        self.contact = np.zeros(1024, dtype=bool)  # may be suggested for activities (contact_for_activities)
         self.hidden = np.zeros(
             1024, dtype=np.uint8
         )  # the fields hidden from each audience (columns.hidden_bit)
@@ -130,7 +131,7 @@ class Store:
             ("ids", b""), ("names", b""), ("no_name", False), ("active", False), ("public", False), ("hidden", 0),
             ("evaluation_mean", NO_EVALUATION),
             ("year", NO_YEAR), ("region", 0), ("region_key", 0), ("id_rank", 0), ("name_rank", 0),
-            ("cert_bits", 0), ("pool_bits", 0), ("combo", 0),
+            ("cert_bits", 0), ("pool_bits", 0), ("combo", 0), ("contact", False),
         ):  # fmt: skip
             setattr(self, name, grow(getattr(self, name), size, fill))
 
@@ -199,6 +200,7 @@ class Store:
         self.no_name[found] = [r[C["name"]] is None for r in rows]
         self.active[found] = [r[C["status"]] == "active" for r in rows]
         self.public[found] = [r[C["public"]] is True for r in rows]
+        self.contact[found] = [r[C["contact"]] is not False for r in rows]  # absent: on by default
         self.hidden[found] = [hidden_byte(r[C["hidden_public"]], r[C["hidden_clients"]]) for r in rows]
         self.evaluation_mean[found] = [
             NO_EVALUATION if r[C["evaluation_mean"]] is None else r[C["evaluation_mean"]] for r in rows

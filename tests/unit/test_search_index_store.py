@@ -53,6 +53,7 @@ def _row(rng: random.Random, person_id: str | None = None) -> list:
         "engaged_industries": industries[:1] if "industries" in hidden_public else [],
         "evaluation_mean": float(evaluations[0].split("|")[1]) if evaluations else None,
         "evaluation_keys": evaluations,
+        "contact": rng.choice([None, True, False]),
     }
     return [values[key] for key in ROW_KEYS]
 
@@ -96,6 +97,12 @@ def test_changes_one_by_one_equal_a_fresh_build(seed):
     assert _answers(store) == _answers(fresh)
     ordered = store.id_of(store.name_order)
     assert ordered == fresh.id_of(fresh.name_order)
+    assert _contacts(store) == _contacts(fresh)
+
+
+def _contacts(store: Store) -> dict[str, bool]:
+    """Who may be suggested for activities, by id (an absent preference is on)."""
+    return dict(zip(store.id_of(range(1, store.size)), store.contact[1 : store.size].tolist(), strict=True))
 
 
 def test_validity_follows_the_day_asked_about():
