@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from registry import activities
 from registry.draw_rules import RULE_CODES
 from registry.integrity import KINDS as FINDING_KIND_BY_CODE
 from registry.taxonomy import EDUCATION_LEVELS, LEVEL_BY_RANK, POOL_BY_CODE, WORK_TYPE_BY_CODE
@@ -217,6 +218,18 @@ ORGANIZATION_KINDS = {
 FINDING_KINDS = {code: kind.name_zh for code, kind in FINDING_KIND_BY_CODE.items()}
 FINDING_STATUS = {"open": "待处理", "reviewing": "核实中", "confirmed": "已确认", "dismissed": "已排除"}
 ENGAGEMENT_STATUS = {"planned": "计划中", "active": "进行中", "completed": "已完成", "cancelled": "已取消"}
+# Public-welfare activities (issue 25; codes in registry/activities.py).
+ACTIVITY_KINDS = {
+    "publicity": "宣传活动", "sme_assistance": "中小企业帮扶", "lecture": "公益讲座", "carbon_inclusion": "碳普惠",
+    "policy_consultation": "政策征求意见", "other": "其他",
+}  # fmt: skip
+ACTIVITY_STATUS = {
+    "draft": "草稿", "open": "报名中", "closed": "报名截止", "completed": "已完成", "cancelled": "已取消",
+}  # fmt: skip
+JOIN_STATUS = {"signed_up": "已报名", "confirmed": "已确认", "attended": "已参加", "absent": "缺席"}
+ACTIVITY_INVITATION_STATUS = {"pending": "待答复", "accepted": "已接受", "declined": "已谢绝"}
+assert set(ACTIVITY_KINDS) == set(activities.KINDS) and set(ACTIVITY_STATUS) == set(activities.STATUSES)
+assert set(JOIN_STATUS) == set(activities.JOIN_STATUSES)
 GROUP_RELATION_KINDS = {
     "subsidiary": "子公司",
     "controlling_shareholder": "控股股东",
@@ -293,4 +306,8 @@ FILTERS = {
     "finding_kind": lambda s: FINDING_KINDS.get(s, s),
     "finding_status": lambda s: FINDING_STATUS.get(s, s),
     "organization_kind": lambda s: ORGANIZATION_KINDS.get(s, s),
+    "activity_kind": lambda s: ACTIVITY_KINDS.get(s, s or ""),
+    "activity_status": lambda s: ACTIVITY_STATUS.get(s, s or ""),
+    "join_status": lambda s: JOIN_STATUS.get(s, s or ""),
+    "activity_invitation_status": lambda s: ACTIVITY_INVITATION_STATUS.get(s, s or ""),
 }
