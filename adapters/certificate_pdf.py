@@ -39,7 +39,6 @@ class ParticipationFacts:
     code: str
     holder: str
     activity: str
-    kind: str
     organizer: str
     dates: str
     hours: str
@@ -93,7 +92,6 @@ def participation(facts: ParticipationFacts) -> bytes:
     page.text(90, page.height - 165, f"兹证明 {facts.holder} 参加了以下公益活动：", 15)
     rows = [
         Row("活动名称", facts.activity),
-        Row("活动类型", facts.kind),
         Row("主办单位", facts.organizer),
         Row("活动日期", facts.dates),
         Row("服务时长", facts.hours),

@@ -106,9 +106,11 @@ def install(app: Flask, *, elsewhere: Callable[[Exception], Any] = problem_for) 
 def _namespaces() -> list[Any]:
     """Every namespace of the API, in the order the Swagger UI lists them."""
     from api import (
+        activity_certificates,
         audit,
         certificates,
         credit,
+        documents,  # noqa: F401 — its routes join the certificates and verify namespaces
         draws,
         eligibility,
         engagements,
@@ -149,4 +151,5 @@ def _namespaces() -> list[Any]:
         statistics.open_data_ns,
         statistics.key_emitters_ns,
         me.ns,
+        activity_certificates.ns,
     ]

@@ -23,6 +23,9 @@ from registry.errors import ImportFileError, ValidationFailed
 MAX_JSON_BYTES = 1_000_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_LIST_BYTES = 20 * 1024 * 1024  # a key emitter list: 20 000 rows at most
+# A PDF sent to POST /verify/document (and the portal's 证书查询): a signed certificate is ~45 KB; the portal's forms
+# are read within MAX_JSON_BYTES anyway, so both doors take the same size.
+MAX_DOCUMENT_BYTES = MAX_JSON_BYTES
 READ_STEP = 64 * 1024
 
 

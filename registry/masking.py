@@ -47,3 +47,11 @@ def mask_email(email: str) -> str:
     if not local:
         return address
     return local[0] + MASK * (len(local) - 1) + at + domain
+
+
+ID_CARD_LENGTH = 18  # GB 11643
+
+
+def mask_id_card(tail: str) -> str:
+    """An ID card number shown from its last four characters only: **************123X."""
+    return MASK * (ID_CARD_LENGTH - len(tail)) + tail

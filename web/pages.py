@@ -1,4 +1,5 @@
-"""Public pages: 首页, 证书查询 (with a QR code), 人才库 / 专家库 search with facets, showcase profiles."""
+"""Public pages: 首页, 证书查询 (with a QR code, or an uploaded e-certificate PDF), 人才库 / 专家库 search with
+facets, showcase profiles, a participation certificate's page."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from interface.schemas.practitioner import SearchArgs
 from registry import reference as places
 from registry.errors import NotFound, ValidationFailed
 from registry.masking import mask_name
-from services import certificates, credit, practitioners, search
+from services import activity_certificates, certificates, credit, documents, practitioners, search
 from web import labels
 from web.portal import portal, principal
 
@@ -71,6 +72,44 @@ def verify() -> Any:
         "reason_zh": labels.VERIFY_REASONS.get(result["reason"]),
     }
     return render_template("verify.html", form=form, errors={}, result=result, missing=False)
+
+
+# What an uploaded document's check says, in Chinese (registry/documents.py DOCUMENT_REASONS, then the register's).
+DOCUMENT_REASONS = {
+    "unsigned": "文件没有电子签名",
+    "signature_broken": "文件在签名后被修改，签名已失效",
+    "not_issued_by_registry": "文件不是本平台签发的",
+    "not_a_registry_document": "文件未载明证书编号",
+    "unknown_number": "登记册中没有该编号的证书",
+    "participation_not_counted": "该参与记录已不再计入",
+} | labels.VERIFY_REASONS
+
+
+@portal.route("/verify/document", methods=["POST"])
+def verify_document() -> Any:
+    """证书查询 by an uploaded e-certificate PDF: its signature, its issuer, and the register today."""
+    form = {"number": "", "name": ""}
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        errors = {"file": ["请选择要查验的 PDF 文件。"]}
+        return render_template("verify.html", form=form, errors=errors, result=None, missing=False), 400
+    try:
+        check = documents.verify_document(ctx(), upload.read())
+    except ValidationFailed:
+        errors = {"file": ["无法读取该文件：请上传本平台签发的 PDF 电子证书。"]}
+        return render_template("verify.html", form=form, errors=errors, result=None, missing=False), 400
+    check = check | {"reason_zh": DOCUMENT_REASONS.get(check["reason"] or "")}
+    return render_template("verify.html", form=form, errors={}, result=None, missing=False, document=check)
+
+
+@portal.route("/activity-certificates/<code>")
+def activity_certificate(code: str) -> Any:
+    """公益活动参与证明的查验页: whose (the name only), which activity, the hours."""
+    try:
+        found = activity_certificates.lookup(ctx(), code)
+    except NotFound:
+        return render_template("activity_certificate.html", code=code[:40], found=None), 404
+    return render_template("activity_certificate.html", code=found["code"], found=found)
 
 
 @portal.route("/verify/qr.svg")
