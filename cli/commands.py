@@ -16,6 +16,7 @@ from cli.audit import audit_cli
 from cli.draws import draw_cli
 from cli.exams import exams_cli
 from cli.integrity import integrity_cli
+from cli.notifications import queue_expiry_notices, send_notifications
 from graph.schema import create_schema, describe_schema
 from interface.context import ctx
 from registry.errors import ImportFileError, RegistryError
@@ -30,6 +31,8 @@ registry_cli.add_command(audit_cli)  # `registry audit ...`: signed checkpoints,
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (cli/exams.py)
 registry_cli.add_command(integrity_cli)  # `registry integrity scan`: the anomaly queue (cli/integrity.py)
+registry_cli.add_command(send_notifications)  # the outbox's sender, once (cli/notifications.py)
+registry_cli.add_command(queue_expiry_notices)
 
 
 @registry_cli.command("init-db")

@@ -15,7 +15,7 @@ OPTIONAL MATCH (e:Engagement {id: $engagement_id})
 WITH coalesce(p, e) AS about
 WHERE about IS NOT NULL
 CREATE (c:Complaint {id: $id, text: $text, status: 'received', created_at: datetime(), created_on: $today,
-                     filed_by: $filed_by, filer_role: $filer_role})
+                     filed_by: $filed_by, filer_role: $filer_role, contact_email: $contact_email})
 CREATE (c)-[:ABOUT]->(about)
 CREATE (c)-[:HAS_EVENT]->(:ComplaintEvent {status: 'received', reason: 'filed', at: datetime(), by: $filed_by})
 RETURN c.id AS id

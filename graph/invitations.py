@@ -11,10 +11,13 @@ import neo4j
 from graph.cypher import cypher
 from graph.records import native
 
-# The deadline to answer is the seat's (DREW.deadline, set when the draw invites the person).
+# The deadline to answer is the seat's (DREW.deadline, set when the draw invites the person). A draw that conceals
+# its project (conceal_project) shows neither title nor organization until the person accepts.
 INVITATION_FIELDS = """
-{draw_id: d.id, purpose: d.purpose, title: d.title, panel_date: d.panel_date, draw_status: d.status,
- organization: COLLECT { MATCH (d)-[:FOR]->(o:Organization) RETURN o {.id, .name, .kind} }[0],
+{draw_id: d.id, purpose: d.purpose, panel_date: d.panel_date, draw_status: d.status,
+ title: CASE WHEN d.conceal_project AND r.status <> 'accepted' THEN null ELSE d.title END,
+ organization: CASE WHEN d.conceal_project AND r.status <> 'accepted' THEN null
+               ELSE COLLECT { MATCH (d)-[:FOR]->(o:Organization) RETURN o {.id, .name, .kind} }[0] END,
  role: r.role, order: r.order, status: r.status,
  deadline: r.deadline,
  responded_at: r.responded_at, reason: r.reason}

@@ -81,7 +81,8 @@ LOCK_SENDER = "MERGE (l:NotificationSenderLock {id: 'sender'}) SET l.locked_at =
 
 CLAIM = """
 MATCH (d:NotificationDelivery)
-WHERE (d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'sending' AND d.claimed_until < $now)
+WHERE ((d.status = 'pending' AND d.next_attempt_at <= $now) OR (d.status = 'sending' AND d.claimed_until < $now))
+  AND d.channel IN $channels
 WITH d ORDER BY d.next_attempt_at LIMIT $limit
 SET d.status = 'sending', d.claim = $claim, d.claimed_until = $until
 WITH d
@@ -163,11 +164,17 @@ def mark_read(
 
 
 def claim(
-    tx: neo4j.ManagedTransaction, claim_id: str, now: datetime, until: datetime, limit: int
+    tx: neo4j.ManagedTransaction,
+    claim_id: str,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    channels: list[str],
 ) -> list[dict[str, Any]]:
-    """Claim up to `limit` deliveries due now (or left by a sender whose lease ran out) until `until`."""
+    """Claim up to `limit` deliveries on `channels` due now (or left by a sender whose lease ran out)."""
     tx.run(LOCK_SENDER, now=now).consume()
-    return [dict(r) for r in tx.run(CLAIM, claim=claim_id, now=now, until=until, limit=limit)]
+    found = tx.run(CLAIM, claim=claim_id, now=now, until=until, limit=limit, channels=channels)
+    return [dict(r) for r in found]
 
 
 def record_attempt(
@@ -195,3 +202,58 @@ def failed(tx: neo4j.ManagedTransaction, skip: int, limit: int) -> tuple[list[di
 def status_counts(tx: neo4j.ManagedTransaction) -> dict[str, int]:
     """Deliveries by status."""
     return {r["status"]: r["count"] for r in tx.run(STATUS_COUNTS)}
+
+
+# --- What the events' messages say (services/notification_events.py) ----------------------------------------
+
+DRAW_CONCEALS = "MATCH (d:Draw {id: $id}) RETURN coalesce(d.conceal_project, false) AS concealed"
+
+EXPIRING = """
+MATCH (p:Practitioner)-[:HOLDS]->(c:Certificate {status: 'valid'})
+WHERE c.expires_on >= $today AND c.expires_on <= $until AND p.deletion_requested_at IS NULL
+RETURN p.id AS practitioner_id, c.number AS number, c.work_type AS work_type, c.level AS level,
+       c.expires_on AS expires_on
+ORDER BY c.expires_on, c.number
+"""
+
+OPEN_INVITATIONS = """
+MATCH (d:Draw)-[r:DREW {status: 'invited'}]->(p:Practitioner)
+WHERE r.deadline > $now AND r.deadline <= $until
+RETURN d.id AS draw_id, p.id AS practitioner_id, r.deadline AS deadline
+"""
+
+COMPLAINT_CONTACT = "MATCH (c:Complaint {id: $id}) RETURN c.contact_email AS email"
+
+EXAM_FACTS = """
+MATCH (a:Application {id: $application_id})
+OPTIONAL MATCH (s:ExamSession {id: $session_id})
+RETURN a.work_type AS work_type, a.level AS level, s.starts_at AS starts_at, s.day AS day
+"""
+
+
+def draw_conceals(tx: neo4j.ManagedTransaction, draw_id: str) -> bool:
+    """Whether the draw keeps its title and organization out of invitations until the expert accepts."""
+    record = tx.run(DRAW_CONCEALS, id=draw_id).single()
+    return bool(record and record["concealed"])
+
+
+def expiring(tx: neo4j.ManagedTransaction, today: Any, until: Any) -> list[dict[str, Any]]:
+    """Valid certificates expiring between `today` and `until`, with their holders."""
+    return [native(dict(r)) for r in tx.run(EXPIRING, today=today, until=until)]
+
+
+def open_invitations(tx: neo4j.ManagedTransaction, now: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Unanswered invitations whose deadline falls between `now` and `until`."""
+    return [native(dict(r)) for r in tx.run(OPEN_INVITATIONS, now=now, until=until)]
+
+
+def complaint_contact(tx: neo4j.ManagedTransaction, complaint_id: str) -> str | None:
+    """The e-mail address the complainant gave, if any."""
+    record = tx.run(COMPLAINT_CONTACT, id=complaint_id).single()
+    return record["email"] if record else None
+
+
+def exam_facts(tx: neo4j.ManagedTransaction, application_id: str, session_id: str) -> dict[str, Any]:
+    """An application's work type and level, and the session's start."""
+    record = tx.run(EXAM_FACTS, application_id=application_id, session_id=session_id).single()
+    return native(dict(record)) if record else {}

@@ -75,10 +75,10 @@ KINDS: tuple[Kind, ...] = (
          "编号 {reference} 的申诉已处理，结果：{status_name}。详情请登录平台查看。"),
     Kind("appeal_deadline", "申诉期限", "如有异议，请于 {deadline} 前申诉",
          "平台已记录一项关于您的{subject_name}（编号 {reference}）。如有异议，可于 {deadline} 前提出申诉。"),
-    Kind("exam_registered", "报名成功", "报名成功：{work_type_name}{level_name}",
-         "您已报名{work_type_name}{level_name}评价，报名有效期至 {valid_until}。"),
+    Kind("exam_registered", "考试报名成功", "考试报名成功：{work_type_name}{level_name}",
+         "您已报名{work_type_name}{level_name}考试，考试时间：{starts_at}。请按时参加。"),
     Kind("exam_result", "考试成绩", "考试成绩：{work_type_name}{level_name}",
-         "您参加的{work_type_name}{level_name}考试（{exam_day}）结果：{outcome_name}。"),
+         "您参加的{work_type_name}{level_name}考试（{exam_day}）成绩 {score} 分，结果：{outcome_name}。"),
     Kind("activity_invitation", "公益活动邀请", "公益活动邀请：{title}", "您受邀参加公益活动“{title}”，时间：{starts_on}。"),
     Kind("activity_cancelled", "公益活动取消", "公益活动取消：{title}", "公益活动“{title}”（{starts_on}）已取消。"),
 )  # fmt: skip
@@ -88,7 +88,7 @@ INVITATION_KINDS: frozenset[str] = frozenset({"draw_invitation", "draw_reminder"
 
 ROLE_NAMES = {"panel": "评审专家", "reserve": "备选专家"}
 STATUS_NAMES = {"upheld": "成立", "dismissed": "不成立", "investigating": "调查中", "rejected": "驳回"}
-OUTCOME_NAMES = {"passed": "合格", "failed": "不合格", "absent": "缺考"}
+OUTCOME_NAMES = {True: "合格", False: "不合格"}
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 
@@ -141,6 +141,18 @@ def certificate_data(certificate: Mapping[str, Any], days: int) -> dict[str, Any
         "level_name": LEVEL_NAMES.get(int(certificate.get("level") or 0), ""),
         "expires_on": certificate["expires_on"],
         "days": days,
+    }
+
+
+def exam_data(facts: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """An exam message's values: the application's work type and level, the session's start, `extra`."""
+    work_type = WORK_TYPE_BY_CODE.get(str(facts.get("work_type")))
+    return {
+        "work_type_name": work_type.name_zh if work_type else "",
+        "level_name": LEVEL_NAMES.get(int(facts.get("level") or 0), ""),
+        "starts_at": facts.get("starts_at"),
+        "exam_day": facts.get("day"),
+        **extra,
     }
 
 

@@ -13,7 +13,7 @@ from graph import practitioners as practitioner_repo
 from graph.records import found
 from registry.appeals import AppealSubject, check_may_appeal, decide_appeal, validate_appeal
 from registry.errors import Conflict, NotFound, ValidationFailed
-from services import audit, credit
+from services import audit, credit, notification_events
 from services.context import Context, Page
 from services.credit import Caller, entered_by
 from services.misconduct import apply_sanctions
@@ -95,6 +95,7 @@ def decide(ctx: Context, appeal_id: str, data: dict[str, Any]) -> dict[str, Any]
             before={"status": "pending"}, after={"status": status}, details={"reason": data["reason"]},
             subjects=[practitioner_id],
         )  # fmt: skip
+        notification_events.appeal_decided(tx, appeal_id, practitioner_id, status)
         if status == "upheld":
             kind = appeal["subject"]
             subject_id = appeal["record_id"] if kind == "record" else appeal["evaluation_id"]

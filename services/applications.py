@@ -42,7 +42,7 @@ from registry.eligibility import Application as EligibilityQuestion
 from registry.eligibility import is_eligible
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.training import validate_record
-from services import audit
+from services import audit, notification_events
 from services import eligibility as eligibility_service
 from services.context import Context
 
@@ -279,6 +279,7 @@ def register(ctx: Context, session_id: str, application_id: str) -> tuple[dict[s
             tx, ctx, "application", application_id, "register",
             details={"session_id": session_id, "attempt": attempt}, subjects=[practitioner_id],
         )  # fmt: skip
+        notification_events.exam_registered(tx, practitioner_id, application_id, session_id)
         return _registration(*read(tx, application_id), session_id, at, process), True
 
     return ctx.graph.write(work)

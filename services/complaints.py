@@ -14,7 +14,7 @@ from graph.records import found
 from registry.appeals import COMPLAINANT_ROLES, next_complaint_status, validate_complaint
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.misconduct import COMPLAINT_UPHELD, category_for
-from services import audit, credit
+from services import audit, credit, notification_events
 from services.context import Context, Page
 from services.credit import Caller, NotAllowed, entered_by
 from services.misconduct import write_record
@@ -41,6 +41,7 @@ def file_complaint(ctx: Context, data: dict[str, Any], caller: Caller) -> dict[s
             today=ctx.today,
             filed_by=entered_by(ctx),
             filer_role=caller.role,
+            contact_email=data.get("contact_email"),
         )
         if not created:
             what, key = (
@@ -97,6 +98,7 @@ def decide_complaint(ctx: Context, complaint_id: str, data: dict[str, Any]) -> d
             before={"status": complaint["status"]}, after={"status": status}, details={"reason": data["reason"]},
             subjects=[complaint["practitioner_id"]] if complaint.get("practitioner_id") else [],
         )  # fmt: skip
+        notification_events.complaint_decided(tx, complaint_id, complaint.get("practitioner_id"), status)
         if subject is not None:
             write_record(
                 tx,

@@ -29,6 +29,7 @@ from registry.draw_seal import (
     seal_message,
     stored_seal,
 )
+from services import notification_events
 from services.context import Context
 
 
@@ -91,6 +92,8 @@ def store(
         )
     # A seat accepted (or no longer) changes the person's panels served, which their page view shows.
     stamp(tx, [seat.practitioner_id for seat in state.seats.values()])
+    # Invitations, replacement calls and confirmations go to the outbox in this same transaction.
+    notification_events.for_draw(tx, ctx, draw_id, log.events, now)
 
 
 @dataclass(frozen=True)

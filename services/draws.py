@@ -228,6 +228,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "draw_cap": rules.draws_per_year_cap,
             "response_hours": rules.response_hours,
             "conflict_rules": canonical(indirect.rules.to_dict()),
+            "conceal_project": bool(data.get("conceal_project")),  # kept out of invitations until accepted
             "created_by": _actor(ctx),
         }
         stored_events = [records.event_properties(e) for e in opening.log.events]

@@ -19,7 +19,7 @@ from registry.application_checks import check_certificate, check_result
 from registry.applications import ApplicationRules
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.exams import validate_score
-from services import audit
+from services import audit, notification_events
 from services import certificates as certificate_service
 from services.applications import lock, now, present, read, rules
 from services.context import Context
@@ -71,6 +71,7 @@ def record_result_in(
         tx, ctx, "exam_result", params["id"], "record",
         after={k: v for k, v in params.items() if k != "id"}, subjects=[practitioner_id],
     )  # fmt: skip
+    notification_events.exam_result(tx, practitioner_id, application_id, session_id, score, outcome.passed)
     return _result_view(params, application_id), True
 
 

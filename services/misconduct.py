@@ -23,7 +23,7 @@ from registry.misconduct import (
     reconcile,
     validate_record_dates,
 )
-from services import audit, credit
+from services import audit, credit, notification_events
 from services.context import Context, Page
 from services.credit import active_sanctions, entered_by
 from services.pools import rederive
@@ -92,6 +92,8 @@ def write_record(
         subjects=[practitioner_id],
     )  # fmt: skip
     apply_sanctions(tx, ctx, practitioner_id, f"record {record_id}")
+    deadline = appeal_deadline(ctx.today, credit.rules(ctx).appeal)
+    notification_events.appeal_deadline(tx, practitioner_id, "record", record_id, deadline)
     return record_id
 
 

@@ -39,6 +39,18 @@ class Settings:
     search_page_views: int = 500  # SEARCH_PAGE_VIEWS: page views each process keeps (~7.5 KB each; 0: none)
     # REGISTRY_SIGNING_KEY_FILE: the Ed25519 key that signs audit checkpoints and draw seals, outside Neo4j
     signing_key_file: str = str(ROOT / "var" / "signing" / "ed25519.key")
+    # Notifications (docs/notifications.md): SMTP_HOST empty leaves e-mails pending until it is set.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # SMTP_SECURITY: starttls, tls (implicit, port 465) or none
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    mail_from: str = "registry@localhost"  # MAIL_FROM
+    sms_provider: str = "log"  # SMS_PROVIDER: log, or package.module:Class (adapters/sms.py)
+    sms_log_file: str = str(ROOT / "var" / "sms.log")
+    public_url: str = "http://127.0.0.1:8000"  # PUBLIC_URL: where links in messages point
+    notify_max_attempts: int = 5  # NOTIFY_MAX_ATTEMPTS
+    notify_backoff_seconds: int = 60  # NOTIFY_BACKOFF_SECONDS: the first wait, doubled after each failure
 
     @property
     def signer(self) -> Signer:
@@ -87,6 +99,17 @@ class Settings:
             search_page_views=int(env.get("SEARCH_PAGE_VIEWS", "500")),
             signing_key_file=env.get("REGISTRY_SIGNING_KEY_FILE")
             or str(ROOT / "var" / "signing" / "ed25519.key"),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", "587")),
+            smtp_security=env.get("SMTP_SECURITY", "starttls").lower(),
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            mail_from=env.get("MAIL_FROM", "registry@localhost"),
+            sms_provider=env.get("SMS_PROVIDER", "log"),
+            sms_log_file=env.get("SMS_LOG_FILE") or str(ROOT / "var" / "sms.log"),
+            public_url=env.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", "5")),
+            notify_backoff_seconds=int(env.get("NOTIFY_BACKOFF_SECONDS", "60")),
         )
 
 

@@ -51,6 +51,10 @@ class ComplaintInputSchema(Schema):
         allow_none=True, metadata={"description": "what it is about (or practitioner_id)"}
     )
     text = Text(required=True, max_length=TEXT_MAX, multiline=True, metadata={"description": "the complaint"})
+    contact_email = fields.Email(
+        allow_none=True, validate=validate.Length(max=254),
+        metadata={"description": "optional: where the decision is e-mailed to the complainant (never shown)"},
+    )  # fmt: skip
 
 
 class ComplaintDecisionSchema(Schema):

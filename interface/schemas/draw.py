@@ -78,6 +78,11 @@ class CreateDrawSchema(Schema):
         load_default=list,
         metadata={"description": "manual exclusions, each with a reason"},
     )
+    conceal_project = StrictBoolean(
+        load_default=False,
+        metadata={"description": "true: invitations name neither the title nor the organization until the "
+                  "expert accepts (the call must not reveal the project)"},
+    )  # fmt: skip
     allow_shortfall = StrictBoolean(
         load_default=True,
         metadata={"description": "false: refuse (422) rather than record a draw the pool cannot fill"},

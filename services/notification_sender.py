@@ -1,0 +1,169 @@
+"""The sender: delivers pending e-mail and SMS deliveries of the outbox, with retries and back-off.
+
+`deliver_pending(ctx)` claims a batch (graph/notifications.py: one lock, a lease), sends each message and records
+the attempt at once, so a sender stopped mid-batch leaves only the unsent rest, which the next run takes when the
+lease has run out: a message is sent once (the one in flight when a process dies is the exception SMTP cannot
+avoid; its Message-ID is the delivery's id, so a mail system can drop the copy). A failed attempt waits
+NOTIFY_BACKOFF_SECONDS, doubled after each failure; after NOTIFY_MAX_ATTEMPTS (or a permanent refusal) the
+delivery is `failed` and shown to administrators (GET /notifications/failed). E-mail waits while SMTP_HOST is
+unset. The scheduler runs this; `flask registry send-notifications` runs it by hand or from cron.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import neo4j
+
+from adapters import sms as sms_adapter
+from adapters.mail import Mailer, MailError, MailServer
+from adapters.sms import SmsError, SmsProvider
+from graph import notifications as repo
+from registry.notifications import EMAIL, FAILED, PENDING, SENT, SKIPPED, SMS, gives_up, next_attempt_in
+from services import audit
+from services.context import Context
+
+BATCH = 200
+LEASE_SECONDS = 300  # a claimed batch is someone else's for this long (far more than sending it takes)
+
+
+@dataclass
+class Transports:
+    """Where messages go: a Mailer (None: e-mail waits) and an SMS provider."""
+
+    mail: Mailer | None
+    sms: SmsProvider | None
+
+    def channels(self) -> list[str]:
+        return [c for c, t in ((EMAIL, self.mail), (SMS, self.sms)) if t is not None]
+
+    def close(self) -> None:
+        if self.mail is not None:
+            self.mail.close()
+
+
+def transports(ctx: Context) -> Transports:
+    """The transports the Settings describe."""
+    settings = ctx.settings
+    mail = None
+    if settings.smtp_host:
+        mail = Mailer(
+            MailServer(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_security,
+                settings.smtp_user,
+                settings.smtp_password,
+                settings.mail_from,
+            )
+        )
+    return Transports(mail, sms_adapter.provider(settings.sms_provider, settings.sms_log_file, settings))
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    lost: int = 0  # the claim ran out and another sender took the delivery: its attempt is not recorded
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "lost": self.lost,
+            "by_channel": dict(self.by_channel),
+        }
+
+
+def deliver_pending(
+    ctx: Context,
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    through: Transports | None = None,
+    lease_seconds: int = LEASE_SECONDS,
+) -> dict[str, Any]:
+    """Send what is due (at most `limit` deliveries); counts of sent, retrying, failed, skipped and lost."""
+    route = through or transports(ctx)
+    counts = Counts()
+    claim_id = str(uuid.uuid4())
+    handled = 0
+    try:
+        while limit is None or handled < limit:
+            at = now or datetime.now(UTC)
+            size = BATCH if limit is None else min(BATCH, limit - handled)
+            until = at + timedelta(seconds=lease_seconds)
+            batch = ctx.graph.write(repo.claim, claim_id, at, until, size, route.channels())
+            for delivery in batch:
+                _deliver(ctx, route, claim_id, delivery, now, counts)
+            handled += len(batch)
+            if len(batch) < size:
+                break
+    finally:
+        if through is None:
+            route.close()
+    result = counts.as_dict()
+    if handled:
+        ctx.graph.write(_audit, ctx, result)
+    return result
+
+
+def _audit(tx: neo4j.ManagedTransaction, ctx: Context, result: dict[str, Any]) -> None:
+    audit.record(tx, ctx, "notification", None, "deliver", details=result)
+
+
+def _deliver(
+    ctx: Context,
+    route: Transports,
+    claim_id: str,
+    delivery: dict[str, Any],
+    now: datetime | None,
+    counts: Counts,
+) -> None:
+    channel, address = delivery["channel"], delivery["address"]
+    error: str | None = None
+    permanent = False
+    if not address:
+        status, error = SKIPPED, "no address on file"
+    else:
+        try:
+            _send(route, channel, address, delivery)
+            status = SENT
+        except MailError as failure:
+            error, permanent = str(failure), failure.permanent
+            status = PENDING
+        except SmsError as failure:
+            error, status = str(failure), PENDING
+    at = now or datetime.now(UTC)
+    attempts = (delivery["attempts"] or 0) + 1
+    next_at = None
+    if status == PENDING:
+        if permanent or gives_up(attempts, ctx.settings.notify_max_attempts):
+            status = FAILED
+        else:
+            next_at = at + timedelta(seconds=next_attempt_in(attempts, ctx.settings.notify_backoff_seconds))
+    recorded = ctx.graph.write(repo.record_attempt, delivery["id"], claim_id, at, status, error, next_at)
+    if not recorded:
+        counts.lost += 1
+        return
+    name = {SENT: "sent", FAILED: "failed", SKIPPED: "skipped"}.get(status, "retrying")
+    setattr(counts, name, getattr(counts, name) + 1)
+    if status == SENT:
+        counts.by_channel[channel] = counts.by_channel.get(channel, 0) + 1
+
+
+def _send(route: Transports, channel: str, address: str, delivery: dict[str, Any]) -> None:
+    if channel == EMAIL and route.mail is not None:
+        route.mail.send(address, delivery["title"], delivery["body"], delivery["id"])
+    elif channel == SMS and route.sms is not None:
+        route.sms.send(address, f"【碳排放管理员人才库】{delivery['title']}：{delivery['body']}")
+    else:
+        raise MailError(f"no transport for {channel}")
