@@ -16,6 +16,7 @@ from cli.audit import audit_cli
 from cli.draws import draw_cli
 from cli.exams import exams_cli
 from cli.integrity import integrity_cli
+from cli.jobs import jobs_command, run_job_command, scheduler_command
 from cli.notifications import queue_expiry_notices, send_notifications
 from graph.schema import create_schema, describe_schema
 from interface.context import ctx
@@ -31,6 +32,10 @@ registry_cli.add_command(audit_cli)  # `registry audit ...`: signed checkpoints,
 registry_cli.add_command(draw_cli)  # `registry draw ...`: expert panel draws
 registry_cli.add_command(exams_cli)  # `registry exams ...`: applications to certificates (cli/exams.py)
 registry_cli.add_command(integrity_cli)  # `registry integrity scan`: the anomaly queue (cli/integrity.py)
+# `registry scheduler`, `registry run-job NAME`, `registry jobs`: the scheduled jobs (cli/jobs.py)
+registry_cli.add_command(scheduler_command)
+registry_cli.add_command(run_job_command)
+registry_cli.add_command(jobs_command)
 registry_cli.add_command(send_notifications)  # the outbox's sender, once (cli/notifications.py)
 registry_cli.add_command(queue_expiry_notices)
 

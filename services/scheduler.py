@@ -20,7 +20,7 @@ from typing import Any
 import neo4j
 
 from graph import jobs as repo
-from registry.jobs import JOB_NAMES, JOBS, TICK_SECONDS, Lease, claimable
+from registry.jobs import JOB_NAMES, JOBS, TICK_SECONDS, Lease, claimable, requested
 from services import jobs
 from services.context import Context
 
@@ -55,8 +55,10 @@ class Scheduler:
         leases = self.ctx.graph.read(repo.leases)
         ran = []
         for name in self.names:
-            if claimable(JOBS[name].schedule, Lease.of(leases.get(name)), now, self.owner):
-                run = jobs.run(self.ctx, name, owner=self.owner, now=given)
+            lease = Lease.of(leases.get(name))
+            if claimable(JOBS[name].schedule, lease, now, self.owner):
+                trigger = "request" if requested(lease) else "schedule"
+                run = jobs.run(self.ctx, name, owner=self.owner, now=given, trigger=trigger)
                 if run is not None:
                     ran.append(run)
         return ran
