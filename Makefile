@@ -7,7 +7,7 @@ PORT   ?= 8000
 SAMPLE_SIZE ?= 2000
 export PORT
 
-.PHONY: serve test test-unit venv web-assets browser init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
+.PHONY: serve test test-unit venv web-assets browser fonts init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
 	bench-neo4j-stop bench-integrity
 
 # The virtualenv, rebuilt when the pinned requirements change; a lock keeps parallel makes from racing.
@@ -29,15 +29,24 @@ browser:
 		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests ..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; }
 
+## fonts: the TrueType CJK font the certificate PDFs embed (Debian's fonts-wqy-zenhei, installed when missing;
+## REGISTRY_PDF_FONT names another .ttf/.ttc). fonts-noto-cjk will not do: its CFF outlines cannot be embedded.
+PDF_FONT ?= $(or $(REGISTRY_PDF_FONT),/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc)
+fonts:
+	@test -f "$(PDF_FONT)" || { \
+		echo "Installing Debian's fonts-wqy-zenhei for the certificate PDFs ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei) >/dev/null; }
+
 ## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
-serve: neo4j-start web-assets
+serve: neo4j-start web-assets fonts
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry generate --size $(SAMPLE_SIZE) --if-empty
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry expire-certificates
+	$(PY) -m adapters.pdf_signing
 	NEO4J_LOCAL_INSTANCE=serve scripts/serve.sh
 
 ## test: install, start the separate Neo4j test instance, run the whole suite against it
-test: venv web-assets browser
+test: venv web-assets browser fonts
 	$(PY) -m graph.local_server start --instance test
 	@mkdir -p var
 	flock var/test.lock env NEO4J_LOCAL_INSTANCE=test $(PY) -m pytest $(PYTEST_ARGS)

@@ -245,3 +245,11 @@ def check(data: bytes, registry: DocumentSigner) -> DocumentCheck:
     elif not whole:
         problem = "content was added after signing"
     return DocumentCheck(True, intact, ours, keywords, problem)
+
+
+if __name__ == "__main__":
+    # `make serve` runs this before gunicorn: the key and certificate exist from the first start, and the
+    # operator sees which certificate signs (its fingerprint is what a relying party pins).
+    configured = signer_from_env()
+    print(f"Document signing certificate: {configured.certificate.subject.human_friendly}")
+    print(f"  from {configured.source}; SHA-256 {configured.fingerprint}")

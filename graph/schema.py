@@ -126,12 +126,19 @@ FULLTEXT_INDEX = cypher(
 )  # fmt: skip
 
 
+# A participation certificate's public page finds its JOINED row by code (graph/activity_certificates.py).
+JOINED_CERTIFICATE_CODE_INDEX = (
+    "CREATE INDEX joined_certificate_code IF NOT EXISTS FOR ()-[j:JOINED]-() ON (j.certificate_code)"
+)
+
+
 def schema_statements() -> list[LiteralString]:
     """The Cypher DDL, in the order it is applied."""
     return [
         *(_unique(label, prop) for label, prop in UNIQUE_KEYS),
         *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
         FULLTEXT_INDEX,
+        JOINED_CERTIFICATE_CODE_INDEX,
     ]
 
 
