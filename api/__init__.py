@@ -121,6 +121,7 @@ def _namespaces() -> list[Any]:
         jobs,
         matching,
         me,
+        notifications,  # its /me/notifications routes join the me namespace
         organizations,
         pools,
         practitioners,
@@ -149,6 +150,7 @@ def _namespaces() -> list[Any]:
         audit.ns,
         integrity.ns,
         jobs.ns,
+        notifications.ns,
         statistics.ns,
         statistics.open_data_ns,
         statistics.key_emitters_ns,
