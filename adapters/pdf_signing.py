@@ -15,16 +15,18 @@ occasions (a CA-issued certificate for documents, say). Where the key comes from
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem
@@ -38,7 +40,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -49,6 +51,9 @@ BUNDLE = "registry.pem"
 FIELD_NAME = "RegistrySignature"
 SELF_SIGNED_NAME = "碳排放管理员人才库 电子文件签名（自签名）"
 SELF_SIGNED_YEARS = 10
+
+
+T = TypeVar("T")
 
 
 class MalformedDocument(ValueError):
@@ -96,7 +101,7 @@ class DocumentSigner:
             reason=reason,
             location="中国",
         )
-        out = signers.sign_pdf(writer, meta, signer=self.signer)
+        out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=self.signer))
         return out.getvalue()
 
 
@@ -109,6 +114,18 @@ class DocumentCheck:
     issued_by_registry: bool
     keywords: str | None
     problem: str | None  # why the signature is not intact, for the logs and the answer's reason
+
+
+def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one of pyHanko's coroutines to the end. Its synchronous wrappers call asyncio.run, which refuses to
+    start inside a thread that already runs an event loop (an async server, Playwright's sync API in the tests);
+    there the coroutine runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(work())).result()
 
 
 def signer_from_env(environ: Mapping[str, str] | None = None) -> DocumentSigner:
@@ -229,9 +246,8 @@ def check(data: bytes, registry: DocumentSigner) -> DocumentCheck:
     # The registry signs once; a document whose last signature is not over the whole file was changed after.
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=[registry.certificate], allow_fetching=False)
-        )
+        context = ValidationContext(trust_roots=[registry.certificate], allow_fetching=False)
+        status = _run(lambda: async_validate_pdf_signature(signature, context))
     except (
         Exception
     ) as error:  # a signature dictionary that pyHanko cannot even evaluate is a broken signature
