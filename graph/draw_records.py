@@ -101,6 +101,15 @@ def candidate_facts(record: Any) -> CandidateFacts:
     )
 
 
+def pool_facts(record: Any) -> CandidateFacts:
+    """CandidateFacts holding only the pool-wide facts (barring certificates, sanctions) of a matched record."""
+    row = native(dict(record))
+    empty = ("regions", "industries", "specialties", "employments", "engagements", "declarations",
+             "unavailability", "bookings")  # fmt: skip
+    bare: dict[str, Any] = {key: [] for key in empty} | {"status": "active"}
+    return candidate_facts(bare | {k: row[k] for k in ("id", "certificates", "sanctions")})
+
+
 def event_properties(event: DrawEvent) -> dict[str, Any]:
     """A DrawEvent as node properties (None values left out)."""
     values = {

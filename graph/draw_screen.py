@@ -20,7 +20,7 @@ from datetime import date
 import neo4j
 
 from graph.cypher import cypher
-from graph.draw_records import candidate_facts
+from graph.draw_records import candidate_facts, pool_facts
 from graph.draws import FACTS_PROJECTION
 from registry.draw_rules import DrawRules
 from registry.draws import SEATED_STATUSES, CandidateFacts
@@ -45,20 +45,24 @@ WHERE ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE r.cod
   AND ($industry IS NULL OR $industry IN coalesce(p.industry_keys,
                                                  COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }))
   AND ($specialty IS NULL OR EXISTS { MATCH (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) })
-RETURN p.id AS id
+RETURN p.id AS id,
+       COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
+                 RETURN b {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
+       COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
+                 RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
+               } AS sanctions
 """
 MATCHED_IDS = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE)
 MATCHED_IDS_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE)
 
-# Everyone an avoidance rule could touch (a superset: the rules decide with the full facts).
+# Everyone a rule of the organization, the date or the person could touch (a superset: the rules decide with the
+# full facts). The pool-wide rules (suspended or revoked certificates, sanctions) are read with the matched people.
 FLAGGED_IDS = """
 MATCH (p:Practitioner)-[:EMPLOYED_BY]->(:Organization {id: $organization_id}) RETURN p.id AS id
 UNION MATCH (p:Practitioner)-[:WORKED_ON]->(:Engagement)-[:FOR_CLIENT]->(:Organization {id: $organization_id})
       RETURN p.id AS id
 UNION MATCH (p:Practitioner)-[:DECLARED]->(:Declaration)-[:CONCERNS]->(:Organization {id: $organization_id})
       RETURN p.id AS id
-UNION MATCH (p:Practitioner)-[:HOLDS]->(c:Certificate) WHERE c.status IN $barring RETURN p.id AS id
-UNION MATCH (p:Practitioner)-[:SANCTIONED]->(:Sanction) RETURN p.id AS id
 UNION MATCH (p:Practitioner)-[:UNAVAILABLE]->(a:Availability)
       WHERE $day IS NOT NULL AND a.`from` <= $day AND a.`to` >= $day RETURN p.id AS id
 UNION MATCH (l:DrawLoad {year: $year}) WHERE l.seats >= $cap OR ($day IS NOT NULL AND $day IN l.panel_days)
@@ -76,8 +80,6 @@ WITH p
 WHERE EXISTS { (p)-[:EMPLOYED_BY]->(:Organization {id: $organization_id}) }
    OR EXISTS { (p)-[:WORKED_ON]->(:Engagement)-[:FOR_CLIENT]->(:Organization {id: $organization_id}) }
    OR EXISTS { (p)-[:DECLARED]->(:Declaration)-[:CONCERNS]->(:Organization {id: $organization_id}) }
-   OR EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate) WHERE c.status IN $barring }
-   OR EXISTS { (p)-[:SANCTIONED]->(:Sanction) }
    OR EXISTS { MATCH (p)-[:UNAVAILABLE]->(a:Availability)
                WHERE $day IS NOT NULL AND a.`from` <= $day AND a.`to` >= $day }
    OR EXISTS { MATCH (l:DrawLoad {key: p.id + '|' + toString($year)})
@@ -135,7 +137,7 @@ RETURN DISTINCT coalesce(d.panel_date, date(d.created_at)).year AS year ORDER BY
 """
 
 
-def matched_ids(
+def matched(
     tx: neo4j.ManagedTransaction,
     *,
     work_type: str | None,
@@ -144,8 +146,10 @@ def matched_ids(
     industry: str | None,
     specialty: str | None,
     today: date,
-) -> list[str]:
-    """Ids of the people who meet the criteria on `today` (the reference date)."""
+    barring: Sequence[str],
+) -> tuple[list[str], list[CandidateFacts]]:
+    """Ids of the people who meet the criteria on `today` (the reference date), and the pool-wide facts
+    (certificates of a `barring` status, sanctions) of those who have any."""
     result = tx.run(
         MATCHED_IDS if work_type is not None else MATCHED_IDS_ANY_WORK_TYPE,
         work_type=work_type,
@@ -154,8 +158,14 @@ def matched_ids(
         industry=industry,
         specialty=specialty,
         today=today,
+        barring=list(barring),
     )
-    return [record["id"] for record in result]
+    ids, pooled = [], []
+    for record in result:
+        ids.append(record["id"])
+        if record["certificates"] or record["sanctions"]:
+            pooled.append(pool_facts(record))
+    return ids, pooled
 
 
 def flagged_ids(
@@ -173,7 +183,6 @@ def flagged_ids(
         FLAGGED_IDS if matched is None else FLAGGED_AMONG,
         matched=list(matched or ()),
         organization_id=organization_id,
-        barring=list(rules.barring_certificate_statuses),
         day=day,
         year=year,
         cap=rules.draws_per_year_cap,

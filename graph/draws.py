@@ -24,6 +24,7 @@ from graph.cypher import cypher
 from graph.draw_records import as_day, candidate_facts, event_properties, seat_properties
 from graph.records import native
 from registry.draw_log import DrawEvent, Seat
+from registry.draw_pool import decode as decode_pool
 from registry.draw_seal import excluded_rows
 from registry.draws import (
     CandidateFacts,
@@ -149,6 +150,8 @@ RETURN size(matches) AS total,
            .disclosed, .created_at}] AS items
 """
 
+NAMES = "UNWIND $ids AS id MATCH (p:Practitioner {id: id}) RETURN p.id, p.name"
+
 REFERENCE_DATE = "MATCH (d:Draw {id: $id}) RETURN d.reference_date AS reference"
 
 ACTIVE_PRACTITIONER = (
@@ -270,9 +273,20 @@ def write_head(
 
 
 def read_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> dict[str, Any] | None:
-    """The whole stored draw (properties, organization, seats, exclusions, events), or None."""
+    """The whole stored draw (properties, organization, seats, exclusions — the pool-wide set's rows read back
+    after the others, marked `pooled` — events), or None."""
     record = tx.run(GET_DRAW, id=draw_id).single()
-    return native(record["draw"]) if record else None
+    if not record:
+        return None
+    view = native(record["draw"])
+    pooled = decode_pool(view.get("pool_exclusions"))
+    if pooled:
+        names = dict(tx.run(NAMES, ids=sorted({row["practitioner_id"] for row in pooled})).values())
+        view["excluded"] = [*view.get("excluded", []), *(
+            row | {"seq": None, "stage": "sealing", "path": None, "pooled": True, "name": names.get(row["practitioner_id"])}
+            for row in pooled
+        )]  # fmt: skip
+    return view
 
 
 def seal_at_creation(tx: neo4j.ManagedTransaction, draw_id: str) -> str | None:

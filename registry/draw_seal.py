@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from registry.draw_pool import commitment as pool_commitment
+
 SEAL_CHAIN = "carbon-registry draw seal v1"
 HEAD_CHAIN = "carbon-registry draw events v1"
 PARTS: tuple[str, ...] = ("criteria", "dates", "candidates", "seeding", "exclusions")
@@ -86,7 +88,10 @@ def same_rows(stored: Iterable[Mapping[str, Any]], expected: Iterable[Mapping[st
 
 def record_parts(draw: Mapping[str, Any], exclusions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The parts of a draw's record, from its stored properties and its EXCLUDED rows of the sealing stage."""
-    sealing = [exclusion_row(row) for row in exclusions if row.get("stage") == "sealing"]
+    # Rows read back from the pool-wide set (registry/draw_pool.py) are sealed through its commitment instead.
+    sealing = [
+        exclusion_row(row) for row in exclusions if row.get("stage") == "sealing" and not row.get("pooled")
+    ]
     candidates = {
         "candidate_hash": draw.get("candidate_hash"),
         "candidate_count": draw.get("candidate_count"),
@@ -100,12 +105,16 @@ def record_parts(draw: Mapping[str, Any], exclusions: Iterable[Mapping[str, Any]
     criteria = {field: draw.get(field) for field in CRITERIA_FIELDS}
     if draw.get("conflict_rules"):  # issue 23's indirect conflicts: absent from draws sealed before
         criteria["conflict_rules"] = draw["conflict_rules"]
+    excluded: Any = sorted(sealing, key=canonical)
+    if draw.get("pool_exclusions") is not None:
+        # Since issue 24 the pool-wide exclusions are one stored set; draws sealed before hash as they always did.
+        excluded = {"rows": excluded, "pool": pool_commitment(draw["pool_exclusions"])}
     return {
         "criteria": criteria,
         "dates": {field: draw.get(field) for field in DATE_FIELDS},
         "candidates": candidates,
         "seeding": {field: draw.get(field) for field in ("secret", "seed_commitment", "seed")},
-        "exclusions": sorted(sealing, key=canonical),
+        "exclusions": excluded,
     }
 
 

@@ -23,8 +23,9 @@ from graph import draws as repo
 from graph.draw_records import as_day
 from registry.conflicts import ConflictRules
 from registry.draw_commit import MAX_REACH, Commitment, commit
+from registry.draw_pool import is_pooled
 from registry.draw_record import Selection, seed_for, select
-from registry.draw_rules import EXCLUSION_CODES, DrawRules
+from registry.draw_rules import DEFAULT_RULES, EXCLUSION_CODES, DrawRules
 from registry.draw_seal import canonical
 from registry.draws import (
     CandidateFacts,
@@ -59,9 +60,30 @@ def _criteria_args(criteria: Criteria) -> dict[str, object]:
     }
 
 
-def matched_ids(tx: neo4j.ManagedTransaction, criteria: Criteria, context: DrawContext) -> list[str]:
-    """Ids of the people who meet the criteria on the reference date."""
-    return screen_repo.matched_ids(tx, **_criteria_args(criteria), today=context.reference_date)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Matched:
+    """Who meets the criteria (ids), and the pool-wide facts of those who have any (registry/draw_pool.py)."""
+
+    ids: list[str]
+    pooled: list[CandidateFacts]
+
+
+def matched_ids(
+    tx: neo4j.ManagedTransaction, criteria: Criteria, context: DrawContext, rules: DrawRules = DEFAULT_RULES
+) -> Matched:
+    """The people who meet the criteria on the reference date, with their pool-wide facts."""
+    ids, pooled = screen_repo.matched(
+        tx, **_criteria_args(criteria), today=context.reference_date,  # type: ignore[arg-type]
+        barring=rules.barring_certificate_statuses,
+    )  # fmt: skip
+    return Matched(ids, pooled)
+
+
+def pool_exclusions(pooled: list[CandidateFacts], context: DrawContext, rules: DrawRules) -> list[Exclusion]:
+    """The pool-wide exclusions (suspended or revoked certificates, sanctions), judged by the same rules."""
+    # Only the pool-wide facts are given, with no organization, date or manual list: nothing else can fire.
+    bare = DrawContext(context.reference_date, None, None, {})
+    return [e for person in pooled for e in avoidance(person, bare, rules) if is_pooled(e)]
 
 
 @dataclass(frozen=True)
@@ -102,7 +124,7 @@ def _ordered(exclusions: list[Exclusion]) -> list[Exclusion]:
 
 def exclusions_among(
     tx: neo4j.ManagedTransaction,
-    matched: set[str],
+    matched: Matched,
     draw_id: str,
     context: DrawContext,
     rules: DrawRules,
@@ -110,8 +132,10 @@ def exclusions_among(
     indirect: Indirect | None = None,
     among_limit: int = screen_repo.AMONG_LIMIT,
 ) -> list[Exclusion]:
-    """The avoidance exclusions of the matched people: only those a sparse fact flags are read and judged (asked
+    """The avoidance exclusions of the matched people: the pool-wide ones from the facts read with them; for the
+    rest, only those a sparse fact of the organization, the date or the person flags are read and judged (asked
     person by person for up to `among_limit` matched, from the facts' side beyond)."""
+    pool = set(matched.ids)
     flagged = screen_repo.flagged_ids(
         tx,
         organization_id=context.organization_id,
@@ -119,15 +143,15 @@ def exclusions_among(
         year=context.reference_date.year,
         rules=rules,
         manual=list(context.manual),
-        matched=sorted(matched) if len(matched) <= among_limit else None,
+        matched=sorted(pool) if len(pool) <= among_limit else None,
     )
     people = screen_repo.facts_of(
-        tx, sorted((flagged | also) & matched), draw_id, context.organization_id, context.reference_date.year
+        tx, sorted((flagged | also) & pool), draw_id, context.organization_id, context.reference_date.year
     )
-    found: list[Exclusion] = []
+    found = pool_exclusions(matched.pooled, context, rules)
     for person in people:
-        found.extend(avoidance(person, context, rules))
-    return _ordered(found + conflict_exclusions(tx, context, indirect, matched))
+        found.extend(e for e in avoidance(person, context, rules) if not is_pooled(e))
+    return _ordered(found + conflict_exclusions(tx, context, indirect, pool))
 
 
 def fast_screen(
@@ -136,17 +160,16 @@ def fast_screen(
     criteria: Criteria,
     context: DrawContext,
     rules: DrawRules,
-    matched: list[str] | None = None,
+    matched: Matched | None = None,
     also: set[str] = frozenset(),  # type: ignore[assignment]
     indirect: Indirect | None = None,
     among_limit: int = screen_repo.AMONG_LIMIT,
 ) -> Screened:
     """Who meets the criteria, who is excluded and why, who is left (ids, sorted)."""
-    ids = matched if matched is not None else matched_ids(tx, criteria, context)
-    pool = set(ids)
-    exclusions = exclusions_among(tx, pool, draw_id, context, rules, also, indirect, among_limit)
+    found = matched if matched is not None else matched_ids(tx, criteria, context, rules)
+    exclusions = exclusions_among(tx, found, draw_id, context, rules, also, indirect, among_limit)
     excluded = {e.practitioner_id for e in exclusions}
-    return Screened(len(pool), tuple(sorted(pool - excluded)), tuple(exclusions))
+    return Screened(len(set(found.ids)), tuple(sorted(set(found.ids) - excluded)), tuple(exclusions))
 
 
 def reference_screen(

@@ -37,6 +37,8 @@ from registry.draw_log import (
 )
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
+from registry.draw_pool import encode as encode_pool
+from registry.draw_pool import is_pooled
 from registry.draw_rules import DEFAULT_RULES, DrawRules
 from registry.draw_seal import canonical
 from registry.draws import (
@@ -166,8 +168,8 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
         context = DrawContext(reference, panel_date, organization_id, manual)
         year = (panel_date or now.date()).year
         draw_screen.ensure_loads(tx, reference.year)
-        matched = screening.matched_ids(tx, criteria, context)
-        if not matched:
+        matched = screening.matched_ids(tx, criteria, context, rules)
+        if not matched.ids:
             raise NoCandidates("No active practitioner meets these criteria; nothing was drawn.")
         late: set[str] = set()
         for _ in range(screening.ATTEMPTS):
@@ -188,18 +190,14 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             late |= newly
         else:
             raise RegistryError("The draw kept meeting concurrent draws; try again.")
+        # The pool-wide exclusions are one sealed row set on the node, the others one event each (draw_pool.py).
+        pooled = [e for e in screened.exclusions if is_pooled(e)]
+        individual = [e for e in screened.exclusions if not is_pooled(e)]
+        commitment = sealed.commitment
         opening = open_sealed(
-            draw_id,
-            secret,
-            sealed.commitment.candidate_hash,
-            sealed.commitment.count,
-            sealed.order,
-            sealed.selection,
-            screened.exclusions,
-            now,
-            rules.response_hours,
-            by=_actor(ctx),
-        )
+            draw_id, secret, commitment.candidate_hash, commitment.count, sealed.order, sealed.selection,
+            individual, now, rules.response_hours, by=_actor(ctx),
+        )  # fmt: skip
         props = {
             "purpose": data["purpose"],
             "title": data["title"],
@@ -229,6 +227,8 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "response_hours": rules.response_hours,
             "conflict_rules": canonical(indirect.rules.to_dict()),
             "conceal_project": bool(data.get("conceal_project")),  # kept out of invitations until accepted
+            "pool_exclusions": encode_pool(pooled),
+            "pool_exclusion_count": len(pooled),
             "created_by": _actor(ctx),
         }
         stored_events = [records.event_properties(e) for e in opening.log.events]
@@ -242,7 +242,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             after={
                 k: v
                 for k, v in props.items()
-                if k not in ("secret", "candidates", "candidate_reach", "manual_reasons")
+                if k not in ("secret", "candidates", "candidate_reach", "manual_reasons", "pool_exclusions")
             },
             details={"shortfall": opening.log.state.shortfall, "seal": seal.head.seal, "seal_key_id": seal.key_id},
             subjects=list(opening.log.state.seats),
