@@ -20,6 +20,7 @@ def install(app: Flask) -> None:
         integrity,
         labels,
         me,
+        notification_links,
         organizations,
         pages,
     )
