@@ -32,10 +32,15 @@ STATS_PER_EXPERT = cypher(
     "AND r.via <> 'appointed' RETURN p.id AS id, count(*) AS seats",
 )
 
+# The pool-wide exclusions are counted on the draw (registry/draw_pool.py: one sealed row set, no EXCLUDED rows).
 STATS_EXCLUSIONS = cypher(
-    "MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE",
+    "CALL () { MATCH (d:Draw)-[x:EXCLUDED]->(:Practitioner) WHERE",
     IN_PERIOD,
-    "RETURN x.rule AS rule, count(*) AS exclusions",
+    "RETURN x.rule AS rule, count(*) AS n UNION ALL MATCH (d:Draw) WHERE",
+    IN_PERIOD,
+    """AND d.pool_rules IS NOT NULL
+           UNWIND range(0, size(d.pool_rules) - 1) AS i RETURN d.pool_rules[i] AS rule, d.pool_rule_counts[i] AS n }
+RETURN rule, sum(n) AS exclusions""",
 )
 
 EXPERT_POOL_SIZE = """

@@ -67,6 +67,17 @@ def commitment(blob: bytes | bytearray | None) -> dict[str, Any]:
     return {"format": FORMAT, "count": len(decode(blob)), "digest": hashlib.sha256(raw).hexdigest()}
 
 
+def properties(exclusions: Sequence[Exclusion]) -> dict[str, Any]:
+    """The Draw node's properties for its pool-wide exclusions: the row set, and the count per rule (statistics)."""
+    by_rule = counts({"rule": e.rule} for e in exclusions)
+    return {
+        "pool_exclusions": encode(exclusions),
+        "pool_exclusion_count": len(exclusions),
+        "pool_rules": list(by_rule),
+        "pool_rule_counts": list(by_rule.values()),
+    }
+
+
 def counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """Rows per pool rule."""
     found = dict.fromkeys(POOL_RULES, 0)

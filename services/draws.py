@@ -37,8 +37,8 @@ from registry.draw_log import (
 )
 from registry.draw_log import appoint as appoint_seat
 from registry.draw_log import disclose as disclose_draw
-from registry.draw_pool import encode as encode_pool
 from registry.draw_pool import is_pooled
+from registry.draw_pool import properties as pool_properties
 from registry.draw_rules import DEFAULT_RULES, DrawRules
 from registry.draw_seal import canonical
 from registry.draws import (
@@ -227,8 +227,7 @@ def create(ctx: Context, data: dict[str, Any], now: datetime | None = None) -> d
             "response_hours": rules.response_hours,
             "conflict_rules": canonical(indirect.rules.to_dict()),
             "conceal_project": bool(data.get("conceal_project")),  # kept out of invitations until accepted
-            "pool_exclusions": encode_pool(pooled),
-            "pool_exclusion_count": len(pooled),
+            **pool_properties(pooled),
             "created_by": _actor(ctx),
         }
         stored_events = [records.event_properties(e) for e in opening.log.events]
