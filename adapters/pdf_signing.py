@@ -51,6 +51,7 @@ BUNDLE = "registry.pem"
 FIELD_NAME = "RegistrySignature"
 SELF_SIGNED_NAME = "碳排放管理员人才库 电子文件签名（自签名）"
 SELF_SIGNED_YEARS = 10
+RESERVED_BYTES = 4096  # the CMS container's signature and attributes; its certificates are added to it
 
 
 T = TypeVar("T")
@@ -101,7 +102,10 @@ class DocumentSigner:
             reason=reason,
             location="中国",
         )
-        out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=self.signer))
+        # Room for the signature given up front (in hex digits, two a byte): otherwise pyHanko signs twice, a dry
+        # run to measure it first.
+        reserved = 2 * (RESERVED_BYTES + sum(len(cert.dump()) for cert in self.signer.cert_registry))
+        out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=self.signer, bytes_reserved=reserved))
         return out.getvalue()
 
 
