@@ -106,6 +106,7 @@ def install(app: Flask, *, elsewhere: Callable[[Exception], Any] = problem_for) 
 def _namespaces() -> list[Any]:
     """Every namespace of the API, in the order the Swagger UI lists them."""
     from api import (
+        activities,
         activity_certificates,
         audit,
         certificates,
@@ -122,6 +123,7 @@ def _namespaces() -> list[Any]:
         matching,
         me,
         notifications,  # its /me/notifications routes join the me namespace
+        me_activities,  # noqa: F401 — its routes (/me/activities, /me/invitations) join the me namespace
         organizations,
         pools,
         practitioners,
@@ -155,5 +157,6 @@ def _namespaces() -> list[Any]:
         statistics.open_data_ns,
         statistics.key_emitters_ns,
         me.ns,
+        activities.ns,
         activity_certificates.ns,
     ]

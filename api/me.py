@@ -1,5 +1,6 @@
 """/me: a practitioner keeps their own record (a `practitioner` key, bound to one person), and the admin
 endpoints that serve them (/practitioners/{id}/keys, /declarations, /qualifications/{code}/confirm).
+Invitations and activities on /me are in api/me_activities.py.
 """
 
 from __future__ import annotations
@@ -24,15 +25,13 @@ from interface.schemas.me import (
     DeclarationInputSchema,
     DeclarationSchema,
     ExportArgs,
-    InvitationAnswerSchema,
-    InvitationSchema,
     IssuedKeySchema,
     KeyRequestSchema,
     MePatchSchema,
 )
 from interface.schemas.practitioner import CertificateSummarySchema, PractitionerSchema
 from interface.workbooks import export_workbook
-from services import availability, declarations, invitations, personal_data, profiles
+from services import availability, declarations, personal_data, profiles
 
 ns = Namespace("me", description="Your own record, with a practitioner key: profile, visibility, declarations, "
                "availability, invitations, your data (PIPL)")  # fmt: skip
@@ -44,7 +43,6 @@ _AVAILABILITY = AvailabilitySchema()
 DECLARED_ALREADY = (
     "The same relationship with this organization is declared for that time, or the record is deleted"
 )
-_INVITATION = InvitationSchema()
 
 
 def me() -> str:
@@ -174,27 +172,6 @@ class MyAvailabilityPeriod(Resource):
     def delete(self, period_id: str) -> dict[str, Any]:
         """Withdraw one of your periods."""
         return availability.remove(ctx(), me(), period_id)
-
-
-@ns.route("/invitations")
-class MyInvitations(Resource):
-    @require(PRACTITIONER)
-    @returns(ns, None, description="{items, total, page, per_page} of your draw invitations, latest first")
-    def get(self) -> dict[str, Any]:
-        """Your invitations from expert draws, with their deadlines and your answers."""
-        return whole_list(_INVITATION.dump(invitations.of_practitioner(ctx(), me()), many=True))
-
-
-@ns.route("/invitations/<string:draw_id>")
-@ns.param("draw_id", "the draw's id")
-class MyInvitation(Resource):
-    @require(PRACTITIONER)
-    @ns.response(409, "Already answered, or past the deadline")
-    @returns(ns, _INVITATION)
-    @accepts(ns, InvitationAnswerSchema())
-    def post(self, draw_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Answer an invitation before its deadline: `accepted`, or `declined` with a reason."""
-        return invitations.answer(ctx(), me(), draw_id, data["response"], data.get("reason"))
 
 
 # --- Admin endpoints on /practitioners/{id} that serve self-service ---------------------------------------

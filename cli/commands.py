@@ -62,7 +62,10 @@ def init_db() -> None:
 @click.option("--label", default="", help="who or what the key is for")
 @click.option("--practitioner", "practitioner_id", default=None, help="a practitioner key's person (id)")
 @click.option(
-    "--organization", "organization_id", default=None, help="bind a client key to an organization (id)"
+    "--organization",
+    "organization_id",
+    default=None,
+    help="bind a client or government key to an organization (id)",
 )
 def create_key(role: str, label: str, practitioner_id: str | None, organization_id: str | None) -> None:
     """Create an API key; it is printed once (last line) and only its hash is stored."""

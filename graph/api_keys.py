@@ -39,7 +39,7 @@ def create_key(
     practitioner_id: str | None = None,
     organization_id: str | None = None,
 ) -> dict[str, Any]:
-    """Store a new key's hash, role and binding (a practitioner's own key, a client's organization)."""
+    """Store a new key's hash, role and binding (a practitioner's own key, a client's or department's organization)."""
     return tx.run(
         CREATE_KEY, hash=key_hash, prefix=prefix, role=role, label=label,
         practitioner_id=practitioner_id, organization_id=organization_id,

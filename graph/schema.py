@@ -59,6 +59,7 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Finding", "key"),
     ("IntegrityScan", "id"),
     ("IntegrityScanLock", "id"),
+    ("Activity", "id"),  # public-welfare activities (issue 25, graph/activities.py)
     # The scheduled jobs (graph/jobs.py): one lease per job name, one node per run.
     ("JobLease", "name"),
     ("JobRun", "id"),
@@ -97,6 +98,8 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("AuditEntry", "entity_id"),
     ("Finding", "kind"),  # the queue's filters (graph/findings.py)
     ("Finding", "status"),
+    ("Activity", "status"),  # GET /activities: the public statuses, a status filter (graph/activities.py)
+    ("Activity", "starts_on"),  # GET /activities: latest start first, date ranges
     ("JobRun", "name"),  # a job's last runs (GET /jobs)
     ("Notification", "recipient_id"),  # a person's notifications, the unread count
     ("NotificationDelivery", "status"),  # the sender's claim and the failed list
@@ -132,6 +135,13 @@ JOINED_CERTIFICATE_CODE_INDEX = (
 )
 
 
+# GET /applications?status=: each part of a status is one seek giving its rows newest first
+# (graph/application_lists.py STATUS_PARTS), and the large parts are counted from the index alone.
+APPLICATION_STAGE_DAY_INDEX = (
+    "CREATE INDEX application_stage_registered_on IF NOT EXISTS FOR (n:Application) ON (n.stage, n.registered_on)"
+)
+
+
 def schema_statements() -> list[LiteralString]:
     """The Cypher DDL, in the order it is applied."""
     return [
@@ -139,6 +149,7 @@ def schema_statements() -> list[LiteralString]:
         *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
         FULLTEXT_INDEX,
         JOINED_CERTIFICATE_CODE_INDEX,
+        APPLICATION_STAGE_DAY_INDEX,
     ]
 
 

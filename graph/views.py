@@ -26,6 +26,7 @@ PRACTITIONER_VIEW = cypher(
     """
 p {.id, .name, .gender, .education, .enrolled, .work_start_year, .status, .public_profile, .bio,
     .id_card_tail, .phone, .email, .visibility,
+    contact_for_activities: coalesce(p.contact_for_activities, true),
     created_at: toString(p.created_at), updated_at: toString(p.updated_at), deleted_at: toString(p.deleted_at),
     deletion_requested_at: toString(p.deletion_requested_at),
     region: COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r {.code, .name_zh} }[0],

@@ -1,7 +1,8 @@
 """Who is calling, from the `X-API-Key` header: a role, and for some keys a binding.
 
-Roles: admin, government, client (optionally bound to one organization), practitioner (bound to one
-person, for self-service); no key is `public`. Keys are random tokens; only an HMAC of each is stored.
+Roles: admin, government and client (either optionally bound to one organization: a department publishes
+its public-welfare activities, a client reads its own records), practitioner (bound to one person, for
+self-service); no key is `public`. Keys are random tokens; only an HMAC of each is stored.
 Each request looks its key up afresh (one read by the unique `ApiKey.hash`, about a millisecond), so a key
 revoked by any process — `registry revoke-key`, a deletion request — is refused on the next request in every
 worker: a per-process cache would keep it alive there until it expired.
@@ -55,7 +56,7 @@ class Principal:
     prefix: str | None = None
     label: str | None = None
     practitioner_id: str | None = None  # a practitioner's own key
-    organization_id: str | None = None  # a client key bound to its organization
+    organization_id: str | None = None  # a client or government key bound to its organization
 
 
 ANONYMOUS = Principal(role=PUBLIC)

@@ -49,9 +49,11 @@ def problem_for(error: BaseException) -> Response:
             title="Invalid request", errors=_flatten(error.messages),
         )  # fmt: skip
     if isinstance(error, ValidationFailed):
+        # Extension members too: an all-or-nothing row report (attendance) carries its `rows`.
         return problem(
-            400, error.detail, slug="validation-error", title="Invalid request", errors=error.errors
-        )
+            400, error.detail, slug="validation-error", title="Invalid request", errors=error.errors,
+            extensions=error.extra,
+        )  # fmt: skip
     if isinstance(error, RegistryError):
         headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if error.status == 401 else None
         return problem(

@@ -10,7 +10,7 @@ The graph model is docs/activities.md; the Cypher twin of `counts` is graph/acti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from registry.errors import Conflict, InvalidTransition, NotPermitted, ValidationFailed
 
@@ -243,3 +243,15 @@ def answer_problems(response: str, reason: str | None) -> dict[str, list[str]]:
     if response == DECLINED and not (reason or "").strip():
         errors["reason"] = ["Say why you decline; the organizer sees the reason."]
     return errors
+
+
+def invitation_state_problem(status: str, deadline: datetime | None, now: datetime) -> str | None:
+    """Why an activity invitation can no longer be answered, or None: it is answered once, while pending, before
+    its deadline (if it has one)."""
+    if status != PENDING:
+        return f"This invitation is {status}; it can no longer be answered."
+    if deadline is not None:
+        aware = deadline if deadline.tzinfo else deadline.replace(tzinfo=now.tzinfo)
+        if aware < now:
+            return f"The deadline ({deadline.isoformat()}) has passed."
+    return None

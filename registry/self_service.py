@@ -15,6 +15,7 @@ from registry.visibility import VISIBILITY_FIELDS
 # The person curates these (PATCH /me); `visibility` holds their per-field settings.
 SELF_EDITABLE_FIELDS: tuple[str, ...] = (
     "bio", "specialties", "industries", "qualifications", "phone", "email", "public_profile", "visibility",
+    "contact_for_activities",
 )  # fmt: skip
 
 # The authority's record (issue 13: "name, ID card, certificates, pools, evaluations or records"), and what an

@@ -1,4 +1,5 @@
-"""API keys: created and shown once, stored as keyed hashes, bound to a practitioner or an organization."""
+"""API keys: created and shown once, stored as keyed hashes, bound to a practitioner or (client and government
+keys) an organization."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from services import audit
 from services.context import Context
 
 ROLES: tuple[str, ...] = ("admin", "government", "client", "practitioner")
+# Keys that may be bound to an organization: a client's own, a government department's.
+ORGANIZATION_ROLES: tuple[str, ...] = ("client", "government")
 KEY_PREFIX = "cmr_"
 PREFIX_LENGTH = 12
 
@@ -42,7 +45,9 @@ def create(
 ) -> tuple[str, dict[str, Any]]:
     """A new key (returned once, never stored) and its stored record.
 
-    A `practitioner` key must be bound to a practitioner; a `client` key may be bound to an organization.
+    A `practitioner` key must be bound to a practitioner; a `client` key may be bound to an organization (it
+    reads that organization's own records), and so may a `government` key (a department: it publishes and runs
+    that organization's public-welfare activities, registry/activities.py `may_organize`).
     """
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
@@ -51,8 +56,8 @@ def create(
         errors["practitioner_id"] = [
             "A practitioner key, and only a practitioner key, names its practitioner."
         ]
-    if organization_id is not None and role != "client":
-        errors["organization_id"] = ["Only client keys are bound to an organization."]
+    if organization_id is not None and role not in ORGANIZATION_ROLES:
+        errors["organization_id"] = ["Only client and government keys are bound to an organization."]
     if errors:
         raise ValidationFailed(errors)
     key = new_key()

@@ -30,7 +30,7 @@ SELF_CODE_FIELDS = {
     "industries": "industries",
     "qualifications": "qualifications",
 }
-PROPERTY_FIELDS = ("bio", "phone", "email", "public_profile")
+PROPERTY_FIELDS = ("bio", "phone", "email", "public_profile", "contact_for_activities")
 
 
 def stored_visibility(settings: dict[str, str]) -> dict[str, Any]:
@@ -45,6 +45,7 @@ def stored_visibility(settings: dict[str, str]) -> dict[str, Any]:
 def _audit_view(view: dict[str, Any]) -> dict[str, Any]:
     fields = audit_fields(view) or {}
     fields["visibility"] = visibility.effective(view.get("visibility"))
+    fields["contact_for_activities"] = view.get("contact_for_activities")
     fields["qualifications"] = [
         f"{q['code']}:{q.get('status', 'confirmed')}" for q in view.get("qualifications") or []
     ]

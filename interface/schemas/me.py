@@ -63,6 +63,9 @@ class MePatchSchema(Schema):
     )
     email = Identifier(normalize_email, allow_none=True, metadata={"description": "your e-mail address"})
     public_profile = StrictBoolean(metadata={"description": "consent to the public showcase"})
+    contact_for_activities = StrictBoolean(
+        metadata={"description": "organizers may invite you to public-welfare activities (on by default)"}
+    )
     visibility = VisibilityField(
         metadata={
             "description": f"per-field visibility, each one of {', '.join(VISIBILITY_LEVELS)}; fields: "

@@ -189,6 +189,10 @@ class PractitionerSchema(Schema):
             "description": "per-field visibility (public, clients, private); admin and the person only"
         },
     )
+    # Admin and the person only (not in SHARED_FIELDS): whether organizers may invite them (issue 25).
+    contact_for_activities = fields.Boolean(
+        metadata={"description": "accepts invitations to public-welfare activities (admin and the person)"}
+    )
     deletion_requested_at = fields.DateTime(
         allow_none=True,
         metadata={"description": "when the person asked for their data to be deleted (admin and the person)"},

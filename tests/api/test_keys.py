@@ -25,13 +25,21 @@ def test_a_practitioner_key_without_its_person_or_for_an_unknown_one_is_refused(
     assert "No practitioner" in unknown.output
 
 
-def test_only_client_keys_are_bound_to_an_organization(app, client, admin):
+def test_only_client_and_government_keys_are_bound_to_an_organization(app, client, admin):
     org = client.post(
         "/api/v1/organizations", json={"name": "绑定测试公司", "kind": "enterprise"}, headers=admin
     )
     org_id = org.get_json()["id"]
     assert _create(app, "--role", "client", "--organization", org_id).exit_code == 0
-    assert _create(app, "--role", "government", "--organization", org_id).exit_code != 0
+    # a government key bound to a department publishes that department's public-welfare activities (issue 25)
+    government = _create(app, "--role", "government", "--organization", org_id)
+    assert government.exit_code == 0, government.output
+    listing = app.test_cli_runner().invoke(args=["registry", "list-keys"]).output
+    prefix = government.stdout.strip().splitlines()[-1][:12]
+    assert any(prefix in line and org_id in line and "government" in line for line in listing.splitlines())
+    refused = _create(app, "--role", "admin", "--organization", org_id)
+    assert refused.exit_code != 0
+    assert "client and government" in refused.output
 
 
 def test_a_practitioner_key_reads_the_registry_as_the_public_does(app, client, new_practitioner):

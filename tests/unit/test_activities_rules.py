@@ -187,3 +187,13 @@ def test_declining_an_activity_invitation_needs_a_reason():
     assert rules.answer_problems("accepted", None) == {}
     assert "reason" in rules.answer_problems("declined", " ")
     assert "response" in rules.answer_problems("maybe", None)
+
+
+def test_an_activity_invitation_is_answered_once_while_pending_and_before_its_deadline():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    assert rules.invitation_state_problem("pending", None, now) is None
+    assert rules.invitation_state_problem("pending", now + timedelta(hours=1), now) is None
+    assert "passed" in rules.invitation_state_problem("pending", now - timedelta(hours=1), now)
+    assert "accepted" in rules.invitation_state_problem("accepted", None, now)
