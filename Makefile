@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 8000
 SAMPLE_SIZE ?= 2000
+SCHEDULER ?= 1
 export PORT
 
 .PHONY: serve test test-unit venv web-assets browser fonts init-db neo4j-start neo4j-stop neo4j-status neo4j-wipe test-neo4j-stop lint format bench \
@@ -37,13 +38,13 @@ fonts:
 		echo "Installing Debian's fonts-wqy-zenhei for the certificate PDFs ..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei) >/dev/null; }
 
-## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn
+## serve: install, start Neo4j (instance "serve"), create the schema, load reference data, run gunicorn and the
+## job scheduler beside it (it expires certificates, lapses invitations, … on their schedules; SCHEDULER=0: none)
 serve: neo4j-start web-assets fonts
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry init-db
 	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry generate --size $(SAMPLE_SIZE) --if-empty
-	NEO4J_LOCAL_INSTANCE=serve $(FLASK) registry expire-certificates
 	$(PY) -m adapters.pdf_signing
-	NEO4J_LOCAL_INSTANCE=serve scripts/serve.sh
+	NEO4J_LOCAL_INSTANCE=serve SCHEDULER=$(SCHEDULER) scripts/serve.sh
 
 ## test: install, start the separate Neo4j test instance, run the whole suite against it
 test: venv web-assets browser fonts

@@ -54,7 +54,7 @@ class Schedule:
             return f"daily at {self.at.strftime('%H:%M')}"
         if self.kind == HOURLY:
             return f"hourly at :{self.minute:02d}"
-        return f"every {self.minutes} minutes"
+        return "every minute" if self.minutes == 1 else f"every {self.minutes} minutes"
 
 
 def daily(at: str) -> Schedule:
@@ -76,18 +76,18 @@ def every(minutes: int) -> Schedule:
     return Schedule(EVERY, minutes=minutes)
 
 
-_TEXT = re.compile(r"^(?:daily at (\d\d:\d\d)|hourly at :(\d\d)|every (\d+) minutes?)$")
+_TEXT = re.compile(r"^(?:daily at (\d\d:\d\d)|hourly at :(\d\d)|every (\d+ )?minutes?)$")
 
 
 def parse(text: str) -> Schedule:
-    """A schedule from how it is written (`daily at 02:30`, `hourly at :05`, `every 15 minutes`)."""
+    """A schedule from how it is written (`daily at 02:30`, `hourly at :05`, `every 15 minutes`, `every minute`)."""
     found = _TEXT.match(text.strip())
     if not found:
         raise ValueError(f"{text!r} is not 'daily at HH:MM', 'hourly at :MM' nor 'every N minutes'")
     at, minute, minutes = found.groups()
     if at:
         return daily(at)
-    return hourly(int(minute)) if minute else every(int(minutes))
+    return hourly(int(minute)) if minute else every(int(minutes or 1))
 
 
 def slot_start(schedule: Schedule, now: datetime) -> datetime:

@@ -72,5 +72,10 @@ class Scheduler:
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
                 # The graph is down or busy: the next tick tries again (jobs.run has recorded what it could).
                 log.warning("scheduler tick failed", exc_info=True)
-            stop.wait(self.tick_seconds)
+            # In steps of a second, so that the scheduler follows its parent out within one.
+            waited = 0.0
+            while (
+                waited < self.tick_seconds and not stop.wait(min(1.0, self.tick_seconds - waited)) and alive()
+            ):
+                waited += 1.0
         log.info("scheduler stopped", extra={"fields": {"owner": self.owner}})

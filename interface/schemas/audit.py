@@ -11,6 +11,7 @@ ENTITIES = (
     "draw", "evaluation", "record", "sanction", "complaint", "appeal", "declaration", "availability",
     "application", "exam_session", "exam_result", "key_emitter_list",
     "finding", "integrity_scan",  # the anomaly queue (issue 23 §4): decisions, and each scan run's kinds
+    "job",  # a scheduled job's run asked for by an administrator (POST /jobs/{name}/run)
 )  # fmt: skip
 
 

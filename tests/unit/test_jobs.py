@@ -57,9 +57,10 @@ def test_the_next_run_is_the_next_slot():
 
 
 def test_a_schedule_reads_as_it_is_written_and_parses_back():
-    for schedule in (daily("02:30"), hourly(5), every(15)):
+    for schedule in (daily("02:30"), hourly(5), every(15), every(1)):
         assert parse(str(schedule)) == schedule
     assert str(daily("00:05")) == "daily at 00:05"
+    assert str(every(1)) == "every minute"
 
 
 @pytest.mark.parametrize(
