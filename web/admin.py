@@ -12,7 +12,7 @@ from interface import presenters
 from interface.context import ctx
 from registry.certificates import LIFECYCLE_ACTIONS
 from registry.errors import RegistryError
-from services import certificates, practitioners, search
+from services import certificates, jobs, practitioners, search
 from web.portal import portal, principal
 
 ACTION_LABELS = {"suspend": "暂停", "reinstate": "恢复", "revoke": "撤销"}
@@ -35,7 +35,7 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
 @portal.route("/admin")
 @admin_only
 def admin_home() -> str:
-    """The administrator's start page: pool sizes and the newest practitioners to look after."""
+    """The administrator's start page: pool sizes, the scheduled jobs' last runs, the practitioners to look after."""
     context = ctx()
     pools = {pool["code"]: pool["members"] for pool in search.pool_sizes(context)}
     query = request.args.get("q", "").strip()
@@ -47,7 +47,7 @@ def admin_home() -> str:
     }
     found = search.search(context, args, public_only=False)
     return render_template("admin/home.html", pools=pools, people=presenters.practitioners(found.items),
-                           total=found.total, query=query)  # fmt: skip
+                           total=found.total, query=query, jobs=jobs.overview(context))  # fmt: skip
 
 
 @portal.route("/admin/practitioners/<uuid:practitioner_id>")

@@ -3,6 +3,9 @@ a requested run is audited and run by the scheduler's next tick."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 
 from services.scheduler import Scheduler
@@ -65,3 +68,24 @@ def test_an_unknown_job_is_a_404_and_nothing_is_stored(client, admin, clean):
     assert_problem(client.get(f"{URL}/no_such_job/runs", headers=admin), 404)
     with clean.driver.session(database=clean.database) as session:
         assert session.run("MATCH (l:JobLease) RETURN count(l) AS n").single()["n"] == 0
+
+
+def _logged_in(app, key: str):
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert browser.post("/login", data={"key": key, "csrf_token": token}).status_code == 302
+    return browser
+
+
+def test_the_admin_page_shows_each_job_s_last_run_and_its_failures(app, keys, clean, context, tmp_path):
+    broken_key = tmp_path / "signing.key"
+    broken_key.write_bytes(b"not a key")
+    broken = replace(context, settings=replace(context.settings, signing_key_file=str(broken_key)))
+    Scheduler(broken, owner="host-a", names=("sign_audit_checkpoint",)).tick()
+    Scheduler(context, owner="host-a", names=("end_sanctions",)).tick()
+    page = _logged_in(app, keys["admin"]).get("/admin").get_data(as_text=True)
+    line = page[page.index('data-testid="admin-jobs"') :]
+    line = line[: line.index("</details>")]
+    assert "1 项上次运行失败" in line and "sign_audit_checkpoint" in line
+    assert "end_sanctions" in line and "成功" in line and "从未运行" in line
