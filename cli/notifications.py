@@ -20,9 +20,18 @@ from services import notification_events, notification_sender
     show_default=True,
     help="how long a claimed batch stays this run's before another sender may take it",
 )
-def send_notifications(limit: int | None, lease_seconds: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=32),
+    default=notification_sender.WORKERS,
+    show_default=True,
+    help="threads sending side by side, each with its own SMTP connection",
+)
+def send_notifications(limit: int | None, lease_seconds: int, workers: int) -> None:
     """Send the pending notifications (retries with back-off; failures shown on GET /notifications/failed)."""
-    counts = notification_sender.deliver_pending(ctx(), limit=limit, lease_seconds=lease_seconds)
+    counts = notification_sender.deliver_pending(
+        ctx(), limit=limit, lease_seconds=lease_seconds, workers=workers
+    )
     click.echo(json.dumps(counts, ensure_ascii=False))
 
 

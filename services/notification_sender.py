@@ -11,6 +11,8 @@ unset. The scheduler runs this; `flask registry send-notifications` runs it by h
 
 from __future__ import annotations
 
+import queue
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ from services.context import Context
 
 BATCH = 200
 LEASE_SECONDS = 300  # a claimed batch is someone else's for this long (far more than sending it takes)
+WORKERS = 4  # threads sending side by side: SMTP and Neo4j round trips overlap
 
 
 @dataclass
@@ -71,6 +74,13 @@ class Counts:
     skipped: int = 0
     lost: int = 0  # the claim ran out and another sender took the delivery: its attempt is not recorded
     by_channel: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str, channel: str | None = None) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + 1)
+            if channel is not None:
+                self.by_channel[channel] = self.by_channel.get(channel, 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,30 +100,71 @@ def deliver_pending(
     limit: int | None = None,
     through: Transports | None = None,
     lease_seconds: int = LEASE_SECONDS,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
-    """Send what is due (at most `limit` deliveries); counts of sent, retrying, failed, skipped and lost."""
-    route = through or transports(ctx)
+    """Send what is due (at most `limit` deliveries); counts of sent, retrying, failed, skipped and lost.
+
+    `workers` threads send side by side, each over its own SMTP connection and recording each attempt as soon
+    as it is made (given `through`, one worker uses it)."""
     counts = Counts()
     claim_id = str(uuid.uuid4())
+    routes = [through] if through is not None else [transports(ctx) for _ in range(max(1, workers))]
     handled = 0
     try:
         while limit is None or handled < limit:
             at = now or datetime.now(UTC)
             size = BATCH if limit is None else min(BATCH, limit - handled)
             until = at + timedelta(seconds=lease_seconds)
-            batch = ctx.graph.write(repo.claim, claim_id, at, until, size, route.channels())
-            for delivery in batch:
-                _deliver(ctx, route, claim_id, delivery, now, counts)
+            batch = ctx.graph.write(repo.claim, claim_id, at, until, size, routes[0].channels())
+            _send_batch(ctx, routes, claim_id, batch, now, counts)
             handled += len(batch)
             if len(batch) < size:
                 break
     finally:
         if through is None:
-            route.close()
+            for route in routes:
+                route.close()
     result = counts.as_dict()
     if handled:
         ctx.graph.write(_audit, ctx, result)
     return result
+
+
+def _send_batch(
+    ctx: Context,
+    routes: list[Transports],
+    claim_id: str,
+    batch: list[dict[str, Any]],
+    now: datetime | None,
+    counts: Counts,
+) -> None:
+    if len(routes) == 1 or len(batch) <= 1:
+        for delivery in batch:
+            _deliver(ctx, routes[0], claim_id, delivery, now, counts)
+        return
+    waiting: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+    for delivery in batch:
+        waiting.put(delivery)
+    errors: list[BaseException] = []
+
+    def work(route: Transports) -> None:
+        try:
+            while True:
+                try:
+                    delivery = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                _deliver(ctx, route, claim_id, delivery, now, counts)
+        except BaseException as error:  # handed to the caller; the claim's lease returns the rest
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(route,), daemon=True) for route in routes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _audit(tx: neo4j.ManagedTransaction, ctx: Context, result: dict[str, Any]) -> None:
@@ -152,12 +203,10 @@ def _deliver(
             next_at = at + timedelta(seconds=next_attempt_in(attempts, ctx.settings.notify_backoff_seconds))
     recorded = ctx.graph.write(repo.record_attempt, delivery["id"], claim_id, at, status, error, next_at)
     if not recorded:
-        counts.lost += 1
+        counts.add("lost")
         return
     name = {SENT: "sent", FAILED: "failed", SKIPPED: "skipped"}.get(status, "retrying")
-    setattr(counts, name, getattr(counts, name) + 1)
-    if status == SENT:
-        counts.by_channel[channel] = counts.by_channel.get(channel, 0) + 1
+    counts.add(name, channel if status == SENT else None)
 
 
 def _send(route: Transports, channel: str, address: str, delivery: dict[str, Any]) -> None:

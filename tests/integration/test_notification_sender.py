@@ -31,15 +31,14 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[email.message.Message] = []
         self.refuse: str | None = None
-        self.hold_at: int | None = None  # hold the message that would be the n-th accepted
+        self.hold_at: int | None = None  # hold every message from the one that would be the n-th accepted
         self.holding = threading.Event()
         self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             return self.refuse
-        if self.hold_at is not None and len(self.messages) + 1 == self.hold_at:
-            self.hold_at = None
+        if self.hold_at is not None and len(self.messages) + 1 >= self.hold_at:
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
             return "451 4.3.0 the sender went away"
@@ -168,7 +167,7 @@ def test_a_sender_killed_mid_batch_sends_each_message_once_after_a_restart(sendi
     box, port = mailbox
     person = _person(sending, email="restart@example.cn")
     _enqueue(sending, person, 10)
-    box.hold_at = 4  # the sender is killed while the server holds its fourth message
+    box.hold_at = 4  # the sender is killed while the server holds its fourth message and any after it
     env = {**os.environ, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
            "SMS_LOG_FILE": sending.settings.sms_log_file}  # fmt: skip
     sender = subprocess.Popen(
@@ -179,9 +178,11 @@ def test_a_sender_killed_mid_batch_sends_each_message_once_after_a_restart(sendi
         assert box.holding.wait(60), (
             sender.stderr.read().decode() if sender.poll() is not None else "no 4th message"
         )
+        time.sleep(1.0)  # every worker is now waiting on a held message, the accepted ones recorded
         sender.kill()
         sender.wait(10)
     finally:
+        box.hold_at = None
         box.release.set()
     assert len(box.messages) == 3
     time.sleep(2.2)  # the dead sender's lease runs out
