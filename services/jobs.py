@@ -7,7 +7,6 @@ cron line and the scheduler can both run it; those services audit the changes th
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
@@ -34,16 +33,21 @@ from registry.jobs import (
     requested,
     slot_start,
 )
-from services import audit, certificates, draws, integrity, misconduct
+from services import (
+    audit,
+    certificates,
+    draws,
+    integrity,
+    misconduct,
+    notification_events,
+    notification_sender,
+)
 from services.context import Context, Page
 
 log = logging.getLogger("registry.jobs")
 
 # Who the scheduled runs' audit entries name as the actor.
 SCHEDULER = Actor(kind="cli", role="admin", label="scheduler")
-MISSING_NOTIFICATIONS = (
-    "services/notifications.py is not there yet: nothing to send (issue 26, notifications)"
-)
 
 
 @dataclass(frozen=True)
@@ -81,31 +85,21 @@ def _integrity_scan(ctx: Context) -> Outcome:
     return Outcome(totals, note=f"scan {result['scan_id']}{' (resumed)' if result['resumed'] else ''}")
 
 
-def _notifications(module: str, function: str) -> Callable[[Context], Any] | None:
-    """Helper G's notification function (services/notification_*.py), once it has landed."""
-    # LEAD: G's notification services were being written at the same time as this; replace this look-up with
-    # plain imports once they have landed (see the report).
-    try:
-        found = importlib.import_module(f"services.{module}")
-    except ImportError:
-        return None
-    return getattr(found, function, None)
+def _counted(found: dict[str, Any]) -> dict[str, int]:
+    """The whole-number counts of a result (the sender's also holds counts by channel)."""
+    return {key: value for key, value in found.items() if isinstance(value, int)}
 
 
-def _counted(found: Any, name: str) -> dict[str, int]:
-    if isinstance(found, dict):
-        return {key: value for key, value in found.items() if isinstance(value, int)}
-    return {name: int(found or 0)}
+def _certificate_expiry_notices(ctx: Context) -> Outcome:
+    return Outcome(_counted(notification_events.queue_expiry_notices(ctx)))
 
 
-def _via_notifications(module: str, function: str, counted: str) -> Callable[[Context], Outcome]:
-    def run(ctx: Context) -> Outcome:
-        send = _notifications(module, function)
-        if send is None:
-            return Outcome({counted: 0}, note=MISSING_NOTIFICATIONS)
-        return Outcome(_counted(send(ctx), counted))
+def _send_reminders(ctx: Context) -> Outcome:
+    return Outcome(_counted(notification_events.queue_invitation_reminders(ctx)))
 
-    return run
+
+def _deliver_notifications(ctx: Context) -> Outcome:
+    return Outcome(_counted(notification_sender.deliver_pending(ctx)))
 
 
 RUNNERS: dict[str, Callable[[Context], Outcome]] = {
@@ -113,10 +107,10 @@ RUNNERS: dict[str, Callable[[Context], Outcome]] = {
     "expire_certificates": _expire_certificates,
     "end_sanctions": _end_sanctions,
     "integrity_scan": _integrity_scan,
-    "certificate_expiry_notices": _via_notifications("notification_events", "queue_expiry_notices", "queued"),
+    "certificate_expiry_notices": _certificate_expiry_notices,
     "lapse_invitations": _lapse_invitations,
-    "send_reminders": _via_notifications("notification_events", "queue_invitation_reminders", "queued"),
-    "deliver_notifications": _via_notifications("notification_sender", "deliver_pending", "sent"),
+    "send_reminders": _send_reminders,
+    "deliver_notifications": _deliver_notifications,
 }
 assert set(RUNNERS) == set(JOB_NAMES), "every job in registry/jobs.py has a runner"
 

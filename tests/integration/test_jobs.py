@@ -12,7 +12,7 @@ import pytest
 from graph import jobs as repo
 from graph.driver import graph_from_settings
 from registry.errors import Conflict
-from registry.jobs import LEASE, RETRY_AFTER
+from registry.jobs import JOB_NAMES, LEASE, RETRY_AFTER
 from services import certificates, jobs
 from services.scheduler import Scheduler
 
@@ -167,3 +167,14 @@ def test_the_expiry_job_expires_a_certificate_past_its_date_as_the_cli_command_d
     (run,) = Scheduler(context, owner="host-a", names=("expire_certificates",)).tick(two_days_on)
     assert run["status"] == "succeeded" and run["counts"]["expired"] >= 1
     assert certificates.get(replace(context, today=two_days_on.date()), number)["status"] == "expired"
+
+
+@pytest.mark.parametrize("name", JOB_NAMES)
+def test_every_job_runs_from_the_command_line_and_is_recorded(clean, app, name):
+    result = app.test_cli_runner().invoke(args=["registry", "run-job", name])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{name}: succeeded")
+    (stored,) = _stored_runs(clean)
+    assert stored["name"] == name and stored["trigger"] == "cli" and stored["status"] == "succeeded"
+    listed = app.test_cli_runner().invoke(args=["registry", "jobs"])
+    assert any(line.startswith(name) and "succeeded" in line for line in listed.output.splitlines())
