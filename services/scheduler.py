@@ -2,7 +2,8 @@
 
 A loop of our own rather than APScheduler: the schedules are three kinds (registry/jobs.py), the state that
 matters — which slot is done, who holds a job — has to live in Neo4j for two hosts to share it, and APScheduler 3
-keeps its own job store that several schedulers may not share (its FAQ), so the lease would be needed anyway.
+keeps its own job store, which "must never be shared between schedulers" (its user guide), so the lease would be
+needed anyway.
 docs/jobs.md says more. `flask registry scheduler` runs it; `make serve` starts that beside gunicorn.
 """
 
