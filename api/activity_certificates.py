@@ -8,7 +8,7 @@ from flask import Response, url_for
 from flask_restx import Namespace, Resource
 
 from api.decorators import returns
-from api.documents import pdf_response
+from api.documents import PDF_MEDIA_TYPES, pdf_response
 from interface.auth import current_principal, require
 from interface.context import ctx
 from interface.schemas.document import ParticipationCertificateSchema
@@ -24,7 +24,7 @@ PARTICIPANT_ROLES: tuple[str, ...] = ("practitioner", "government", "admin")
 @ns.param("practitioner_id", "the participant's id")
 class ParticipationCertificateDocument(Resource):
     @require(PARTICIPANT_ROLES)
-    @ns.produces(["application/pdf"])
+    @ns.doc(produces=PDF_MEDIA_TYPES)
     @ns.response(200, "The signed one-page participation certificate (application/pdf)")
     @ns.response(404, "No such activity, or the person has no counted participation in it")
     def get(self, activity_id: str, practitioner_id: str) -> Response:

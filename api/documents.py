@@ -15,6 +15,8 @@ from interface.limits import MAX_DOCUMENT_BYTES, uploaded_file
 from interface.schemas.document import DocumentCheckSchema
 from services import documents
 
+# A PDF, or a problem (RFC 9457) when there is none to give.
+PDF_MEDIA_TYPES = ["application/pdf", "application/problem+json"]
 PDF_UPLOAD_DOC = {
     "consumes": ["multipart/form-data"],
     "params": {"file": {"in": "formData", "type": "file", "required": True, "description": "a PDF"}},
@@ -36,7 +38,7 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 @ns.route("/<string:number>.pdf")
 @ns.param("number", "the certificate number")
 class CertificateDocument(Resource):
-    @ns.produces(["application/pdf"])
+    @ns.doc(produces=PDF_MEDIA_TYPES)
     @ns.response(200, "The signed one-page certificate (application/pdf)")
     @ns.response(404, "No such certificate, or its holder does not consent to the public showcase")
     def get(self, number: str) -> Response:
