@@ -47,8 +47,11 @@ def _only_scheduler_here(uri: str) -> Iterator[IO[str] | None]:
 @click.command("scheduler")
 @click.option("--tick", type=float, default=TICK_SECONDS, show_default=True, help="seconds between looks")
 @click.option("--with-parent", is_flag=True, help="stop when the process that started this one stops")
+@click.option(
+    "--only", "only", multiple=True, type=click.Choice(JOB_NAMES), help="run only this job (repeatable)"
+)
 @with_appcontext
-def scheduler_command(tick: float, with_parent: bool) -> None:
+def scheduler_command(tick: float, with_parent: bool, only: tuple[str, ...]) -> None:
     """Run the scheduled jobs in the foreground until stopped (make serve starts it beside gunicorn)."""
     context = replace(ctx(), actor=jobs.SCHEDULER)
     with _only_scheduler_here(context.settings.neo4j_uri) as lock:
@@ -59,8 +62,10 @@ def scheduler_command(tick: float, with_parent: bool) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         parent = os.getppid()
-        scheduler = Scheduler(context, owner=owner_name(), tick_seconds=tick)
-        click.echo(f"scheduler {scheduler.owner}: {len(JOB_NAMES)} jobs, a look every {tick:g} s", err=True)
+        scheduler = Scheduler(context, owner=owner_name(), names=only or JOB_NAMES, tick_seconds=tick)
+        click.echo(
+            f"scheduler {scheduler.owner}: {len(scheduler.names)} jobs, a look every {tick:g} s", err=True
+        )
         scheduler.run_forever(stop, alive=(lambda: os.getppid() == parent) if with_parent else lambda: True)
 
 
