@@ -14,7 +14,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from adapters import certificate_pdf, pdf_signing
 from adapters.pdf import keywords, read_keywords
-from registry.documents import document_verdict, is_participation_code, new_participation_code
+from registry.documents import (
+    DOCUMENT_REASONS,
+    document_verdict,
+    is_participation_code,
+    new_participation_code,
+)
 from registry.masking import mask_id_card
 
 FACTS = certificate_pdf.CertificateFacts(
@@ -45,6 +50,15 @@ def test_only_an_intact_signed_document_of_ours_that_names_itself_is_put_to_the_
         False,
         "not_a_registry_document",
     )
+
+
+def test_every_reason_the_verdict_gives_is_explained():
+    reasons = {
+        document_verdict(signed, intact, ours, identified)[1]
+        for signed in (True, False) for intact in (True, False) for ours in (True, False)
+        for identified in (True, False)
+    } - {None}  # fmt: skip
+    assert reasons and reasons <= DOCUMENT_REASONS.keys()
 
 
 def test_participation_codes_are_random_and_recognised():
@@ -115,7 +129,7 @@ def test_a_key_and_certificate_from_files_or_a_pkcs12_sign_as_the_configured_reg
     (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     p12 = pkcs12.serialize_key_and_certificates(
         b"registry", key, certificate, None, serialization.BestAvailableEncryption(b"secret")
-    )  # type: ignore[arg-type]
+    )
     (tmp_path / "registry.p12").write_bytes(p12)
     from_files = pdf_signing.signer_from_env(
         {"REGISTRY_DOCUMENT_SIGNING_KEY": str(tmp_path / "key.pem"),
