@@ -26,6 +26,7 @@ from registry.jobs import (
     JOBS,
     LEASE,
     RUNS_KEPT,
+    Job,
     Lease,
     claimable,
     held,
@@ -119,7 +120,7 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _job(name: str) -> Any:
+def _job(name: str) -> Job:
     if name not in JOBS:
         raise NotFound(f"there is no job {name!r}; the jobs: {', '.join(JOB_NAMES)}", name=name)
     return JOBS[name]

@@ -178,3 +178,17 @@ def test_every_job_runs_from_the_command_line_and_is_recorded(clean, app, name):
     assert stored["name"] == name and stored["trigger"] == "cli" and stored["status"] == "succeeded"
     listed = app.test_cli_runner().invoke(args=["registry", "jobs"])
     assert any(line.startswith(name) and "succeeded" in line for line in listed.output.splitlines())
+
+
+def test_finishing_a_run_keeps_only_the_newest_runs_of_its_job(clean):
+    start = now()
+    for i in range(5):
+        at = start + timedelta(minutes=i)
+        _take_and_crash(clean, "end_sanctions", "host-a", at)
+        run = {"id": "crashed-end_sanctions", "name": "end_sanctions", "owner": "host-a", "slot": at}
+        clean.write(repo.finish, run, now=at, status="succeeded", counts="{}", note=None, error=None, keep=3)
+        with clean.driver.session(database=clean.database) as session:
+            session.run(
+                "MATCH (r:JobRun {id: 'crashed-end_sanctions'}) SET r.id = $id", id=f"run-{i}"
+            ).consume()
+    assert [r["id"] for r in _stored_runs(clean)] == ["run-2", "run-3", "run-4"]
