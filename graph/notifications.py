@@ -94,13 +94,15 @@ RETURN d.id AS id, d.channel AS channel, d.attempts AS attempts, n.id AS notific
 ORDER BY d.next_attempt_at
 """
 
-RECORD_ATTEMPT = """
-MATCH (d:NotificationDelivery {id: $id, claim: $claim})
+# Attempts are written in groups (services/notification_sender.py's recorder): each row one delivery's attempt.
+RECORD_ATTEMPTS = """
+UNWIND $rows AS row
+MATCH (d:NotificationDelivery {id: row.id, claim: $claim})
 SET d.attempts = coalesce(d.attempts, 0) + 1,
-    d.attempted_at = coalesce(d.attempted_at, []) + [$at],
-    d.attempt_errors = coalesce(d.attempt_errors, []) + [coalesce($error, '')],
-    d.status = $status, d.next_attempt_at = $next_at, d.last_error = $error,
-    d.sent_at = CASE WHEN $status = 'sent' THEN $at ELSE d.sent_at END,
+    d.attempted_at = coalesce(d.attempted_at, []) + [row.at],
+    d.attempt_errors = coalesce(d.attempt_errors, []) + [coalesce(row.error, '')],
+    d.status = row.status, d.next_attempt_at = row.next_at, d.last_error = row.error,
+    d.sent_at = CASE WHEN row.status = 'sent' THEN row.at ELSE d.sent_at END,
     d.claim = null, d.claimed_until = null
 RETURN d.id AS id
 """
@@ -177,20 +179,10 @@ def claim(
     return [dict(r) for r in found]
 
 
-def record_attempt(
-    tx: neo4j.ManagedTransaction,
-    delivery_id: str,
-    claim_id: str,
-    at: datetime,
-    status: str,
-    error: str | None,
-    next_at: datetime | None,
-) -> bool:
-    """Append one attempt to a delivery this sender still holds; False when its claim was lost."""
-    record = tx.run(
-        RECORD_ATTEMPT, id=delivery_id, claim=claim_id, at=at, status=status, error=error, next_at=next_at
-    ).single()
-    return record is not None
+def record_attempts(tx: neo4j.ManagedTransaction, claim_id: str, rows: list[dict[str, Any]]) -> set[str]:
+    """Append one attempt to each delivery this sender still holds ({id, at, status, error, next_at} rows);
+    the ids recorded (a delivery whose claim was lost is not)."""
+    return {r["id"] for r in tx.run(RECORD_ATTEMPTS, claim=claim_id, rows=rows)}
 
 
 def failed(tx: neo4j.ManagedTransaction, skip: int, limit: int) -> tuple[list[dict[str, Any]], int]:

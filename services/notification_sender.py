@@ -116,7 +116,8 @@ def deliver_pending(
             size = BATCH if limit is None else min(BATCH, limit - handled)
             until = at + timedelta(seconds=lease_seconds)
             batch = ctx.graph.write(repo.claim, claim_id, at, until, size, routes[0].channels())
-            _send_batch(ctx, routes, claim_id, batch, now, counts)
+            with Recorder(ctx, claim_id) as recorder:
+                _send_batch(ctx, routes, recorder, batch, now, counts)
             handled += len(batch)
             if len(batch) < size:
                 break
@@ -133,14 +134,14 @@ def deliver_pending(
 def _send_batch(
     ctx: Context,
     routes: list[Transports],
-    claim_id: str,
+    recorder: Recorder,
     batch: list[dict[str, Any]],
     now: datetime | None,
     counts: Counts,
 ) -> None:
     if len(routes) == 1 or len(batch) <= 1:
         for delivery in batch:
-            _deliver(ctx, routes[0], claim_id, delivery, now, counts)
+            _deliver(ctx, routes[0], recorder, delivery, now, counts)
         return
     waiting: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
     for delivery in batch:
@@ -154,7 +155,7 @@ def _send_batch(
                     delivery = waiting.get_nowait()
                 except queue.Empty:
                     return
-                _deliver(ctx, route, claim_id, delivery, now, counts)
+                _deliver(ctx, route, recorder, delivery, now, counts)
         except BaseException as error:  # handed to the caller; the claim's lease returns the rest
             errors.append(error)
 
@@ -167,6 +168,59 @@ def _send_batch(
         raise errors[0]
 
 
+class Recorder:
+    """Records the workers' attempts, as many as are waiting in one transaction (a group commit); a worker
+    waits until its attempt is committed before it sends its next message."""
+
+    def __init__(self, ctx: Context, claim_id: str):
+        self.ctx, self.claim_id = ctx, claim_id
+        self.waiting: queue.SimpleQueue[tuple[dict[str, Any], threading.Event, list[Any]] | None]
+        self.waiting = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Recorder:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.waiting.put(None)
+        self.thread.join()
+
+    def record(self, row: dict[str, Any]) -> bool:
+        """Record one attempt and wait for its commit; False when this sender's claim on it was lost."""
+        done, answer = threading.Event(), []
+        self.waiting.put((row, done, answer))
+        done.wait()
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return bool(answer[0])
+
+    def _run(self) -> None:
+        while (first := self.waiting.get()) is not None:
+            group, stop = [first], False
+            while True:
+                try:
+                    item = self.waiting.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                group.append(item)
+            try:
+                written = self.ctx.graph.write(
+                    repo.record_attempts, self.claim_id, [row for row, _, _ in group]
+                )
+                outcomes: list[Any] = [row["id"] in written for row, _, _ in group]
+            except BaseException as error:  # each waiting worker raises it; their claims' lease returns them
+                outcomes = [error] * len(group)
+            for (_, done, answer), outcome in zip(group, outcomes, strict=True):
+                answer.append(outcome)
+                done.set()
+            if stop:
+                return
+
+
 def _audit(tx: neo4j.ManagedTransaction, ctx: Context, result: dict[str, Any]) -> None:
     audit.record(tx, ctx, "notification", None, "deliver", details=result)
 
@@ -174,7 +228,7 @@ def _audit(tx: neo4j.ManagedTransaction, ctx: Context, result: dict[str, Any]) -
 def _deliver(
     ctx: Context,
     route: Transports,
-    claim_id: str,
+    recorder: Recorder,
     delivery: dict[str, Any],
     now: datetime | None,
     counts: Counts,
@@ -201,8 +255,8 @@ def _deliver(
             status = FAILED
         else:
             next_at = at + timedelta(seconds=next_attempt_in(attempts, ctx.settings.notify_backoff_seconds))
-    recorded = ctx.graph.write(repo.record_attempt, delivery["id"], claim_id, at, status, error, next_at)
-    if not recorded:
+    row = {"id": delivery["id"], "at": at, "status": status, "error": error, "next_at": next_at}
+    if not recorder.record(row):
         counts.add("lost")
         return
     name = {SENT: "sent", FAILED: "failed", SKIPPED: "skipped"}.get(status, "retrying")

@@ -178,7 +178,11 @@ def test_a_sender_killed_mid_batch_sends_each_message_once_after_a_restart(sendi
         assert box.holding.wait(60), (
             sender.stderr.read().decode() if sender.poll() is not None else "no 4th message"
         )
-        time.sleep(1.0)  # every worker is now waiting on a held message, the accepted ones recorded
+        deadline = time.monotonic() + 30  # the three accepted are recorded; every worker waits on a held one
+        while (
+            sum(d["status"] == "sent" for d in _deliveries(sending.graph)) < 3 and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
         sender.kill()
         sender.wait(10)
     finally:
