@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from flask_restx import Resource
 
 from api.certificates import ns, verify_ns
@@ -15,8 +15,10 @@ from interface.limits import MAX_DOCUMENT_BYTES, uploaded_file
 from interface.schemas.document import DocumentCheckSchema
 from services import documents
 
-# A PDF, or a problem (RFC 9457) when there is none to give.
-PDF_MEDIA_TYPES = ["application/pdf", "application/problem+json"]
+# A PDF, or a problem (RFC 9457) when there is none to give. The same bytes come as application/octet-stream to a
+# client that asks for that (Accept), as generated clients do: they read a binary answer only under that name.
+PDF, OCTETS = "application/pdf", "application/octet-stream"
+PDF_MEDIA_TYPES = [PDF, OCTETS, "application/problem+json"]
 PDF_UPLOAD_DOC = {
     "consumes": ["multipart/form-data"],
     "params": {"file": {"in": "formData", "type": "file", "required": True, "description": "a PDF"}},
@@ -27,7 +29,7 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
     """A PDF shown in the browser, never cached by a shared cache (a holder's copy carries personal data)."""
     return Response(
         pdf,
-        mimetype="application/pdf",
+        mimetype=OCTETS if request.accept_mimetypes.best_match([PDF, OCTETS]) == OCTETS else PDF,
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
             "Cache-Control": "private, no-store",

@@ -186,3 +186,12 @@ def test_a_request_without_a_file_is_a_400(client):
 def test_a_file_above_the_limit_is_a_413(client):
     response = upload(client, b"%PDF-1.7\n" + b"0" * (MAX_DOCUMENT_BYTES + 1))
     assert_problem(response, 413)
+
+
+def test_a_client_that_asks_for_octets_gets_the_same_pdf_under_that_name(client, holder):
+    _person, certificate, own = holder()
+    response = client.get(
+        pdf_url(certificate["number"]), headers=own | {"Accept": "application/octet-stream"}
+    )
+    assert response.mimetype == "application/octet-stream"
+    assert response.data.startswith(b"%PDF-")
