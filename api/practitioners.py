@@ -24,7 +24,7 @@ from interface.schemas.practitioner import (
     SearchArgs,
 )
 from registry.errors import NotFound
-from services import audit, credit, employments, practitioners, search
+from services import audit, credit, employments, practitioners, profiles, search
 from services.context import Page
 
 ns = Namespace("practitioners", description="Certified carbon emission managers (碳排放管理员)")
@@ -75,8 +75,9 @@ class PractitionerItem(Resource):
         if presenters.public_only():
             if view["status"] != "active" or not view.get("public_profile"):
                 raise NotFound(f"No practitioner with id {practitioner_id}.")
-            return view
-        return view | {"credit": credit.summary(context, view["id"])}
+            return view | {"public_welfare": profiles.public_welfare_of(context, view["id"])}
+        welfare = profiles.public_welfare_of(context, view["id"])
+        return view | {"credit": credit.summary(context, view["id"]), "public_welfare": welfare}
 
     @require(ADMIN)
     @ns.response(409, "An ID card number already registered to another practitioner")

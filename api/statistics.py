@@ -13,9 +13,10 @@ from api.decorators import with_query
 from interface.auth import ADMIN, CLIENT_PLUS, Forbidden, current_role, require
 from interface.context import ctx
 from interface.limits import MAX_LIST_BYTES, UPLOAD_DOC, readable_file, uploaded_file
+from interface.schemas.activity_stats import ActivityStatsArgs
 from interface.schemas.statistics import ExpiringArgs, KeyEmitterListArgs, StatisticsArgs, TrendArgs
 from registry.errors import NotFound
-from services import key_emitters, open_data, reference
+from services import activity_stats, key_emitters, open_data, reference
 from services import statistics as service
 
 ns = Namespace(
@@ -129,6 +130,35 @@ def _statistic_resource(statistic: str) -> type[Resource]:
 
 for _statistic in service.STATISTICS:
     ns.add_resource(_statistic_resource(_statistic), f"/{_statistic}")
+
+
+@ns.route("/activities")
+class ActivityStatistics(Resource):
+    @require(CLIENT_PLUS)
+    @ns.doc(produces=STATS_MEDIA_TYPES)
+    @ns.response(200, "The statistic: JSON, or CSV / XLSX with format=", ANSWER)
+    @with_query(ns, ActivityStatsArgs())
+    def get(self, args: dict[str, Any]) -> Any:
+        """Public-welfare activities of a year (year=, default as_of's): activities, people who took part, their
+        participations and hours by province × kind (table=provinces) or month × kind (table=months); each
+        pool's current members and the share who took part (table=pools). Government and admin keys."""
+        role = current_role()
+        if not activity_stats.allowed(role):
+            raise Forbidden("/stats/activities is for government and admin keys.")
+        context = ctx()
+        reference.check_codes(context.graph, args, {"region": "regions"})
+        request = activity_stats.ActivityStatsRequest(
+            as_of=args.get("as_of") or context.today, table=args.get("table"), year=args.get("year"),
+            region=args.get("region"), kind=args.get("kind"),
+        )  # fmt: skip
+        result = activity_stats.answer_as(context, request, role, args["format"], args.get("lang"))
+        if isinstance(result, service.Export):
+            return Response(
+                result.content,
+                mimetype=result.media_type,
+                headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+            )
+        return result
 
 
 @open_data_ns.route("/<string:day>.csv")

@@ -26,6 +26,7 @@ from seed import key_emitters as synthetic_key_emitters
 from services import certificates, imports, key_emitters, keys, misconduct, reference, search
 from services import synthetic as synthetic_service
 from services.keys import ROLES
+from services.synthetic_activities import load_activities
 
 registry_cli = AppGroup("registry", help="Carbon Manager Registry administration.")
 registry_cli.add_command(audit_cli)  # `registry audit ...`: signed checkpoints, the full check
@@ -170,6 +171,7 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
         counts = synthetic_service.load_synthetic(context, registry, progress=bar.update)
+    counts |= load_activities(context, registry)  # public-welfare activities and sign-ups (seed/activities.py)
     click.echo(json.dumps(counts))
 
 

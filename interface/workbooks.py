@@ -43,5 +43,6 @@ def export_workbook(export: Mapping[str, Any]) -> bytes:
         *(_sheet(kind, items) for kind, items in sorted(export["links"].items())),
         _sheet("keys", export["keys"]),
         _sheet("history", export["history"]),
+        _sheet("participations", export.get("participations") or []),
     ]
     return to_workbook(sheets)

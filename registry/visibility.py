@@ -50,6 +50,8 @@ VISIBILITY_DEFAULTS: dict[str, str] = {
     "work_start_year": PUBLIC,
     "phone": PRIVATE,
     "email": PRIVATE,
+    # Public-welfare record (issue 25): public by default, as the platform exists to show service given.
+    "public_welfare": PUBLIC,
 }
 VISIBILITY_FIELDS: tuple[str, ...] = tuple(VISIBILITY_DEFAULTS)
 # Search reads the fields a person hides from each audience from lists stored by their own edits
@@ -138,6 +140,9 @@ def present(view: Mapping[str, Any], role: str, is_self: bool = False) -> dict[s
     settings = view.get("visibility")
     hidden = hidden_fields(settings, role, is_self)
     shown = {key: value for key, value in view.items() if key not in hidden}
+    if "public_welfare" in hidden and isinstance(shown.get("credit"), Mapping):
+        # The credit summary's 公益服务 repeats the record: hidden with it.
+        shown["credit"] = {k: v for k, v in shown["credit"].items() if k != "public_welfare"}
     if sees_everything(role, is_self):
         shown["visibility"] = effective(settings)
         return shown

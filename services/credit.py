@@ -19,6 +19,7 @@ from typing import Any
 
 import neo4j
 
+from graph import activity_stats as activity_repo
 from graph import credit as repo
 from graph import misconduct as misconduct_repo
 from graph import practitioners as practitioner_repo
@@ -27,6 +28,7 @@ from registry.credit import DEFAULT_CREDIT_RULES, CreditRules, credit_rules_from
 from registry.errors import RegistryError
 from registry.evaluations import summarize
 from registry.misconduct import is_active
+from registry.public_welfare import credit_entry, record
 from services.context import Context
 
 
@@ -90,7 +92,7 @@ def credit_summary(
     every_draw: bool = True,
 ) -> dict[str, Any]:
     """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served (of every draw,
-    or of disclosed draws only), records."""
+    or of disclosed draws only), records, and 公益服务 (`public_welfare`: activities and hours, no score)."""
     facts = repo.credit_facts(tx, practitioner_id, recent, every_draw) or {
         "scores": [], "recent": [], "draws_served": 0, "records": 0,
     }  # fmt: skip
@@ -99,6 +101,7 @@ def credit_summary(
         "sanctions": active_sanctions(tx, practitioner_id, today),
         "draws_served": facts["draws_served"],
         "records": facts["records"],
+        "public_welfare": credit_entry(record(activity_repo.record(tx, practitioner_id))),
     }
 
 

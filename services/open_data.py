@@ -7,7 +7,7 @@ from datetime import date
 
 from registry.errors import NotFound
 from registry.statistics.open_data import OPEN_DATA_FIRST_DAY, checkpoint_line, licence_line
-from services import audit
+from services import activity_stats, audit
 from services.context import Context
 from services.statistics import StatisticsCache, cache_for, open_data_csv
 
@@ -23,5 +23,6 @@ def open_data(ctx: Context, day: date, cache: StatisticsCache | None = None) -> 
     snapshot, _ = cache.snapshot(ctx.graph, ctx.today)
     minimum = cache.settings.minimum_cell
     body = snapshot.remember(("open-data", day), lambda: open_data_csv(snapshot.facts, day, minimum))
+    body += activity_stats.open_data_lines(ctx, day, minimum)  # the year's activities by province (issue 25)
     signed = checkpoint_line(audit.checkpoint_of(ctx, day), ctx.settings.signer.public_key)
     return (licence_line(day, minimum) + "\r\n" + signed + "\r\n").encode() + body

@@ -9,6 +9,7 @@ from typing import Any
 
 import neo4j
 
+from graph import activity_stats as activity_repo
 from graph import personal_data as repo
 from graph import practitioners as practitioner_repo
 from graph import views
@@ -21,19 +22,23 @@ from services import audit
 from services.context import Context
 from services.pools import rederive
 from services.practitioners import audit_fields
-from services.profiles import stored_visibility
+from services.profiles import public_welfare_record, stored_visibility
 
 
 def export(ctx: Context, practitioner_id: str) -> dict[str, Any]:
-    """Everything stored about the person: their record as they see it, every link, keys, and their history."""
+    """Everything stored about the person: their record as they see it, every link, keys, their history, and
+    their public-welfare participations (each sign-up with its activity and whether it counts)."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
         stored = found(repo.export(tx, practitioner_id), "practitioner", practitioner_id)
+        welfare = public_welfare_record(tx, practitioner_id)
         return {
             "exported_at": datetime.now(UTC),
-            "practitioner": view | {"visibility": visibility.effective(view.get("visibility"))},
+            "practitioner": view
+            | {"visibility": visibility.effective(view.get("visibility")), "public_welfare": welfare},
             **stored,
+            "participations": activity_repo.participations(tx, practitioner_id),
         }
 
     return ctx.graph.read(work)

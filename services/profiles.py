@@ -11,13 +11,14 @@ from typing import Any
 
 import neo4j
 
+from graph import activity_stats as activity_repo
 from graph import practitioners as practitioner_repo
 from graph import profiles as repo
 from graph import views
 from graph.links import replace_links
 from graph.records import found
 from graph.revision import stamp
-from registry import visibility
+from registry import public_welfare, visibility
 from registry.errors import Conflict, NotFound, ValidationFailed
 from registry.self_service import patch_problems, qualification_changes, qualification_problems
 from services import audit, keys, reference
@@ -61,11 +62,28 @@ def _active_view(tx: neo4j.ManagedTransaction, ctx: Context, practitioner_id: st
     return view
 
 
+def public_welfare_record(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str, Any]:
+    """The person's public-welfare record: `{activities, hours, by_year}` of counted participation."""
+    return public_welfare.record(activity_repo.record(tx, practitioner_id))
+
+
+def public_welfare_of(ctx: Context, practitioner_id: str) -> dict[str, Any]:
+    """The profile's `public_welfare` (shown as the person's `public_welfare` visibility allows)."""
+    return ctx.graph.read(public_welfare_record, practitioner_id)
+
+
+def _with_public_welfare(tx: neo4j.ManagedTransaction, view: dict[str, Any]) -> dict[str, Any]:
+    return view | {"public_welfare": public_welfare_record(tx, view["id"])}
+
+
 def get_own(ctx: Context, practitioner_id: str) -> dict[str, Any]:
-    """The person's own view, as of today."""
-    return found(
-        ctx.graph.read(views.practitioner, practitioner_id, ctx.today), "practitioner", practitioner_id
-    )
+    """The person's own view, as of today, with their public-welfare record."""
+
+    def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+        view = found(views.practitioner(tx, practitioner_id, ctx.today), "practitioner", practitioner_id)
+        return _with_public_welfare(tx, view)
+
+    return ctx.graph.read(work)
 
 
 def update_own(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +120,7 @@ def update_own(ctx: Context, practitioner_id: str, data: dict[str, Any]) -> dict
             tx, ctx, "practitioner", practitioner_id, "self_update",
             before=_audit_view(before), after=_audit_view(view), subjects=[practitioner_id],
         )  # fmt: skip
-        return view
+        return _with_public_welfare(tx, view)
 
     return ctx.graph.write(work)
 

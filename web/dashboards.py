@@ -20,7 +20,7 @@ from flask import Response, abort, render_template, request
 from adapters.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from interface import presenters
 from interface.context import ctx
-from services import search
+from services import activity_stats, search
 from services import statistics as stats_service
 from web import labels
 from web.pages import INDUSTRY_NAMES, REGION_NAMES
@@ -169,6 +169,47 @@ STAT_CHARTS: dict[str, StatChart] = {
 }
 
 
+def _activities_by_month(answer: dict[str, Any]) -> dict[str, Any]:
+    cells: dict[tuple[str, str], float] = defaultdict(float)
+    hours: dict[str, float] = defaultdict(float)
+    for row in answer["rows"]:
+        cells[(row["month"], row["kind"])] += row["activities"]
+        hours[row["month"]] += _num(row["hours"])
+    months = sorted({month for month, _ in cells})
+    kinds = [kind for kind in labels.ACTIVITY_KINDS if any(k == kind for _, k in cells)]
+    series: list[dict[str, Any]] = [
+        {"type": "bar", "stack": "kind", "name": labels.ACTIVITY_KINDS[kind],
+         "data": [cells.get((month, kind), 0) for month in months]}
+        for kind in kinds
+    ]  # fmt: skip
+    series.append({"type": "line", "name": "服务时长（小时）", "yAxisIndex": 1,
+                   "data": [round(hours[month], 1) for month in months]})  # fmt: skip
+    option = _bar(
+        f"公益活动（{answer['filters']['year']} 年，按月、按类型）", months, series, horizontal=False
+    )
+    option["yAxis"] = [{"type": "value", "name": "活动数"}, {"type": "value", "name": "小时"}]
+    return option
+
+
+# The public-welfare chart (issue 25): its own statistic (services/activity_stats.py), for the roles it allows.
+ACTIVITY_CHART = ("activities", "公益活动", "months")
+
+
+def _activity_chart(role: str) -> dict[str, Any] | None:
+    key, title, table = ACTIVITY_CHART
+    if not activity_stats.allowed(role):
+        return None
+    request = activity_stats.ActivityStatsRequest(as_of=ctx().today, table=table)
+    answer = activity_stats.answer(ctx(), request, role, "zh")
+    rows = [row | {"kind": labels.ACTIVITY_KINDS.get(row["kind"], row["kind"])} for row in answer["rows"]]
+    return {
+        "key": key, "title": title, "statistic": activity_stats.STATISTIC, "table": table,
+        "option": json.dumps(_activities_by_month(answer), ensure_ascii=False, default=str),
+        "labels": answer["labels"], "columns": answer["columns"], "rows": rows,
+        "suppressed": bool(answer["suppression"]["cells"]),
+    }  # fmt: skip
+
+
 def _request(statistic: str, table: str) -> stats_service.StatisticsRequest:
     return stats_service.StatisticsRequest(statistic=statistic, as_of=ctx().today, table=table)
 
@@ -187,7 +228,8 @@ def statistics_charts() -> list[dict[str, Any]]:
             "labels": answer["labels"], "columns": answer["columns"], "rows": [_named(r) for r in answer["rows"]],
             "suppressed": bool((answer.get("suppression") or {}).get("cells")),
         })  # fmt: skip
-    return shown
+    activities = _activity_chart(role)
+    return shown + ([activities] if activities else [])
 
 
 def _showcase_option(chart: str, rows: list[tuple[str, str, int]]) -> dict[str, Any]:
@@ -249,12 +291,18 @@ def dashboard_download(chart: str, fmt: str) -> Response:
 @portal.route("/dashboards/statistics/<string:statistic>/<string:table>.<any(csv, xlsx):fmt>")
 def statistics_download(statistic: str, table: str, fmt: str) -> Response:
     """A statistic's table as CSV or XLSX with Chinese headers — the API's export, for the visitor's role."""
-    if table not in stats_service.STATISTICS.get(statistic, ()):
-        abort(404)
     role = principal().role
-    if not stats_service.allowed(statistic, role):
+    if statistic == activity_stats.STATISTIC and table in activity_stats.TABLES:
+        if not activity_stats.allowed(role):
+            abort(403 if role != "public" else 401)
+        asked = activity_stats.ActivityStatsRequest(as_of=ctx().today, table=table)
+        exported = activity_stats.answer_as(ctx(), asked, role, fmt, "zh")
+    elif table not in stats_service.STATISTICS.get(statistic, ()):
+        abort(404)
+    elif not stats_service.allowed(statistic, role):
         abort(403 if role != "public" else 401)
-    exported = stats_service.answer_as(ctx(), _request(statistic, table), role, fmt, "zh")
+    else:
+        exported = stats_service.answer_as(ctx(), _request(statistic, table), role, fmt, "zh")
     assert isinstance(exported, stats_service.Export)
     disposition = f'attachment; filename="{exported.filename}"'
     return Response(

@@ -33,7 +33,7 @@ from web.portal import portal, principal
 FIELD_NAMES = {
     "bio": "简介", "specialties": "专长", "industries": "行业经验", "qualifications": "资格", "employer": "工作单位",
     "gender": "性别", "education": "学历", "work_start_year": "从业起始年份（从业年限）", "phone": "电话",
-    "email": "邮箱",
+    "email": "邮箱", "public_welfare": "公益服务记录",
 }  # fmt: skip
 LEVEL_NAMES = {"public": "公开", "clients": "仅客户与主管部门", "private": "仅本人与管理员"}
 RELATIONSHIP_NAMES = labels.RELATIONSHIPS  # the one list of relationship names (the draw page reads it too)

@@ -238,6 +238,12 @@ class CreditSummarySchema(Schema):
         metadata={"description": "panel seats accepted; for non-admins, of disclosed draws only"}
     )
     records = fields.Integer(metadata={"description": "misconduct records that still count"})
+    public_welfare = fields.Dict(
+        metadata={
+            "description": "公益服务: {label, activities, hours} of counted public-welfare participation (no score); "
+            "shown as the person's public_welfare visibility allows"
+        }
+    )
 
 
 class MembershipSchema(Schema):

@@ -131,6 +131,20 @@ class CertificateSummarySchema(Schema):
     expires_on = fields.Date(allow_none=True)
 
 
+class WelfareYearSchema(Schema):
+    year = fields.Integer()
+    activities = fields.Integer()
+    hours = fields.Float()
+
+
+class PublicWelfareSchema(Schema):
+    """A person's public-welfare record (公益服务): attended activities not cancelled, and their hours."""
+
+    activities = fields.Integer()
+    hours = fields.Float()
+    by_year = fields.List(fields.Nested(WelfareYearSchema))
+
+
 class PractitionerSchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -164,6 +178,12 @@ class PractitionerSchema(Schema):
         CreditSummarySchema,
         metadata={
             "description": "the credit record: evaluations {count, mean}, active sanctions, draws served"
+        },
+    )
+    public_welfare = fields.Nested(
+        PublicWelfareSchema,
+        metadata={
+            "description": "counted public-welfare participation; shown as the person's visibility allows"
         },
     )
     created_at = fields.DateTime(allow_none=True)
@@ -208,7 +228,7 @@ FULL = PractitionerSchema()
 SHARED_FIELDS: tuple[str, ...] = (
     "id", "name", "gender", "education", "enrolled", "work_start_year", "experience_years", "status",
     "public_profile", "bio", "region", "employer", "specialties", "qualifications", "industries", "pools",
-    "certificates", "created_at", "updated_at", "deleted_at", "credit",
+    "certificates", "created_at", "updated_at", "deleted_at", "credit", "public_welfare",
 )  # fmt: skip
 WITHOUT_PII = PractitionerSchema(only=SHARED_FIELDS)
 assert not set(SHARED_FIELDS) & set(PII_FIELDS)
