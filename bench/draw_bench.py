@@ -25,10 +25,11 @@ from typing import Any
 from bench import harness
 from graph import draw_screen as screen_repo
 from graph import local_server
+from graph.draw_records import as_day
 from graph.driver import graph_from_settings
 from graph.schema import create_schema
 from registry.audit import Actor
-from registry.draws import Criteria, DrawContext
+from registry.draws import SEATED_STATUSES, Criteria, DrawContext
 from seed.synthetic import generate
 from services import audit, draw_reports, draws
 from services import draw_screen as screening
@@ -112,14 +113,25 @@ def _record_bytes(graph: Any, draw_id: str) -> int:
            COLLECT { MATCH (d)-[x:EXCLUDED]->() RETURN properties(x) } AS excluded
     """
     row = graph.read(lambda tx: tx.run(query, id=draw_id).single())
-    return len(json.dumps({k: row[k] for k in ("draw", "events", "excluded")}, default=str).encode())
+
+    def stored(value: Any) -> str:  # a byte array (the pool-wide exclusions) counts its length
+        return "x" * len(value) if isinstance(value, bytes | bytearray) else str(value)
+
+    return len(json.dumps({k: row[k] for k in ("draw", "events", "excluded")}, default=stored).encode())
 
 
-def _draws(ctx: Context, orgs: list[str], count: int, province: bool, year: int, rng: random.Random) -> dict:
+def _day(year: int | None, i: int) -> date:
+    """A panel's date: in the coming weeks (the pool as it is now), or in a far year of its own (--far)."""
+    return TODAY + timedelta(days=14 + i % 60) if year is None else date(year, 1 + i % 12, 1 + i % 28)
+
+
+def _draws(
+    ctx: Context, orgs: list[str], count: int, province: bool, year: int | None, rng: random.Random
+) -> dict:
     timings, ids = [], []
     for i in range(count):
         body = _body(rng, orgs[i % len(orgs)], province=PROVINCES[i % len(PROVINCES)] if province else None,
-                     work_type="verification", day=date(year, 1 + i % 12, 1 + i % 28))  # fmt: skip
+                     work_type="verification", day=_day(year, i))  # fmt: skip
         started = time.perf_counter()
         view = draws.create(ctx, body)
         timings.append(time.perf_counter() - started)
@@ -127,9 +139,9 @@ def _draws(ctx: Context, orgs: list[str], count: int, province: bool, year: int,
     return {"timings": timings, "ids": ids}
 
 
-def _old_screen(ctx: Context, org: str, year: int) -> float:
+def _old_screen(ctx: Context, org: str, year: int | None) -> float:
     """The screen draws used before (every candidate's full facts, all rules in Python), for comparison."""
-    day = date(year, 6, 15)
+    day = _day(year, 30)
     context = DrawContext(day, day, org, {})
     started = time.perf_counter()
     ctx.graph.read(
@@ -140,7 +152,7 @@ def _old_screen(ctx: Context, org: str, year: int) -> float:
     return time.perf_counter() - started
 
 
-def _eight_way(ctx: Context, orgs: list[str], year: int, per_thread: int) -> dict[str, Any]:
+def _eight_way(ctx: Context, orgs: list[str], year: int | None, per_thread: int) -> dict[str, Any]:
     """Eight administrators drawing at once, each for its own work type or province, on shared days."""
     results: list[list[dict[str, Any]]] = [[] for _ in range(8)]
     errors: list[BaseException] = []
@@ -153,7 +165,8 @@ def _eight_way(ctx: Context, orgs: list[str], year: int, per_thread: int) -> dic
             for i in range(per_thread):
                 kind = {"province": PROVINCES[n], "work_type": "verification"} if n % 2 else {
                     "province": None, "work_type": WORK_TYPES[n // 2]}  # fmt: skip
-                body = _body(rng, orgs[(n + i) % len(orgs)], day=date(year, 3, 1 + i % 5), **kind)
+                day = TODAY + timedelta(days=70 + i % 5) if year is None else date(year, 3, 1 + i % 5)
+                body = _body(rng, orgs[(n + i) % len(orgs)], day=day, **kind)
                 results[n].append(draws.create(ctx, body))
         except BaseException as error:  # reported after the run
             errors.append(error)
@@ -174,8 +187,22 @@ def _eight_way(ctx: Context, orgs: list[str], year: int, per_thread: int) -> dic
                 by_day.setdefault(view["panel_date"], []).append(seat["practitioner"]["id"])
     doubles = sum(len(seated) - len(set(seated)) for seated in by_day.values())
     total = sum(len(views) for views in results)
+    # The yearly cap, counted from the graph's seats (all draws of those years, earlier runs' too).
+    people = sorted({pid for seated in by_day.values() for pid in seated})
+    years = sorted({as_day(day).year for day in by_day})  # type: ignore[union-attr]
+    over = ctx.graph.read(lambda tx: tx.run(OVER_CAP, ids=people, years=years, cap=draws.rules_for(ctx).draws_per_year_cap,
+                                            seated=list(SEATED_STATUSES)).single()["over"])  # fmt: skip
     return {"draws": total, "seconds": round(wall, 2), "draws_per_second": round(total / wall, 2),
-            "double_seatings": doubles}  # fmt: skip
+            "double_seatings": doubles, "over_cap": over}  # fmt: skip
+
+
+OVER_CAP = """
+UNWIND $ids AS pid UNWIND $years AS year
+MATCH (d:Draw)-[s:DREW {role: 'panel'}]->(:Practitioner {id: pid})
+WHERE s.status IN $seated AND coalesce(d.panel_date, date(d.created_at)).year = year
+WITH pid, year, count(*) AS seats WHERE seats > $cap
+RETURN count(*) AS over
+"""
 
 
 def _audit_writes(ctx: Context, clients: int, seconds: float) -> dict[str, Any]:
@@ -216,13 +243,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ctx = _context(graph, settings)
     rng = random.Random(24)
     orgs = _organizations(graph, 20)
-    year = TODAY.year + 1 + rng.randrange(50)  # a year of its own: earlier runs' seats do not count
+    # --far: a year of its own (earlier runs' seats do not count, but most certificates have expired by then:
+    # the pool is ~6 times smaller); by default the coming weeks, the pool as it is now.
+    year = TODAY.year + 1 + rng.randrange(50) if args.far else None
     started = time.perf_counter()
-    graph.write(lambda tx: screen_repo.rebuild_loads(tx, year))
+    graph.write(lambda tx: screen_repo.rebuild_loads(tx, year or TODAY.year))
     rebuild = time.perf_counter() - started
-    for _ in range(3):  # warm the page cache and the query plans
+    for i in range(3):  # warm the page cache and the query plans
         draws.create(
-            ctx, _body(rng, orgs[0], province=None, work_type="verification", day=date(year, 12, 31))
+            ctx, _body(rng, orgs[0], province=None, work_type="verification", day=_day(year, 59 - i))
         )
     national = _draws(ctx, orgs, args.repeat, False, year, rng)
     provincial = _draws(ctx, orgs, args.repeat, True, year, rng)
@@ -238,13 +267,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     sizes = [_record_bytes(graph, draw_id) for draw_id in made]
     counts = graph.read(
         lambda tx: tx.run(
-            "MATCH (d:Draw) WHERE d.id IN $ids RETURN avg(d.candidate_count) AS c, "
-            "avg(size(d.candidate_reach)) AS r",
+            "MATCH (d:Draw) WHERE d.id IN $ids RETURN avg(d.candidate_count) AS c, avg(d.matched_count) AS m, "
+            "avg(size(d.candidate_reach)) AS r, avg(d.pool_exclusion_count) AS pc, avg(size(d.pool_exclusions)) AS pb, "
+            "avg(COUNT { (d)-[:EXCLUDED]->() }) AS x",
             ids=national["ids"],
         ).single()
     )
     old = [_old_screen(ctx, orgs[0], year) for _ in range(args.old)] if args.old else []
-    eight = _eight_way(ctx, orgs, year + 1, args.per_thread)
+    eight = _eight_way(ctx, orgs, year + 1 if year else None, args.per_thread)
     audit_one = _audit_writes(ctx, 1, args.audit_seconds)
     audit_eight = _audit_writes(ctx, 8, args.audit_seconds)
     return {
@@ -257,6 +287,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "get": _summary(get),
         "record_bytes": {"max": max(sizes), "mean": round(sum(sizes) / len(sizes))},
         "candidates_mean_national": round(counts["c"] or 0),
+        "matched_mean_national": round(counts["m"] or 0),
+        "pooled_mean_national": round(counts["pc"] or 0),
+        "pool_bytes_mean_national": round(counts["pb"] or 0),
+        "excluded_rows_mean_national": round(counts["x"] or 0),
         "reach_bytes_mean": round(counts["r"] or 0),
         "old_screen_seconds": [round(s, 2) for s in old],
         "eight_way": eight,
@@ -282,13 +316,17 @@ def report(result: dict[str, Any]) -> str:
     eight, (one, many) = result["eight_way"], result["audit"]
     lines += [
         "",
-        f"- candidates per national draw (mean): {result['candidates_mean_national']:,}; stored record per draw "
+        f"- national draws (means): {result['matched_mean_national']:,} matched, "
+        f"{result['candidates_mean_national']:,} candidates, {result['pooled_mean_national']:,} pool-wide exclusions in "
+        f"a set of {result['pool_bytes_mean_national']:,} B, {result['excluded_rows_mean_national']:,} EXCLUDED rows "
+        f"(the organization's, the date's and the person's rules)",
+        f"- stored record per draw "
         f"(node, events, exclusions as JSON): mean {result['record_bytes']['mean']:,} B, max "
         f"{result['record_bytes']['max']:,} B (the reach: {result['reach_bytes_mean']:,} B)",
         f"- the screen before (every candidate's facts): {result['old_screen_seconds']} s",
         f"- eight administrators at once (4 work types nationally, 4 provinces; shared panel days): "
         f"{eight['draws']} draws in {eight['seconds']} s = **{eight['draws_per_second']} draws/s**, "
-        f"double seatings: {eight['double_seatings']}",
+        f"double seatings: {eight['double_seatings']}, people above the yearly cap: {eight['over_cap']}",
         f"- audit chain head lock: 1 client {one['writes_per_second']} writes/s, 8 clients "
         f"{many['writes_per_second']} writes/s",
         f"- yearly loads rebuilt from the seats in {result['loads_rebuild_seconds']} s",
@@ -305,6 +343,9 @@ def main() -> None:
     parser.add_argument("--old", type=int, default=1, help="timings of the old full screen, for comparison")
     parser.add_argument("--audit-seconds", type=float, default=10)
     parser.add_argument("--no-load", action="store_true")
+    parser.add_argument(
+        "--far", action="store_true", help="panel dates in a far year of their own (as before)"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     result = run(args)

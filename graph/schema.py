@@ -72,6 +72,8 @@ UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
 # Range indexes the searches and batch jobs filter on.
 RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("DrawLoad", "year"),  # a draw reads who is at the cap or seated on its day (graph/draw_screen.py)
+    ("DrawLoad", "seats"),  # … the loads at the cap, one range seek (graph/draw_screen.py FLAGGED_IDS)
+    ("Draw", "panel_date"),  # … and the seats of that day's panels
     ("Practitioner", "status"),
     ("Practitioner", "name"),
     ("Practitioner", "region_key"),
@@ -137,8 +139,13 @@ JOINED_CERTIFICATE_CODE_INDEX = (
 
 # GET /applications?status=: each part of a status is one seek giving its rows newest first
 # (graph/application_lists.py STATUS_PARTS), and the large parts are counted from the index alone.
-APPLICATION_STAGE_DAY_INDEX = (
-    "CREATE INDEX application_stage_registered_on IF NOT EXISTS FOR (n:Application) ON (n.stage, n.registered_on)"
+APPLICATION_STAGE_DAY_INDEX = "CREATE INDEX application_stage_registered_on IF NOT EXISTS FOR (n:Application) ON (n.stage, n.registered_on)"
+
+
+# A draw's matched people start from the certificates of the work type at the level or higher: one range seek
+# (graph/draw_screen.py MATCHED_IDS) instead of every certificate of the work type.
+CERTIFICATE_WORK_TYPE_LEVEL_INDEX = (
+    "CREATE INDEX certificate_work_type_level IF NOT EXISTS FOR (n:Certificate) ON (n.work_type, n.level)"
 )
 
 
@@ -149,6 +156,7 @@ def schema_statements() -> list[LiteralString]:
         *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
         FULLTEXT_INDEX,
         JOINED_CERTIFICATE_CODE_INDEX,
+        CERTIFICATE_WORK_TYPE_LEVEL_INDEX,
         APPLICATION_STAGE_DAY_INDEX,
     ]
 
