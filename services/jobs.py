@@ -59,25 +59,25 @@ class Outcome:
     note: str | None = None
 
 
-def _expire_certificates(ctx: Context) -> Outcome:
+def _expire_certificates(ctx: Context, _now: datetime) -> Outcome:
     return Outcome({"expired": certificates.expire_due(ctx)})
 
 
-def _end_sanctions(ctx: Context) -> Outcome:
+def _end_sanctions(ctx: Context, _now: datetime) -> Outcome:
     return Outcome({"practitioners": misconduct.end_sanctions(ctx)})
 
 
-def _lapse_invitations(ctx: Context) -> Outcome:
-    return Outcome({"draws": draws.lapse_invitations(ctx)})
+def _lapse_invitations(ctx: Context, now: datetime) -> Outcome:
+    return Outcome({"draws": draws.lapse_invitations(ctx, now=now)})
 
 
-def _sign_audit_checkpoint(ctx: Context) -> Outcome:
+def _sign_audit_checkpoint(ctx: Context, _now: datetime) -> Outcome:
     # The day that just ended: the job runs after midnight (registry/jobs.py), "at the next day's start".
     signed = audit.checkpoint(ctx, ctx.today - timedelta(days=1))
     return Outcome({"head_seq": signed.seq}, note=f"checkpoint of {signed.day}, key {signed.key_id}")
 
 
-def _integrity_scan(ctx: Context) -> Outcome:
+def _integrity_scan(ctx: Context, _now: datetime) -> Outcome:
     result = integrity.scan(ctx)
     totals = {"found": 0, "created": 0, "refreshed": 0}
     for counts in result["counts"].values():
@@ -91,19 +91,21 @@ def _counted(found: dict[str, Any]) -> dict[str, int]:
     return {key: value for key, value in found.items() if isinstance(value, int)}
 
 
-def _certificate_expiry_notices(ctx: Context) -> Outcome:
-    return Outcome(_counted(notification_events.queue_expiry_notices(ctx)))
+def _certificate_expiry_notices(ctx: Context, _now: datetime) -> Outcome:
+    return Outcome(_counted(notification_events.queue_expiry_notices(ctx, ctx.today)))
 
 
-def _send_reminders(ctx: Context) -> Outcome:
-    return Outcome(_counted(notification_events.queue_invitation_reminders(ctx)))
+def _send_reminders(ctx: Context, now: datetime) -> Outcome:
+    return Outcome(_counted(notification_events.queue_invitation_reminders(ctx, now)))
 
 
-def _deliver_notifications(ctx: Context) -> Outcome:
+def _deliver_notifications(ctx: Context, _now: datetime) -> Outcome:
+    # The sender reads the clock itself: its claims on deliveries must expire by real time, however long it sends.
     return Outcome(_counted(notification_sender.deliver_pending(ctx)))
 
 
-RUNNERS: dict[str, Callable[[Context], Outcome]] = {
+# Each runs on the day and at the time the scheduler says (`ctx.today`, `now`), so a test can stand at any moment.
+RUNNERS: dict[str, Callable[[Context, datetime], Outcome]] = {
     "sign_audit_checkpoint": _sign_audit_checkpoint,
     "expire_certificates": _expire_certificates,
     "end_sanctions": _end_sanctions,
@@ -191,7 +193,7 @@ def run(
     renewer.start()
     status, outcome, error = "succeeded", Outcome({}), None
     try:
-        outcome = RUNNERS[name](replace(ctx, today=now.date()))
+        outcome = RUNNERS[name](replace(ctx, today=now.date()), now)
     except Exception as failure:  # any failure is the run's to record, and the lease to release
         status, error = "failed", _error_text(failure)
         log.error("job failed", extra={"fields": {"job": name, "run": claimed["id"]}}, exc_info=True)

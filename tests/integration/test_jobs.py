@@ -4,6 +4,7 @@ and the lease released, a crashed holder's lease taken over once it expires."""
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -13,8 +14,9 @@ from graph import jobs as repo
 from graph.driver import graph_from_settings
 from registry.errors import Conflict
 from registry.jobs import JOB_NAMES, LEASE, RETRY_AFTER
-from services import certificates, jobs
+from services import certificates, draws, jobs, practitioners
 from services.scheduler import Scheduler
+from tests.support import unique_id_card
 
 CHEAP = ("expire_certificates", "end_sanctions", "lapse_invitations", "sign_audit_checkpoint")
 
@@ -192,3 +194,38 @@ def test_finishing_a_run_keeps_only_the_newest_runs_of_its_job(clean):
                 "MATCH (r:JobRun {id: 'crashed-end_sanctions'}) SET r.id = $id", id=f"run-{i}"
             ).consume()
     assert [r["id"] for r in _stored_runs(clean)] == ["run-2", "run-3", "run-4"]
+
+
+def test_the_lapse_job_records_no_response_past_the_deadline_and_calls_the_reserve(clean, context):
+    region = "650000"  # 新疆: no other suite draws there
+    pool = []
+    for index in range(3):
+        person = practitioners.register(
+            context,
+            {
+                "name": f"定时专家{index}",
+                "id_card": unique_id_card(),
+                "region": region,
+                "education": "master",
+            },
+        )
+        certificates.issue(
+            context,
+            {"number": f"JOB-{uuid.uuid4().hex[:10].upper()}", "practitioner_id": person["id"],
+             "work_type": "monitoring", "level": 2, "issued_on": date(2023, 1, 1)},
+        )  # fmt: skip
+        pool.append(person["id"])
+    start = now()
+    wanted = {"purpose": "policy_advice", "title": "定时任务抽取", "work_type": "monitoring", "min_level": 2,
+              "region": region, "size": 1, "reserves": 1, "panel_date": date(start.year + 30, 6, 15),
+              "exclusions": []}  # fmt: skip
+    view = draws.create(context, wanted, now=start)
+    invited = next(s["practitioner"]["id"] for s in view["seats"] if s["role"] == "panel")
+    reserve = next(s["practitioner"]["id"] for s in view["seats"] if s["role"] == "reserve")
+    scheduler = Scheduler(context, owner="host-a", names=("lapse_invitations",))
+    (early,) = scheduler.tick(start + timedelta(hours=47))
+    assert early["counts"] == {"draws": 0}
+    (late,) = scheduler.tick(start + timedelta(hours=49))
+    assert late["counts"]["draws"] >= 1
+    status = {s["practitioner"]["id"]: s["status"] for s in draws.get(context, view["id"])["seats"]}
+    assert status[invited] == "no_response" and status[reserve] == "invited"
