@@ -18,11 +18,11 @@ from interface.schemas.activity import (
     ActivityInputSchema,
     ActivityInvitationSchema,
     ActivitySchema,
+    ActivityStatusChangeSchema,
     AttendanceSchema,
     CreatedActivitySchema,
     InvitationRequestSchema,
     ParticipantSchema,
-    StatusChangeSchema,
 )
 from interface.schemas.common import whole_list
 from registry.errors import ValidationFailed
@@ -93,7 +93,7 @@ class ActivityStatus(Resource):
     @ns.response(403, ORGANIZER_ONLY)
     @ns.response(409, "A change the status does not allow")
     @returns(ns, _VIEW)
-    @accepts(ns, StatusChangeSchema())
+    @accepts(ns, ActivityStatusChangeSchema())
     def post(self, activity_id: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Change the status with a reason: draft → open → closed → completed; draft, open or closed → cancelled
         (sign-ups are kept and shown cancelled); closed → open reopens sign-up."""

@@ -78,7 +78,7 @@ RETURN""",
 
 # Filters are fixed fragments switched on by parameters. `$all` (admin) sees every status; otherwise the public
 # statuses, plus every status of `$own` (the organizer a government key is bound to).
-LIST = cypher(
+LIST_MATCH = cypher(
     """
 MATCH (a:Activity)
 WHERE ($all OR a.status IN $public OR ($own IS NOT NULL AND EXISTS { (a)-[:ORGANIZED_BY]->(:Organization {id: $own}) }))
@@ -91,17 +91,25 @@ WHERE ($all OR a.status IN $public OR ($own IS NOT NULL AND EXISTS { (a)-[:ORGAN
     WITHIN_REGION,
     """})
   AND ($open IS NULL OR $open = (a.status = 'open' AND a.ends_on >= $today
-                                 AND COUNT { (:Practitioner)-[:JOINED]->(a) } < a.capacity))
-WITH a ORDER BY a.starts_on DESC, a.id
-WITH collect(a) AS matches
-RETURN size(matches) AS total, [a IN matches[$skip..$skip + $limit] |""",
-    ACTIVITY_VIEW,
-    """] AS items
-""",
+                                 AND COUNT { (:Practitioner)-[:JOINED]->(a) } < a.capacity))""",
 )
 
+# The page and the total are two statements: ORDER BY with LIMIT keeps only the page's rows while it sorts (a
+# top-k), where collecting every match to slice it would hold them all.
+LIST_PAGE = cypher(
+    LIST_MATCH,
+    """WITH a ORDER BY a.starts_on DESC, a.id SKIP $skip LIMIT $limit
+RETURN""",
+    ACTIVITY_VIEW,
+    "AS activity",
+)
+
+LIST_TOTAL = cypher(LIST_MATCH, "RETURN count(a) AS total")
+
 # A participation's fields; each use closes the map (`}`) after adding its own keys.
-JOINED_FIELDS: LiteralString = "j {.id, .status, .via, .signed_up_at, .confirmed_at, .attended, .hours, .recorded_at"
+JOINED_FIELDS: LiteralString = (
+    "j {.id, .status, .via, .signed_up_at, .confirmed_at, .attended, .hours, .recorded_at"
+)
 
 JOIN_OF = """
 MATCH (p:Practitioner {id: $practitioner_id})-[j:JOINED]->(a:Activity {id: $id})
@@ -272,11 +280,12 @@ def search(
     """A page of activities (latest start first) and the total; `scope` says which statuses the caller sees:
     {all: bool, public: [statuses], own: organizer id or None}."""
     params = {key: filters.get(key) for key in ("status", "kind", "from", "to", "organizer_id", "region")}
-    record = tx.run(
-        LIST, params, all=scope["all"], public=list(scope["public"]), own=scope["own"], today=today,
-        open=filters.get("open_for_sign_up"), skip=(page - 1) * per_page, limit=per_page,
-    ).single()  # fmt: skip
-    return native(record["items"]), record["total"]
+    params |= {"all": scope["all"], "public": list(scope["public"]), "own": scope["own"], "today": today,
+               "open": filters.get("open_for_sign_up")}  # fmt: skip
+    items = [
+        native(r["activity"]) for r in tx.run(LIST_PAGE, params, skip=(page - 1) * per_page, limit=per_page)
+    ]
+    return items, tx.run(LIST_TOTAL, params).single()["total"]
 
 
 def join_status(tx: neo4j.ManagedTransaction, activity_id: str, practitioner_id: str) -> str | None:

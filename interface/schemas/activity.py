@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from interface.schemas.common import (
     OrganizationRefSchema,
     PageArgs,
+    PersonRefSchema,
     StrictBoolean,
     StrictInteger,
     Text,
@@ -76,14 +77,14 @@ class CreatedActivitySchema(Schema):
     status = fields.String(metadata={"description": "draft"})
 
 
-class StatusChangeSchema(Schema):
+class ActivityStatusChangeSchema(Schema):
     """A status change: draft → open → closed → completed, or cancelled; with a reason."""
 
     status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={"example": "open"})
     reason = Text(max_length=500, required=True, metadata={"example": "报名开始"})
 
 
-class HistorySchema(Schema):
+class ActivityHistorySchema(Schema):
     from_ = fields.String(attribute="from", data_key="from", allow_none=True)
     to = fields.String()
     reason = fields.String()
@@ -112,7 +113,7 @@ class ActivitySchema(Schema):
         allow_none=True, metadata={"description": "the reason of the latest change"}
     )
     history = fields.List(
-        fields.Nested(HistorySchema),
+        fields.Nested(ActivityHistorySchema),
         metadata={"description": "status changes, oldest first (organizer, admin)"},
     )
     created_at = fields.DateTime()
@@ -128,7 +129,9 @@ class ActivityArgs(PageArgs):
         metadata={"description": "public: open or completed; the organizer and admins: any"},
     )
     organizer_id = fields.UUID(load_default=None)
-    from_ = fields.Date(data_key="from", attribute="from", load_default=None, metadata={"description": "ends on or after"})
+    from_ = fields.Date(
+        data_key="from", attribute="from", load_default=None, metadata={"description": "ends on or after"}
+    )
     to = fields.Date(load_default=None, metadata={"description": "starts on or before"})
     open_for_sign_up = fields.Boolean(
         load_default=None, metadata={"description": "true: open, places left, not yet ended"}
@@ -171,14 +174,9 @@ class AttendanceSchema(Schema):
     )
 
 
-class PractitionerRefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-
-
 class ParticipantSchema(Schema):
     id = fields.String(metadata={"description": "the participation's id"})
-    practitioner = fields.Nested(PractitionerRefSchema)
+    practitioner = fields.Nested(PersonRefSchema)
     status = fields.String(metadata={"description": "signed_up, confirmed, attended, absent"})
     via = fields.String(metadata={"description": "sign_up or invitation"})
     signed_up_at = fields.DateTime(allow_none=True)
@@ -191,7 +189,7 @@ class ParticipantSchema(Schema):
 
 class ActivityInvitationSchema(Schema):
     id = fields.String()
-    practitioner = fields.Nested(PractitionerRefSchema)
+    practitioner = fields.Nested(PersonRefSchema)
     status = fields.String(metadata={"description": "pending, accepted, declined"})
     invited_at = fields.DateTime()
     deadline = fields.Function(lambda row: _iso(row.get("deadline")))

@@ -492,3 +492,31 @@ def test_invitations_are_sent_only_for_an_open_activity_by_its_organizer(client,
         ),
         403,
     )
+
+
+def test_attendance_from_an_xlsx_workbook_refuses_the_whole_file_for_one_bad_row(
+    client, graph, department, person
+):
+    import openpyxl
+
+    key = department["key"]
+    activity_id = _publish(client, key, department["id"])
+    came, came_key = person()
+    client.post("/api/v1/me/activities", json={"activity_id": activity_id}, headers=came_key)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["人员编号", "是否出席", "服务时长"])
+    sheet.append([came, "出席", 2])
+    sheet.append(["不是编号", "是", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = graph_size(graph)
+    response = client.post(
+        f"/api/v1/activities/{activity_id}/attendance/file",
+        data={"file": (io.BytesIO(buffer.getvalue()), "签到表.xlsx")},
+        headers=key,
+        content_type="multipart/form-data",
+    )
+    problem = assert_problem(response, 400)
+    assert [(row["row"], row["status"]) for row in problem["rows"]] == [(2, 200), (3, 400)]
+    assert graph_size(graph) == before
