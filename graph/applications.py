@@ -8,13 +8,12 @@
 
 Facts are stored, and with them each application's progress (registry.applications.Progress: stage, sittings,
 pending sitting, training hours), recomputed from the facts by every write here that changes them; the status is
-derived in the query from the progress, the time and the rules (STATUS), never stored.
+derived in the query from the progress, the time and the rules (graph/application_lists.py STATUS), never stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, LiteralString
+from typing import Any
 
 import neo4j
 
@@ -22,7 +21,6 @@ from graph.cypher import cypher
 from graph.driver import Graph
 from graph.exams import SESSION_FIELDS, session_facts
 from graph.records import native
-from graph.reference import WITHIN_REGION
 from registry.applications import ApplicationFacts, ResultFacts, SessionFacts, progress
 from registry.eligibility import HeldCertificate
 from registry.training import TrainingRecord
@@ -54,86 +52,6 @@ GET_APPLICATION = cypher(
     APPLICATION_VIEW,
     "AS application",
 )
-
-# How a list starts: from the one person or session asked for, from the region's people, or from every application.
-_FROM_PRACTITIONER: LiteralString = "MATCH (:Practitioner {id: $practitioner_id})<-[:BY]-(a:Application)"
-_FROM_SESSION: LiteralString = "MATCH (:ExamSession {id: $session_id})<-[:REGISTERED_FOR]-(a:Application)"
-_FROM_REGION = cypher(
-    "MATCH (r:Region) WHERE",
-    WITHIN_REGION,
-    "MATCH (r)<-[:BASED_IN]-(:Practitioner)<-[:BY]-(a:Application)",
-)
-_FROM_ALL: LiteralString = "MATCH (a:Application)"
-
-# The status at the instant $now, from the progress each write keeps on the application (registry.applications
-# .progress) and the rules' parameters (registry.applications.status_parameters): derive_state's decisions, in
-# its order. `a.registered_on < $expired_before` is derive_state's "today > valid_until".
-STATUS: LiteralString = """CASE
-  WHEN a.stage IN ['certified', 'passed'] THEN a.stage
-  WHEN a.stage IN ['retake', 'failed'] AND a.sittings >= $max_sittings THEN 'failed'
-  WHEN a.stage = 'retake' THEN 'retake'
-  WHEN a.stage = 'failed' THEN CASE WHEN a.registered_on < $expired_before THEN 'expired' ELSE 'failed' END
-  WHEN a.stage = 'booked' AND a.pending_at <= $now THEN 'sat'
-  WHEN a.registered_on < $expired_before THEN 'expired'
-  WHEN a.basic_hours >= $basic_required AND a.module_hours >= coalesce($module_required[a.work_type], 0.0)
-    THEN 'ready'
-  WHEN a.basic_hours > 0 OR a.module_hours > 0 THEN 'training'
-  ELSE 'registered'
-END"""
-
-# What each status needs of the stored stage and the registration day: index seeks that narrow before STATUS
-# decides (the stage and registered_on are range-indexed).
-STATUS_NARROWING: Mapping[str, LiteralString] = {
-    "certified": "a.stage = 'certified'",
-    "passed": "a.stage = 'passed'",
-    "failed": "a.stage IN ['retake', 'failed']",
-    "retake": "a.stage = 'retake'",
-    "sat": "a.stage = 'booked'",
-    "expired": "a.stage IN ['failed', 'booked', 'open'] AND a.registered_on < $expired_before",
-    "ready": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
-    "training": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
-    "registered": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
-}
-
-NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id"
-
-
-def _filtered(filters: Mapping[str, Any], status: str | None) -> LiteralString:
-    """MATCH … WHERE … binding `a` to every application the filters (and the status) keep, each once."""
-    if filters.get("practitioner_id") is not None:
-        start = _FROM_PRACTITIONER
-    elif filters.get("session_id") is not None:
-        start = _FROM_SESSION
-    elif filters.get("region") is not None:
-        start = _FROM_REGION
-    else:
-        start = _FROM_ALL
-    clauses: list[LiteralString] = ["a.registered_on IS NOT NULL"]  # lets the planner order by its index
-    if filters.get("work_type") is not None:
-        clauses.append("a.work_type = $work_type")
-    if filters.get("level") is not None:
-        clauses.append("a.level = $level")
-    if filters.get("session_id") is not None and start != _FROM_SESSION:
-        clauses.append("EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) }")
-    if filters.get("region") is not None and start != _FROM_REGION:
-        clauses.append(
-            cypher(
-                "EXISTS { MATCH (a)-[:BY]->(:Practitioner)-[:BASED_IN]->(r:Region) WHERE", WITHIN_REGION, "}"
-            )
-        )
-    if status is not None:
-        clauses.append(STATUS_NARROWING[status])
-        clauses.append(cypher("(", STATUS, ") = $status"))
-    return cypher(start, "WHERE", " AND ".join(clauses))
-
-
-def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
-    return cypher(_filtered(filters, status), "RETURN count(a) AS total")
-
-
-def _page_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
-    return cypher(_filtered(filters, status), "RETURN a.id AS id", NEWEST_FIRST, "SKIP $skip LIMIT $limit")
-
 
 # Only what the status rules read, as lists: an application's progress is computed from these.
 _FACTS_RETURN = """
@@ -263,22 +181,6 @@ def view(tx: neo4j.ManagedTransaction, application_id: str) -> tuple[dict[str, A
     return stored, _facts(stored)
 
 
-def page(
-    tx: neo4j.ManagedTransaction,
-    filters: dict[str, Any],
-    skip: int,
-    limit: int,
-    status: str | None = None,
-    status_params: Mapping[str, Any] | None = None,
-) -> tuple[list[str], int]:
-    """The ids of one page of filtered applications, newest first, and the total; with `status`, those whose
-    status at status_params["now"] it is (registry.applications.status_parameters)."""
-    params = _filter_params(filters) | dict(status_params or {}) | {"status": status}
-    total = tx.run(_count_query(filters, status), params).single(strict=True)["total"]
-    ids = [r["id"] for r in tx.run(_page_query(filters, status), params, skip=skip, limit=limit)]
-    return ids, total
-
-
 def _facts_of(record: neo4j.Record) -> ApplicationFacts:
     return ApplicationFacts(
         id=record["id"],
@@ -329,12 +231,6 @@ def views(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[dict[str, 
         stored = native(record["application"])
         found[stored["id"]] = (stored, _facts(stored))
     return [found[application_id] for application_id in ids if application_id in found]
-
-
-def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: filters.get(key) for key in ("work_type", "level", "practitioner_id", "session_id", "region")
-    }
 
 
 def lock(tx: neo4j.ManagedTransaction, application_id: str) -> str | None:

@@ -50,15 +50,39 @@ RETURN count(DISTINCT p) AS members
 """
 
 
-def statistics(
-    tx: neo4j.ManagedTransaction, period_from: date | None, period_to: date | None, today: date
-) -> dict:
-    """The raw counts the statistics are computed from."""
+# What the draw counts are of: every change to a draw appends to its event chain (graph/draws.py, the seats are
+# the replay of the events) and writes its seats and exclusions, so these counts, read from the count store, change
+# whenever a fact STATS_* count may have.
+DRAWS_REVISION = """
+RETURN COUNT { (:Draw) } AS draws, COUNT { (:DrawEvent) } AS events, COUNT { ()-[:DREW]->() } AS seats,
+       COUNT { ()-[:EXCLUDED]->() } AS exclusions
+"""
+
+
+def draws_revision(tx: neo4j.ManagedTransaction) -> tuple[int, ...]:
+    """A key that changes whenever a draw, seat, answer or exclusion does (four count-store reads)."""
+    record = tx.run(DRAWS_REVISION).single(strict=True)
+    return tuple(record.values())
+
+
+def draw_counts(tx: neo4j.ManagedTransaction, period_from: date | None, period_to: date | None) -> dict:
+    """Draws per month and purpose, seats by role and answer, seats per expert drawn, exclusions by rule."""
     period = {"from": period_from, "to": period_to}
     return {
         "draws": [dict(r) for r in tx.run(STATS_DRAWS, period)],
         "seats": [dict(r) for r in tx.run(STATS_SEATS, period)],
         "per_expert": [r["seats"] for r in tx.run(STATS_PER_EXPERT, period)],
         "exclusions": {r["rule"]: r["exclusions"] for r in tx.run(STATS_EXCLUSIONS, period)},
-        "pool_size": tx.run(EXPERT_POOL_SIZE, today=today).single(strict=True)["members"],
     }
+
+
+def pool_size(tx: neo4j.ManagedTransaction, today: date) -> int:
+    """Active members of the expert pool on `today`."""
+    return tx.run(EXPERT_POOL_SIZE, today=today).single(strict=True)["members"]
+
+
+def statistics(
+    tx: neo4j.ManagedTransaction, period_from: date | None, period_to: date | None, today: date
+) -> dict:
+    """The raw counts the statistics are computed from, read directly."""
+    return draw_counts(tx, period_from, period_to) | {"pool_size": pool_size(tx, today)}

@@ -18,6 +18,7 @@ from typing import Any
 
 import neo4j
 
+from graph import application_lists as lists
 from graph import applications as repo
 from graph import exams as session_repo
 from graph import practitioners as practitioner_repo
@@ -212,7 +213,7 @@ def search(
     status = filters.get("status") or None
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[tuple[dict[str, Any], ApplicationFacts]], int]:
-        ids, total = repo.page(
+        ids, total = lists.page(
             tx, filters, (page - 1) * per_page, per_page, status, status_parameters(at, process)
         )
         return repo.views(tx, ids), total

@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 from graph import draw_records as records
-from graph import draw_stats
 from graph import draws as repo
 from registry.draw_stats import acceptance_rate, gini, top_share
 from registry.draw_verify import SealedRecord
 from registry.draw_verify import verify as verify_record
 from registry.draws import exclusions_by_rule
+from services import draw_stats_memo
 from services.context import Context
 from services.draws import get
 
@@ -95,7 +95,7 @@ def statistics(
     ctx: Context, period_from: date | None = None, period_to: date | None = None
 ) -> dict[str, Any]:
     """Draws per month and purpose, how evenly seats spread over the expert pool, answers, exclusions by rule."""
-    raw = ctx.graph.read(draw_stats.statistics, period_from, period_to, ctx.today)
+    raw = ctx.graph.read(draw_stats_memo.statistics, period_from, period_to, ctx.today)
     by_purpose: dict[str, int] = {}
     for row in raw["draws"]:
         by_purpose[row["purpose"]] = by_purpose.get(row["purpose"], 0) + row["draws"]

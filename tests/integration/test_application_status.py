@@ -140,6 +140,15 @@ def _listed(context, filters: dict, per_page: int = 7) -> tuple[list[str], int]:
         page += 1
 
 
+def _newest_first(views: list[dict], ids: list[str]) -> list[str]:
+    """The ids in the list's order worked out directly: latest registration day, then latest created, then id."""
+    by_id = {view["id"]: view for view in views}
+    ordered = sorted(ids)
+    ordered.sort(key=lambda i: by_id[i]["created_at"], reverse=True)
+    ordered.sort(key=lambda i: by_id[i]["registered_on"], reverse=True)
+    return ordered
+
+
 def _compare_everything(context, made: dict[str, str]) -> int:
     views = [applications.get(context, application_id) for application_id in _all_ids(context)]
     one = applications.get(context, made["failed"])
@@ -161,6 +170,7 @@ def _compare_everything(context, made: dict[str, str]) -> int:
             ids, total = _listed(context, filters)
             assert len(ids) == len(set(ids)) == total, filters
             assert set(ids) == _direct(views, filters), filters
+            assert ids == _newest_first(views, ids), filters
             checked += 1
     return checked
 
