@@ -102,6 +102,22 @@ def verify_document() -> Any:
     return render_template("verify.html", form=form, errors={}, result=None, missing=False, document=check)
 
 
+@portal.route("/certificates/<number>.pdf")
+def certificate_pdf(number: str) -> Response:
+    """The signed e-certificate for the visitor, as `GET /api/v1/certificates/{number}.pdf` gives it to their key."""
+    visitor = principal()
+    verify_url = url_for("portal.verify", number=number, _external=True)
+    try:
+        pdf = documents.certificate_document(ctx(), number, visitor.role, visitor.practitioner_id, verify_url)
+    except NotFound:
+        abort(404)
+    headers = {
+        "Content-Disposition": f'inline; filename="certificate-{number}.pdf"',
+        "Cache-Control": "private, no-store",
+    }
+    return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
 @portal.route("/activity-certificates/<code>")
 def activity_certificate(code: str) -> Any:
     """公益活动参与证明的查验页: whose (the name only), which activity, the hours."""

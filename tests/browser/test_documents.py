@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 
 def _certificate_pdf(client, admin, new_practitioner, issue) -> tuple[str, bytes]:
@@ -51,3 +51,25 @@ def test_an_edited_pdf_shows_the_broken_signature_and_a_non_pdf_an_error(
     page.get_by_label("或上传电子证书（PDF）").set_input_files(str(tmp_path / "notes.pdf"))
     page.get_by_role("button", name="查验文件").click()
     expect(page.locator("#file-error")).to_contain_text("无法读取该文件")
+
+
+def test_a_holder_opens_their_e_certificate_from_me(page: Page, client, admin, new_practitioner, issue):
+    person = new_practitioner(name="吴持证", public_profile=False)
+    certificate = issue(person["id"], "monitoring", 4)
+    key = client.post(f"/api/v1/practitioners/{person['id']}/keys", json={}, headers=admin).get_json()["key"]
+    log_in(page, key)
+    page.goto("/me")
+    link = page.get_by_test_id("me-certificates").get_by_role("link", name="电子证书（PDF）")
+    href = link.get_attribute("href")
+    assert href == f"/certificates/{certificate['number']}.pdf"
+    answer = page.request.get(href)  # the page's cookies: the holder's session
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF-")
+    browser = page.context.browser
+    assert browser is not None
+    anonymous = browser.new_context(base_url=page.url.split("/me")[0])
+    try:
+        assert anonymous.request.get(href).status == 404  # the holder does not consent: nobody else gets it
+    finally:
+        anonymous.close()
