@@ -78,33 +78,40 @@ RETURN""",
 
 # Filters are fixed fragments switched on by parameters. `$all` (admin) sees every status; otherwise the public
 # statuses, plus every status of `$own` (the organizer a government key is bound to).
+# `$statuses` (the status asked for, or every status the caller may list) lets the status index find the
+# activities; the region's codes (it and its cities) are read once, not per activity.
 LIST_MATCH = cypher(
     """
+CALL () { MATCH (r:Region) WHERE $region IS NOT NULL AND""",
+    WITHIN_REGION,
+    """RETURN collect(r.code) AS regions }
 MATCH (a:Activity)
-WHERE ($all OR a.status IN $public OR ($own IS NOT NULL AND EXISTS { (a)-[:ORGANIZED_BY]->(:Organization {id: $own}) }))
-  AND ($status IS NULL OR a.status = $status)
+WHERE a.status IN $statuses
+  AND ($all OR a.status IN $public OR ($own IS NOT NULL AND EXISTS { (a)-[:ORGANIZED_BY]->(:Organization {id: $own}) }))
   AND ($kind IS NULL OR a.kind = $kind)
   AND ($from IS NULL OR a.ends_on >= $from)
   AND ($to IS NULL OR a.starts_on <= $to)
   AND ($organizer_id IS NULL OR EXISTS { (a)-[:ORGANIZED_BY]->(:Organization {id: $organizer_id}) })
-  AND ($region IS NULL OR EXISTS { MATCH (r:Region {code: a.region}) WHERE""",
-    WITHIN_REGION,
-    """})
-  AND ($open IS NULL OR $open = (a.status = 'open' AND a.ends_on >= $today
-                                 AND COUNT { (:Practitioner)-[:JOINED]->(a) } < a.capacity))""",
+  AND ($region IS NULL OR a.region IN regions)""",
 )
+
+# Open for sign-up (or not): a separate fragment, because the planner counts every candidate's sign-ups for it even
+# when the filter is off.
+OPEN_FILTER: LiteralString = """
+WITH a WHERE $open = (a.status = 'open' AND a.ends_on >= $today AND COUNT { (:Practitioner)-[:JOINED]->(a) } < a.capacity)"""
 
 # The page and the total are two statements: ORDER BY with LIMIT keeps only the page's rows while it sorts (a
 # top-k), where collecting every match to slice it would hold them all.
-LIST_PAGE = cypher(
-    LIST_MATCH,
+PAGE: LiteralString = cypher(
     """WITH a ORDER BY a.starts_on DESC, a.id SKIP $skip LIMIT $limit
 RETURN""",
     ACTIVITY_VIEW,
     "AS activity",
 )
-
+LIST_PAGE = cypher(LIST_MATCH, PAGE)
 LIST_TOTAL = cypher(LIST_MATCH, "RETURN count(a) AS total")
+LIST_OPEN_PAGE = cypher(LIST_MATCH, OPEN_FILTER, PAGE)
+LIST_OPEN_TOTAL = cypher(LIST_MATCH, OPEN_FILTER, "RETURN count(a) AS total")
 
 # A participation's fields; each use closes the map (`}`) after adding its own keys.
 JOINED_FIELDS: LiteralString = (
@@ -278,14 +285,16 @@ def search(
     per_page: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of activities (latest start first) and the total; `scope` says which statuses the caller sees:
-    {all: bool, public: [statuses], own: organizer id or None}."""
-    params = {key: filters.get(key) for key in ("status", "kind", "from", "to", "organizer_id", "region")}
-    params |= {"all": scope["all"], "public": list(scope["public"]), "own": scope["own"], "today": today,
+    {all: bool, public: [statuses], own: organizer id or None, statuses: [every status it may list]}."""
+    params = {key: filters.get(key) for key in ("kind", "from", "to", "organizer_id", "region")}
+    params |= {"statuses": [filters["status"]] if filters.get("status") else list(scope["statuses"]),
+               "all": scope["all"], "public": list(scope["public"]), "own": scope["own"], "today": today,
                "open": filters.get("open_for_sign_up")}  # fmt: skip
+    listing, total = (LIST_PAGE, LIST_TOTAL) if params["open"] is None else (LIST_OPEN_PAGE, LIST_OPEN_TOTAL)
     items = [
-        native(r["activity"]) for r in tx.run(LIST_PAGE, params, skip=(page - 1) * per_page, limit=per_page)
+        native(r["activity"]) for r in tx.run(listing, params, skip=(page - 1) * per_page, limit=per_page)
     ]
-    return items, tx.run(LIST_TOTAL, params).single()["total"]
+    return items, tx.run(total, params).single()["total"]
 
 
 def join_status(tx: neo4j.ManagedTransaction, activity_id: str, practitioner_id: str) -> str | None:

@@ -104,7 +104,8 @@ def publish(ctx: Context, caller: Caller, data: dict[str, Any]) -> dict[str, Any
 def _scope(caller: Caller) -> dict[str, Any]:
     """Which statuses the caller lists: admin all; a bound government key its own organization's too."""
     own = caller.organization_id if caller.role == "government" else None
-    return {"all": caller.is_admin, "public": rules.PUBLIC_STATUSES, "own": own}
+    statuses = rules.STATUSES if caller.is_admin or own else rules.PUBLIC_STATUSES
+    return {"all": caller.is_admin, "public": rules.PUBLIC_STATUSES, "own": own, "statuses": statuses}
 
 
 def search(ctx: Context, caller: Caller, filters: dict[str, Any], page: int, per_page: int) -> Page:
