@@ -274,9 +274,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ).single()
     )
     old = [_old_screen(ctx, orgs[0], year) for _ in range(args.old)] if args.old else []
-    eight = _eight_way(ctx, orgs, year + 1 if year else None, args.per_thread)
-    audit_one = _audit_writes(ctx, 1, args.audit_seconds)
-    audit_eight = _audit_writes(ctx, 8, args.audit_seconds)
+    skipped = {"draws": 0, "seconds": 0, "draws_per_second": 0, "double_seatings": 0, "over_cap": 0}
+    eight = skipped if args.quick else _eight_way(ctx, orgs, year + 1 if year else None, args.per_thread)
+    audit_one = _audit_writes(ctx, 1, 0 if args.quick else args.audit_seconds)
+    audit_eight = _audit_writes(ctx, 8, 0 if args.quick else args.audit_seconds)
     return {
         "size": args.size,
         "loaded": loaded,
@@ -296,6 +297,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "eight_way": eight,
         "audit": [audit_one, audit_eight],
         "machine": harness.machine(),
+        "raw_ms": {
+            "national": [_ms(t) for t in national["timings"]],
+            "province": [_ms(t) for t in provincial["timings"]],
+            "verify": [_ms(t) for t in verify],
+            "get": [_ms(t) for t in get],
+        },
     }
 
 

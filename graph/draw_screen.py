@@ -21,7 +21,7 @@ import neo4j
 
 from graph.cypher import cypher
 from graph.draw_records import candidate_facts, pool_facts
-from graph.draws import FACTS_PROJECTION
+from graph.draws import FACTS_PROJECTION, RULE_FACTS_PROJECTION
 from registry.draw_rules import DrawRules
 from registry.draws import SEATED_STATUSES, CandidateFacts
 
@@ -98,6 +98,7 @@ RETURN collect(p.id) AS ids
 """
 
 FACTS_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid}) RETURN", FACTS_PROJECTION)
+RULE_FACTS_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid}) RETURN", RULE_FACTS_PROJECTION)
 
 # Taking a person's load for a year locks it until commit: the next draw seating them waits, then reads fresh.
 LOCK_LOADS = """
@@ -203,6 +204,17 @@ def facts_of(
     if not ids:
         return []
     result = tx.run(FACTS_OF, ids=list(ids), draw_id=draw_id, organization_id=organization_id, year=year)
+    return [candidate_facts(record) for record in result]
+
+
+def rule_facts_of(
+    tx: neo4j.ManagedTransaction, ids: Sequence[str], draw_id: str, organization_id: str | None, year: int
+) -> list[CandidateFacts]:
+    """The facts the rules of the organization, the date and the person read (no certificates, sanctions,
+    regions, industries nor specialties: graph/draws.py RULE_FACTS_PROJECTION) of the given people."""
+    if not ids:
+        return []
+    result = tx.run(RULE_FACTS_OF, ids=list(ids), draw_id=draw_id, organization_id=organization_id, year=year)
     return [candidate_facts(record) for record in result]
 
 

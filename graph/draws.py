@@ -50,14 +50,17 @@ RETURN organization, industry, region, specialty, missing_practitioners
 # organization only, seats only in its year (the cap and same-day rules look no further). Declarations,
 # availability and sanctions are read as self-service and the credit record store them (docs/draws.md); where nobody
 # wrote any, the lists are empty.
-FACTS_PROJECTION = """
-p.id AS id, p.status AS status,
+_POOL_AND_CRITERIA_FACTS = """
 COLLECT { MATCH (p)-[:HOLDS]->(c:Certificate)
           RETURN c {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
 COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code AS code
           UNION MATCH (p)-[:BASED_IN]->(:Region)-[:PART_OF*1..3]->(up:Region) RETURN up.code AS code } AS regions,
 coalesce(p.industry_keys, COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }) AS industries,
 COLLECT { MATCH (p)-[:HAS_SPECIALTY]->(s:Specialty) RETURN s.code } AS specialties,
+COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
+          RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on} } AS sanctions,
+"""
+_RULE_FACTS = """
 COLLECT { MATCH (p)-[e:EMPLOYED_BY]->(o:Organization)
           RETURN {organization_id: o.id, since: e.since, until: e.until} } AS employments,
 COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o:Organization {id: $organization_id})
@@ -66,8 +69,6 @@ COLLECT { MATCH (p)-[:WORKED_ON]->(g:Engagement)-[:FOR_CLIENT]->(o:Organization 
 COLLECT { MATCH (p)-[:DECLARED]->(d:Declaration)-[:CONCERNS]->(o:Organization {id: $organization_id})
           RETURN {id: d.id, organization_id: o.id, relationship: d.relationship,
                   starts_on: d.`from`, ends_on: d.`to`} } AS declarations,
-COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
-          RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on} } AS sanctions,
 COLLECT { MATCH (p)-[:UNAVAILABLE]->(a:Availability)
           RETURN {id: a.id, starts_on: a.`from`, ends_on: a.`to`, reason: a.reason} } AS unavailability,
 COLLECT { MATCH (d:Draw)-[s:DREW]->(p)
@@ -75,6 +76,15 @@ COLLECT { MATCH (d:Draw)-[s:DREW]->(p)
           RETURN {draw_id: d.id, panel_date: d.panel_date, drawn_on: date(d.created_at), role: s.role,
                   status: s.status} } AS bookings
 """
+FACTS_PROJECTION = cypher("p.id AS id, p.status AS status,", _POOL_AND_CRITERIA_FACTS, _RULE_FACTS)
+# What the rules of the organization, the date and the person read (the screen's second step,
+# graph/draw_screen.py RULE_FACTS_OF): the pool-wide facts (certificates, sanctions) come with the matched people,
+# and avoidance reads nothing of the region, industries or specialties, so those come back empty.
+RULE_FACTS_PROJECTION = cypher(
+    "p.id AS id, p.status AS status, [] AS certificates, [] AS regions, [] AS industries, [] AS specialties,",
+    "[] AS sanctions,",
+    _RULE_FACTS,
+)
 
 # A superset of the people who meet the criteria (the rules decide exactly): active, holding a certificate of the
 # work type at the level or higher, based in the region (or one of its cities) when one is asked for.

@@ -145,13 +145,14 @@ def exclusions_among(
         manual=list(context.manual),
         matched=sorted(pool) if len(pool) <= among_limit else None,
     )
-    people = screen_repo.facts_of(
-        tx, sorted((flagged | also) & pool), draw_id, context.organization_id, context.reference_date.year
-    )
+    org, year = context.organization_id, context.reference_date.year
     found = pool_exclusions(matched.pooled, context, rules)
-    for person in people:
+    for person in screen_repo.rule_facts_of(tx, sorted((flagged - also) & pool), draw_id, org, year):
         found.extend(e for e in avoidance(person, context, rules) if not is_pooled(e))
-    return _ordered(found + conflict_exclusions(tx, context, indirect, pool))
+    # People met again after a concurrent draw: every fact read afresh (a certificate suspended meanwhile too).
+    for person in screen_repo.facts_of(tx, sorted(also & pool), draw_id, org, year):
+        found.extend(avoidance(person, context, rules))
+    return _ordered(list(dict.fromkeys(found)) + conflict_exclusions(tx, context, indirect, pool))
 
 
 def fast_screen(
