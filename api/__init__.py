@@ -108,6 +108,7 @@ def _namespaces() -> list[Any]:
     from api import (
         activities,
         activity_certificates,
+        activity_suggestions,  # noqa: F401 — its route joins the activities namespace
         audit,
         certificates,
         credit,

@@ -24,32 +24,25 @@ from registry.activity_fit import Fit, Needs, Suggested
 from registry.errors import Conflict
 from registry.matching import LEVEL_POINTS
 from services import search_index
+from services.activities import Caller
 from services.context import Context, Page
 from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_CODES, WORK_TYPE_INDEX, bits
-from services.search_index.query import best_levels_of, hides, top
+from services.search_index.query import best_levels_of, hides
 from services.search_index.store import Store
 
 
-@dataclass(frozen=True)
-class Asker:
-    """Who asks for suggestions: the key's role and the organization a government key is bound to."""
-
-    role: str
-    organization_id: str | None = None
-
-
-def _check(asker: Asker, activity: dict[str, Any]) -> Needs:
+def _check(asker: Caller, activity: dict[str, Any]) -> Needs:
     """The activity's needs, once the asker may see its suggestions and it is open (403, 409 otherwise)."""
     activities.require_organizer(asker.role, asker.organization_id, activity["organizer_id"])
     if activity["status"] != rules.SUGGESTED_STATUS:
         raise Conflict(
             f"Suggestions are made for open activities; activity {activity['id']} is {activity['status']}.",
-            status=activity["status"],
+            activity_status=activity["status"],
         )
     return Needs.of(activity)
 
 
-def suggestions(ctx: Context, asker: Asker, activity_id: str, page: int = 1, per_page: int = 20) -> Page:
+def suggestions(ctx: Context, asker: Caller, activity_id: str, page: int = 1, per_page: int = 20) -> Page:
     """A page of `(Suggested, view)` for an open activity, best first, and how many fit in all."""
     index = search_index.of(ctx.graph)
     if index is None:
@@ -63,19 +56,18 @@ def suggestions(ctx: Context, asker: Asker, activity_id: str, page: int = 1, per
         store, reference = index.store, index.reference
         assert store is not None and reference is not None  # refresh() leaves the index warm
         with index.lock:
-            rows, total = _ranked(store, needs, audience, left_out, page * per_page, ctx)
+            rows, total, facts = _ranked(store, needs, audience, left_out, page * per_page, ctx)
             rows = rows[(page - 1) * per_page :]
             ids = store.id_of(rows)
         shown = index.views(tx, ids, ctx.today)
         names = repo.names(tx, needs)
         items = []
-        with index.lock:
-            for row, person in zip(rows.tolist(), ids, strict=True):
-                certificate = rules.best_certificate(shown.get(person, {}).get("certificates", ()), needs)
-                if certificate is None:  # changed since the index was read; the next call sees the change
-                    continue
-                fit = _fit_of_row(store, needs, audience, row, person, certificate, names)
-                items.append((rules.score(fit, needs), shown[person]))
+        for row, person in zip(rows.tolist(), ids, strict=True):
+            certificate = rules.best_certificate(shown.get(person, {}).get("certificates", ()), needs)
+            if certificate is None:  # changed since the index was read; the next call sees the change
+                continue
+            fit = _fit_of_row(facts, needs, row, person, certificate, names)
+            items.append((rules.score(fit, needs), shown[person]))
         return Page(items, total)
 
     index.warm()
@@ -91,71 +83,117 @@ def _entries_with(entries: Any, code: int, size: int) -> np.ndarray:
     return mask
 
 
-def _engagements_in(store: Store, needs: Needs) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: completed engagements in the needed industry, and in the activity's region (0 when not needed)."""
-    n, e = store.size, store.engagements
-    live = e.rows != 0
-    in_industry = np.zeros(n, dtype=np.int64)
-    if needs.industry and (code := store.industries.get(needs.industry)) > 0:
-        in_industry = np.bincount(e.rows[live & (e.industry == code)], minlength=n)
-    in_region = np.zeros(n, dtype=np.int64)
-    if needs.region and (wanted := store.regions.get(needs.region)) > 0:
-        in_region = np.bincount(e.rows[live & store.within(e.region, wanted)], minlength=n)
-    return in_industry, in_region
+MAX_POINTS = max(LEVEL_POINTS.values()) + rules.INDUSTRY_ENGAGEMENT_CAP + rules.REGION_ENGAGEMENT_CAP
+
+
+@dataclass
+class _Facts:
+    """Per row, what the needs ask about: completed engagements in the needed industry and in the activity's
+    region, a declared industry the audience may see, and whether the needs other than certificates are met."""
+
+    in_industry: np.ndarray
+    in_region: np.ndarray
+    declares: np.ndarray
+    meets: np.ndarray
+
+
+def _facts(store: Store, needs: Needs, audience: str | None) -> _Facts:
+    """The facts of every row for these needs, kept until the rows or the day change (Store.memo)."""
+
+    def compute() -> _Facts:
+        n, e = store.size, store.engagements
+        live = e.rows != 0
+        in_industry, in_region = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        declares = np.zeros(n, dtype=bool)
+        meets = np.ones(n, dtype=bool)
+        if needs.region:
+            wanted = store.regions.get(needs.region)
+            if wanted > 0:
+                in_region = np.bincount(e.rows[live & store.within(e.region, wanted)], minlength=n)
+            meets &= store.within(store.region[:n], wanted) if wanted > 0 else False
+        if needs.specialty:
+            meets &= _entries_with(store.specialty, store.specialties.get(needs.specialty), n)
+            meets &= ~hides(store, audience, "specialties")
+        if needs.industry:
+            code = store.industries.get(needs.industry)
+            if code > 0:
+                in_industry = np.bincount(e.rows[live & (e.industry == code)], minlength=n)
+            declares = _entries_with(store.declared, code, n) & ~hides(store, audience, "industries")
+            meets &= declares | (in_industry > 0)
+        meets[0] = False
+        return _Facts(in_industry, in_region, declares, meets)
+
+    return store.memo(("activity-fit", *_facts_key(needs, audience)), compute)
+
+
+def _facts_key(needs: Needs, audience: str | None) -> tuple[str | None, ...]:
+    return needs.region, needs.specialty, needs.industry, audience
+
+
+def _order_keys(
+    store: Store, needs: Needs, audience: str | None, facts: _Facts
+) -> tuple[np.ndarray, np.ndarray]:
+    """Everyone who fits the needs before the activity's own exclusions (ascending rows), and one integer per row
+    that sorts them best first: fewer points missing, then the better level, then the id (`rules.order_key`)."""
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        n = store.size
+        work_types = [needs.work_type] if needs.work_type else WORK_TYPE_CODES
+        allowed = bits([w for w in work_types if w in WORK_TYPE_INDEX],
+                       [lv for lv in LEVEL_RANKS if lv <= needs.level_at_least])  # fmt: skip
+        mask = facts.meets & store.active[:n] & store.contact[:n] & ((store.cert_bits[:n] & allowed) != 0)
+        rows = np.flatnonzero(mask)
+        best = best_levels_of(store, rows, allowed).astype(np.int64)
+        level_points = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 10)])
+        points = level_points[best]
+        if needs.industry:
+            points = points + np.minimum(
+                rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * facts.in_industry[rows]
+            )
+        if needs.region:
+            points = points + np.minimum(
+                rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * facts.in_region[rows]
+            )
+        # One int64 key: points below the most any row can earn (bits 44+), level (40–43), id rank (below 2^40).
+        key = ((MAX_POINTS - points) << 44) | (best << 40) | store.id_rank[rows].astype(np.int64)
+        return rows, key
+
+    return store.memo(
+        ("activity-order", needs.work_type, needs.level_at_least, *_facts_key(needs, audience)), compute
+    )
 
 
 def _ranked(
     store: Store, needs: Needs, audience: str | None, left_out: set[str], count: int, ctx: Context
-) -> tuple[np.ndarray, int]:
-    """The best `count` rows that fit (best first) and how many fit in all."""
+) -> tuple[np.ndarray, int, _Facts]:
+    """The best `count` rows that fit (best first), how many fit in all, and the facts of every row."""
     store.at(ctx.today)
-    n = store.size
-    work_types = [needs.work_type] if needs.work_type else WORK_TYPE_CODES
-    allowed = bits([w for w in work_types if w in WORK_TYPE_INDEX],
-                   [lv for lv in LEVEL_RANKS if lv <= needs.level_at_least])  # fmt: skip
-    mask = store.active[:n] & store.contact[:n] & ((store.cert_bits[:n] & allowed) != 0)
-    if needs.region:
-        wanted = store.regions.get(needs.region)
-        mask &= store.within(store.region[:n], wanted) if wanted > 0 else False
-    if needs.specialty:
-        mask &= _entries_with(store.specialty, store.specialties.get(needs.specialty), n)
-        mask &= ~hides(store, audience, "specialties")
-    in_industry, in_region = _engagements_in(store, needs)
-    if needs.industry:
-        code = store.industries.get(needs.industry)
-        declared = _entries_with(store.declared, code, n) & ~hides(store, audience, "industries")
-        mask &= declared | (in_industry > 0)
-    mask[0] = False
-    taken = store.rows_of(sorted(left_out))
-    mask[taken[taken > 0]] = False
-    rows = np.flatnonzero(mask)
-    best = best_levels_of(store, rows, allowed)
-    level_points = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 10)])
-    points = level_points[best]
-    if needs.industry:
-        points = points + np.minimum(
-            rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[rows]
-        )
-    if needs.region:
-        points = points + np.minimum(
-            rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * in_region[rows]
-        )
-    chosen = top([-points, (best.astype(np.int64) << 40) | store.id_rank[rows]], count)
-    return rows[chosen], len(rows)
+    facts = _facts(store, needs, audience)
+    rows, key = _order_keys(store, needs, audience, facts)
+    # Kept with the rows' version too: a long list of unavailable people costs a lookup per id only once.
+    wanted = frozenset(left_out)
+    taken = store.memo(("activity-left-out", wanted), lambda: np.unique(store.rows_of(list(wanted))))
+    at = np.searchsorted(rows, taken)
+    hit = at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == taken)] if len(rows) else at[:0]
+    if len(hit):
+        key = key.copy()
+        key[hit] = np.iinfo(np.int64).max  # sorts after everyone, and is cut below
+    total = len(rows) - len(hit)
+    count = min(count, total)
+    chosen = np.argpartition(key, count - 1)[:count] if 0 < count < len(key) else np.arange(count)
+    chosen = chosen[np.argsort(key[chosen], kind="stable")]
+    return rows[chosen], total, facts
 
 
 def _fit_of_row(
-    store: Store, needs: Needs, audience: str | None, row: int, person: str, certificate: dict[str, Any],
+    facts: _Facts,
+    needs: Needs,
+    row: int,
+    person: str,
+    certificate: dict[str, Any],
     names: dict[str, str | None],
-) -> Fit:  # fmt: skip
+) -> Fit:
     """What registry.activity_fit.score needs about one suggested row."""
-    e = store.engagements
-    mine = np.flatnonzero(e.rows == row)
-    industry_code = store.industries.get(needs.industry) if needs.industry else -1
-    region_code = store.regions.get(needs.region) if needs.region else -1
-    declared = store.declared
-    declares = industry_code > 0 and bool(np.any((declared.rows == row) & (declared.code == industry_code)))
-    hidden = hides(store, audience, "industries", np.array([row]))[0]
     return Fit(
         id=person,
         best_level=certificate["level"],
@@ -165,18 +203,14 @@ def _fit_of_row(
         region_name=names["region"] if needs.region else None,
         specialty_name=names["specialty"] if needs.specialty else None,
         industry_name=names["industry"] if needs.industry else None,
-        declared_industry=declares and not hidden,
-        industry_engagements=int(np.count_nonzero(e.industry[mine] == industry_code))
-        if industry_code > 0
-        else 0,
-        region_engagements=int(np.count_nonzero(store.within(e.region[mine], region_code)))
-        if region_code > 0
-        else 0,
+        declared_industry=bool(facts.declares[row]),
+        industry_engagements=int(facts.in_industry[row]),
+        region_engagements=int(facts.in_region[row]),
     )
 
 
 def suggestions_in_graph(
-    ctx: Context, asker: Asker, activity_id: str, page: int = 1, per_page: int = 20
+    ctx: Context, asker: Caller, activity_id: str, page: int = 1, per_page: int = 20
 ) -> Page:
     """`suggestions` answered by Cypher alone (graph/activity_suggestions.py FITS) and the rules in Python."""
     audience = visibility.audience_of(asker.role)
@@ -223,4 +257,4 @@ def _fit_of_record(
     )
 
 
-__all__ = ["Asker", "Suggested", "suggestions", "suggestions_in_graph"]
+__all__ = ["Caller", "Suggested", "suggestions", "suggestions_in_graph"]

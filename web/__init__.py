@@ -12,6 +12,8 @@ def install(app: Flask) -> None:
     """Register the portal on the app, with its template filters and its error pages."""
     from web import (  # noqa: F401 — their routes join the blueprint
         account,
+        activities,
+        activity_organizer,
         admin,
         admin_draws,
         admin_queues,
