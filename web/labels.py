@@ -62,6 +62,24 @@ PREFIXES = {
     "a decided finding stays decided": "该线索已确认或已排除，不能再改。",
     "Unknown region code": "没有这个地区，请从列表中选择。",
     "A finding that is": "该线索当前的状态不能改为所选状态，请刷新后重试。",
+    # Public-welfare activities (registry/activities.py, services/activities.py)
+    "You have already signed up for this activity.": "您已报名该活动。",
+    "The activity is full": "活动名额已满。",
+    "only an open activity takes sign-ups": "活动不在报名中，不能报名。",
+    "This person never signed up for the activity.": "此人未报名该活动。",
+    "has not signed up for this activity": "此人未报名该活动。",
+    "Hours per person must be more than 0.": "服务时长须大于 0。",
+    "Hours per person cannot exceed": "服务时长不能超过活动天数×24 小时。",
+    "Someone absent gives no hours": "缺席人员不记时长。",
+    "does not accept activity invitations": "此人已关闭公益活动邀请。",
+    "Already invited to this activity.": "已邀请过此人。",
+    "Already takes part in this activity.": "此人已报名该活动。",
+    "only an open activity sends invitations": "活动不在报名中，不能发出邀请。",
+    "only a sign-up can be confirmed": "只有“已报名”的人员可以确认。",
+    "sign-ups are confirmed while it is open or closed": "活动已结束或已取消，不能再确认报名。",
+    "attendance is recorded once it has begun": "活动开始后才能记录出勤。",
+    "attendance is recorded for activities that took place": "该活动不能记录出勤。",
+    "Suggestions are made for open activities": "推荐人员只对报名中的活动提供。",
 }
 
 
@@ -306,6 +324,7 @@ FILTERS = {
     "finding_kind": lambda s: FINDING_KINDS.get(s, s),
     "finding_status": lambda s: FINDING_STATUS.get(s, s),
     "organization_kind": lambda s: ORGANIZATION_KINDS.get(s, s),
+    "message": message,
     "activity_kind": lambda s: ACTIVITY_KINDS.get(s, s or ""),
     "activity_status": lambda s: ACTIVITY_STATUS.get(s, s or ""),
     "join_status": lambda s: JOIN_STATUS.get(s, s or ""),
