@@ -520,3 +520,31 @@ def test_attendance_from_an_xlsx_workbook_refuses_the_whole_file_for_one_bad_row
     problem = assert_problem(response, 400)
     assert [(row["row"], row["status"]) for row in problem["rows"]] == [(2, 200), (3, 400)]
     assert graph_size(graph) == before
+
+
+def test_an_activity_invitation_past_its_deadline_is_a_409_and_the_public_never_sees_the_history(
+    client, department, person
+):
+    key = department["key"]
+    activity_id = _publish(client, key, department["id"])
+    invitee, invitee_key = person()
+    past = "2020-01-01T00:00:00+00:00"
+    response = client.post(
+        f"/api/v1/activities/{activity_id}/invitations",
+        json={"practitioner_ids": [invitee], "deadline": past},
+        headers=key,
+    )
+    invitation_id = response.get_json()["rows"][0]["invitation_id"]
+    late = client.post(
+        f"/api/v1/me/invitations/{invitation_id}", json={"response": "accepted"}, headers=invitee_key
+    )
+    assert "deadline" in assert_problem(late, 409)["detail"]
+    assert client.get("/api/v1/me/activities", headers=invitee_key).get_json()["items"] == []
+    public = client.get(f"/api/v1/activities/{activity_id}").get_json()
+    assert public["status"] == "open" and "history" not in public
+    assert [
+        h["to"] for h in client.get(f"/api/v1/activities/{activity_id}", headers=key).get_json()["history"]
+    ] == [
+        "draft",
+        "open",
+    ]
