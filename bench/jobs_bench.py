@@ -117,11 +117,16 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any] | None:
         return None
     ctx = Context(graph, harness.settings(), today=TODAY)
     admin_key = keys.create(ctx, "admin", "jobs bench")[0]
+    government_key = keys.create(ctx, "government", "jobs bench")[0]
     signed = audit.checkpoint(ctx)  # GET /audit/verify checks from here
     spots = niches(graph)
     rows: list[dict[str, Any]] = []
 
     def job(name: str, method: str, requests: list[Any], send: Any, note: str = "") -> None:
+        if len(requests) <= WARMUP:  # nothing to time (e.g. no draw was made to verify)
+            rows.append({"job": name, "latency": None, "load": "", "method": method, "sample": None,
+                         "note": "not run: nothing to request"})  # fmt: skip
+            return
         try:
             with Load() as load:
                 latency = timed(send, requests)
@@ -139,9 +144,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any] | None:
     with harness.gunicorn(2, 4, timeout=1800) as _:
         client = harness.HttpClient(admin_key)
         get = lambda path: client.request("GET", API + path)  # noqa: E731
-        # The first answer of each statistic after the start: no warm-up, one sample each.
-        cold = [(path, timed(get, [path], warmup=0).samples_ms[0]) for path in STATS]
-        rows.append({"job": "`/stats/*`, first request after a start", "latency": harness.Latency([c for _, c in cold]),
+        # The first answer of each statistic after the start, as a government key (a dashboard) asks: no warm-up,
+        # one sample each (an admin's unsuppressed answers are computed when first asked, then kept).
+        government = harness.HttpClient(government_key)
+        cold = [(path, timed(lambda p: government.request("GET", API + p), [path], warmup=0).samples_ms[0])
+                for path in STATS]  # fmt: skip
+        rows.append({"job": "`/stats/*`, first request after a start",
+                     "latency": harness.Latency([c for _, c in cold]),
                      "load": f"{os.getloadavg()[0]:.1f}", "method": "GET", "sample": None,
                      "note": "one each of " + ", ".join(f"`{p}` {c:.0f} ms" for p, c in cold)})  # fmt: skip
         print("first requests after the start:", ", ".join(f"{p} {c:.0f} ms" for p, c in cold), flush=True)
@@ -291,7 +300,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-load", action="store_true", help="measure what the running bench instance holds"
     )
+    parser.add_argument("--report-only", action="store_true", help="write the reports from the saved results")
     args = parser.parse_args(argv)
+    if args.report_only:
+        write([r for size in (100_000, 1_000_000) if (r := saved(size))], args)
+        return
     if args.prepare:
         for size in args.sizes.split(","):
             print(prepare(int(size)), flush=True)

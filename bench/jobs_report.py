@@ -202,3 +202,41 @@ def write(results: list[dict[str, Any]], args: Any) -> None:
         at = old.find("## Throughput")
         new = old[:at] + section + "\n" + old[at:] if at >= 0 else old + "\n" + section
     SUMMARY.write_text(new, encoding="utf-8")
+    write_portal(results)
+
+
+PORTAL = Path(__file__).with_name("PORTAL_RESULTS.md")
+PORTAL_START, PORTAL_END = (
+    "<!-- portal-by-size: written by bench/jobs_bench.py -->",
+    "<!-- /portal-by-size -->",
+)
+
+
+def write_portal(results: list[dict[str, Any]]) -> None:
+    """Every portal page at each size measured (bench/PORTAL_RESULTS.md, a section of its own)."""
+    sizes = [r["size"] for r in results]
+    pages: dict[str, dict[int, Any]] = {}
+    for r in results:
+        for row in r["rows"]:
+            if row["job"].startswith("portal ") and row["latency"]:
+                pages.setdefault(row["job"].removeprefix("portal "), {})[r["size"]] = row
+    lines = [PORTAL_START, "## Every portal page at both sizes (bench/jobs_bench.py)", "",
+             "Two gunicorn workers × 4 threads on the registry with its volumes, one keep-alive client on the same host "
+             "(times include loopback and the HTML transfer); " + ", ".join(f"{r['size']:,} measured "
+             f"{r.get('measured', 'now')}" for r in results) + ". Load / CPU as in bench/JOBS_RESULTS.md.", "",
+             "| page (visitor) | " + " | ".join(f"{s:,}: p50 / p95 / p99 ms (load / CPU)" for s in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]  # fmt: skip
+    for page, cells in pages.items():
+        parts = []
+        for s in sizes:
+            row = cells.get(s)
+            lat = row["latency"] if row else None
+            parts.append(f"{lat.p50:.0f} / {lat.p95:.0f} / {lat.p99:.0f} ({row['load']})" if lat else "—")
+        lines.append(f"| {page} | " + " | ".join(parts) + " |")
+    section = "\n".join([*lines, PORTAL_END]) + "\n"
+    old = PORTAL.read_text(encoding="utf-8") if PORTAL.exists() else ""
+    if PORTAL_START in old and PORTAL_END in old:
+        new = old[: old.index(PORTAL_START)] + section + old[old.index(PORTAL_END) + len(PORTAL_END) + 1 :]
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    PORTAL.write_text(new, encoding="utf-8")
