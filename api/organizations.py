@@ -18,8 +18,14 @@ from interface.schemas.group import (
     RelationSchema,
 )
 from interface.schemas.independence import IndependenceSchema
-from interface.schemas.organization import OrganizationArgs, OrganizationInputSchema, OrganizationSchema
-from services import groups, independence, organizations
+from interface.schemas.organization import (
+    OrganizationArgs,
+    OrganizationInputSchema,
+    OrganizationKeyRequestSchema,
+    OrganizationKeySchema,
+    OrganizationSchema,
+)
+from services import groups, independence, keys, organizations
 from services.context import Page
 
 ns = Namespace(
@@ -122,3 +128,17 @@ class OrganizationIndependence(Resource):
         if principal.role == "client" and principal.organization_id != str(organization_id):
             raise Forbidden("A client key reads the independence table of its own organization only.")
         return independence.table(ctx(), str(organization_id), principal.role)
+
+
+@ns.route("/<uuid:organization_id>/keys")
+@ns.param("organization_id", "the organization's id (UUID)")
+class OrganizationKeys(Resource):
+    @require(ADMIN)
+    @ns.response(404, "No organization with that id")
+    @ns.response(201, "Created; `key` is shown only in this answer", model(ns, OrganizationKeySchema()))
+    @accepts(ns, OrganizationKeyRequestSchema())
+    def post(self, organization_id: Any, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Issue a key bound to this organization (admin): `client` (its own records) or `government` (a
+        department: it publishes and runs the organization's public-welfare activities); shown in this answer only."""
+        issued = keys.issue_for_organization(ctx(), str(organization_id), data["role"], data["label"])
+        return OrganizationKeySchema().dump(issued), 201

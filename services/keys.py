@@ -13,7 +13,7 @@ from graph import api_keys as repo
 from graph import organizations as organization_repo
 from graph import practitioners as practitioner_repo
 from graph import web_sessions as session_repo
-from registry.errors import ValidationFailed
+from registry.errors import NotFound, ValidationFailed
 from registry.tokens import new_secret
 from services import audit
 from services.context import Context
@@ -106,3 +106,12 @@ def revoke(ctx: Context, prefix: str) -> int:
 def list_all(ctx: Context) -> list[dict[str, Any]]:
     """Every key's prefix, role, label and binding (never the hash)."""
     return ctx.graph.read(repo.list_keys)
+
+
+def issue_for_organization(ctx: Context, organization_id: str, role: str, label: str) -> dict[str, Any]:
+    """A new client or government key bound to the organization (admin): the key itself is in the answer, once;
+    404 for an unknown organization."""
+    if not ctx.graph.read(organization_repo.exists, organization_id):
+        raise NotFound(f"No organization with id {organization_id}.")
+    key, record = create(ctx, role, label, organization_id=organization_id)
+    return {"key": key, **record}

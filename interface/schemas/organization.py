@@ -81,3 +81,24 @@ class OrganizationSchema(Schema):
     )
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
+
+
+class OrganizationKeyRequestSchema(Schema):
+    """A key bound to the organization: a client's own, or a government department's (it publishes and runs the
+    organization's public-welfare activities)."""
+
+    role = fields.String(
+        required=True, validate=validate.OneOf(("client", "government")), metadata={"example": "government"}
+    )
+    label = Text(
+        max_length=100, load_default="", metadata={"description": "who the key is for", "example": "宣传处"}
+    )
+
+
+class OrganizationKeySchema(Schema):
+    key = fields.String(metadata={"description": "the key itself: shown this once, never again"})
+    prefix = fields.String(metadata={"description": "the key's public prefix, for lists and revocation"})
+    role = fields.String(metadata={"description": "client or government"})
+    label = fields.String()
+    organization_id = fields.String(metadata={"description": "the organization the key is bound to"})
+    created_at = fields.String(metadata={"description": "when it was created"})

@@ -51,3 +51,42 @@ def test_a_practitioner_key_reads_the_registry_as_the_public_does(app, client, n
     assert not keys_in(body) & PII_KEYS
     # the person did not consent to the showcase: as for the public, there is no profile to see
     assert client.get(f"/api/v1/practitioners/{person['id']}", headers=headers).status_code == 404
+
+
+def test_an_administrator_issues_a_department_key_that_publishes_for_its_organization_only(
+    client, admin, as_role
+):
+    org_id = client.post(
+        "/api/v1/organizations", json={"name": "节能监察中心", "kind": "government"}, headers=admin
+    ).get_json()["id"]
+    issued = client.post(
+        f"/api/v1/organizations/{org_id}/keys", json={"role": "government", "label": "宣传处"}, headers=admin
+    )
+    assert issued.status_code == 201, issued.get_data(as_text=True)
+    body = issued.get_json()
+    assert (
+        body["organization_id"] == org_id and body["role"] == "government" and body["key"].startswith("cmr_")
+    )
+    department = {"X-API-Key": body["key"]}
+    activity = {"title": "碳普惠进社区", "kind": "carbon_inclusion", "organizer_id": org_id, "online": True,
+                "starts_on": "2026-06-15", "ends_on": "2026-06-15", "hours": 2, "capacity": 10}  # fmt: skip
+    assert client.post("/api/v1/activities", json=activity, headers=department).status_code == 201
+    other = client.post(
+        "/api/v1/organizations", json={"name": "其他部门", "kind": "government"}, headers=admin
+    )
+    elsewhere = activity | {"organizer_id": other.get_json()["id"]}
+    assert client.post("/api/v1/activities", json=elsewhere, headers=department).status_code == 403
+    refused = client.post(f"/api/v1/organizations/{org_id}/keys", json={"role": "admin"}, headers=admin)
+    assert refused.status_code == 400
+    assert (
+        client.post(
+            f"/api/v1/organizations/{org_id}/keys", json={"role": "client"}, headers=as_role("government")
+        ).status_code
+        == 403
+    )
+    unknown = client.post(
+        "/api/v1/organizations/00000000-0000-4000-8000-000000000000/keys",
+        json={"role": "client"},
+        headers=admin,
+    )
+    assert unknown.status_code == 404
