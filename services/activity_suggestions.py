@@ -9,6 +9,9 @@ the reference the index is tested against, `suggestions_in_graph` answers by Cyp
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,18 +59,19 @@ def suggestions(ctx: Context, asker: Caller, activity_id: str, page: int = 1, pe
         store, reference = index.store, index.reference
         assert store is not None and reference is not None  # refresh() leaves the index warm
         with index.lock:
-            rows, total, facts = _ranked(store, needs, audience, left_out, page * per_page, ctx)
-            rows = rows[(page - 1) * per_page :]
-            ids = store.id_of(rows)
+            chosen, total, order = _ranked(store, needs, audience, left_out, page * per_page, ctx)
+            chosen = chosen[(page - 1) * per_page :]
+            ids = store.id_of(order.rows[chosen])
         shown = index.views(tx, ids, ctx.today)
         names = repo.names(tx, needs)
         items = []
-        for row, person in zip(rows.tolist(), ids, strict=True):
+        for at, person in zip(chosen.tolist(), ids, strict=True):
             certificate = rules.best_certificate(shown.get(person, {}).get("certificates", ()), needs)
             if certificate is None:  # changed since the index was read; the next call sees the change
                 continue
-            fit = _fit_of_row(facts, needs, row, person, certificate, names)
-            items.append((rules.score(fit, needs), shown[person]))
+            items.append(
+                (rules.score(_fit_of(order, at, needs, person, certificate, names), needs), shown[person])
+            )
         return Page(items, total)
 
     index.warm()
@@ -84,92 +88,94 @@ def _entries_with(entries: Any, code: int, size: int) -> np.ndarray:
 
 
 MAX_POINTS = max(LEVEL_POINTS.values()) + rules.INDUSTRY_ENGAGEMENT_CAP + rules.REGION_ENGAGEMENT_CAP
+# Orders kept per index: a needs set's order costs a pass over every row and engagement once, then each page of
+# any activity with those needs is a partition of its candidates. Each holds ~21 bytes per candidate (21 MB for a
+# national activity without needs at a million people), so only the latest few are kept.
+ORDERS_KEPT = 8
 
 
 @dataclass
-class _Facts:
-    """Per row, what the needs ask about: completed engagements in the needed industry and in the activity's
-    region, a declared industry the audience may see, and whether the needs other than certificates are met."""
+class _Order:
+    """Everyone who fits a needs set before an activity's own exclusions, in ascending rows, with one integer per
+    candidate that sorts them best first (fewer points missing, the better level, the id: `rules.order_key`) and
+    the facts their reasons name."""
 
-    in_industry: np.ndarray
-    in_region: np.ndarray
-    declares: np.ndarray
-    meets: np.ndarray
-
-
-def _facts(store: Store, needs: Needs, audience: str | None) -> _Facts:
-    """The facts of every row for these needs, kept until the rows or the day change (Store.memo)."""
-
-    def compute() -> _Facts:
-        n, e = store.size, store.engagements
-        live = e.rows != 0
-        in_industry, in_region = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        declares = np.zeros(n, dtype=bool)
-        meets = np.ones(n, dtype=bool)
-        if needs.region:
-            wanted = store.regions.get(needs.region)
-            if wanted > 0:
-                in_region = np.bincount(e.rows[live & store.within(e.region, wanted)], minlength=n)
-            meets &= store.within(store.region[:n], wanted) if wanted > 0 else False
-        if needs.specialty:
-            meets &= _entries_with(store.specialty, store.specialties.get(needs.specialty), n)
-            meets &= ~hides(store, audience, "specialties")
-        if needs.industry:
-            code = store.industries.get(needs.industry)
-            if code > 0:
-                in_industry = np.bincount(e.rows[live & (e.industry == code)], minlength=n)
-            declares = _entries_with(store.declared, code, n) & ~hides(store, audience, "industries")
-            meets &= declares | (in_industry > 0)
-        meets[0] = False
-        return _Facts(in_industry, in_region, declares, meets)
-
-    return store.memo(("activity-fit", *_facts_key(needs, audience)), compute)
+    rows: np.ndarray
+    key: np.ndarray
+    in_industry: np.ndarray  # completed engagements in the needed industry
+    in_region: np.ndarray  # completed engagements in the activity's region
+    declares: np.ndarray  # declares the needed industry, as the audience may see it
 
 
-def _facts_key(needs: Needs, audience: str | None) -> tuple[str | None, ...]:
-    return needs.region, needs.specialty, needs.industry, audience
+_ORDERS: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[Any, ...], _Order]] = weakref.WeakKeyDictionary()
+_ORDERS_LOCK = threading.Lock()
 
 
-def _order_keys(
-    store: Store, needs: Needs, audience: str | None, facts: _Facts
-) -> tuple[np.ndarray, np.ndarray]:
-    """Everyone who fits the needs before the activity's own exclusions (ascending rows), and one integer per row
-    that sorts them best first: fewer points missing, then the better level, then the id (`rules.order_key`)."""
+def _order_of(store: Store, needs: Needs, audience: str | None) -> _Order:
+    """Who fits the needs as `audience` may see them, ordered, kept until the index's rows or day change."""
+    wanted = (store.version, needs.work_type, needs.level_at_least, needs.region, needs.specialty, needs.industry,
+              audience)  # fmt: skip
+    with _ORDERS_LOCK:
+        kept = _ORDERS.setdefault(store, OrderedDict())
+        if (order := kept.get(wanted)) is not None:
+            kept.move_to_end(wanted)
+            return order
+    order = _order(store, needs, audience)
+    with _ORDERS_LOCK:
+        kept[wanted] = order
+        while len(kept) > ORDERS_KEPT or (kept and next(iter(kept))[0] != store.version):
+            kept.popitem(last=False)
+    return order
 
-    def compute() -> tuple[np.ndarray, np.ndarray]:
-        n = store.size
-        work_types = [needs.work_type] if needs.work_type else WORK_TYPE_CODES
-        allowed = bits([w for w in work_types if w in WORK_TYPE_INDEX],
-                       [lv for lv in LEVEL_RANKS if lv <= needs.level_at_least])  # fmt: skip
-        mask = facts.meets & store.active[:n] & store.contact[:n] & ((store.cert_bits[:n] & allowed) != 0)
-        rows = np.flatnonzero(mask)
-        best = best_levels_of(store, rows, allowed).astype(np.int64)
-        level_points = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 10)])
-        points = level_points[best]
-        if needs.industry:
-            points = points + np.minimum(
-                rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * facts.in_industry[rows]
-            )
-        if needs.region:
-            points = points + np.minimum(
-                rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * facts.in_region[rows]
-            )
-        # One int64 key: points below the most any row can earn (bits 44+), level (40–43), id rank (below 2^40).
-        key = ((MAX_POINTS - points) << 44) | (best << 40) | store.id_rank[rows].astype(np.int64)
-        return rows, key
 
-    return store.memo(
-        ("activity-order", needs.work_type, needs.level_at_least, *_facts_key(needs, audience)), compute
-    )
+def _order(store: Store, needs: Needs, audience: str | None) -> _Order:
+    n, e = store.size, store.engagements
+    live = e.rows != 0
+    in_industry, in_region = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    declares = np.zeros(n, dtype=bool)
+    work_types = [needs.work_type] if needs.work_type else WORK_TYPE_CODES
+    allowed = bits([w for w in work_types if w in WORK_TYPE_INDEX],
+                   [lv for lv in LEVEL_RANKS if lv <= needs.level_at_least])  # fmt: skip
+    meets = store.active[:n] & store.contact[:n] & ((store.cert_bits[:n] & allowed) != 0)
+    if needs.region:
+        wanted = store.regions.get(needs.region)
+        if wanted > 0:
+            in_region = np.bincount(e.rows[live & store.within(e.region, wanted)], minlength=n)
+        meets &= store.within(store.region[:n], wanted) if wanted > 0 else False
+    if needs.specialty:
+        meets &= _entries_with(store.specialty, store.specialties.get(needs.specialty), n)
+        meets &= ~hides(store, audience, "specialties")
+    if needs.industry:
+        code = store.industries.get(needs.industry)
+        if code > 0:
+            in_industry = np.bincount(e.rows[live & (e.industry == code)], minlength=n)
+        declares = _entries_with(store.declared, code, n) & ~hides(store, audience, "industries")
+        meets &= declares | (in_industry > 0)
+    meets[0] = False
+    rows = np.flatnonzero(meets)
+    best = best_levels_of(store, rows, allowed).astype(np.int64)
+    points = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 10)])[best]
+    if needs.industry:
+        points = points + np.minimum(
+            rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[rows]
+        )
+    if needs.region:
+        points = points + np.minimum(
+            rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * in_region[rows]
+        )
+    # One int64: points below the most any row can earn (bits 44 on), the level (40–43), the id rank (below 2^40).
+    key = ((MAX_POINTS - points) << 44) | (best << 40) | store.id_rank[rows].astype(np.int64)
+    return _Order(rows.astype(np.int32), key, in_industry[rows].astype(np.int32),
+                  in_region[rows].astype(np.int32), declares[rows])  # fmt: skip
 
 
 def _ranked(
     store: Store, needs: Needs, audience: str | None, left_out: set[str], count: int, ctx: Context
-) -> tuple[np.ndarray, int, _Facts]:
-    """The best `count` rows that fit (best first), how many fit in all, and the facts of every row."""
+) -> tuple[np.ndarray, int, _Order]:
+    """Positions (in the order's candidates) of the best `count` not left out, best first; how many fit in all."""
     store.at(ctx.today)
-    facts = _facts(store, needs, audience)
-    rows, key = _order_keys(store, needs, audience, facts)
+    order = _order_of(store, needs, audience)
+    rows, key = order.rows, order.key
     # Kept with the rows' version too: a long list of unavailable people costs a lookup per id only once.
     wanted = frozenset(left_out)
     taken = store.memo(("activity-left-out", wanted), lambda: np.unique(store.rows_of(list(wanted))))
@@ -181,19 +187,18 @@ def _ranked(
     total = len(rows) - len(hit)
     count = min(count, total)
     chosen = np.argpartition(key, count - 1)[:count] if 0 < count < len(key) else np.arange(count)
-    chosen = chosen[np.argsort(key[chosen], kind="stable")]
-    return rows[chosen], total, facts
+    return chosen[np.argsort(key[chosen], kind="stable")], total, order
 
 
-def _fit_of_row(
-    facts: _Facts,
+def _fit_of(
+    order: _Order,
+    at: int,
     needs: Needs,
-    row: int,
     person: str,
     certificate: dict[str, Any],
     names: dict[str, str | None],
 ) -> Fit:
-    """What registry.activity_fit.score needs about one suggested row."""
+    """What registry.activity_fit.score needs about the candidate at position `at` of the order."""
     return Fit(
         id=person,
         best_level=certificate["level"],
@@ -203,9 +208,9 @@ def _fit_of_row(
         region_name=names["region"] if needs.region else None,
         specialty_name=names["specialty"] if needs.specialty else None,
         industry_name=names["industry"] if needs.industry else None,
-        declared_industry=bool(facts.declares[row]),
-        industry_engagements=int(facts.in_industry[row]),
-        region_engagements=int(facts.in_region[row]),
+        declared_industry=bool(order.declares[at]),
+        industry_engagements=int(order.in_industry[at]),
+        region_engagements=int(order.in_region[at]),
     )
 
 
