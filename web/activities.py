@@ -25,7 +25,11 @@ from web.portal import portal, principal
 
 PER_PAGE = 12
 FILTERS = ("kind", "region", "from", "to", "open_for_sign_up")
-DONE = {"signed_up": "报名成功，请等待组织方确认。"}
+DONE = {
+    "signed_up": "报名成功，请等待组织方确认。",
+    "accepted": "已接受邀请，已为您报名。",
+    "declined": "已谢绝邀请。",
+}
 
 
 def caller() -> activities.Caller:
@@ -72,15 +76,20 @@ def activities_list() -> Any:
     ), status  # fmt: skip
 
 
-def _mine(activity_id: str) -> dict[str, Any] | None:
-    """The visitor's own participation in the activity, when a practitioner is logged in."""
+def _mine(activity_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The visitor's own participation in the activity and their invitation to it, when a practitioner is logged in."""
     visitor = principal()
     if visitor.role != "practitioner" or not visitor.practitioner_id:
-        return None
-    for participation in activity_participation.of_practitioner(ctx(), visitor.practitioner_id):
-        if participation["activity"]["id"] == activity_id:
-            return participation
-    return None
+        return None, None
+    context, person = ctx(), visitor.practitioner_id
+    joined = [
+        p
+        for p in activity_participation.of_practitioner(context, person)
+        if p["activity"]["id"] == activity_id
+    ]
+    invited = [i for i in activity_participation.invitations_of(context, person)
+               if i["kind"] == activity_participation.ACTIVITY and i["activity"]["id"] == activity_id]  # fmt: skip
+    return (joined[0] if joined else None), (invited[0] if invited else None)
 
 
 def detail_page(activity_id: str, status: int = 200, **extra: Any) -> Any:
@@ -89,8 +98,9 @@ def detail_page(activity_id: str, status: int = 200, **extra: Any) -> Any:
         view = activities.get(ctx(), caller(), activity_id)
     except NotFound:
         abort(404)
+    mine, invitation = _mine(activity_id)
     return render_template(
-        "activities/detail.html", activity=view, mine=_mine(activity_id), organizes=organizes(view),
+        "activities/detail.html", activity=view, mine=mine, invitation=invitation, organizes=organizes(view),
         regions=REGION_NAMES, industries=INDUSTRY_NAMES, specialties={code: name for code, name, _ in SPECIALTIES},
         **{"done": DONE.get(request.args.get("done", "")), "error": None, **extra},
     ), status  # fmt: skip
@@ -118,3 +128,56 @@ def activity_sign_up(activity_id: str) -> Any:
             raise
         return detail_page(activity_id, error.status, error=labels.message(error.detail))
     return redirect(url_for("portal.activity", activity_id=activity_id, done="signed_up"))
+
+
+def _practitioner() -> str:
+    """The logged-in practitioner's id (a visitor without a session is sent to log in, another role refused)."""
+    visitor = principal()
+    if visitor.role == "public":
+        abort(401)
+    if visitor.role != "practitioner" or not visitor.practitioner_id:
+        abort(403)
+    return visitor.practitioner_id
+
+
+@portal.route("/activities/<string:activity_id>/invitation", methods=["POST"])
+def activity_invitation_answer(activity_id: str) -> Any:
+    """Accept the visitor's invitation to this activity (which signs them up) or decline it with a reason — the
+    same use case as POST /me/invitations/{id}."""
+    person, activity_id = _practitioner(), activity_id[:64]
+    response = request.form.get("response", "")
+    reason = request.form.get("reason", "").strip()[:500] or None
+    _, invitation = _mine(activity_id)
+    if invitation is None:
+        abort(404)
+    try:
+        activity_participation.answer_activity(ctx(), person, invitation["id"], response, reason)
+    except ValidationError as error:
+        return detail_page(
+            activity_id, 400, error="；".join(m for ms in field_errors(error).values() for m in ms)
+        )
+    except RegistryError as error:
+        if error.status == 404:
+            raise
+        errors = getattr(error, "errors", None) or {}
+        message = "；".join(labels.message(m) for ms in errors.values() for m in ms) or labels.message(
+            error.detail
+        )
+        return detail_page(activity_id, error.status, error=message)
+    return redirect(url_for("portal.activity", activity_id=activity_id, done=response))
+
+
+@portal.route("/activities/mine")
+def activities_mine() -> Any:
+    """我的公益活动: the practitioner's sign-ups with status and hours, and the invitations awaiting an answer."""
+    visitor = principal()
+    if visitor.role == "public":
+        return redirect(url_for("portal.login"))
+    person = _practitioner()
+    context = ctx()
+    invited = [i for i in activity_participation.invitations_of(context, person)
+               if i["kind"] == activity_participation.ACTIVITY]  # fmt: skip
+    return render_template(
+        "activities/mine.html", participations=activity_participation.of_practitioner(context, person),
+        invitations=invited,
+    )  # fmt: skip

@@ -80,6 +80,7 @@ PREFIXES = {
     "attendance is recorded once it has begun": "活动开始后才能记录出勤。",
     "attendance is recorded for activities that took place": "该活动不能记录出勤。",
     "Suggestions are made for open activities": "推荐人员只对报名中的活动提供。",
+    "Say why you decline; the organizer sees the reason.": "谢绝时请说明原因（组织方可见）。",
 }
 
 

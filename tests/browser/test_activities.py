@@ -55,6 +55,9 @@ def event(app, context):
         "practitioner_key": api_keys.create(
             context, "practitioner", "网页报名人", practitioner_id=people["网页报名人"]
         )[0],
+        "invitee_key": api_keys.create(
+            context, "practitioner", "网页推荐人", practitioner_id=people["网页推荐人"]
+        )[0],
         "organizer_key": api_keys.create(context, "government", "网页组织方", organization_id=department)[0],
     }
 
@@ -90,19 +93,36 @@ def test_a_practitioner_signs_up_and_the_organizer_confirms_invites_and_records_
     expect(organizer.get_by_test_id("invitations")).to_contain_text("待答复")
     expect(organizer.get_by_test_id("suggestions")).not_to_contain_text("网页推荐人")
 
+    invitee = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
+    log_in(invitee, event["invitee_key"])
+    invitee.goto("/activities/mine")
+    expect(invitee.get_by_test_id("my-invitations")).to_contain_text(event["title"])
+    expect(invitee.get_by_test_id("my-invitations")).to_contain_text("待答复")
+    invitee.get_by_role("link", name=event["title"]).click()
+    invitee.get_by_role("button", name="谢绝邀请").click()  # without a reason
+    expect(invitee.get_by_test_id("activity-error")).to_contain_text("谢绝时请说明原因")
+    invitee.get_by_role("button", name="接受邀请").click()
+    expect(invitee.get_by_test_id("activity-done")).to_contain_text("已接受邀请")
+    expect(invitee.get_by_test_id("my-participation")).to_contain_text("已报名")
+    invitee.context.close()
+
+    signed_up = organizer.get_by_test_id("participant").filter(has_text="网页报名人")
     organizer.get_by_role("button", name="确认 网页报名人 的报名").click()
     expect(organizer.get_by_test_id("organizer-done")).to_contain_text("已确认报名")
-    expect(organizer.get_by_test_id("participant-status")).to_have_text("已确认")
+    expect(signed_up.get_by_test_id("participant-status")).to_have_text("已确认")
+    expect(organizer.get_by_test_id("participant").filter(has_text="网页推荐人")).to_contain_text("受邀")
 
     organizer.get_by_label("网页报名人 时长").fill("60")  # more than 24 for each of the 2 days
     organizer.get_by_role("button", name="记录出勤").click()
     expect(organizer.get_by_test_id("row-report")).to_contain_text("服务时长不能超过")
-    expect(organizer.get_by_test_id("participant-status")).to_have_text("已确认")  # nothing was recorded
+    expect(signed_up.get_by_test_id("participant-status")).to_have_text("已确认")  # nothing was recorded
     organizer.get_by_label("网页报名人 时长").fill("3.5")
     organizer.get_by_role("button", name="记录出勤").click()
     expect(organizer.get_by_test_id("organizer-done")).to_contain_text("已记录出勤")
-    expect(organizer.get_by_test_id("participant-status")).to_have_text("已参加")
-    expect(organizer.get_by_test_id("participants")).to_contain_text("3.5")
+    expect(signed_up.get_by_test_id("participant-status")).to_have_text("已参加")
+    expect(signed_up).to_contain_text("3.5")
+    invited = organizer.get_by_test_id("participant").filter(has_text="网页推荐人")
+    expect(invited).to_contain_text("4.0")  # empty hours: the activity's hours per person
     screenshot(organizer, "activity-organizer")
     organizer.context.close()
 
