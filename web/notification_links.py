@@ -17,6 +17,7 @@ from registry.errors import NotFound, RegistryError, ValidationFailed
 from registry.notifications import CHANNEL_NAMES, CHANNELS, DECLINE_REASONS, draw_message_data
 from services import notification_answers, notifications
 from services.notification_links import LinkExpired, LinkInvalid
+from web.admin import admin_only
 from web.me import practitioner_only
 from web.portal import portal, principal
 
@@ -117,7 +118,10 @@ def unread_count() -> dict[str, Any]:
             g.unread_notifications = notifications.unread_count(ctx(), visitor.practitioner_id)
         return g.unread_notifications
 
-    return {"unread_notifications": count}
+    def failed() -> int:
+        return notifications.failed(ctx(), 1, 1).total if principal().role == "admin" else 0
+
+    return {"unread_notifications": count, "failed_notifications": failed}
 
 
 @portal.route("/me/notifications")
@@ -164,3 +168,14 @@ def my_notification_channels() -> Any:
     except ValidationFailed:
         return _mine(400, "专家抽取邀请和递补邀请不能关闭，请至少选择一种接收方式。")
     return redirect(url_for("portal.my_notifications", done="channels", _anchor="channels"))
+
+
+@portal.route("/admin/notifications")
+@admin_only
+def admin_notifications() -> Any:
+    """Deliveries that kept failing: kind, channel, the recipient, each attempt's time and error."""
+    page = notifications.failed(ctx(), 1, 100)
+    return render_template(
+        "notifications/failed.html", items=page.items, total=page.total, counts=notifications.delivery_counts(ctx()),
+        kind_names=notifications.kind_names(), channel_names=CHANNEL_NAMES,
+    )  # fmt: skip

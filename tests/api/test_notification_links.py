@@ -105,3 +105,26 @@ def test_an_edited_or_expired_link_opens_a_clear_page_and_changes_nothing(client
         assert expired.status_code == 410 and "链接已过期" in expired.get_data(as_text=True)
     assert client.get("/n/accept/" + "x" * 500).status_code == 400
     assert _status(context, view["id"], expert) == "invited"
+
+
+def _visitor(app, key: str):
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert browser.post("/login", data={"key": key, "csrf_token": csrf}).status_code == 302
+    return browser
+
+
+def test_administrators_see_failed_deliveries_in_the_portal_and_others_do_not(app, keys, graph):
+    graph.driver.execute_query(
+        "CREATE (n:Notification {id: randomUUID(), ref: randomUUID(), kind: 'exam_result', recipient_id: null, "
+        "title: 't', body: 'b', created_at: datetime()})"
+        "<-[:OF]-(:NotificationDelivery {id: randomUUID(), channel: 'email', status: 'failed', attempts: 5, "
+        "attempted_at: [datetime()], attempt_errors: ['SMTP 451']})"
+    )
+    admin = _visitor(app, keys["admin"])
+    home = admin.get("/admin").get_data(as_text=True)
+    assert re.search(r"\d+ 条发送失败", home)
+    failed = admin.get("/admin/notifications")
+    assert failed.status_code == 200 and "SMTP 451" in failed.get_data(as_text=True)
+    assert _visitor(app, keys["client"]).get("/admin/notifications").status_code == 403

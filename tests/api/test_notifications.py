@@ -82,3 +82,42 @@ def test_failed_deliveries_are_for_administrators(client, as_role, role):
 def test_an_administrator_sees_the_failed_list(client, admin):
     body = client.get("/api/v1/notifications/failed", headers=admin).get_json()
     assert {"items", "total", "page", "per_page", "by_status"} <= set(body)
+
+
+def test_a_complaint_decision_reaches_the_practitioner_and_the_complainant_without_each_others_data(
+    client, admin, as_role, graph, new_practitioner
+):
+    person = new_practitioner(name="被投诉人", email="subject@example.cn")
+    body = {
+        "practitioner_id": person["id"],
+        "text": "报告数据与现场不符",
+        "contact_email": "complainant@example.cn",
+    }
+    filed = client.post("/api/v1/complaints", headers=as_role("client"), json=body)
+    assert filed.status_code == 201, filed.get_json()
+    assert "contact_email" not in filed.get_json()
+    complaint = filed.get_json()["id"]
+    for status in ("investigating", "upheld"):
+        decided = client.post(f"/api/v1/complaints/{complaint}/decision", headers=admin,
+                              json={"status": status, "reason": "经核实，举报人张三所述属实"})  # fmt: skip
+        assert decided.status_code == 200, decided.get_json()
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (n:Notification {subject_id: $id})-[:OF]-(d:NotificationDelivery) "
+        "RETURN n.kind AS kind, n.recipient_id AS to, n.body AS body, d.channel AS channel, d.address AS address",
+        id=complaint,
+    )
+    sent = {(r["kind"], r["channel"]): r for r in records}
+    assert set(sent) == {
+        ("complaint_decided", "in_app"),
+        ("complaint_decided", "email"),
+        ("complaint_outcome", "email"),
+    }
+    outcome = sent[("complaint_outcome", "email")]
+    assert outcome["to"] is None and outcome["address"] == "complainant@example.cn"
+    assert "被投诉人" not in outcome["body"] and "成立" in outcome["body"]
+    assert (
+        "张三" not in sent[("complaint_decided", "in_app")]["body"]
+    )  # the reason (and who complained) stays out
+    rejected = client.post("/api/v1/complaints", headers=as_role("client"), json={
+        "practitioner_id": person["id"], "text": "再次投诉", "contact_email": "not-an-address"})  # fmt: skip
+    assert_problem(rejected, 400)
