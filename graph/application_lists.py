@@ -99,6 +99,10 @@ def _start(filters: Mapping[str, Any]) -> LiteralString:
     return _FROM_ALL
 
 
+def _is_province(code: str | None) -> bool:
+    return code is not None and len(code) == 6 and code.endswith("0000")
+
+
 def _filter_clauses(filters: Mapping[str, Any], start: LiteralString) -> list[LiteralString]:
     """The filters' predicates on `a` beyond what the list starts from."""
     clauses: list[LiteralString] = []
@@ -108,7 +112,11 @@ def _filter_clauses(filters: Mapping[str, Any], start: LiteralString) -> list[Li
         clauses.append("a.level = $level")
     if filters.get("session_id") is not None and start != _FROM_SESSION:
         clauses.append("EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) }")
-    if filters.get("region") is not None and start != _FROM_REGION:
+    if _is_province(filters.get("region")) and start != _FROM_REGION:
+        # A person's province is kept on them (`region_key`, graph/pools.py, rederived with every change of
+        # their region): one property read instead of walking their relationships to the region.
+        clauses.append("EXISTS { MATCH (a)-[:BY]->(p:Practitioner) WHERE p.region_key = $region }")
+    elif filters.get("region") is not None and start != _FROM_REGION:
         clauses.append(
             cypher(
                 "EXISTS { MATCH (a)-[:BY]->(:Practitioner)-[:BASED_IN]->(r:Region) WHERE", WITHIN_REGION, "}"
@@ -138,7 +146,10 @@ def _part(
 
 
 def _by_parts(filters: Mapping[str, Any], status: str | None) -> bool:
-    return status is not None and _start(filters) == _FROM_ALL
+    """Whether a status list starts from its parts: from every application, and also within a region, where the
+    region's people (each one's relationships walked to find their applications) cost more than checking the
+    person of each application the status keeps."""
+    return status is not None and _start(filters) in (_FROM_ALL, _FROM_REGION)
 
 
 def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
