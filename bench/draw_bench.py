@@ -353,6 +353,9 @@ def main() -> None:
     parser.add_argument(
         "--far", action="store_true", help="panel dates in a far year of their own (as before)"
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="the draws, verify and get only (for A/B rounds)"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     result = run(args)
