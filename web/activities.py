@@ -18,7 +18,7 @@ from interface.schemas.activity import ActivityArgs
 from registry import activities as rules
 from registry.errors import NotFound, RegistryError
 from registry.reference import SPECIALTIES
-from services import activities, activity_participation
+from services import activities, activity_participation, profiles
 from web import labels
 from web.pages import INDUSTRY_NAMES, REGION_NAMES, field_errors
 from web.portal import portal, principal
@@ -29,6 +29,8 @@ DONE = {
     "signed_up": "报名成功，请等待组织方确认。",
     "accepted": "已接受邀请，已为您报名。",
     "declined": "已谢绝邀请。",
+    "contact_on": "已开启：组织方可以向您推荐和邀请公益活动。",
+    "contact_off": "已关闭：组织方不会再向您推荐或邀请公益活动；您仍可自行报名。",
 }
 
 
@@ -179,5 +181,15 @@ def activities_mine() -> Any:
                if i["kind"] == activity_participation.ACTIVITY]  # fmt: skip
     return render_template(
         "activities/mine.html", participations=activity_participation.of_practitioner(context, person),
-        invitations=invited,
+        invitations=invited, contact=profiles.get_own(context, person).get("contact_for_activities", True),
+        done=DONE.get(request.args.get("done", "")),
     )  # fmt: skip
+
+
+@portal.route("/activities/mine/contact", methods=["POST"])
+def activities_contact() -> Any:
+    """Turn activity invitations and suggestions on or off (`contact_for_activities`, the same edit as PATCH /me)."""
+    person = _practitioner()
+    wanted = request.form.get("contact_for_activities") == "on"
+    profiles.update_own(ctx(), person, {"contact_for_activities": wanted})
+    return redirect(url_for("portal.activities_mine", done="contact_on" if wanted else "contact_off"))

@@ -112,3 +112,17 @@ def test_the_organizer_page_needs_the_organizer(app, context, listed):
     own = api_keys.create(context, "government", "本部门", organization_id=listed["department"])[0]
     page = visitor(app, own).get(url)
     assert page.status_code == 200 and "推荐人员" in page.get_data(as_text=True)
+
+
+def test_a_practitioner_turns_activity_invitations_off_and_on_from_my_activities(app, listed):
+    browser = visitor(app, listed["latecomer"])
+    me = {"X-API-Key": listed["latecomer"]}
+    page = browser.get("/activities/mine").get_data(as_text=True)
+    assert 'name="contact_for_activities" checked' in page
+    response = browser.post("/activities/mine/contact", data={"csrf_token": csrf(page)})  # the box unticked
+    assert response.status_code == 302
+    assert app.test_client().get(f"{API}/me", headers=me).get_json()["contact_for_activities"] is False
+    page = browser.get("/activities/mine?done=contact_off").get_data(as_text=True)
+    assert "不会再向您推荐或邀请" in page and 'name="contact_for_activities" checked' not in page
+    browser.post("/activities/mine/contact", data={"csrf_token": csrf(page), "contact_for_activities": "on"})
+    assert app.test_client().get(f"{API}/me", headers=me).get_json()["contact_for_activities"] is True
