@@ -45,7 +45,9 @@ def test_xlsx_keeps_numbers_and_stores_hostile_text_as_text():
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("name", "holders")
     for (name, holders), value in zip(rows[1:], HOSTILE, strict=True):
-        assert name == "'" + value.replace("\r", "\n")  # XML reads a carriage return as a line feed
+        # A raw carriage return in XML text is read as a line feed by the standard library's parser, kept by lxml's
+        # (openpyxl reads with lxml when it is installed: pyHanko brings it); either way the text stays text.
+        assert name in {"'" + value, "'" + value.replace("\r", "\n")}
         assert holders == 5
     for row in sheet.iter_rows(min_row=2):
         assert row[0].data_type == "s"
