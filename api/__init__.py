@@ -123,8 +123,8 @@ def _namespaces() -> list[Any]:
         jobs,
         matching,
         me,
-        notifications,  # its /me/notifications routes join the me namespace
         me_activities,  # noqa: F401 — its routes (/me/activities, /me/invitations) join the me namespace
+        notifications,  # its /me/notifications routes join the me namespace
         organizations,
         pools,
         practitioners,
