@@ -53,7 +53,7 @@ def enqueue(
         person = repo.preferences(tx, recipient_id)
         if person is None or person["deleted"]:
             return None
-        available = [IN_APP] + [EMAIL] * person["has_email"] + [SMS] * person["has_phone"]
+        available = _reachable(person)
         chosen = _stored(person["channels"]).get(kind)
         channels = channels_for(kind, chosen, available)
         address = None
@@ -90,6 +90,11 @@ def enqueue(
     ]
     written = repo.create(tx, ref or notification_id, props, recipient_id, deliveries)
     return notification_id if written else None
+
+
+def _reachable(person: dict[str, Any]) -> list[str]:
+    """The channels a person can receive: in-app always, e-mail and SMS with an address on their record."""
+    return [IN_APP] + ([EMAIL] if person["has_email"] else []) + ([SMS] if person["has_phone"] else [])
 
 
 def _stored(text: str | None) -> dict[str, list[str]]:
@@ -149,7 +154,7 @@ def _preference_view(chosen: dict[str, list[str]], person: dict[str, Any]) -> di
             }
             for kind in KINDS
         ],
-        "reachable": [IN_APP] + [EMAIL] * person["has_email"] + [SMS] * person["has_phone"],
+        "reachable": _reachable(person),
     }
 
 

@@ -52,8 +52,6 @@ def _answer(token: str, response: str, reason: str | None = None) -> Any:
         return _outcome("invalid")
     except LinkExpired:
         return _outcome("expired")
-    except ValidationFailed:
-        raise
     except NotFound:
         return _outcome("missing")
     except RegistryError as error:
