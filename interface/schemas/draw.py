@@ -231,6 +231,9 @@ class DrawSchema(Schema):
     status = fields.String(metadata={"description": "inviting, complete or short"})
     disclosed = fields.Boolean(metadata={"description": "names shown to non-admin roles"})
     names_hidden = fields.Boolean(metadata={"description": "true when this answer hides the names"})
+    conceal_project = fields.Boolean(
+        metadata={"description": "invitations name neither title nor organization until the expert accepts"}
+    )
     organization_id = fields.String(allow_none=True)
     organization = fields.Nested(OrganizationRefSchema, allow_none=True)
     work_type = fields.String(allow_none=True)
