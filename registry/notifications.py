@@ -80,7 +80,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("exam_result", "考试成绩", "考试成绩：{work_type_name}{level_name}",
          "您参加的{work_type_name}{level_name}考试（{exam_day}）成绩 {score} 分，结果：{outcome_name}。"),
     Kind("activity_invitation", "公益活动邀请", "公益活动邀请：{title}", "您受邀参加公益活动“{title}”，时间：{starts_on}。"),
-    Kind("activity_cancelled", "公益活动取消", "公益活动取消：{title}", "公益活动“{title}”（{starts_on}）已取消。原因：{reason}"),
+    Kind("activity_cancelled", "公益活动取消", "公益活动取消：{title}",
+         "公益活动“{title}”（{starts_on}）已取消。原因：{reason}"),
 )  # fmt: skip
 KIND_BY_CODE: dict[str, Kind] = {k.code: k for k in KINDS}
 KIND_CODES: tuple[str, ...] = tuple(KIND_BY_CODE)
