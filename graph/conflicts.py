@@ -90,6 +90,11 @@ WHERE v.id IN $providers AND (e.since IS NULL OR e.since <= $on) AND (e.until IS
 RETURN v.id AS provider, p {.id, .name} AS person, e.since AS since, e.until AS until
 """
 
+# Up to this many people, their employers are read from their side (STAFF_AMONG); beyond, the providers' staff is
+# read from the providers' side and filtered by the ids (a national draw's tens of thousands of matched people cost
+# more seeks than the providers have staff).
+PEOPLE_SIDE_LIMIT = 5000
+
 # Colleagues: people on a team, within the window, with someone a member employed within the window.
 COLLEAGUES = """
 UNWIND $members AS member_id
@@ -141,7 +146,7 @@ def evidence(
         found["engagements"] = [native(r.data()) for r in tx.run(ENGAGEMENTS, params)]
         providers = sorted({row["provider"]["id"] for row in found["engagements"] if row["provider"]})
         if providers:
-            statement = STAFF if ids is None else STAFF_AMONG
+            statement = STAFF_AMONG if ids is not None and len(ids) <= PEOPLE_SIDE_LIMIT else STAFF
             found["staff"] = [native(r.data()) for r in tx.run(statement, params, providers=providers)]
     if colleagues:
         found["colleagues"] = [native(r.data()) for r in tx.run(COLLEAGUES, params)]
