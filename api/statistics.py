@@ -104,7 +104,11 @@ def _respond(statistic: str, args: dict[str, Any]) -> Any:
         end=args.get("end"),
         within=args.get("within", 90),
     )
-    result = service.answer_as(context, service_request, role, args["format"], args.get("lang"))
+    return _answered(service.answer_as(context, service_request, role, args["format"], args.get("lang")))
+
+
+def _answered(result: Any) -> Any:
+    """A statistic's JSON answer as it is; its CSV or XLSX export as a download."""
     if isinstance(result, service.Export):
         return Response(
             result.content,
@@ -151,14 +155,7 @@ class ActivityStatistics(Resource):
             as_of=args.get("as_of") or context.today, table=args.get("table"), year=args.get("year"),
             region=args.get("region"), kind=args.get("kind"),
         )  # fmt: skip
-        result = activity_stats.answer_as(context, request, role, args["format"], args.get("lang"))
-        if isinstance(result, service.Export):
-            return Response(
-                result.content,
-                mimetype=result.media_type,
-                headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
-            )
-        return result
+        return _answered(activity_stats.answer_as(context, request, role, args["format"], args.get("lang")))
 
 
 @open_data_ns.route("/<string:day>.csv")
