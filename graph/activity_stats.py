@@ -60,6 +60,13 @@ WITH p, pool.code AS pool, COLLECT { MATCH (p)-[:BASED_IN]->(home:Region) RETURN
 RETURN pool, region, took_part, count(p) AS people""",
 )
 
+# What an answer was read from: every write of the registry advances the audit chain's head in its own transaction
+# (attendance, status changes, sign-ups included); the two counts catch bulk loads that write no entry.
+CHANGE_KEY = """
+OPTIONAL MATCH (h:AuditChain {id: 'registry'})
+RETURN h.seq AS seq, COUNT { (:Activity) } AS activities, COUNT { ()-[:JOINED]->() } AS joins
+"""
+
 REGION_NAMES = "MATCH (r:Region) WHERE r.level = 'province' RETURN r.code AS code, r.name_zh AS name_zh"
 
 
@@ -107,6 +114,11 @@ def pool_counts(tx: neo4j.ManagedTransaction, year: int) -> list[PoolCount]:
         PoolCount(r["pool"], r["region"], bool(r["took_part"]), r["people"])
         for r in tx.run(POOL_COUNTS, start=start, end=end)
     ]
+
+
+def change_key(tx: neo4j.ManagedTransaction) -> tuple[Any, ...]:
+    """A key that changes with every write the statistics may depend on (index seek and count-store reads)."""
+    return tuple(tx.run(CHANGE_KEY).single(strict=True).values())
 
 
 def province_names(tx: neo4j.ManagedTransaction) -> dict[str, str]:

@@ -1,12 +1,16 @@
 """`/stats/activities`: public-welfare activities for government dashboards, and their open-data rows.
 
-Read live from the graph (one read transaction: the year's published activities with the people whose
-participation counts, or the pools' members), aggregated by registry/statistics/activities.py, suppressed like
-every other statistic for every caller but an administrator, exported as CSV / XLSX like the others.
+Read from the graph (one read transaction: the year's published activities with the people whose participation
+counts, or the pools' members), aggregated by registry/statistics/activities.py, suppressed like every other
+statistic for every caller but an administrator, exported as CSV / XLSX like the others. Each answer is kept in the
+process under the graph's change key (`graph.activity_stats.change_key`: the audit chain's head and two counts), so
+a dashboard asks the graph again only after something was written.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -37,6 +41,7 @@ OPEN_DATA_MEASURES: tuple[tuple[str, str], ...] = (
     ("activity_participants", "participants"),
     ("activity_hours", "hours"),
 )
+KEPT_ANSWERS = 256  # answers kept per process, the oldest dropped first
 FIRST_YEAR = 2021  # the occupation's first certificates (registry/statistics/open_data.OPEN_DATA_FIRST_DAY)
 
 
@@ -83,6 +88,27 @@ def _read(tx: neo4j.ManagedTransaction, request: ActivityStatsRequest) -> tuple[
     return welfare.compute(table, facts, pools, query), repo.province_names(tx)
 
 
+class _Kept:
+    """Answers by (request, suppressed, change key), bounded; one per process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self.lock:
+            return self.answers.get(key)
+
+    def put(self, key: tuple[Any, ...], answer: Any) -> None:
+        with self.lock:
+            self.answers[key] = answer
+            while len(self.answers) > KEPT_ANSWERS:
+                self.answers.popitem(last=False)
+
+
+_KEPT = _Kept()
+
+
 def _with_province_names(table: stats.Table, names: dict[str, str]) -> stats.Table:
     if "province" not in table.columns:
         return table
@@ -95,13 +121,17 @@ def answer(ctx: Context, request: ActivityStatsRequest, role: str, lang: str | N
     """`{statistic, table, tables, as_of, filters, columns, labels, rows, totals, suppression}`, as the other
     statistics answer; counts of people under the minimum are null for every caller but an administrator."""
     request = check(request, ctx.today)
-    table, names = ctx.graph.read(_read, request)
     minimum = cache_for(ctx.graph).settings.minimum_cell
     suppressed = role != "admin"
+    key = (request, suppressed, minimum, lang, ctx.today, ctx.graph.read(repo.change_key))
+    kept = _KEPT.get(key)
+    if kept is not None:
+        return kept
+    table, names = ctx.graph.read(_read, request)
     if suppressed:
         table = stats.suppress(table, minimum, SUPPRESSION_GROUPS[request.table or ""])
     table = _with_province_names(table, names)
-    return {
+    result = {
         "statistic": STATISTIC,
         "table": request.table,
         "tables": list(welfare.TABLES),
@@ -117,6 +147,8 @@ def answer(ctx: Context, request: ActivityStatsRequest, role: str, lang: str | N
             "measures": list(table.people_measures),
         },
     }
+    _KEPT.put(key, result)
+    return result
 
 
 def answer_as(
@@ -170,6 +202,11 @@ def open_data_rows(ctx: Context, day: date, minimum: int) -> list[dict[str, Any]
 
 
 def open_data_lines(ctx: Context, day: date, minimum: int) -> bytes:
-    """`open_data_rows` as CSV lines in the open data's columns, without a header (they follow the day's rows)."""
-    text = to_csv(OPEN_DATA_COLUMNS, open_data_rows(ctx, day, minimum))
-    return text.split(b"\r\n", 1)[1]
+    """`open_data_rows` as CSV lines in the open data's columns, without a header (they follow the day's rows);
+    kept like the answers until the next write."""
+    key = ("open-data", day, minimum, ctx.today, ctx.graph.read(repo.change_key))
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = to_csv(OPEN_DATA_COLUMNS, open_data_rows(ctx, day, minimum)).split(b"\r\n", 1)[1]
+        _KEPT.put(key, kept)
+    return kept

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from seed.synthetic import generate
+from services import audit
 from services.activity_stats import ActivityStatsRequest, answer
 from services.context import Context
 from services.synthetic import load_synthetic
@@ -138,3 +139,20 @@ def test_each_pools_share_equals_the_cypher_count(ctx, graph, year):
         assert (rows[pool]["members"], rows[pool]["participants"]) == (members, participants), pool
         assert math.isclose(rows[pool]["share"], participants / members, abs_tol=1e-4)
     assert any(participants for _, participants in expected.values())
+
+
+def test_an_answer_is_kept_until_a_write_and_read_again_after_it(ctx, graph):
+    before = answered(ctx, TODAY.year, {"region": "420100"}, "provinces")
+    assert answered(ctx, TODAY.year, {"region": "420100"}, "provinces") is before  # kept: no write since
+
+    def correct_attendance(tx):  # as the services write: the change and its audit entry in one transaction
+        tx.run(
+            """MATCH (:Practitioner)-[j:JOINED {status: 'attended'}]->(a:Activity {region: '420100', status: 'completed'})
+            WHERE a.starts_on.year = $year WITH j LIMIT 1 SET j.status = 'absent', j.attended = false, j.hours = null""",
+            year=TODAY.year,
+        ).consume()
+        audit.record(tx, ctx, "activity", None, "attendance", details={"corrected": 1})
+
+    graph.write(correct_attendance)
+    after = answered(ctx, TODAY.year, {"region": "420100"}, "provinces")
+    assert after["totals"]["participations"] == before["totals"]["participations"] - 1
