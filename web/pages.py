@@ -20,7 +20,7 @@ from interface.schemas.practitioner import SearchArgs
 from registry import reference as places
 from registry.errors import NotFound, ValidationFailed
 from registry.masking import mask_name
-from services import activity_certificates, certificates, credit, documents, practitioners, search
+from services import activity_certificates, certificates, credit, documents, practitioners, profiles, search
 from web import labels
 from web.portal import portal, principal
 
@@ -245,6 +245,8 @@ def profile(practitioner_id: Any) -> str:
         abort(404)
     if principal().role in CLIENT_PLUS and view["status"] != "deleted":
         view = view | {"credit": credit.summary(context, view["id"])}  # as GET /practitioners/{id} gives it
+    # 公益服务 as the API gives it; the presenter shows it as the person's `public_welfare` visibility allows.
+    view = view | {"public_welfare": profiles.public_welfare_of(context, view["id"])}
     shown = presenters.practitioner(view)
     graph = (
         presenters.neighbourhood(practitioners.neighbourhood(context, str(practitioner_id)))
@@ -255,7 +257,8 @@ def profile(practitioner_id: Any) -> str:
         graph = None  # the neighbourhood names clients and colleagues: client+ only, as in the API
     drawing = json.dumps(_drawing(graph), ensure_ascii=False, default=str) if graph else None
     return render_template("profile.html", person=shown, credit=shown.get("credit"), graph=graph, drawing=drawing,
-                           region_names=REGION_NAMES, sanction_kinds=SANCTION_KINDS)  # fmt: skip
+                           welfare=shown.get("public_welfare"), region_names=REGION_NAMES,
+                           sanction_kinds=SANCTION_KINDS)  # fmt: skip
 
 
 def _drawing(graph: dict[str, Any]) -> dict[str, Any]:

@@ -162,3 +162,14 @@ def test_someone_who_never_took_part_has_an_empty_record(world, app, keys):
     ).get_json()
     assert shown["public_welfare"] == {"activities": 0, "hours": 0.0, "by_year": []}
     assert shown["credit"]["public_welfare"]["activities"] == 0
+
+
+@pytest.mark.parametrize(("level", "shown"), (("public", True), ("clients", False)))
+def test_the_portal_profile_shows_public_service_as_the_visibility_allows(world, level, shown):
+    set_level(world, level)
+    page = world["client"].get(f"/practitioners/{world['person']['id']}").get_data(as_text=True)
+    assert ('data-testid="public-welfare"' in page) == shown
+    if shown:
+        assert 'data-testid="welfare-activities">3<' in page
+        assert 'data-testid="welfare-hours">11.5<' in page
+        assert f"<td>{THIS_YEAR}</td><td>2</td><td>7.5</td>" in page
