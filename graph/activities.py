@@ -290,6 +290,8 @@ def search(
     params |= {"statuses": [filters["status"]] if filters.get("status") else list(scope["statuses"]),
                "all": scope["all"], "public": list(scope["public"]), "own": scope["own"], "today": today,
                "open": filters.get("open_for_sign_up")}  # fmt: skip
+    if params["open"]:  # only an open activity takes sign-ups: the status index finds them alone
+        params["statuses"] = [s for s in params["statuses"] if s == "open"]
     listing, total = (LIST_PAGE, LIST_TOTAL) if params["open"] is None else (LIST_OPEN_PAGE, LIST_OPEN_TOTAL)
     items = [
         native(r["activity"]) for r in tx.run(listing, params, skip=(page - 1) * per_page, limit=per_page)
