@@ -129,8 +129,8 @@ def keys_by_id(ids: dict[str, str]) -> dict[str, str]:
 
 
 def wipe_registry(graph) -> None:
-    """Remove every person (with their applications and results), certificate, engagement and organization but the
-    issuer; keep keys and taxonomy.
+    """Remove every person (with their applications, results and site visits), certificate, engagement, activity and
+    organization but the issuer; keep keys and taxonomy.
     The registry revision goes too, so search indexes rebuild rather than apply changes to people now gone."""
     graph.driver.execute_query(
         """
@@ -138,6 +138,7 @@ def wipe_registry(graph) -> None:
                      OR (n:Organization AND n.kind <> 'issuer')
                      OR n:Evaluation OR n:MisconductRecord OR n:Sanction OR n:Complaint OR n:ComplaintEvent
                      OR n:Appeal OR n:Revision OR n:Application OR n:ExamResult
+                     OR n:SiteVisit OR n:Activity OR n:ActivityStatusChange
         DETACH DELETE n
         """
     )

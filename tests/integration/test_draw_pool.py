@@ -8,6 +8,7 @@ and a revoked certificate and a barred one, all based in one region, drawn for o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from seed.synthetic import generate
 from services import certificates, draw_reports, draws, misconduct, practitioners
 from services import draw_screen as screening
 from services.synthetic import load_synthetic
+from tests.fixed_graph import wipe_registry
 from tests.support import unique_id_card
 
 TODAY = date.today()
@@ -41,8 +43,10 @@ def _person(context, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(context) -> dict:
-    load_synthetic(context, generate(300, seed=7, today=TODAY), batch_size=150)
+def world(context) -> Iterator[dict]:
+    # Synthetic registries of different seeds share certificate numbers: this module's registry stands alone.
+    wipe_registry(context.graph)
+    load_synthetic(context, generate(300, seed=2407, today=TODAY), batch_size=150)
     people = [_person(context, f"池专家{i}") for i in range(9)]
     for holder, action in zip(people[:2], ("suspend", "revoke"), strict=True):
         number = context.graph.read(
@@ -65,7 +69,8 @@ def world(context) -> dict:
     body = {"purpose": "review_panel", "title": "池", "organization_id": org, "work_type": "verification",
             "min_level": 2, "region": REGION, "size": 5, "reserves": 2, "panel_date": DAY,
             "exclusions": [{"practitioner_id": people[3], "reason": "co-author"}]}  # fmt: skip
-    return {"people": people, "org": org, "draw": draws.create(context, body)}
+    yield {"people": people, "org": org, "draw": draws.create(context, body)}
+    wipe_registry(context.graph)
 
 
 def _stored(context, draw_id: str) -> dict:
