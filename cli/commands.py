@@ -171,7 +171,9 @@ def generate_command(size: int, seed: int, csv_path: str | None, if_empty: bool)
         return
     with click.progressbar(length=size, label=f"loading {size} practitioners", file=sys.stderr) as bar:
         counts = synthetic_service.load_synthetic(context, registry, progress=bar.update)
-    counts |= load_activities(context, registry)  # public-welfare activities and sign-ups (seed/activities.py)
+    counts |= load_activities(
+        context, registry
+    )  # public-welfare activities and sign-ups (seed/activities.py)
     click.echo(json.dumps(counts))
 
 

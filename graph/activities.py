@@ -287,11 +287,13 @@ def search(
     """A page of activities (latest start first) and the total; `scope` says which statuses the caller sees:
     {all: bool, public: [statuses], own: organizer id or None, statuses: [every status it may list]}."""
     params = {key: filters.get(key) for key in ("kind", "from", "to", "organizer_id", "region")}
-    params |= {"statuses": [filters["status"]] if filters.get("status") else list(scope["statuses"]),
-               "all": scope["all"], "public": list(scope["public"]), "own": scope["own"], "today": today,
-               "open": filters.get("open_for_sign_up")}  # fmt: skip
-    if params["open"]:  # only an open activity takes sign-ups: the status index finds them alone
-        params["statuses"] = [s for s in params["statuses"] if s == "open"]
+    statuses = [filters["status"]] if filters.get("status") else list(scope["statuses"])
+    if filters.get(
+        "open_for_sign_up"
+    ):  # only an open activity takes sign-ups: the status index finds them alone
+        statuses = [status for status in statuses if status == "open"]
+    params |= {"statuses": statuses, "all": scope["all"], "public": list(scope["public"]), "own": scope["own"],
+               "today": today, "open": filters.get("open_for_sign_up")}  # fmt: skip
     listing, total = (LIST_PAGE, LIST_TOTAL) if params["open"] is None else (LIST_OPEN_PAGE, LIST_OPEN_TOTAL)
     items = [
         native(r["activity"]) for r in tx.run(listing, params, skip=(page - 1) * per_page, limit=per_page)

@@ -14,11 +14,15 @@ from graph.activities import COUNTED
 from graph.cypher import cypher
 from graph.records import native
 
-PARTICIPATION_VIEW = """
-{code: j.certificate_code, counted: """ + COUNTED + """, hours: j.hours,
+PARTICIPATION_VIEW = (
+    """
+{code: j.certificate_code, counted: """
+    + COUNTED
+    + """, hours: j.hours,
  holder: p.name, holder_id: p.id,
  activity: a {.id, .title, .kind, .starts_on, .ends_on, .status, organizer_id: o.id, organizer: o.name}}
 """
+)
 
 # The activity and its organizer even when the person took no (counted) part, so the caller's right to ask is
 # decided before "did not take part" is said.
@@ -50,7 +54,9 @@ RETURN""",
 )
 
 
-def participation(tx: neo4j.ManagedTransaction, activity_id: str, practitioner_id: str) -> dict[str, Any] | None:
+def participation(
+    tx: neo4j.ManagedTransaction, activity_id: str, practitioner_id: str
+) -> dict[str, Any] | None:
     """{activity_id, organizer_id, participation (None if the person never joined)}; None for no such activity."""
     record = tx.run(PARTICIPATION, activity_id=activity_id, practitioner_id=practitioner_id).single()
     return native(record.data()) if record else None

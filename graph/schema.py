@@ -139,7 +139,10 @@ JOINED_CERTIFICATE_CODE_INDEX = (
 
 # GET /applications?status=: each part of a status is one seek giving its rows newest first
 # (graph/application_lists.py STATUS_PARTS), and the large parts are counted from the index alone.
-APPLICATION_STAGE_DAY_INDEX = "CREATE INDEX application_stage_registered_on IF NOT EXISTS FOR (n:Application) ON (n.stage, n.registered_on)"
+APPLICATION_STAGE_DAY_INDEX = (
+    "CREATE INDEX application_stage_registered_on IF NOT EXISTS"
+    " FOR (n:Application) ON (n.stage, n.registered_on)"
+)
 
 
 # A draw's matched people start from the certificates of the work type at the level or higher: one range seek

@@ -304,9 +304,7 @@ class SearchIndex:
         transaction to read in (see refresh)."""
         if tx is None:
             options = {"audience": audience, "factor": factor}
-            return self.graph.read_leader(
-                lambda tx: self.match(request, today, rules, **options, tx=tx)
-            )
+            return self.graph.read_leader(lambda tx: self.match(request, today, rules, **options, tx=tx))
         self.refresh(tx)
         assert self.store is not None and self.reference is not None  # refresh() leaves the index warm
         conflicted: dict[str, dict[str, Any]] = {}

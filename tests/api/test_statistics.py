@@ -331,7 +331,9 @@ def test_open_data_is_public_with_a_licence_line_and_a_stable_header(client, adm
     for row in rows:
         assert (
             row["value"] == ""
-            or row["measure"].startswith(("activities", "activity_hours"))  # activities and hours count no people
+            or row["measure"].startswith(
+                ("activities", "activity_hours")
+            )  # activities and hours count no people
             or int(row["value"]) == 0
             or int(row["value"]) >= 5
             or row["measure"].endswith("total")

@@ -39,7 +39,11 @@ VIEW = {
     "pools": ["talent"],
     "phone": "13800000000",
     "email": "w@example.cn",
-    "public_welfare": {"activities": 1, "hours": 2.0, "by_year": [{"year": 2026, "activities": 1, "hours": 2.0}]},
+    "public_welfare": {
+        "activities": 1,
+        "hours": 2.0,
+        "by_year": [{"year": 2026, "activities": 1, "hours": 2.0}],
+    },
     "id_card_tail": "123X",
     "visibility": {},
 }
