@@ -33,7 +33,8 @@ def pool(context) -> list[str]:
 
 
 def _invitation(context, year_offset: int) -> tuple[dict, str, str]:
-    """A new draw, its invited expert and the body of the invitation they were sent."""
+    """A new draw, its invited expert and the body of the invitation they were sent; `year_offset` gives the panel a
+    year no other suite draws in (test_draw_screen uses +40 to +42, test_draw_pool +45, test_draws_at_once +47)."""
     view = draws.create(context, {
         "purpose": "standard_drafting", "title": "民航碳排放标准编写", "work_type": "aviation", "min_level": 2,
         "region": REGION, "size": 1, "reserves": 1, "exclusions": [],
@@ -63,7 +64,7 @@ def _status(context, draw_id: str, expert: str) -> str:
 
 
 def test_accept_is_one_click_and_the_same_link_again_changes_nothing(client, context, pool):
-    view, expert, body = _invitation(context, 40)
+    view, expert, body = _invitation(context, 63)
     first = client.get(_path(body, "accept"))
     assert first.status_code == 200 and "已接受邀请" in first.get_data(as_text=True)
     assert first.headers["Cache-Control"] == "no-store" and first.headers["Referrer-Policy"] == "no-referrer"
@@ -77,7 +78,7 @@ def test_accept_is_one_click_and_the_same_link_again_changes_nothing(client, con
 
 
 def test_decline_asks_a_reason_then_records_it(client, context, pool):
-    view, expert, body = _invitation(context, 41)
+    view, expert, body = _invitation(context, 64)
     page = client.get(_path(body, "decline"))
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "评审时间冲突" in html and "民航碳排放标准编写" in html
@@ -94,7 +95,7 @@ def test_decline_asks_a_reason_then_records_it(client, context, pool):
 
 
 def test_an_edited_or_expired_link_opens_a_clear_page_and_changes_nothing(client, context, pool):
-    view, expert, body = _invitation(context, 42)
+    view, expert, body = _invitation(context, 65)
     path = _path(body, "accept")
     edited = path[:-3] + ("abc" if not path.endswith("abc") else "xyz")
     response = client.get(edited)
