@@ -47,17 +47,10 @@ class ParticipationFacts:
 
 def certificate(facts: CertificateFacts) -> bytes:
     """The one-page e-certificate, unsigned."""
-    page = Page(
-        title=f"碳排放管理员职业能力水平评价证书 {facts.number}",
-        subject="碳排放管理员职业能力水平评价证书（电子证书）",
-        kind=CERTIFICATE_KIND,
-        number=facts.number,
-        author=REGISTRY_NAME,
+    heading = "碳排放管理员职业能力水平评价证书"
+    page = _headed(
+        heading, "电子证书 · Electronic certificate", f"{heading}（电子证书）", CERTIFICATE_KIND, facts.number
     )
-    page.frame()
-    middle = page.width / 2
-    page.text(middle, page.height - 92, "碳排放管理员职业能力水平评价证书", 28, ACCENT, centred=True)
-    page.text(middle, page.height - 118, "电子证书 · Electronic certificate", 12, MUTED, centred=True)
     rows = [Row("持证人", facts.holder)]
     if facts.id_card is not None:
         rows.append(Row("身份证号", facts.id_card))
@@ -78,17 +71,9 @@ def certificate(facts: CertificateFacts) -> bytes:
 
 def participation(facts: ParticipationFacts) -> bytes:
     """The one-page participation certificate of a public-welfare activity, unsigned."""
-    page = Page(
-        title=f"公益活动参与证明 {facts.code}",
-        subject="公益活动参与证明",
-        kind=PARTICIPATION_KIND,
-        number=facts.code,
-        author=REGISTRY_NAME,
+    page = _headed(
+        "公益活动参与证明", "Certificate of participation", "公益活动参与证明", PARTICIPATION_KIND, facts.code
     )
-    page.frame()
-    middle = page.width / 2
-    page.text(middle, page.height - 92, "公益活动参与证明", 28, ACCENT, centred=True)
-    page.text(middle, page.height - 118, "Certificate of participation", 12, MUTED, centred=True)
     page.text(90, page.height - 165, f"兹证明 {facts.holder} 参加了以下公益活动：", 15)
     rows = [
         Row("活动名称", facts.activity),
@@ -100,6 +85,17 @@ def participation(facts: ParticipationFacts) -> bytes:
     page.rows(rows, 90, page.height - 205)
     _footer(page, facts.verify_url, "扫码查验本证明")
     return page.finish()
+
+
+def _headed(heading: str, subheading: str, subject: str, kind: str, number: str) -> Page:
+    """A framed page with its heading, its metadata naming the document's kind and number (which the signature
+    covers and /verify/document reads)."""
+    page = Page(title=f"{heading} {number}", subject=subject, kind=kind, number=number, author=REGISTRY_NAME)
+    page.frame()
+    middle = page.width / 2
+    page.text(middle, page.height - 92, heading, 28, ACCENT, centred=True)
+    page.text(middle, page.height - 118, subheading, 12, MUTED, centred=True)
+    return page
 
 
 def _footer(page: Page, verify_url: str, caption: str) -> None:
