@@ -13,6 +13,8 @@ import uuid
 
 from flask import Flask, Response, g, request
 
+from registry.masking import redact_text
+
 log = logging.getLogger("registry.request")
 
 
@@ -22,11 +24,12 @@ class JsonLineFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": redact_text(record.getMessage()),
         }
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            # An exception's text is not ours: an SMTP refusal names its recipient, a driver error may quote a value.
+            line["exc"] = redact_text(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from registry.errors import InvalidIdentifier
 from registry.identifiers import normalize_phone
 
@@ -55,3 +57,20 @@ ID_CARD_LENGTH = 18  # GB 11643
 def mask_id_card(tail: str) -> str:
     """An ID card number shown from its last four characters only: **************123X."""
     return MASK * (ID_CARD_LENGTH - len(tail)) + tail
+
+
+# Shapes of personal data that free text (an exception's message, a server's reply) may carry: an e-mail address,
+# an ID card number (GB 11643: 18 characters, the last may be X) or a mainland mobile number. Digits inside
+# longer runs of digits are left alone, so ids and counts stay readable.
+_PERSONAL_SHAPES = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<e-mail>"),
+    (re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), "<id card>"),
+    (re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"), "<phone>"),
+)
+
+
+def redact_text(text: str) -> str:
+    """Free text with every e-mail address, ID card number and mobile number in it replaced by what it was."""
+    for pattern, label in _PERSONAL_SHAPES:
+        text = pattern.sub(label, text)
+    return text

@@ -34,6 +34,7 @@ from registry.jobs import (
     requested,
     slot_start,
 )
+from registry.masking import redact_text
 from services import (
     audit,
     certificates,
@@ -169,7 +170,7 @@ def _renewing(ctx: Context, run: dict[str, Any], stop: threading.Event) -> None:
 def _error_text(error: BaseException) -> str:
     """What went wrong, short; a domain error's detail, otherwise the exception's type and message."""
     text = error.detail if isinstance(error, RegistryError) else f"{type(error).__name__}: {error}"
-    return text[:500]
+    return redact_text(text)[:500]
 
 
 def run(

@@ -45,3 +45,18 @@ def test_the_drivers_retry_and_connection_messages_are_json_lines():
     assert all(
         r["level"] in ("WARNING", "ERROR", "CRITICAL") for r in records if r["logger"].startswith("neo4j")
     )
+
+
+def test_an_exceptions_text_is_logged_without_the_personal_data_it_names():
+    import logging
+
+    from interface.logs import JsonLineFormatter
+
+    try:
+        raise RuntimeError("recipient refused: li.wei@example.com.cn, 13812345678")
+    except RuntimeError:
+        record = logging.LogRecord("registry.jobs", logging.ERROR, __file__, 1, "job failed for %s", ("a@b.cn",),
+                                   sys.exc_info())  # fmt: skip
+    line = json.loads(JsonLineFormatter().format(record))
+    assert "RuntimeError" in line["exc"]
+    assert "li.wei" not in line["exc"] and "13812345678" not in line["exc"] and "a@b.cn" not in line["msg"]
