@@ -67,7 +67,12 @@ def invitations_of(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
         row | {"kind": DRAW, "id": row["draw_id"]}
         for row in invitations.of_practitioner(ctx, practitioner_id)
     ]
-    return ctx.graph.read(repo.invitations_of, practitioner_id) + drawn
+    return activity_invitations(ctx, practitioner_id) + drawn
+
+
+def activity_invitations(ctx: Context, practitioner_id: str) -> list[dict[str, Any]]:
+    """The person's activity invitations alone, newest first."""
+    return ctx.graph.read(repo.invitations_of, practitioner_id)
 
 
 def kind_of(ctx: Context, practitioner_id: str, invitation_id: str) -> str:

@@ -25,7 +25,15 @@ from interface.workbooks import export_workbook
 from registry.declarations import RELATIONSHIP_CODES
 from registry.errors import RegistryError, ValidationFailed
 from registry.visibility import VISIBILITY_DEFAULTS, VISIBILITY_LEVELS, effective
-from services import availability, declarations, invitations, organizations, personal_data, profiles
+from services import (
+    activity_participation,
+    availability,
+    declarations,
+    invitations,
+    organizations,
+    personal_data,
+    profiles,
+)
 from web import labels
 from web.pages import field_errors
 from web.portal import portal, principal
@@ -88,6 +96,7 @@ def _page(status: int = 200, **extra: Any) -> Any:
         "declarations": declarations.of_practitioner(context, person),
         "periods": availability.of_practitioner(context, person),
         "invitations": invitations.of_practitioner(context, person),
+        "activity_invitations": activity_participation.activity_invitations(context, person),
         "field_names": FIELD_NAMES,
         "level_names": LEVEL_NAMES,
         "levels": VISIBILITY_LEVELS,

@@ -126,3 +126,23 @@ def test_a_practitioner_turns_activity_invitations_off_and_on_from_my_activities
     assert "不会再向您推荐或邀请" in page and 'name="contact_for_activities" checked' not in page
     browser.post("/activities/mine/contact", data={"csrf_token": csrf(page), "contact_for_activities": "on"})
     assert app.test_client().get(f"{API}/me", headers=me).get_json()["contact_for_activities"] is True
+
+
+def test_an_activity_invitation_is_listed_on_my_record_and_accepted_from_there(app, context, listed):
+    client = app.test_client()
+    admin = {"X-API-Key": api_keys.create(context, "admin", "邀请测试")[0]}
+    person = {"name": "页面受邀丙", "id_card": unique_id_card(), "education": "bachelor"}
+    pid = client.post(f"{API}/practitioners", json=person, headers=admin).get_json()["id"]
+    key = api_keys.create(context, "practitioner", "页面受邀", practitioner_id=pid)[0]
+    invited = client.post(f"{API}/activities/{listed['ids']['open']}/invitations", json={"practitioner_ids": [pid]},
+                          headers=admin)  # fmt: skip
+    assert invited.status_code == 200, invited.get_json()
+    browser = visitor(app, key)
+    page = browser.get("/me").get_data(as_text=True)
+    assert f"社区讲座{listed['tag']}" in page and "待答复" in page
+    answered = browser.post(f"/activities/{listed['ids']['open']}/invitation",
+                            data={"csrf_token": csrf(page), "response": "accepted"})  # fmt: skip
+    assert answered.status_code == 302
+    mine = client.get(f"{API}/me/invitations", headers={"X-API-Key": key}).get_json()["items"]
+    assert [(i["kind"], i["status"]) for i in mine] == [("activity", "accepted")]
+    assert "已接受" in browser.get("/me").get_data(as_text=True)
