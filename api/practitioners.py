@@ -76,8 +76,8 @@ class PractitionerItem(Resource):
             if view["status"] != "active" or not view.get("public_profile"):
                 raise NotFound(f"No practitioner with id {practitioner_id}.")
             return view | {"public_welfare": profiles.public_welfare_of(context, view["id"])}
-        welfare = profiles.public_welfare_of(context, view["id"])
-        return view | {"credit": credit.summary(context, view["id"]), "public_welfare": welfare}
+        summary, welfare = credit.summary_and_public_welfare(context, view["id"])
+        return view | {"credit": summary, "public_welfare": welfare}
 
     @require(ADMIN)
     @ns.response(409, "An ID card number already registered to another practitioner")

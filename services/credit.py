@@ -77,10 +77,27 @@ def active_sanctions(tx: neo4j.ManagedTransaction, practitioner_id: str, today: 
 def summary(ctx: Context, practitioner_id: str) -> dict[str, Any]:
     """The profile's `credit` for one practitioner, as the caller may see it: panels served count only disclosed
     draws but for admins, so the count never moves with a panel whose members are not yet disclosed."""
+    return summary_and_public_welfare(ctx, practitioner_id)[0]
+
+
+def summary_and_public_welfare(ctx: Context, practitioner_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The credit summary and the profile's `public_welfare` record, from one read of the person's participation
+    (the summary's 公益服务 is that record's count and hours)."""
     every_draw = ctx.actor.role == "admin"
-    return ctx.graph.read(
-        credit_summary, practitioner_id, ctx.today, rules(ctx).recent_evaluations, every_draw=every_draw
-    )
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[dict[str, Any], dict[str, Any]]:
+        welfare = record(activity_repo.record(tx, practitioner_id))
+        facts = credit_summary(
+            tx,
+            practitioner_id,
+            ctx.today,
+            rules(ctx).recent_evaluations,
+            every_draw=every_draw,
+            welfare=welfare,
+        )
+        return facts, welfare
+
+    return ctx.graph.read(work)
 
 
 def credit_summary(
@@ -90,9 +107,11 @@ def credit_summary(
     recent: int = 5,
     *,
     every_draw: bool = True,
+    welfare: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The profile's `credit`: evaluations {count, mean, recent}, active sanctions, draws served (of every draw,
-    or of disclosed draws only), records, and 公益服务 (`public_welfare`: activities and hours, no score)."""
+    or of disclosed draws only), records, and 公益服务 (`public_welfare`: activities and hours, no score; from
+    `welfare`, the person's record, when the caller has read it already)."""
     facts = repo.credit_facts(tx, practitioner_id, recent, every_draw) or {
         "scores": [], "recent": [], "draws_served": 0, "records": 0,
     }  # fmt: skip
@@ -101,7 +120,7 @@ def credit_summary(
         "sanctions": active_sanctions(tx, practitioner_id, today),
         "draws_served": facts["draws_served"],
         "records": facts["records"],
-        "public_welfare": credit_entry(record(activity_repo.record(tx, practitioner_id))),
+        "public_welfare": credit_entry(welfare or record(activity_repo.record(tx, practitioner_id))),
     }
 
 

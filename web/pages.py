@@ -243,10 +243,13 @@ def profile(practitioner_id: Any) -> str:
     view = practitioners.get(context, str(practitioner_id), include_deleted=principal().role == "admin")
     if principal().role not in CLIENT_PLUS and not view.get("public_profile"):
         abort(404)
+    # Credit and 公益服务 as GET /practitioners/{id} gives them; the presenter shows 公益服务 as the person's
+    # `public_welfare` visibility allows.
     if principal().role in CLIENT_PLUS and view["status"] != "deleted":
-        view = view | {"credit": credit.summary(context, view["id"])}  # as GET /practitioners/{id} gives it
-    # 公益服务 as the API gives it; the presenter shows it as the person's `public_welfare` visibility allows.
-    view = view | {"public_welfare": profiles.public_welfare_of(context, view["id"])}
+        summary, welfare = credit.summary_and_public_welfare(context, view["id"])
+        view = view | {"credit": summary, "public_welfare": welfare}
+    else:
+        view = view | {"public_welfare": profiles.public_welfare_of(context, view["id"])}
     shown = presenters.practitioner(view)
     graph = (
         presenters.neighbourhood(practitioners.neighbourhood(context, str(practitioner_id)))
