@@ -34,6 +34,7 @@ from typing import Any
 from registry.certificates import CertificateFacts, effective_status
 from registry.declarations import LOOKBACK_YEARS
 from registry.draw_rules import DEFAULT_RULES, EXCLUSION_CODES, DrawRules
+from registry.misconduct import in_force
 from registry.taxonomy import LEVEL_RANKS, WORK_TYPE_CODES
 
 # --- Purposes and panel size ---------------------------------------------------------------------------------
@@ -267,12 +268,8 @@ def current_employers(candidate: CandidateFacts, reference: date) -> tuple[str, 
 
 
 def sanction_active(sanction: Sanction, day: date) -> bool:
-    """In force on `d`: from <= d AND (until IS NULL OR until >= d) AND (lifted_on IS NULL OR lifted_on > d)."""
-    return (
-        sanction.starts_on <= day
-        and (sanction.until is None or sanction.until >= day)
-        and (sanction.lifted_on is None or sanction.lifted_on > day)
-    )
+    """In force on `day`, by the misconduct rules' one statement of it (registry.misconduct.in_force)."""
+    return in_force(sanction.starts_on, sanction.until, sanction.lifted_on, day)
 
 
 def avoidance(

@@ -213,13 +213,15 @@ class Sanction:
         }
 
 
+def in_force(starts_on: date, until: date | None, lifted_on: date | None, day: date) -> bool:
+    """A sanction in force on `day`: started by then, its end (inclusive) not passed, not lifted by then. The one
+    statement of the rule: draws read it too (registry.draws.sanction_active)."""
+    return starts_on <= day and (until is None or until >= day) and (lifted_on is None or lifted_on > day)
+
+
 def is_active(sanction: Sanction, day: date) -> bool:
-    """In force on `day`: from <= day, until null or >= day, lifted_on null or > day."""
-    return (
-        sanction.from_ <= day
-        and (sanction.until is None or sanction.until >= day)
-        and (sanction.lifted_on is None or sanction.lifted_on > day)
-    )
+    """In force on `day` (in_force)."""
+    return in_force(sanction.from_, sanction.until, sanction.lifted_on, day)
 
 
 def returns_on(sanction: Sanction) -> date | None:
