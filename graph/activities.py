@@ -40,6 +40,14 @@ COLLECT { MATCH (a)-[:CHANGED]->(c:ActivityStatusChange) RETURN c {from: c.`from
           ORDER BY c.at }
 """
 
+# The listing's catalogue (graph/activity_catalogue.py) is kept per process until this revision moves: every
+# write that changes an activity's status, kind, region, dates, capacity or organizer bumps it in its transaction.
+BUMP_CATALOGUE = """
+MERGE (r:Revision {id: 'activities'})
+ON CREATE SET r.epoch = randomUUID()
+SET r.value = coalesce(r.value, 0) + 1
+"""
+
 CREATE = cypher(
     """
 MATCH (organizer:Organization {id: $organizer_id})
@@ -257,7 +265,10 @@ def create(
 ) -> dict[str, Any] | None:
     """Store a draft activity of the organizer, with its first history entry; None for an unknown organizer."""
     record = tx.run(CREATE, id=activity_id, organizer_id=organizer_id, props=props, reason=reason).single()
-    return native(record["activity"]) if record else None
+    if record is None:
+        return None
+    tx.run(BUMP_CATALOGUE).consume()
+    return native(record["activity"])
 
 
 def find(tx: neo4j.ManagedTransaction, activity_id: str) -> dict[str, Any] | None:
@@ -273,7 +284,9 @@ def lock(tx: neo4j.ManagedTransaction, activity_id: str) -> bool:
 
 def change_status(tx: neo4j.ManagedTransaction, activity_id: str, status: str, reason: str) -> dict[str, Any]:
     """Set the status and keep the change (from, to, reason, at) in the activity's history."""
-    return native(tx.run(CHANGE_STATUS, id=activity_id, status=status, reason=reason).single()["activity"])
+    view = native(tx.run(CHANGE_STATUS, id=activity_id, status=status, reason=reason).single()["activity"])
+    tx.run(BUMP_CATALOGUE).consume()
+    return view
 
 
 def search(

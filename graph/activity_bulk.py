@@ -8,6 +8,8 @@ from typing import Any
 
 import neo4j
 
+from graph.activities import BUMP_CATALOGUE
+
 CREATE_ACTIVITIES = """
 UNWIND $activities AS row
 MERGE (a:Activity {id: row.id})
@@ -38,7 +40,10 @@ def create_activities(tx: neo4j.ManagedTransaction, activities: list[dict[str, A
     """Create the activities not stored yet (rows of id, organizer_id, props, changes); how many were created."""
     if not activities:
         return 0
-    return tx.run(CREATE_ACTIVITIES, activities=activities).single(strict=True)["created"]
+    created = tx.run(CREATE_ACTIVITIES, activities=activities).single(strict=True)["created"]
+    if created:  # the listing's catalogue is read again (graph/activities.py BUMP_CATALOGUE)
+        tx.run(BUMP_CATALOGUE).consume()
+    return created
 
 
 def create_joins(tx: neo4j.ManagedTransaction, joins: list[dict[str, Any]]) -> int:

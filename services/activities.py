@@ -20,7 +20,7 @@ from graph import organizations as organization_repo
 from graph.records import found
 from registry import activities as rules
 from registry.errors import Conflict, NotFound
-from services import audit, notifications, reference
+from services import activity_catalogue, audit, notifications, reference
 from services.context import Context, Page
 
 NEEDS_FIELDS: tuple[str, ...] = ("work_type", "min_level", "specialty", "industry")
@@ -109,12 +109,13 @@ def _scope(caller: Caller) -> dict[str, Any]:
 
 
 def search(ctx: Context, caller: Caller, filters: dict[str, Any], page: int, per_page: int) -> Page:
-    """A page of activities the caller may see (anyone: open and completed), latest start first."""
+    """A page of activities the caller may see (anyone: open and completed), latest start first; filtered and
+    sorted over the process's catalogue (services/activity_catalogue.py), as graph.activities.search would."""
     filters = {
         **filters,
         "organizer_id": str(filters["organizer_id"]) if filters.get("organizer_id") else None,
     }
-    return Page.of(ctx.graph.read(repo.search, filters, _scope(caller), ctx.today, page, per_page))
+    return Page.of(activity_catalogue.search(ctx.graph, filters, _scope(caller), ctx.today, page, per_page))
 
 
 def _notice(view: dict[str, Any], reason: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from graph.activities import BUMP_CATALOGUE
 from graph.driver import Graph
 
 ACTIVITY = """
@@ -17,7 +18,9 @@ CREATE (a:Activity {id: $id, title: $title, kind: $kind, description: '测试活
                     hours: $hours, capacity: 100, status: $status, created_at: datetime(), updated_at: datetime()})
 CREATE (a)-[:ORGANIZED_BY]->(o)
 CREATE (a)-[:CHANGED]->(:ActivityStatusChange {`from`: 'draft', to: $status, reason: '测试', at: datetime()})
+WITH a
 """
+ACTIVITY = ACTIVITY + BUMP_CATALOGUE  # as every activity write does: the listing's catalogue is read again
 
 JOIN = """
 MATCH (p:Practitioner {id: $practitioner_id}), (a:Activity {id: $activity_id})
