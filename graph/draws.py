@@ -117,11 +117,13 @@ CREATE (d)-[:HAS_EVENT]->(e:DrawEvent)
 SET e = event, e.draw_id = $id, e.key = $id + ':' + toString(event.seq)
 """
 
+# An exclusion's evidence path is stored once, on its event (whose chained hash covers it): read_draw gives the
+# row the path of the event with its seq. Rows written before kept a copy of it, which is left as it is.
 ADD_EXCLUSIONS = """
 MATCH (d:Draw {id: $id})
 UNWIND $exclusions AS x
 MATCH (p:Practitioner {id: x.practitioner_id})
-CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage, path: x.path}]->(p)
+CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage}]->(p)
 """
 
 # The seats are the replay of the events: each DREW carries the seat's current state.
@@ -283,12 +285,16 @@ def write_head(
 
 
 def read_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> dict[str, Any] | None:
-    """The whole stored draw (properties, organization, seats, exclusions — the pool-wide set's rows read back
-    after the others, marked `pooled` — events), or None."""
+    """The whole stored draw (properties, organization, seats, exclusions with their event's path — the pool-wide
+    set's rows read back after the others, marked `pooled` — events), or None."""
     record = tx.run(GET_DRAW, id=draw_id).single()
     if not record:
         return None
     view = native(record["draw"])
+    paths = {e["seq"]: e["path"] for e in view.get("events") or [] if e.get("path") is not None}
+    for row in view.get("excluded") or []:
+        if row.get("path") is None and row.get("seq") in paths:
+            row["path"] = paths[row["seq"]]
     pooled = decode_pool(view.get("pool_exclusions"))
     if pooled:
         names = dict(tx.run(NAMES, ids=sorted({row["practitioner_id"] for row in pooled})).values())

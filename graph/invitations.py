@@ -42,6 +42,18 @@ RETURN""",
 )
 
 
+# Several seats at once (a draw's new invitations, the hourly reminders), each with whether its draw conceals.
+MANY = cypher(
+    """
+UNWIND $pairs AS pair
+MATCH (d:Draw {id: pair.draw_id})-[r:DREW]->(p:Practitioner {id: pair.practitioner_id})
+RETURN pair.draw_id AS draw_id, pair.practitioner_id AS practitioner_id,
+       coalesce(d.conceal_project, false) AS concealed,""",
+    INVITATION_FIELDS,
+    "AS invitation",
+)
+
+
 def of_practitioner(tx: neo4j.ManagedTransaction, practitioner_id: str) -> list[dict[str, Any]]:
     """The person's invitations, latest draw first."""
     return [native(r["invitation"]) for r in tx.run(LIST, practitioner_id=practitioner_id)]
@@ -51,3 +63,14 @@ def find(tx: neo4j.ManagedTransaction, practitioner_id: str, draw_id: str) -> di
     """The person's invitation to one draw; None when they were not drawn."""
     record = tx.run(ONE, practitioner_id=practitioner_id, draw_id=draw_id).single()
     return native(record["invitation"]) if record else None
+
+
+def seats(
+    tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[dict[str, Any], bool]]:
+    """The invitations of (draw id, practitioner id) pairs, each with whether its draw conceals its project."""
+    rows = [{"draw_id": draw_id, "practitioner_id": pid} for draw_id, pid in pairs]
+    return {
+        (r["draw_id"], r["practitioner_id"]): (native(r["invitation"]), bool(r["concealed"]))
+        for r in tx.run(MANY, pairs=rows)
+    }

@@ -38,6 +38,29 @@ SET d += delivery, d.notification_id = n.id
 RETURN DISTINCT n.id AS id
 """
 
+PREFERENCES_MANY = """
+UNWIND $ids AS pid
+MATCH (p:Practitioner {id: pid})
+RETURN pid AS id, p.notification_channels AS channels,
+       coalesce(p.email, '') <> '' AS has_email, coalesce(p.phone, '') <> '' AS has_phone,
+       p.deletion_requested_at IS NOT NULL AS deleted
+"""
+
+# CREATE for several notifications in one statement (a draw's invitations): each row as CREATE's parameters.
+CREATE_MANY = """
+UNWIND $rows AS row
+MERGE (n:Notification {ref: row.ref})
+ON CREATE SET n += row.props
+WITH n, row WHERE n.id = row.props.id
+OPTIONAL MATCH (p:Practitioner {id: row.recipient_id})
+FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (n)-[:TO]->(p))
+WITH n, row
+UNWIND row.deliveries AS delivery
+CREATE (d:NotificationDelivery)-[:OF]->(n)
+SET d += delivery, d.notification_id = n.id
+RETURN DISTINCT n.id AS id
+"""
+
 SET_PREFERENCES = """
 MATCH (p:Practitioner {id: $practitioner_id})
 SET p.notification_channels = $channels
@@ -126,6 +149,11 @@ def preferences(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str,
     return dict(record) if record else None
 
 
+def preferences_of(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """`preferences` of several people at once, by id (unknown ids are left out)."""
+    return {r["id"]: dict(r) for r in tx.run(PREFERENCES_MANY, ids=ids)}
+
+
 def set_preferences(tx: neo4j.ManagedTransaction, practitioner_id: str, channels: str) -> bool:
     """Store the person's choice of channels (JSON text); False when there is no such person."""
     return tx.run(SET_PREFERENCES, practitioner_id=practitioner_id, channels=channels).single() is not None
@@ -141,6 +169,11 @@ def create(
     """Write a notification and its deliveries unless one with `ref` exists; whether it was written."""
     record = tx.run(CREATE, ref=ref, props=props, recipient_id=recipient_id, deliveries=deliveries).single()
     return record is not None
+
+
+def create_many(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]]) -> set[str]:
+    """`create` for several notifications ({ref, props, recipient_id, deliveries} rows); the ids written."""
+    return {r["id"] for r in tx.run(CREATE_MANY, rows=rows)} if rows else set()
 
 
 def page(

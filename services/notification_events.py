@@ -10,6 +10,7 @@ before a certificate expires, once per certificate, expiry date and threshold) a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,7 +44,7 @@ def for_draw(
     """Notify the people the new events of a draw concern; how many notifications were written."""
     events = list(events)
     called = {e.practitioner_id for e in events if e.kind in ("reserve_called", "replacement_drawn")}
-    written = 0
+    wanted: list[_Wanted] = []
     for event in events:
         pid = event.practitioner_id
         if pid is None:
@@ -51,33 +52,39 @@ def for_draw(
         if event.kind == "invited" and event.deadline is not None:
             kind = "draw_replacement" if pid in called else "draw_invitation"
             extra = notification_links.links(ctx, draw_id, pid, event.deadline)
-            written += _draw_notice(
-                tx, draw_id, pid, kind, f"{draw_id}:{pid}:invited:{event.seq}", now, extra
-            )
+            wanted.append(_Wanted(draw_id, pid, kind, f"{draw_id}:{pid}:invited:{event.seq}", extra))
         elif (event.kind == "responded" and event.response == "accepted") or event.kind == "appointed":
-            written += _draw_notice(tx, draw_id, pid, "draw_confirmed", f"{draw_id}:{pid}:confirmed", now, {})
-    return written
+            wanted.append(_Wanted(draw_id, pid, "draw_confirmed", f"{draw_id}:{pid}:confirmed", {}))
+    return _draw_notices(tx, wanted, now)
 
 
-def _draw_notice(
-    tx: neo4j.ManagedTransaction,
-    draw_id: str,
-    practitioner_id: str,
-    kind: str,
-    ref: str,
-    now: datetime,
-    extra: dict[str, Any],
-) -> int:
-    seat = invitation_repo.find(tx, practitioner_id, draw_id)
-    if seat is None:
+@dataclass(frozen=True)
+class _Wanted:
+    draw_id: str
+    practitioner_id: str
+    kind: str
+    ref: str
+    extra: dict[str, Any]
+
+
+def _draw_notices(tx: neo4j.ManagedTransaction, wanted: list[_Wanted], now: datetime) -> int:
+    """Write the draw notices in three statements whatever their number (the seats, the channels, the writes)."""
+    if not wanted:
         return 0
-    organization = seat.get("organization") or {}
-    concealed = repo.draw_conceals(tx, draw_id) and seat.get("status") != "accepted"
-    data = draw_message_data({**seat, "organization_name": organization.get("name")}, concealed) | extra
-    written = notifications.enqueue(
-        tx, practitioner_id, kind, data, ref=f"{kind}:{ref}", subject_id=draw_id, now=now
-    )
-    return int(written is not None)
+    seats = invitation_repo.seats(tx, sorted({(w.draw_id, w.practitioner_id) for w in wanted}))
+    notices = []
+    for w in wanted:
+        found = seats.get((w.draw_id, w.practitioner_id))
+        if found is None:
+            continue
+        seat, conceals = found
+        organization = seat.get("organization") or {}
+        concealed = conceals and seat.get("status") != "accepted"
+        data = draw_message_data({**seat, "organization_name": organization.get("name")}, concealed) | w.extra
+        notices.append(
+            notifications.Notice(w.practitioner_id, w.kind, data, f"{w.kind}:{w.ref}", subject_id=w.draw_id)
+        )
+    return notifications.enqueue_many(tx, notices, now)
 
 
 def queue_invitation_reminders(ctx: Context, now: datetime | None = None) -> dict[str, int]:
@@ -85,12 +92,13 @@ def queue_invitation_reminders(ctx: Context, now: datetime | None = None) -> dic
     now = now or datetime.now(UTC)
 
     def work(tx: neo4j.ManagedTransaction) -> int:
-        written = 0
-        for row in repo.open_invitations(tx, now, now + timedelta(hours=REMINDER_HOURS)):
-            draw_id, pid = row["draw_id"], row["practitioner_id"]
-            extra = notification_links.links(ctx, draw_id, pid, row["deadline"])
-            written += _draw_notice(tx, draw_id, pid, "draw_reminder", f"{draw_id}:{pid}", now, extra)
-        return written
+        wanted = [
+            _Wanted(row["draw_id"], row["practitioner_id"], "draw_reminder",
+                    f"{row['draw_id']}:{row['practitioner_id']}",
+                    notification_links.links(ctx, row["draw_id"], row["practitioner_id"], row["deadline"]))
+            for row in repo.open_invitations(tx, now, now + timedelta(hours=REMINDER_HOURS))
+        ]  # fmt: skip
+        return _draw_notices(tx, wanted, now)
 
     return {"reminders": ctx.graph.write(work)}
 

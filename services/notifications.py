@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +50,51 @@ def enqueue(
     """Write a notification of `kind` to a practitioner (or, without one, to the e-mail address `email`) in `tx`,
     with a delivery per channel they chose; its id, or None when nobody can receive it or `ref` was written."""
     now = now or datetime.now(UTC)
+    person = repo.preferences(tx, recipient_id) if recipient_id is not None else None
+    row = _row(person, recipient_id, kind, data, ref, email, subject_id, now)
+    if row is None:
+        return None
+    written = repo.create(tx, row["ref"], row["props"], recipient_id, row["deliveries"])
+    return row["props"]["id"] if written else None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification for `enqueue_many` (a practitioner's; the arguments of `enqueue`)."""
+
+    recipient_id: str
+    kind: str
+    data: dict[str, Any]
+    ref: str
+    subject_id: str | None = None
+
+
+def enqueue_many(tx: neo4j.ManagedTransaction, notices: list[Notice], now: datetime) -> int:
+    """`enqueue` for several practitioners' notices in two statements (their channels, then every write); how
+    many were written. The same nodes as one `enqueue` each, in order (a repeated `ref` is written once)."""
+    people = repo.preferences_of(tx, sorted({n.recipient_id for n in notices}))
+    rows = [
+        row
+        for n in notices
+        if (row := _row(people.get(n.recipient_id), n.recipient_id, n.kind, n.data, n.ref, None,
+                        n.subject_id, now)) is not None
+    ]  # fmt: skip
+    return len(repo.create_many(tx, rows))
+
+
+def _row(
+    person: dict[str, Any] | None,
+    recipient_id: str | None,
+    kind: str,
+    data: dict[str, Any],
+    ref: str | None,
+    email: str | None,
+    subject_id: str | None,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """The notification and its deliveries as stored ({ref, props, recipient_id, deliveries}), or None when nobody
+    can receive it (`person`: the recipient's `preferences`, None when unknown)."""
     if recipient_id is not None:
-        person = repo.preferences(tx, recipient_id)
         if person is None or person["deleted"]:
             return None
         available = _reachable(person)
@@ -88,8 +132,12 @@ def enqueue(
         }
         for channel in channels
     ]
-    written = repo.create(tx, ref or notification_id, props, recipient_id, deliveries)
-    return notification_id if written else None
+    return {
+        "ref": ref or notification_id,
+        "props": props,
+        "recipient_id": recipient_id,
+        "deliveries": deliveries,
+    }
 
 
 def _reachable(person: dict[str, Any]) -> list[str]:

@@ -523,23 +523,38 @@ def test_an_indirect_conflict_excludes_with_its_path_sealed_and_verified(client,
     view = client.get(f"{URL}/{draw['id']}", headers=admin).get_json()
     conflicted = [x for x in view["excluded"] if x["rule"] == "group_employment"]
     assert [key_of(ids, x["practitioner_id"]) for x in conflicted] == ["EMP"]
+    # The path is stored once, on the exclusion's event (its chained hash covers it); the row keeps none.
     row = _one(
         graph,
-        "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() RETURN x.path AS path",
+        "MATCH (d:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() "
+        "MATCH (d)-[:HAS_EVENT]->(e:DrawEvent {seq: x.seq}) RETURN x.path AS copy, e.path AS path",
         id=draw["id"],
     )
+    assert row["copy"] is None
     path = json.loads(row["path"])
     assert path[0]["rel"] == "EMPLOYED_BY" and path[0]["to"]["id"] == ids["client_org"]
     assert conflicted[0]["path"] == path  # the API shows the path as sealed
     url = f"{URL}/{draw['id']}/verify"
     assert client.get(url).get_json()["verified"] is True
-    # The path is sealed: an edit of it in Neo4j fails verification naming the exclusions.
-    query = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() SET x.path = $path"
-    graph.driver.execute_query(query, {"id": draw["id"], "path": "[]"})
+    # The path is sealed: an edit of it in Neo4j, on the event or as a copy on the row, fails verification.
+    on_row = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() SET x.path = $path"
+    graph.driver.execute_query(on_row, {"id": draw["id"], "path": "[]"})
     try:
         assert "exclusions" in client.get(url).get_json()["mismatched"]
     finally:
-        graph.driver.execute_query(query, {"id": draw["id"], "path": row["path"]})
+        graph.driver.execute_query(on_row, {"id": draw["id"], "path": None})
+    assert client.get(url).get_json()["verified"] is True
+    on_event = (
+        "MATCH (:Draw {id: $id})-[:HAS_EVENT]->(e:DrawEvent {kind: 'excluded', rule: 'group_employment'}) "
+        "SET e.path = $path"
+    )
+    graph.driver.execute_query(on_event, {"id": draw["id"], "path": "[]"})
+    try:
+        found = client.get(url).get_json()
+        assert found["verified"] is False and {"events", "exclusions"} <= set(found["mismatched"])
+    finally:
+        graph.driver.execute_query(on_event, {"id": draw["id"], "path": row["path"]})
+    assert client.get(url).get_json()["verified"] is True
 
 
 def test_the_cli_makes_shows_and_verifies_a_draw(app, ids):
