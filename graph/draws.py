@@ -25,6 +25,7 @@ from graph.draw_records import as_day, candidate_facts, event_properties, seat_p
 from graph.records import native
 from registry.draw_log import DrawEvent, Seat
 from registry.draw_pool import decode as decode_pool
+from registry.draw_pool import decode_paths, encode_paths
 from registry.draw_seal import excluded_rows
 from registry.draws import (
     CandidateFacts,
@@ -117,14 +118,17 @@ CREATE (d)-[:HAS_EVENT]->(e:DrawEvent)
 SET e = event, e.draw_id = $id, e.key = $id + ':' + toString(event.seq)
 """
 
-# An exclusion's evidence path is stored once, on its event (whose chained hash covers it): read_draw gives the
-# row the path of the event with its seq. Rows written before kept a copy of it, which is left as it is.
+# An exclusion's evidence path is stored once: at sealing in the draw's compressed path set (registry/draw_pool.py
+# `paths-v1`), at a refill on its `skipped` event. read_draw gives each event and row the path of its seq, so the
+# event's chained hash and the sealed rows cover it as before. Rows and events written before kept their copies.
 ADD_EXCLUSIONS = """
 MATCH (d:Draw {id: $id})
 UNWIND $exclusions AS x
 MATCH (p:Practitioner {id: x.practitioner_id})
 CREATE (d)-[:EXCLUDED {rule: x.rule, detail: x.detail, seq: x.seq, stage: x.stage}]->(p)
 """
+
+SET_PATHS = "MATCH (d:Draw {id: $id}) SET d.exclusion_paths = $paths"
 
 # The seats are the replay of the events: each DREW carries the seat's current state.
 WRITE_SEATS = """
@@ -262,7 +266,11 @@ def append(
     stored = [event_properties(e) for e in events]
     for properties, hashed in zip(stored, hashes, strict=False):
         properties["hash"] = hashed
+    # `excluded` events are written once, at sealing: their paths go to the draw's set, not to each event.
+    paths = {p["seq"]: p.pop("path") for p in stored if p["kind"] == "excluded" and p.get("path") is not None}
     tx.run(APPEND_EVENTS, id=draw_id, events=stored).consume()
+    if paths:
+        tx.run(SET_PATHS, id=draw_id, paths=encode_paths(paths)).consume()
     exclusions = excluded_rows(stored)
     if exclusions:
         tx.run(ADD_EXCLUSIONS, id=draw_id, exclusions=exclusions).consume()
@@ -291,6 +299,10 @@ def read_draw(tx: neo4j.ManagedTransaction, draw_id: str) -> dict[str, Any] | No
     if not record:
         return None
     view = native(record["draw"])
+    sealed = decode_paths(view.pop("exclusion_paths", None))
+    for event in view.get("events") or []:
+        if event.get("path") is None and event.get("seq") in sealed:
+            event["path"] = sealed[event["seq"]]
     paths = {e["seq"]: e["path"] for e in view.get("events") or [] if e.get("path") is not None}
     for row in view.get("excluded") or []:
         if row.get("path") is None and row.get("seq") in paths:

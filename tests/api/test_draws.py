@@ -28,6 +28,7 @@ from adapters.signing import Signer
 from graph import draws as draws_repo
 from registry import draw_seal
 from registry.audit import Actor
+from registry.draw_pool import decode_paths, encode_paths
 from services import availability, declarations, misconduct
 from services.context import Context
 from tests.support import assert_problem, graph_size, unique_id_card
@@ -523,37 +524,44 @@ def test_an_indirect_conflict_excludes_with_its_path_sealed_and_verified(client,
     view = client.get(f"{URL}/{draw['id']}", headers=admin).get_json()
     conflicted = [x for x in view["excluded"] if x["rule"] == "group_employment"]
     assert [key_of(ids, x["practitioner_id"]) for x in conflicted] == ["EMP"]
-    # The path is stored once, on the exclusion's event (its chained hash covers it); the row keeps none.
+    # The path is stored once, in the draw's compressed path set by its event's seq; neither the event nor the
+    # EXCLUDED row keeps a copy.
     row = _one(
         graph,
         "MATCH (d:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() "
-        "MATCH (d)-[:HAS_EVENT]->(e:DrawEvent {seq: x.seq}) RETURN x.path AS copy, e.path AS path",
+        "MATCH (d)-[:HAS_EVENT]->(e:DrawEvent {seq: x.seq}) "
+        "RETURN x.path AS on_row, e.path AS on_event, e.seq AS seq, d.exclusion_paths AS paths",
         id=draw["id"],
     )
-    assert row["copy"] is None
-    path = json.loads(row["path"])
+    assert row["on_row"] is None and row["on_event"] is None
+    stored = decode_paths(row["paths"])
+    path = json.loads(stored[row["seq"]])
     assert path[0]["rel"] == "EMPLOYED_BY" and path[0]["to"]["id"] == ids["client_org"]
     assert conflicted[0]["path"] == path  # the API shows the path as sealed
     url = f"{URL}/{draw['id']}/verify"
     assert client.get(url).get_json()["verified"] is True
-    # The path is sealed: an edit of it in Neo4j, on the event or as a copy on the row, fails verification.
-    on_row = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() SET x.path = $path"
-    graph.driver.execute_query(on_row, {"id": draw["id"], "path": "[]"})
-    try:
-        assert "exclusions" in client.get(url).get_json()["mismatched"]
-    finally:
-        graph.driver.execute_query(on_row, {"id": draw["id"], "path": None})
-    assert client.get(url).get_json()["verified"] is True
+
+    def tampered(query: str, value: object, restore: object) -> set[str]:
+        graph.driver.execute_query(query, {"id": draw["id"], "value": value})
+        try:
+            found = client.get(url).get_json()
+            assert found["verified"] is False
+            return set(found["mismatched"])
+        finally:
+            graph.driver.execute_query(query, {"id": draw["id"], "value": restore})
+
+    # The path is sealed: an edit of it in Neo4j — in the set, or as a copy on the event or the row — fails.
+    edited = encode_paths(stored | {row["seq"]: "[]"})
+    on_set = "MATCH (d:Draw {id: $id}) SET d.exclusion_paths = $value"
+    assert {"events", "exclusions"} <= tampered(on_set, edited, row["paths"])
+    assert {"events", "exclusions"} <= tampered(on_set, b"not zlib", row["paths"])
+    on_row = "MATCH (:Draw {id: $id})-[x:EXCLUDED {rule: 'group_employment'}]->() SET x.path = $value"
+    assert "exclusions" in tampered(on_row, "[]", None)
     on_event = (
         "MATCH (:Draw {id: $id})-[:HAS_EVENT]->(e:DrawEvent {kind: 'excluded', rule: 'group_employment'}) "
-        "SET e.path = $path"
+        "SET e.path = $value"
     )
-    graph.driver.execute_query(on_event, {"id": draw["id"], "path": "[]"})
-    try:
-        found = client.get(url).get_json()
-        assert found["verified"] is False and {"events", "exclusions"} <= set(found["mismatched"])
-    finally:
-        graph.driver.execute_query(on_event, {"id": draw["id"], "path": row["path"]})
+    assert {"events", "exclusions"} <= tampered(on_event, "[]", None)
     assert client.get(url).get_json()["verified"] is True
 
 

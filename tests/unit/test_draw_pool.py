@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import zlib
 
-from registry.draw_pool import commitment, counts, decode, encode, is_pooled, properties
+from registry.draw_pool import (
+    commitment,
+    counts,
+    decode,
+    decode_paths,
+    encode,
+    encode_paths,
+    is_pooled,
+    properties,
+)
 from registry.draw_seal import digest, record_parts
 from registry.draws import Exclusion
 
@@ -53,3 +62,17 @@ def test_the_sealed_exclusions_part_holds_the_set_and_draws_sealed_before_hash_a
     assert with_set["exclusions"]["rows"] == before  # the pooled rows read back are sealed through the set
     other = record_parts({"pool_exclusions": encode(ROWS[1:])}, [row])
     assert digest(other["exclusions"]) != digest(with_set["exclusions"])
+
+
+def test_the_path_set_gives_each_seq_its_path_and_an_unreadable_set_gives_none():
+    paths = {7: '[{"rel":"EMPLOYED_BY"}]', 3: '[{"rel":"WORKED_ON"},{"rel":"EMPLOYED_BY"}]'}
+    assert decode_paths(encode_paths(paths)) == paths
+    assert decode_paths(encode_paths(paths)) == decode_paths(encode_paths(dict(reversed(paths.items()))))
+    assert decode_paths(b"not zlib") == {} and decode_paths(None) == {}
+    assert decode_paths(zlib.compress(b'{"seqs": [1], "paths": []}')) == {}  # columns that do not pair up
+
+
+def test_paths_of_one_organization_compress_well_below_their_size():
+    step = '{"from":{"id":"%s","name":"张三","type":"Practitioner"},"rel":"EMPLOYED_BY","to":{"id":"org-1"}}'
+    paths = {seq: "[" + step % f"person-{seq:04d}" + "]" for seq in range(3, 303)}
+    assert len(encode_paths(paths)) * 4 < sum(len(p.encode()) for p in paths.values())
