@@ -74,6 +74,34 @@ RETURN r.name_zh AS region, s.name_zh AS specialty, i.name_zh AS industry
 """
 
 
+# ACTIVITY, TAKEN, UNAVAILABLE and NAMES in one round trip, for the index's answer (the reference keeps them apart).
+SETTING = """
+MATCH (a:Activity {id: $id})
+RETURN a {.id, .title, .kind, .status, .region, .starts_on, .ends_on, .needs_work_type, .needs_min_level,
+          .needs_specialty, .needs_industry} AS activity,
+       COLLECT { MATCH (a)-[:ORGANIZED_BY]->(o:Organization) RETURN o.id }[0] AS organizer_id,
+       COLLECT { MATCH (p:Practitioner)-[:JOINED]->(a) RETURN p.id }
+     + COLLECT { MATCH (a)-[:INVITED]->(p:Practitioner) RETURN p.id }
+     + COLLECT { MATCH (p:Practitioner)-[:UNAVAILABLE]->(x:Availability)
+                 WHERE x.`from` <= a.ends_on AND x.`to` >= a.starts_on RETURN DISTINCT p.id } AS left_out,
+       {region: COLLECT { MATCH (r:Region {code: a.region}) RETURN r.name_zh }[0],
+        specialty: COLLECT { MATCH (s:Specialty {code: a.needs_specialty}) RETURN s.name_zh }[0],
+        industry: COLLECT { MATCH (i:Industry {code: a.needs_industry}) RETURN i.name_zh }[0]} AS names
+"""
+
+
+def setting(
+    tx: neo4j.ManagedTransaction, activity_id: str
+) -> tuple[dict[str, Any] | None, set[str], dict[str, str | None]]:
+    """The activity (as `activity` answers it, None when there is none), who it leaves out (`taken` and
+    `unavailable` on its days) and its names (as `names` answers them), read at once."""
+    record = tx.run(SETTING, id=activity_id).single()
+    if record is None:
+        return None, set(), {}
+    found = {**native(record["activity"]), "organizer_id": record["organizer_id"]}
+    return found, set(record["left_out"]), record["names"]
+
+
 def activity(tx: neo4j.ManagedTransaction, activity_id: str) -> dict[str, Any] | None:
     """The activity's status, place, days and needs with its organizer's id, or None when there is none."""
     record = tx.run(ACTIVITY, id=activity_id).single()

@@ -30,7 +30,7 @@ from services import search_index
 from services.activities import Caller
 from services.context import Context, Page
 from services.search_index.columns import LEVEL_RANKS, WORK_TYPE_CODES, WORK_TYPE_INDEX, bits
-from services.search_index.query import best_levels_of, hides
+from services.search_index.query import best_levels, hides
 from services.search_index.store import Store
 
 
@@ -53,8 +53,8 @@ def suggestions(ctx: Context, asker: Caller, activity_id: str, page: int = 1, pe
     audience = visibility.audience_of(asker.role)
 
     def work(tx: neo4j.ManagedTransaction) -> Page:
-        needs = _check(asker, found(repo.activity(tx, activity_id), "activity", activity_id))
-        left_out = repo.taken(tx, activity_id) | repo.unavailable(tx, needs.starts_on, needs.ends_on)
+        activity, left_out, names = repo.setting(tx, activity_id)
+        needs = _check(asker, found(activity, "activity", activity_id))
         index.refresh(tx)
         store, reference = index.store, index.reference
         assert store is not None and reference is not None  # refresh() leaves the index warm
@@ -63,7 +63,6 @@ def suggestions(ctx: Context, asker: Caller, activity_id: str, page: int = 1, pe
             chosen = chosen[(page - 1) * per_page :]
             ids = store.id_of(order.rows[chosen])
         shown = index.views(tx, ids, ctx.today)
-        names = repo.names(tx, needs)
         items = []
         for at, person in zip(chosen.tolist(), ids, strict=True):
             certificate = rules.best_certificate(shown.get(person, {}).get("certificates", ()), needs)
@@ -78,33 +77,38 @@ def suggestions(ctx: Context, asker: Caller, activity_id: str, page: int = 1, pe
     return ctx.graph.read_leader(work)  # the index's revision check must see every write
 
 
-def _entries_with(entries: Any, code: int, size: int) -> np.ndarray:
-    """Per row: whether the entry list holds `code` for it."""
+def _with_entry(
+    entries: Any, code: int, size: int, store: Store, audience: str | None, field: str
+) -> np.ndarray:
+    """Per row: whether the entry list holds `code` for it and the person shows `field` to the audience (worked
+    out over the entries holding the code, not over every row)."""
     mask = np.zeros(size, dtype=bool)
     if code > 0:
-        mask[entries.rows[entries.code == code]] = True
+        rows = entries.rows[entries.code == code]
+        mask[rows[~hides(store, audience, field, rows)]] = True
     mask[0] = False  # where detached entries point
     return mask
 
 
 MAX_POINTS = max(LEVEL_POINTS.values()) + rules.INDUSTRY_ENGAGEMENT_CAP + rules.REGION_ENGAGEMENT_CAP
+LEVEL_POINTS_OF = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 16)], dtype=np.int64)
 # Orders kept per index: a needs set's order costs a pass over every row and engagement once, then each page of
-# any activity with those needs is a partition of its candidates. Each holds ~21 bytes per candidate (21 MB for a
-# national activity without needs at a million people), so only the latest few are kept.
+# any activity with those needs is a partition of its candidates. Each holds 16 bytes per candidate (15 MB for a
+# national activity without needs at a million people) and the needs' per-row counts, so only a few are kept.
 ORDERS_KEPT = 8
 
 
 @dataclass
 class _Order:
     """Everyone who fits a needs set before an activity's own exclusions, in ascending rows, with one integer per
-    candidate that sorts them best first (fewer points missing, the better level, the id: `rules.order_key`) and
-    the facts their reasons name."""
+    candidate that sorts them best first (fewer points missing, the better level, the id: `rules.order_key`); the
+    facts their reasons name are kept per row of the index (None where the needs do not ask for them)."""
 
     rows: np.ndarray
     key: np.ndarray
-    in_industry: np.ndarray  # completed engagements in the needed industry
-    in_region: np.ndarray  # completed engagements in the activity's region
-    declares: np.ndarray  # declares the needed industry, as the audience may see it
+    in_industry: np.ndarray | None  # per row: completed engagements in the needed industry
+    in_region: np.ndarray | None  # per row: completed engagements in the activity's region
+    declares: np.ndarray | None  # per row: declares the needed industry, as the audience may see it
 
 
 _ORDERS: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[Any, ...], _Order]] = weakref.WeakKeyDictionary()
@@ -129,44 +133,52 @@ def _order_of(store: Store, needs: Needs, audience: str | None) -> _Order:
 
 
 def _order(store: Store, needs: Needs, audience: str | None) -> _Order:
+    # Every step is a whole-array operation: over the rows, the candidates (boolean compress, not gathers), the
+    # entries holding one code, or the distinct certificate masks (`Store.combos`, a few hundred).
     n, e = store.size, store.engagements
-    live = e.rows != 0
-    in_industry, in_region = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    declares = np.zeros(n, dtype=bool)
+    in_industry = in_region = declares = None
     work_types = [needs.work_type] if needs.work_type else WORK_TYPE_CODES
     allowed = bits([w for w in work_types if w in WORK_TYPE_INDEX],
                    [lv for lv in LEVEL_RANKS if lv <= needs.level_at_least])  # fmt: skip
-    meets = store.active[:n] & store.contact[:n] & ((store.cert_bits[:n] & allowed) != 0)
+    meets = store.memo(("activity-contactable",), lambda: store.active[:n] & store.contact[:n])
+    meets = meets & ((store.cert_bits[:n] & allowed) != 0)
     if needs.region:
         wanted = store.regions.get(needs.region)
         if wanted > 0:
-            in_region = np.bincount(e.rows[live & store.within(e.region, wanted)], minlength=n)
-        meets &= store.within(store.region[:n], wanted) if wanted > 0 else False
+            in_region = np.bincount(e.rows[(e.rows != 0) & store.within(e.region, wanted)], minlength=n)
+            meets &= store.within(store.region[:n], wanted)
+        else:
+            meets[:] = False
     if needs.specialty:
-        meets &= _entries_with(store.specialty, store.specialties.get(needs.specialty), n)
-        meets &= ~hides(store, audience, "specialties")
+        meets &= _with_entry(store.specialty, store.specialties.get(needs.specialty), n, store, audience,
+                             "specialties")  # fmt: skip
     if needs.industry:
         code = store.industries.get(needs.industry)
+        in_industry = np.zeros(n, dtype=np.int64)
         if code > 0:
-            in_industry = np.bincount(e.rows[live & (e.industry == code)], minlength=n)
-        declares = _entries_with(store.declared, code, n) & ~hides(store, audience, "industries")
+            in_industry = np.bincount(e.rows[(e.rows != 0) & (e.industry == code)], minlength=n)
+        declares = _with_entry(store.declared, code, n, store, audience, "industries")
         meets &= declares | (in_industry > 0)
     meets[0] = False
     rows = np.flatnonzero(meets)
-    best = best_levels_of(store, rows, allowed).astype(np.int64)
-    points = np.array([0] + [LEVEL_POINTS.get(level, 0) for level in range(1, 10)])[best]
-    if needs.industry:
-        points = points + np.minimum(
-            rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[rows]
-        )
-    if needs.region:
-        points = points + np.minimum(
-            rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * in_region[rows]
-        )
+    # Per candidate, taken by row number when they are few, by the mask when many (a pass without gathers).
+    chosen = rows if len(rows) * 4 < n else meets
     # One int64: points below the most any row can earn (bits 44 on), the level (40–43), the id rank (below 2^40).
-    key = ((MAX_POINTS - points) << 44) | (best << 40) | store.id_rank[rows].astype(np.int64)
-    return _Order(rows.astype(np.int32), key, in_industry[rows].astype(np.int32),
-                  in_region[rows].astype(np.int32), declares[rows])  # fmt: skip
+    # The level's part is worked out per certificate mask, then taken for each candidate.
+    best = best_levels(store.combos, allowed).astype(np.int64)
+    high = ((MAX_POINTS - LEVEL_POINTS_OF[best]) << 44) | (best << 40)
+    id_rank = store.memo(("id-rank-int64",), lambda: store.id_rank[:n].astype(np.int64))
+    key = high[store.combo[:n][chosen]] | id_rank[chosen]
+    if in_industry is not None:
+        key -= (
+            np.minimum(rules.INDUSTRY_ENGAGEMENT_CAP, rules.INDUSTRY_ENGAGEMENT_POINTS * in_industry[chosen])
+            << 44
+        )
+    if in_region is not None:
+        key -= (
+            np.minimum(rules.REGION_ENGAGEMENT_CAP, rules.REGION_ENGAGEMENT_POINTS * in_region[chosen]) << 44
+        )
+    return _Order(rows, key, in_industry, in_region, declares)
 
 
 def _ranked(
@@ -199,6 +211,7 @@ def _fit_of(
     names: dict[str, str | None],
 ) -> Fit:
     """What registry.activity_fit.score needs about the candidate at position `at` of the order."""
+    row = order.rows[at]
     return Fit(
         id=person,
         best_level=certificate["level"],
@@ -208,9 +221,9 @@ def _fit_of(
         region_name=names["region"] if needs.region else None,
         specialty_name=names["specialty"] if needs.specialty else None,
         industry_name=names["industry"] if needs.industry else None,
-        declared_industry=bool(order.declares[at]),
-        industry_engagements=int(order.in_industry[at]),
-        region_engagements=int(order.in_region[at]),
+        declared_industry=bool(order.declares[row]) if order.declares is not None else False,
+        industry_engagements=int(order.in_industry[row]) if order.in_industry is not None else 0,
+        region_engagements=int(order.in_region[row]) if order.in_region is not None else 0,
     )
 
 
