@@ -2,9 +2,10 @@
 newest first and their count, without reading the applications the page does not show.
 
 The status is derived in the query (STATUS) from the progress each write keeps on the application
-(graph/applications.py), the time and the rules' parameters; a status from every application is the union of
-index seeks on (stage, registered_on) (STATUS_PARTS), so large statuses are counted from the index alone and a
-page reads only its rows.
+(graph/applications.py), the time and the rules' parameters. From every application, or within a province, a
+status is the union of seeks of a composite index that holds everything its decision reads (STATUS_PARTS): every
+status is counted from the index alone and a page reads only its rows; a province without a status is one seek of
+(region_key, registered_on). Lists of a person, a session or a city start from them (they are small).
 """
 
 from __future__ import annotations
@@ -15,16 +16,12 @@ from typing import Any, LiteralString
 import neo4j
 
 from graph.cypher import cypher, spelled
-from graph.reference import WITHIN_REGION
+from registry.reference import province_of
 
-# How a list starts: from the one person or session asked for, from the region's people, or from every application.
+# How a list starts: from the one person or session asked for, or from every application (a region is a key of
+# the application: the applicant's province `region_key` and region `region_code`, kept by graph/pools.py).
 _FROM_PRACTITIONER: LiteralString = "MATCH (:Practitioner {id: $practitioner_id})<-[:BY]-(a:Application)"
 _FROM_SESSION: LiteralString = "MATCH (:ExamSession {id: $session_id})<-[:REGISTERED_FOR]-(a:Application)"
-_FROM_REGION = cypher(
-    "MATCH (r:Region) WHERE",
-    WITHIN_REGION,
-    "MATCH (r)<-[:BASED_IN]-(:Practitioner)<-[:BY]-(a:Application)",
-)
 _FROM_ALL: LiteralString = "MATCH (a:Application)"
 
 # The status at the instant $now, from the progress each write keeps on the application (registry.applications
@@ -57,31 +54,78 @@ STATUS_NARROWING: Mapping[str, LiteralString] = {
     "registered": "a.stage IN ['booked', 'open'] AND a.registered_on >= $expired_before",
 }
 
-# From every application, a status is the union of disjoint parts, each one seek of the (stage, registered_on)
-# index (graph/schema.py) that also gives its rows newest first: (stage, registration day, whether STATUS must
-# still decide). Parts STATUS need not check are all of that status whatever the rest of the progress says
-# (certified and passed always are; an open application registered before $expired_before is always expired), so
-# their count reads the index alone; the others are the small stages (failed, retake, booked, and open ones still
-# valid) whose rows STATUS reads.
+# From every application, a status is the union of disjoint parts, each one seek of an index on (stage,
+# registered_on, …) that also gives its rows newest first: (stage, index, predicate). Every predicate reads only
+# the keys of its index (STATUS's decisions spelled on them), so a count reads the index alone and a page reads
+# only its rows. `_PROGRESS` holds what STATUS reads of every application and the work type, level and region a
+# list filters on; `_PENDING` the same with the pending sitting (only applications with one are in it: a
+# composite index holds the nodes that have every key); `_BY_DAY` is (stage, registered_on), smaller, for parts
+# the day alone decides when no filter is asked. graph/schema.py creates them.
+_BY_DAY, _PROGRESS, _PENDING = "by day", "progress", "pending"
+_HINTS: Mapping[str, LiteralString] = {
+    _BY_DAY: "",
+    _PROGRESS: "USING INDEX a:Application(stage, registered_on, sittings, basic_hours, module_hours, work_type,"
+    " level, region_key, region_code)",
+    _PENDING: "USING INDEX a:Application(stage, registered_on, pending_at, basic_hours, module_hours, work_type,"
+    " level, region_key, region_code)",
+}
+# Within a province the same keys led by the province: a part seeks only the province's rows.
+_PROVINCE_HINTS: Mapping[str, LiteralString] = {
+    _PROGRESS: "USING INDEX a:Application(region_key, stage, registered_on, sittings, basic_hours, module_hours,"
+    " work_type, level, region_code)",
+    _PENDING: "USING INDEX a:Application(region_key, stage, registered_on, pending_at, basic_hours, module_hours,"
+    " work_type, level, region_code)",
+}
+# The hint needs a predicate on each key: those beyond the stage and day, as present (every write sets them).
+_PRESENT: Mapping[str, LiteralString] = {
+    _BY_DAY: "true",
+    _PROGRESS: "a.sittings IS NOT NULL AND a.basic_hours IS NOT NULL AND a.module_hours IS NOT NULL"
+    " AND a.work_type IS NOT NULL AND a.level IS NOT NULL AND a.region_key IS NOT NULL AND a.region_code IS NOT NULL",
+    _PENDING: "a.pending_at IS NOT NULL AND a.basic_hours IS NOT NULL AND a.module_hours IS NOT NULL"
+    " AND a.work_type IS NOT NULL AND a.level IS NOT NULL AND a.region_key IS NOT NULL AND a.region_code IS NOT NULL",
+}
 _ANY_DAY, _OLD, _NEW = (
     "a.registered_on IS NOT NULL",
     "a.registered_on < $expired_before",
     "a.registered_on >= $expired_before",
 )
-_UNDECIDED: tuple[tuple[LiteralString, LiteralString, bool], ...] = (
-    ("booked", _NEW, True),
-    ("open", _NEW, True),
+_EXHAUSTED, _LEFT = "a.sittings >= $max_sittings", "a.sittings < $max_sittings"
+_DUE, _AHEAD = "a.pending_at <= $now", "a.pending_at > $now"
+_READY: LiteralString = (
+    "(a.basic_hours >= $basic_required AND a.module_hours >= coalesce($module_required[a.work_type], 0.0))"
 )
-STATUS_PARTS: Mapping[str, tuple[tuple[LiteralString, LiteralString, bool], ...]] = {
-    "certified": (("certified", _ANY_DAY, False),),
-    "passed": (("passed", _ANY_DAY, False),),
-    "failed": (("retake", _ANY_DAY, True), ("failed", _ANY_DAY, True)),
-    "retake": (("retake", _ANY_DAY, True),),
-    "sat": (("booked", _ANY_DAY, True),),
-    "expired": (("failed", _OLD, True), ("booked", _OLD, True), ("open", _OLD, False)),
-    "ready": _UNDECIDED,
-    "training": _UNDECIDED,
-    "registered": _UNDECIDED,
+# STATUS's "basic_hours > 0 OR module_hours > 0" (De Morgan), spelled so that the planner keeps one seek.
+_STARTED: LiteralString = "NOT (a.basic_hours <= 0 AND a.module_hours <= 0)"
+_TRAINING: LiteralString = cypher("NOT", _READY, "AND", _STARTED)
+_REGISTERED: LiteralString = cypher("NOT", _READY, "AND NOT", _STARTED)
+_Part = tuple[LiteralString, str, LiteralString]
+STATUS_PARTS: Mapping[str, tuple[_Part, ...]] = {
+    "certified": (("certified", _PROGRESS, _ANY_DAY),),
+    "passed": (("passed", _PROGRESS, _ANY_DAY),),
+    "failed": (
+        ("retake", _PROGRESS, cypher(_ANY_DAY, "AND", _EXHAUSTED)),
+        ("failed", _PROGRESS, cypher(_ANY_DAY, "AND", _EXHAUSTED)),
+        ("failed", _PROGRESS, cypher(_NEW, "AND", _LEFT)),
+    ),
+    "retake": (("retake", _PROGRESS, cypher(_ANY_DAY, "AND", _LEFT)),),
+    "sat": (("booked", _PENDING, cypher(_ANY_DAY, "AND", _DUE)),),
+    "expired": (
+        ("failed", _PROGRESS, cypher(_OLD, "AND", _LEFT)),
+        ("booked", _PENDING, cypher(_OLD, "AND", _AHEAD)),
+        ("open", _PROGRESS, _OLD),
+    ),
+    "ready": (
+        ("booked", _PENDING, cypher(_NEW, "AND", _AHEAD, "AND", _READY)),
+        ("open", _PROGRESS, cypher(_NEW, "AND", _READY)),
+    ),
+    "training": (
+        ("booked", _PENDING, cypher(_NEW, "AND", _AHEAD, "AND", _TRAINING)),
+        ("open", _PROGRESS, cypher(_NEW, "AND", _TRAINING)),
+    ),
+    "registered": (
+        ("booked", _PENDING, cypher(_NEW, "AND", _AHEAD, "AND", _REGISTERED)),
+        ("open", _PROGRESS, cypher(_NEW, "AND", _REGISTERED)),
+    ),
 }
 
 NEWEST_FIRST = "ORDER BY a.registered_on DESC, a.created_at DESC, a.id"
@@ -94,8 +138,6 @@ def _start(filters: Mapping[str, Any]) -> LiteralString:
         return _FROM_PRACTITIONER
     if filters.get("session_id") is not None:
         return _FROM_SESSION
-    if filters.get("region") is not None:
-        return _FROM_REGION
     return _FROM_ALL
 
 
@@ -112,16 +154,12 @@ def _filter_clauses(filters: Mapping[str, Any], start: LiteralString) -> list[Li
         clauses.append("a.level = $level")
     if filters.get("session_id") is not None and start != _FROM_SESSION:
         clauses.append("EXISTS { (a)-[:REGISTERED_FOR]->(:ExamSession {id: $session_id}) }")
-    if _is_province(filters.get("region")) and start != _FROM_REGION:
-        # A person's province is kept on them (`region_key`, graph/pools.py, rederived with every change of
-        # their region): one property read instead of walking their relationships to the region.
-        clauses.append("EXISTS { MATCH (a)-[:BY]->(p:Practitioner) WHERE p.region_key = $region }")
-    elif filters.get("region") is not None and start != _FROM_REGION:
-        clauses.append(
-            cypher(
-                "EXISTS { MATCH (a)-[:BY]->(:Practitioner)-[:BASED_IN]->(r:Region) WHERE", WITHIN_REGION, "}"
-            )
-        )
+    if _is_province(filters.get("region")):
+        clauses.append("a.region_key = $region")  # the applicant based in the province or one of its cities
+    elif filters.get("region") is not None:
+        # A region below a province is a city, which has no parts (graph/reference.py WITHIN_REGION): the
+        # applicant is based in it. Its province first, so that a status part seeks within the province.
+        clauses.append("a.region_key = $province AND a.region_code = $region")
     return clauses
 
 
@@ -136,20 +174,28 @@ def _filtered(filters: Mapping[str, Any], status: str | None) -> LiteralString:
 
 
 def _part(
-    stage: LiteralString, day: LiteralString, decide: bool, clauses: list[LiteralString]
+    stage: LiteralString, index: str, predicate: LiteralString, clauses: list[LiteralString]
 ) -> LiteralString:
     """One part of a status from every application: MATCH … WHERE binding `a`."""
-    where: list[LiteralString] = [spelled("a.stage = '", stage, "'"), day, *clauses]
-    if decide:
-        where.append(cypher("(", STATUS, ") = $status"))
-    return cypher("MATCH (a:Application) WHERE", " AND ".join(where))
+    if not clauses and index == _PROGRESS and predicate in (_ANY_DAY, _OLD):
+        index = _BY_DAY  # the day alone decides: the smaller (stage, registered_on) index counts faster
+    hint = _HINTS[index]
+    if index != _BY_DAY and any(clause.startswith("a.region_key = ") for clause in clauses):
+        hint = _PROVINCE_HINTS[index]
+    where: list[LiteralString] = [spelled("a.stage = '", stage, "'"), predicate, _PRESENT[index], *clauses]
+    return cypher("MATCH (a:Application)", hint, "WHERE", " AND ".join(where))
 
 
 def _by_parts(filters: Mapping[str, Any], status: str | None) -> bool:
-    """Whether a status list starts from its parts: from every application, and also within a region, where the
-    region's people (each one's relationships walked to find their applications) cost more than checking the
-    person of each application the status keeps."""
-    return status is not None and _start(filters) in (_FROM_ALL, _FROM_REGION)
+    """Whether a status list is the union of its parts: from every application (not one person or session)."""
+    return status is not None and _start(filters) == _FROM_ALL
+
+
+# A region's list without a status: one seek of (region_key | region_code, registered_on), newest first.
+_REGION_NEWEST_FIRST: Mapping[bool, LiteralString] = {
+    True: "ORDER BY a.region_key DESC, a.registered_on DESC, a.created_at DESC, a.id",
+    False: "ORDER BY a.region_code DESC, a.registered_on DESC, a.created_at DESC, a.id",
+}
 
 
 def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
@@ -161,8 +207,11 @@ def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralStrin
         ]
         return cypher("CALL () {", " UNION ALL ".join(parts), "} RETURN sum(n) AS total")
     if _start(filters) == _FROM_ALL:
-        # Every application has its registration day (it is set at creation): the count store, or one index.
+        # Every application has its registration day (it is set at creation): the count store, or one index
+        # (a region's with its day, which the region indexes need).
         clauses = _filter_clauses(filters, _FROM_ALL)
+        if filters.get("region") is not None:
+            clauses.append("a.registered_on IS NOT NULL")
         return cypher(
             "MATCH (a:Application)",
             "WHERE " + " AND ".join(clauses) if clauses else "",
@@ -180,6 +229,10 @@ def _page_query(filters: Mapping[str, Any], status: str | None) -> LiteralString
             for p in STATUS_PARTS[status]
         ]
         return cypher("CALL () {", " UNION ALL ".join(parts), "} WITH a", NEWEST_FIRST,
+                      "SKIP $skip LIMIT $limit RETURN a.id AS id")  # fmt: skip
+    region = filters.get("region")
+    if _start(filters) == _FROM_ALL and region is not None:
+        return cypher(_filtered(filters, status), "WITH a", _REGION_NEWEST_FIRST[_is_province(region)],
                       "SKIP $skip LIMIT $limit RETURN a.id AS id")  # fmt: skip
     return cypher(_filtered(filters, status), "RETURN a.id AS id", NEWEST_FIRST, "SKIP $skip LIMIT $limit")
 
@@ -201,6 +254,7 @@ def page(
 
 
 def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
+    region = filters.get("region")
     return {
         key: filters.get(key) for key in ("work_type", "level", "practitioner_id", "session_id", "region")
-    }
+    } | {"province": province_of(region) if isinstance(region, str) and len(region) == 6 else None}

@@ -7,8 +7,9 @@
     (c:Certificate)-[:FROM_RESULT]->(r)
 
 Facts are stored, and with them each application's progress (registry.applications.Progress: stage, sittings,
-pending sitting, training hours), recomputed from the facts by every write here that changes them; the status is
-derived in the query from the progress, the time and the rules (graph/application_lists.py STATUS), never stored.
+pending sitting, training hours), recomputed from the facts by every write here that changes them, and the
+applicant's province and region (`region_key`, `region_code`); the status is derived in the query from the
+progress, the time and the rules (graph/application_lists.py STATUS), never stored.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ MATCH (p:Practitioner {id: $practitioner_id})
 CREATE (a:Application {id: $id, work_type: $work_type, level: $level, registered_on: $registered_on,
                        valid_until: $valid_until, fee_cny: $fee_cny, related_work_years: $related_work_years,
                        eligibility: $eligibility, created_at: datetime(),
-                       stage: 'open', sittings: 0, basic_hours: 0.0, module_hours: 0.0})
+                       stage: 'open', sittings: 0, basic_hours: 0.0, module_hours: 0.0,
+                       region_key: coalesce(p.region_key, ''),
+                       region_code: coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '')})
 CREATE (a)-[:BY]->(p)
 """
 
@@ -220,6 +223,28 @@ def sync_unsynced(graph: Graph, batch: int = 5000) -> int:
 
     done = 0
     while count := graph.write(one_batch):
+        done += count
+    return done
+
+
+# The applicant's province and region kept on each application (`region_key`, `region_code`, '' without a
+# region: a list's region filter and status indexes read them, graph/application_lists.py); graph/pools.py
+# WRITE_MEMBERSHIPS follows a change of the person's. Applications written without them (bulk loads, made before
+# they were kept) get them here.
+UNKEYED_REGIONS = """
+MATCH (a:Application) WHERE a.region_key IS NULL OR a.region_code IS NULL
+WITH a LIMIT $limit
+OPTIONAL MATCH (a)-[:BY]->(p:Practitioner)
+SET a.region_key = coalesce(p.region_key, ''),
+    a.region_code = coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '')
+RETURN count(a) AS done
+"""
+
+
+def sync_region_keys(graph: Graph, batch: int = 10000) -> int:
+    """Store the applicant's province and region on every application that has none yet; how many."""
+    done = 0
+    while count := graph.write(lambda tx: tx.run(UNKEYED_REGIONS, limit=batch).single(strict=True)["done"]):
         done += count
     return done
 

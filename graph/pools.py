@@ -71,6 +71,15 @@ SET p.cert_keys = row.cert_keys,
     p.industry_keys = COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code AS code
                                 UNION
                                 MATCH (p)-[:WORKED_ON]->(:Engagement)-[:IN_INDUSTRY]->(i:Industry) RETURN i.code AS code }
+WITH p
+// Their applications keep the province and region too (graph/applications.py UNKEYED_REGIONS): lists filter on them.
+CALL (p) {
+  WITH p, coalesce(p.region_key, '') AS province,
+       coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '') AS code
+  MATCH (p)<-[:BY]-(a:Application)
+  WHERE a.region_key IS NULL OR a.region_key <> province OR a.region_code IS NULL OR a.region_code <> code
+  SET a.region_key = province, a.region_code = code
+}
 """
 
 # A membership counts while its certificates have not lapsed (`valid_until`); `rederive` (services/pools.py)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.applications import sync_unsynced
+from graph.applications import sync_region_keys, sync_unsynced
 from graph.cypher import cypher, spelled
 from graph.driver import Graph
 
@@ -143,6 +143,38 @@ APPLICATION_STAGE_DAY_INDEX = (
     "CREATE INDEX application_stage_registered_on IF NOT EXISTS"
     " FOR (n:Application) ON (n.stage, n.registered_on)"
 )
+# …and with the keys every part's predicate reads (the progress, or the pending sitting, with the work type, level
+# and region a list filters on), so that no status is decided row by row (graph/application_lists.py _HINTS).
+APPLICATION_PROGRESS_INDEX = (
+    "CREATE INDEX application_progress IF NOT EXISTS FOR (n:Application)"
+    " ON (n.stage, n.registered_on, n.sittings, n.basic_hours, n.module_hours, n.work_type, n.level, n.region_key,"
+    " n.region_code)"
+)
+APPLICATION_PENDING_INDEX = (
+    "CREATE INDEX application_pending IF NOT EXISTS FOR (n:Application)"
+    " ON (n.stage, n.registered_on, n.pending_at, n.basic_hours, n.module_hours, n.work_type, n.level, n.region_key,"
+    " n.region_code)"
+)
+# …and led by the applicant's province, for a status within a province or a city (its parts seek the region's rows).
+APPLICATION_PROVINCE_PROGRESS_INDEX = (
+    "CREATE INDEX application_province_progress IF NOT EXISTS FOR (n:Application)"
+    " ON (n.region_key, n.stage, n.registered_on, n.sittings, n.basic_hours, n.module_hours, n.work_type, n.level,"
+    " n.region_code)"
+)
+APPLICATION_PROVINCE_PENDING_INDEX = (
+    "CREATE INDEX application_province_pending IF NOT EXISTS FOR (n:Application)"
+    " ON (n.region_key, n.stage, n.registered_on, n.pending_at, n.basic_hours, n.module_hours, n.work_type, n.level,"
+    " n.region_code)"
+)
+# GET /applications?region= without a status (a province, or a city): counted from the index, a page newest first.
+APPLICATION_REGION_DAY_INDEX = (
+    "CREATE INDEX application_region_registered_on IF NOT EXISTS"
+    " FOR (n:Application) ON (n.region_key, n.registered_on)"
+)
+APPLICATION_CITY_DAY_INDEX = (
+    "CREATE INDEX application_city_registered_on IF NOT EXISTS"
+    " FOR (n:Application) ON (n.region_code, n.registered_on)"
+)
 
 
 # A draw's matched people start from the certificates of the work type at the level or higher: one range seek
@@ -161,6 +193,12 @@ def schema_statements() -> list[LiteralString]:
         JOINED_CERTIFICATE_CODE_INDEX,
         CERTIFICATE_WORK_TYPE_LEVEL_INDEX,
         APPLICATION_STAGE_DAY_INDEX,
+        APPLICATION_PROGRESS_INDEX,
+        APPLICATION_PENDING_INDEX,
+        APPLICATION_PROVINCE_PROGRESS_INDEX,
+        APPLICATION_PROVINCE_PENDING_INDEX,
+        APPLICATION_REGION_DAY_INDEX,
+        APPLICATION_CITY_DAY_INDEX,
     ]
 
 
@@ -172,6 +210,7 @@ def create_schema(graph: Graph) -> None:
         session.run("CALL db.awaitIndexes(300)").consume()
     # Applications made before their progress was kept get it now (once: afterwards every write keeps it).
     sync_unsynced(graph)
+    sync_region_keys(graph)
 
 
 def describe_schema(graph: Graph) -> dict[str, list[str]]:

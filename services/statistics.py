@@ -207,10 +207,15 @@ def _filters(request: StatisticsRequest) -> dict[str, Any]:
 
 
 def build_answer(
-    facts: stats.Facts, request: StatisticsRequest, suppressed: bool, settings: StatisticsSettings
+    facts: stats.Facts,
+    request: StatisticsRequest,
+    suppressed: bool,
+    settings: StatisticsSettings,
+    table: stats.Table | None = None,
 ) -> dict[str, Any]:
-    """The answer to a checked request: suppressed for every caller but an administrator."""
-    table = compute(facts, request, settings)
+    """The answer to a checked request: suppressed for every caller but an administrator (`table`: its
+    unsuppressed table, when computed already)."""
+    table = table if table is not None else compute(facts, request, settings)
     if suppressed:
         groups = SUPPRESSION_GROUPS.get((request.statistic, request.table or ""), ("province",))
         table = stats.suppress(table, settings.minimum_cell, groups)
@@ -245,9 +250,10 @@ def warm_up(graph: Graph, today: date, settings: Settings | None = None) -> None
 
 
 def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
-    """Compute the default answer of every table and the province totals the dashboard's tile grid asks for
-    (suppressed, as dashboards see them) and today's open data, so that a dashboard's usual requests never wait
-    for an aggregation after a refresh or a start."""
+    """Compute the default answer of every table and the province totals the dashboard's tile grid asks for, as
+    government and client keys see them (suppressed) and as administrators do (not), and today's open data, so
+    that a dashboard's usual requests never wait for an aggregation after a refresh or a start (the answers are
+    kept in the saved snapshot too)."""
     requests = [
         StatisticsRequest(statistic=statistic, as_of=today, table=table)
         for statistic, tables in STATISTICS.items()
@@ -259,13 +265,24 @@ def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:
         for code, _ in PROVINCES
     ]
     for request in requests:
-        snapshot.remember(
-            ("answer", request, True),  # as government and client keys see it
-            lambda request=request: build_answer(snapshot.facts, request, True, settings),
-        )
+        _keep_both_answers(snapshot, request, settings)
     snapshot.remember(
         ("open-data", today), lambda: open_data_csv(snapshot.facts, today, settings.minimum_cell)
     )
+
+
+def _keep_both_answers(snapshot: Snapshot, request: StatisticsRequest, settings: StatisticsSettings) -> None:
+    """Keep a request's suppressed answer (government and client keys) and its unsuppressed one (administrators),
+    its table computed once, and only when one of them is not kept yet."""
+    tables: list[stats.Table] = []
+
+    def answer(suppressed: bool) -> dict[str, Any]:
+        if not tables:
+            tables.append(compute(snapshot.facts, request, settings))
+        return build_answer(snapshot.facts, request, suppressed, settings, tables[0])
+
+    snapshot.remember(("answer", request, True), lambda: answer(True))
+    snapshot.remember(("answer", request, False), lambda: answer(False))
 
 
 def _answer(

@@ -285,8 +285,9 @@ class SnapshotCache:
                 if loaded is None:
                     self._load(graph, today, warm_up=True, locked=True)  # saves the file for the others
                     return
-            if not loaded.answers():  # saved on another day: today's usual answers
-                self.warm(loaded, today)
+            # Today's usual answers the file does not hold (saved on another day, or without the administrators'
+            # answers): computed now, so that no first request computes them.
+            self.warm(loaded, today)
             with self._lock:
                 self._snapshot, self._checked, self._refreshing = loaded, None, True
             self._refresh(graph, today)  # answers meanwhile say fresh: false

@@ -1,7 +1,7 @@
 """GET /applications' status filter, answered in the graph from each application's stored progress, against the
 direct computation: every application read on its own and its status derived in Python (derive_state), for
 every status and filter, on a graph holding applications in every state (and a moved session, and applications
-whose progress was never stored)."""
+whose progress and region keys were never stored)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from graph.applications import sync_unsynced
+from graph.applications import sync_region_keys, sync_unsynced
 from registry.applications import STATUSES
 from registry.exams import CHINA_TIME
 from services import applications, exam_results, exams, practitioners
@@ -194,8 +194,9 @@ def test_every_status_and_filter_lists_what_the_direct_computation_finds(context
 def test_applications_stored_before_their_progress_was_kept_get_it_and_list_the_same(context, made):
     context.graph.driver.execute_query(
         "MATCH (a:Application) WHERE a.id IN $ids "
-        "REMOVE a.stage, a.sittings, a.pending_at, a.basic_hours, a.module_hours",
+        "REMOVE a.stage, a.sittings, a.pending_at, a.basic_hours, a.module_hours, a.region_key, a.region_code",
         ids=list(made.values()),
     )
     assert sync_unsynced(context.graph) >= len(made) - 2  # two of the values are sessions
+    assert sync_region_keys(context.graph) >= len(made) - 2
     _compare_everything(context, made)

@@ -415,6 +415,34 @@ def test_a_snapshot_saved_on_an_earlier_day_answers_today_like_a_full_read(regis
     assert _every_table(registry_graph, restarted) == _every_table(registry_graph, read_whole)
 
 
+def test_a_restarted_process_holds_every_default_answer_for_administrators_and_government_before_any_request(
+    registry_graph, tmp_path
+):
+    file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
+    StatisticsCache(StatisticsSettings(refresh="sync")).start(registry_graph, TODAY, file)
+    restarted = StatisticsCache(StatisticsSettings(refresh="sync"))
+    restarted.start(registry_graph, TODAY, file)
+    assert restarted.current is not None
+    kept = restarted.current.answers()
+    requests = [
+        StatisticsRequest(statistic=s, as_of=TODAY, table=t)
+        for s, tables in STATISTICS.items()
+        for t in tables
+    ]
+    for request in requests:
+        for suppressed in (True, False):
+            assert ("answer", request, suppressed) in kept, (request, suppressed)
+    read_whole = StatisticsCache(StatisticsSettings(refresh="sync"))
+    for request in requests:
+        for role, suppressed in (("admin", False), ("government", True)):
+            direct = ask(registry_graph, read_whole, request.statistic, role, table=request.table)
+            answered = kept[("answer", request, suppressed)]
+            assert (answered["rows"], answered["totals"]) == (direct["rows"], direct["totals"]), (
+                request,
+                role,
+            )
+
+
 def test_a_saved_snapshot_is_loaded_only_when_signed_with_our_key_and_of_this_graph(registry_graph, tmp_path):
     file = SnapshotFile.of(str(tmp_path), "bolt://bench", "neo4j", b"test secret")
     StatisticsCache(StatisticsSettings(refresh="sync")).start(registry_graph, TODAY, file)
