@@ -96,6 +96,19 @@ def distinct_needs(graph: Any, n: int) -> list[str]:
     return chosen[:n]
 
 
+def wait_until_ready(workers: int, deadline_s: float = 900) -> None:
+    """Until each worker's search index is warm (GET /ready answers 200 on several fresh connections): a build
+    running in a worker's background thread would otherwise slow the first cases' requests."""
+    deadline, answered = time.monotonic() + deadline_s, 0
+    while answered < 3 * workers and time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", harness.API_PORT, timeout=60)
+        status, _ = get(connection, "/api/v1/ready", None)
+        connection.close()
+        answered = answered + 1 if status == 200 else 0
+        if status != 200:
+            time.sleep(2)
+
+
 def load_only_activities(size: int, seed: int) -> dict[str, Any]:
     """Write the generated activities and sign-ups onto the registry the instance holds; what was written."""
     harness.local_server.start(harness.local_server.instance(harness.BENCH_INSTANCE))
@@ -182,6 +195,7 @@ def main() -> None:
         ]  # fmt: skip
         rows = []
         with harness.gunicorn(2, 4, timeout=900):
+            wait_until_ready(2)
             for name, paths, key in cases:
                 if args.only and not any(w in name for w in args.only.split(",")):
                     continue
