@@ -177,6 +177,15 @@ APPLICATION_CITY_DAY_INDEX = (
 )
 
 
+# The admin queues (graph/curation.py): certificates about to lapse in their order, declared qualifications and
+# open complaints found by their status, each counted from its index.
+CURATION_INDEXES: tuple[LiteralString, ...] = (
+    "CREATE INDEX certificate_status_expires_on IF NOT EXISTS FOR (n:Certificate) ON (n.status, n.expires_on)",
+    "CREATE INDEX has_qualification_status IF NOT EXISTS FOR ()-[h:HAS_QUALIFICATION]-() ON (h.status)",
+    "CREATE INDEX complaint_status_created_at IF NOT EXISTS FOR (n:Complaint) ON (n.status, n.created_at)",
+)
+
+
 # A draw's matched people start from the certificates of the work type at the level or higher: one range seek
 # (graph/draw_screen.py MATCHED_IDS) instead of every certificate of the work type.
 CERTIFICATE_WORK_TYPE_LEVEL_INDEX = (
@@ -199,6 +208,7 @@ def schema_statements() -> list[LiteralString]:
         APPLICATION_PROVINCE_PENDING_INDEX,
         APPLICATION_REGION_DAY_INDEX,
         APPLICATION_CITY_DAY_INDEX,
+        *CURATION_INDEXES,
     ]
 
 

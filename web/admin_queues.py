@@ -21,9 +21,14 @@ from web.portal import portal
 COMPLAINT_STATUS = {"received": "已收到", "investigating": "调查中", "upheld": "成立", "dismissed": "不成立"}
 
 
+def _page_number() -> int:
+    asked = request.args.get("page", "1")
+    return min(int(asked), 100_000) if asked.isdigit() and int(asked) >= 1 else 1
+
+
 def _page(status: int = 200, **extra: Any) -> Any:
     return render_template(
-        "admin/queues.html", queues=curation.queues(ctx()), complaint_status=COMPLAINT_STATUS,
+        "admin/queues.html", queues=curation.queues(ctx(), page=_page_number()), complaint_status=COMPLAINT_STATUS,
         transitions=COMPLAINT_TRANSITIONS, **{"message": request.args.get("done"), "error": None, **extra},
     ), status  # fmt: skip
 
@@ -31,7 +36,7 @@ def _page(status: int = 200, **extra: Any) -> Any:
 @portal.route("/admin/queues")
 @admin_only
 def admin_queues() -> Any:
-    """The three queues, each with its total and its first items."""
+    """The three queues, each with its total and a page of its items (`?page=`)."""
     return _page()
 
 
