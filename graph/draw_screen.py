@@ -45,24 +45,60 @@ WHERE ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE r.cod
   AND ($industry IS NULL OR $industry IN coalesce(p.industry_keys,
                                                  COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }))
   AND ($specialty IS NULL OR EXISTS { MATCH (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) })
+"""
+# The pool-wide facts of a person: certificates of a barring status (of any work type) and every sanction.
+_POOL_FACTS = """
 WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
                   RETURN b {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
         COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
                   RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
                 } AS sanctions
-// One row of lists: thousands of rows cost the driver several times what the server spends finding them.
+"""
+# One row of lists: thousands of rows cost the driver several times what the server spends finding them. The
+# practitioners' count comes from the count store (no scan), once: it decides how the pool-wide facts are read.
+_IDS = """
+WITH collect(p.id) AS ids
+RETURN ids, COUNT { MATCH (:Practitioner) } AS everyone
+"""
+_POOLED = """
+WITH p, certificates, sanctions WHERE size(certificates) > 0 OR size(sanctions) > 0
+RETURN collect({id: p.id, certificates: certificates, sanctions: sanctions}) AS pooled
+"""
+MATCHED_IDS = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE, _IDS)
+MATCHED_IDS_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE, _IDS)
+
+# The reference (what draws read before, and what the tests hold the two ways below to): the pool-wide facts
+# gathered person by person while matching.
+_REFERENCE = """
 RETURN collect(p.id) AS ids,
        collect(CASE WHEN size(certificates) > 0 OR size(sanctions) > 0
                THEN {id: p.id, certificates: certificates, sanctions: sanctions} END) AS pooled
 """
-MATCHED_IDS = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE)
-MATCHED_IDS_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE)
+MATCHED_REFERENCE = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE, _POOL_FACTS, _REFERENCE)
+MATCHED_REFERENCE_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE, _POOL_FACTS, _REFERENCE)
+
+# The pool-wide facts of the matched, two ways with one answer. Gathering them person by person walks each
+# matched person's relationships twice (~41 db hits a person); reading who holds a barring certificate
+# (Certificate.status index) or any sanction from their side costs ~9 a certificate whatever the pool, and then
+# ~30 for each matched among them. At 100 000 (7 300 such certificates; PROFILE): a national draw's 4 508 matched
+# 187 000 hits person by person, 67 000 + 13 600 from the side; a province's 232 matched 9 500 person by person.
+# POOL_SIDE_SHARE picks: the side when more than that share of all practitioners match.
+POOL_SIDE_SHARE = 0.02
+POOL_SIDE = """
+CALL () {
+  MATCH (b:Certificate) WHERE b.status IN $barring
+  MATCH (p:Practitioner)-[:HOLDS]->(b) RETURN p.id AS id
+  UNION MATCH (p:Practitioner)-[:SANCTIONED]->(:Sanction) RETURN p.id AS id
+}
+RETURN collect(id) AS ids
+"""
+POOLED_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid})", _POOL_FACTS, _POOLED)
 
 # Everyone a rule of the organization, the date or the person could touch (a superset: the rules decide with the
 # full facts), read from their side, so the cost does not grow with the pool: ties to the organization, the
 # unavailable on the day, the seats of that day's panels (Draw.panel_date index), the loads at the cap
 # (DrawLoad.seats index), the manual exclusions. The pool-wide rules (suspended or revoked certificates,
-# sanctions) are read with the matched people.
+# sanctions) are read with the matched people (`matched`).
 FLAGGED_IDS = """
 CALL () {
   MATCH (p:Practitioner)-[:EMPLOYED_BY]->(:Organization {id: $organization_id}) RETURN p.id AS id
@@ -157,11 +193,49 @@ def matched(
     specialty: str | None,
     today: date,
     barring: Sequence[str],
+    side: bool | None = None,
 ) -> tuple[list[str], list[CandidateFacts]]:
     """Ids of the people who meet the criteria on `today` (the reference date), and the pool-wide facts
-    (certificates of a `barring` status, sanctions) of those who have any."""
+    (certificates of a `barring` status, sanctions) of those who have any, sorted by id; `side` forces how those
+    are found (None: by POOL_SIDE_SHARE)."""
     result = tx.run(
         MATCHED_IDS if work_type is not None else MATCHED_IDS_ANY_WORK_TYPE,
+        work_type=work_type,
+        min_level=min_level,
+        region=region,
+        industry=industry,
+        specialty=specialty,
+        today=today,
+    )
+    record = result.single(strict=True)
+    ids: list[str] = list(record["ids"])
+    if side is None:
+        side = len(ids) > POOL_SIDE_SHARE * record["everyone"]
+    if side:
+        holders = tx.run(POOL_SIDE, barring=list(barring)).single(strict=True)["ids"]
+        among = sorted(set(holders).intersection(ids))
+    else:
+        among = sorted(ids)
+    if not among:
+        return ids, []
+    pooled = tx.run(POOLED_OF, ids=among, barring=list(barring)).single(strict=True)["pooled"]
+    return ids, [pool_facts(row) for row in pooled]
+
+
+def matched_reference(
+    tx: neo4j.ManagedTransaction,
+    *,
+    work_type: str | None,
+    min_level: int,
+    region: str | None,
+    industry: str | None,
+    specialty: str | None,
+    today: date,
+    barring: Sequence[str],
+) -> tuple[list[str], list[CandidateFacts]]:
+    """`matched` as draws read it before: the pool-wide facts gathered person by person (sorted by id)."""
+    result = tx.run(
+        MATCHED_REFERENCE if work_type is not None else MATCHED_REFERENCE_ANY_WORK_TYPE,
         work_type=work_type,
         min_level=min_level,
         region=region,
@@ -171,7 +245,8 @@ def matched(
         barring=list(barring),
     )
     record = result.single(strict=True)
-    return list(record["ids"]), [pool_facts(row) for row in record["pooled"]]
+    pooled = sorted(record["pooled"], key=lambda row: row["id"])
+    return list(record["ids"]), [pool_facts(row) for row in pooled]
 
 
 def flagged_ids(
