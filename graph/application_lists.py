@@ -191,11 +191,23 @@ def _by_parts(filters: Mapping[str, Any], status: str | None) -> bool:
     return status is not None and _start(filters) == _FROM_ALL
 
 
-# A region's list without a status: one seek of (region_key | region_code, registered_on), newest first.
-_REGION_NEWEST_FIRST: Mapping[bool, LiteralString] = {
-    True: "ORDER BY a.region_key DESC, a.registered_on DESC, a.created_at DESC, a.id",
-    False: "ORDER BY a.region_code DESC, a.registered_on DESC, a.created_at DESC, a.id",
+# A list without a status of a region, or of a work type and level: one seek of (region_key | region_code |
+# work_type, level, registered_on), newest first (the leading keys are fixed by the filter).
+_SEEK_NEWEST_FIRST: Mapping[str, LiteralString] = {
+    "province": "ORDER BY a.region_key DESC, a.registered_on DESC, a.created_at DESC, a.id",
+    "city": "ORDER BY a.region_code DESC, a.registered_on DESC, a.created_at DESC, a.id",
+    "work type and level": "ORDER BY a.work_type DESC, a.level DESC, a.registered_on DESC, a.created_at DESC, a.id",
 }
+
+
+def _seek(filters: Mapping[str, Any]) -> str | None:
+    """Which day-ordered index a list without a status seeks, if any."""
+    region = filters.get("region")
+    if region is not None:
+        return "province" if _is_province(region) else "city"
+    if filters.get("work_type") is not None and filters.get("level") is not None:
+        return "work type and level"
+    return None
 
 
 def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralString:
@@ -208,9 +220,9 @@ def _count_query(filters: Mapping[str, Any], status: str | None) -> LiteralStrin
         return cypher("CALL () {", " UNION ALL ".join(parts), "} RETURN sum(n) AS total")
     if _start(filters) == _FROM_ALL:
         # Every application has its registration day (it is set at creation): the count store, or one index
-        # (a region's with its day, which the region indexes need).
+        # (with its day, which the composite indexes need).
         clauses = _filter_clauses(filters, _FROM_ALL)
-        if filters.get("region") is not None:
+        if _seek(filters) is not None:
             clauses.append("a.registered_on IS NOT NULL")
         return cypher(
             "MATCH (a:Application)",
@@ -230,9 +242,9 @@ def _page_query(filters: Mapping[str, Any], status: str | None) -> LiteralString
         ]
         return cypher("CALL () {", " UNION ALL ".join(parts), "} WITH a", NEWEST_FIRST,
                       "SKIP $skip LIMIT $limit RETURN a.id AS id")  # fmt: skip
-    region = filters.get("region")
-    if _start(filters) == _FROM_ALL and region is not None:
-        return cypher(_filtered(filters, status), "WITH a", _REGION_NEWEST_FIRST[_is_province(region)],
+    seek = _seek(filters)
+    if _start(filters) == _FROM_ALL and seek is not None:
+        return cypher(_filtered(filters, status), "WITH a", _SEEK_NEWEST_FIRST[seek],
                       "SKIP $skip LIMIT $limit RETURN a.id AS id")  # fmt: skip
     return cypher(_filtered(filters, status), "RETURN a.id AS id", NEWEST_FIRST, "SKIP $skip LIMIT $limit")
 

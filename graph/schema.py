@@ -175,6 +175,11 @@ APPLICATION_CITY_DAY_INDEX = (
     "CREATE INDEX application_city_registered_on IF NOT EXISTS"
     " FOR (n:Application) ON (n.region_code, n.registered_on)"
 )
+# …and of a work type and level.
+APPLICATION_WORK_TYPE_LEVEL_DAY_INDEX = (
+    "CREATE INDEX application_work_type_level_registered_on IF NOT EXISTS"
+    " FOR (n:Application) ON (n.work_type, n.level, n.registered_on)"
+)
 
 
 # The admin queues (graph/curation.py): certificates about to lapse in their order, declared qualifications and
@@ -208,6 +213,7 @@ def schema_statements() -> list[LiteralString]:
         APPLICATION_PROVINCE_PENDING_INDEX,
         APPLICATION_REGION_DAY_INDEX,
         APPLICATION_CITY_DAY_INDEX,
+        APPLICATION_WORK_TYPE_LEVEL_DAY_INDEX,
         *CURATION_INDEXES,
     ]
 
