@@ -152,6 +152,22 @@ def _old_screen(ctx: Context, org: str, year: int | None) -> float:
     return time.perf_counter() - started
 
 
+def _matching(ctx: Context, repeat: int) -> dict[str, dict[str, float]]:
+    """Who meets the criteria (verification, level 2+; nationally and per province), the statement used before
+    (`matched_reference`: pool-wide facts person by person) and the one draws use, interleaved call by call."""
+    rules, samples = draws.rules_for(ctx), {}
+    ways = {"before": screen_repo.matched_reference, "now": screen_repo.matched}
+    for i in range(repeat):
+        for kind, region in (("national", None), ("province", PROVINCES[i % len(PROVINCES)])):
+            for way in sorted(ways, reverse=bool(i % 2)):
+                args = {"work_type": "verification", "min_level": 2, "region": region, "industry": None,
+                        "specialty": None, "today": TODAY, "barring": rules.barring_certificate_statuses}  # fmt: skip
+                started = time.perf_counter()
+                ctx.graph.read(lambda tx, w=way, a=args: ways[w](tx, **a))
+                samples.setdefault(f"{kind} {way}", []).append(time.perf_counter() - started)
+    return {key: _summary(values) for key, values in samples.items()}
+
+
 def _eight_way(ctx: Context, orgs: list[str], year: int | None, per_thread: int) -> dict[str, Any]:
     """Eight administrators drawing at once, each for its own work type or province, on shared days."""
     results: list[list[dict[str, Any]]] = [[] for _ in range(8)]
@@ -274,6 +290,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ).single()
     )
     old = [_old_screen(ctx, orgs[0], year) for _ in range(args.old)] if args.old else []
+    matching = _matching(ctx, args.matching) if args.matching else {}
     skipped = {"draws": 0, "seconds": 0, "draws_per_second": 0, "double_seatings": 0, "over_cap": 0}
     eight = skipped if args.quick else _eight_way(ctx, orgs, year + 1 if year else None, args.per_thread)
     audit_one = _audit_writes(ctx, 1, 0 if args.quick else args.audit_seconds)
@@ -294,6 +311,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "excluded_rows_mean_national": round(counts["x"] or 0),
         "reach_bytes_mean": round(counts["r"] or 0),
         "old_screen_seconds": [round(s, 2) for s in old],
+        "matching": matching,
         "eight_way": eight,
         "audit": [audit_one, audit_eight],
         "machine": harness.machine(),
@@ -331,6 +349,8 @@ def report(result: dict[str, Any]) -> str:
         f"(node, events, exclusions as JSON): mean {result['record_bytes']['mean']:,} B, max "
         f"{result['record_bytes']['max']:,} B (the reach: {result['reach_bytes_mean']:,} B)",
         f"- the screen before (every candidate's facts): {result['old_screen_seconds']} s",
+        "- who meets the criteria (ms, p50 / p95; before: pool-wide facts person by person): "
+        + "; ".join(f"{k} {v['p50']} / {v['p95']}" for k, v in sorted(result.get("matching", {}).items())),
         f"- eight administrators at once (4 work types nationally, 4 provinces; shared panel days): "
         f"{eight['draws']} draws in {eight['seconds']} s = **{eight['draws_per_second']} draws/s**, "
         f"double seatings: {eight['double_seatings']}, people above the yearly cap: {eight['over_cap']}",
@@ -348,6 +368,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40, help="draws timed per kind")
     parser.add_argument("--per-thread", type=int, default=6, help="draws per administrator in the 8-way run")
     parser.add_argument("--old", type=int, default=1, help="timings of the old full screen, for comparison")
+    parser.add_argument(
+        "--matching", type=int, default=10, help="rounds of the matching step, before and now"
+    )
     parser.add_argument("--audit-seconds", type=float, default=10)
     parser.add_argument("--no-load", action="store_true")
     parser.add_argument(
