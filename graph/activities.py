@@ -342,9 +342,20 @@ def confirm(tx: neo4j.ManagedTransaction, activity_id: str, practitioner_id: str
     return native(tx.run(CONFIRM, id=activity_id, practitioner_id=practitioner_id).single()["joined"])
 
 
+# What counts (attended, hours) changes only here: the statistics kept per process (graph/activity_stats.py
+# CHANGE_KEY) read this counter; the listing's catalogue does not, so attendance never rebuilds it.
+BUMP_ATTENDANCE = """
+MERGE (r:Revision {id: 'activities'})
+ON CREATE SET r.epoch = randomUUID()
+SET r.attendance = coalesce(r.attendance, 0) + 1
+"""
+
+
 def record_attendance(tx: neo4j.ManagedTransaction, activity_id: str, rows: list[dict[str, Any]]) -> int:
     """Set attended/absent and hours for each {practitioner_id, attended, hours}; the number recorded."""
-    return tx.run(RECORD_ATTENDANCE, id=activity_id, rows=rows).single()["recorded"]
+    recorded = tx.run(RECORD_ATTENDANCE, id=activity_id, rows=rows).single()["recorded"]
+    tx.run(BUMP_ATTENDANCE).consume()
+    return recorded
 
 
 def participants(tx: neo4j.ManagedTransaction, activity_id: str) -> list[dict[str, Any]]:

@@ -60,11 +60,17 @@ WITH p, pool.code AS pool, COLLECT { MATCH (p)-[:BASED_IN]->(home:Region) RETURN
 RETURN pool, region, took_part, count(p) AS people""",
 )
 
-# What an answer was read from: every write of the registry advances the audit chain's head in its own transaction
-# (attendance, status changes, sign-ups included); the two counts catch bulk loads that write no entry.
+# What an answer was read from, all by index seeks and count-store reads: the activities' revision (bumped by every
+# create and status change, graph/activities.py BUMP_CATALOGUE) and its attendance counter (BUMP_ATTENDANCE), the
+# numbers of activities and sign-ups (bulk loads that bump nothing), and — for the pools table, which reads who is
+# an active member of which pool and where — the registry's revision, stamped by every change of a person's pools,
+# status or region (graph/revision.py). Writes elsewhere in the registry leave the kept answers standing.
 CHANGE_KEY = """
-OPTIONAL MATCH (h:AuditChain {id: 'registry'})
-RETURN h.seq AS seq, COUNT { (:Activity) } AS activities, COUNT { ()-[:JOINED]->() } AS joins
+OPTIONAL MATCH (r:Revision {id: 'activities'})
+RETURN r.epoch AS epoch, r.value AS revision, r.attendance AS attendance, COUNT { (:Activity) } AS activities,
+       COUNT { ()-[:JOINED]->() } AS joins,
+       CASE WHEN $people THEN COLLECT { MATCH (g:Revision {id: 'registry'}) RETURN [g.epoch, g.value] }[0] END
+         AS people
 """
 
 REGION_NAMES = "MATCH (r:Region) WHERE r.level = 'province' RETURN r.code AS code, r.name_zh AS name_zh"
@@ -116,9 +122,10 @@ def pool_counts(tx: neo4j.ManagedTransaction, year: int) -> list[PoolCount]:
     ]
 
 
-def change_key(tx: neo4j.ManagedTransaction) -> tuple[Any, ...]:
-    """A key that changes with every write the statistics may depend on (index seek and count-store reads)."""
-    return tuple(tx.run(CHANGE_KEY).single(strict=True).values())
+def change_key(tx: neo4j.ManagedTransaction, people: bool = False) -> tuple[Any, ...]:
+    """A key that changes with every write the activity statistics depend on; `people` for the pools table."""
+    values = tx.run(CHANGE_KEY, people=people).single(strict=True).values()
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
 
 
 def province_names(tx: neo4j.ManagedTransaction) -> dict[str, str]:

@@ -3,8 +3,9 @@
 Read from the graph (one read transaction: the year's published activities with the people whose participation
 counts, or the pools' members), aggregated by registry/statistics/activities.py, suppressed like every other
 statistic for every caller but an administrator, exported as CSV / XLSX like the others. Each answer is kept in the
-process under the graph's change key (`graph.activity_stats.change_key`: the audit chain's head and two counts), so
-a dashboard asks the graph again only after something was written.
+process under the graph's change key (`graph.activity_stats.change_key`: the activities' revision and attendance
+counter, two counts, and for the pools table the registry's revision), so a dashboard asks the graph again only after
+a write the answer depends on.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def answer(ctx: Context, request: ActivityStatsRequest, role: str, lang: str | N
     request = check(request, ctx.today)
     minimum = cache_for(ctx.graph).settings.minimum_cell
     suppressed = role != "admin"
-    key = (request, suppressed, minimum, lang, ctx.today, ctx.graph.read(repo.change_key))
+    changed = ctx.graph.read(repo.change_key, request.table == "pools")
+    key = (request, suppressed, minimum, lang, ctx.today, changed)
     kept = _KEPT.get(key)
     if kept is not None:
         return kept

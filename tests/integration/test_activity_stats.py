@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from graph import activities as activity_repo
 from seed.synthetic import generate
 from services import audit
 from services.activity_stats import ActivityStatsRequest, answer
@@ -147,13 +148,24 @@ def test_an_answer_is_kept_until_a_write_and_read_again_after_it(ctx, graph):
     before = answered(ctx, TODAY.year, {"region": "420100"}, "provinces")
     assert answered(ctx, TODAY.year, {"region": "420100"}, "provinces") is before  # kept: no write since
 
-    def correct_attendance(tx):  # as the services write: the change and its audit entry in one transaction
-        tx.run(
-            """MATCH (:Practitioner)-[j:JOINED {status: 'attended'}]->(a:Activity {region: '420100', status: 'completed'})
-            WHERE a.starts_on.year = $year WITH j LIMIT 1 SET j.status = 'absent', j.attended = false, j.hours = null""",
+    def unrelated(tx):  # a write elsewhere in the registry, with its audit entry: the kept answer stands
+        audit.record(tx, ctx, "organization", None, "update", details={"unrelated": 1})
+
+    graph.write(unrelated)
+    assert answered(ctx, TODAY.year, {"region": "420100"}, "provinces") is before
+
+    def correct_attendance(
+        tx,
+    ):  # as the services write: the attendance and its audit entry in one transaction
+        row = tx.run(
+            """MATCH (p:Practitioner)-[j:JOINED {status: 'attended'}]->(a:Activity {region: '420100', status: 'completed'})
+            WHERE a.starts_on.year = $year RETURN p.id AS person, a.id AS activity LIMIT 1""",
             year=TODAY.year,
-        ).consume()
-        audit.record(tx, ctx, "activity", None, "attendance", details={"corrected": 1})
+        ).single()
+        activity_repo.record_attendance(
+            tx, row["activity"], [{"practitioner_id": row["person"], "attended": False, "hours": None}]
+        )
+        audit.record(tx, ctx, "activity", row["activity"], "attendance", details={"corrected": 1})
 
     graph.write(correct_attendance)
     after = answered(ctx, TODAY.year, {"region": "420100"}, "provinces")
