@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import LiteralString
 
 import neo4j
 
@@ -27,8 +28,11 @@ from registry.draws import SEATED_STATUSES, CandidateFacts
 
 # The people who meet the criteria (registry.draws.meets_criteria, in Cypher): active; a certificate of the work
 # type at the level or higher that has not expired (a suspended or revoked one counts, so its holder is listed as
-# excluded); based in the region or one of its cities; the industry and specialty when asked for. It starts from
-# the certificates (the work type's index, or the level's), and the region's cities are read once, not per person.
+# excluded); based in the region or one of its cities; the industry and specialty when asked for. Nationally it
+# starts from the certificates (the work type's index, or the level's); inside a region from the region and its
+# cities' people (a region's Region nodes are dense, so their BASED_IN people are read without walking each
+# person's relationships: at 100 000 a province's 232 matched cost 83 000 db hits instead of 141 000, a city's 36
+# 13 000).
 _REGIONS = """
 OPTIONAL MATCH (home:Region)
 WHERE $region IS NOT NULL AND (home.code = $region OR EXISTS { (home)-[:PART_OF*1..3]->(:Region {code: $region}) })
@@ -36,16 +40,34 @@ WITH collect(home.code) AS within
 """
 _OF_WORK_TYPE = "MATCH (c:Certificate) WHERE c.work_type = $work_type AND c.level <= $min_level"
 _OF_ANY_WORK_TYPE = "MATCH (c:Certificate) WHERE c.level <= $min_level"
-_PEOPLE = """
+_UNEXPIRED = """
   AND coalesce(c.status, '') <> 'expired'
   AND NOT (c.status = 'valid' AND c.expires_on IS NOT NULL AND c.expires_on < $today)
-MATCH (p:Practitioner)-[:HOLDS]->(c) WHERE p.status = 'active'
-WITH DISTINCT p, within
-WHERE ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE r.code IN within })
+"""
+_INDUSTRY_SPECIALTY = """
   AND ($industry IS NULL OR $industry IN coalesce(p.industry_keys,
                                                  COLLECT { MATCH (p)-[:EXPERIENCED_IN]->(i:Industry) RETURN i.code }))
   AND ($specialty IS NULL OR EXISTS { MATCH (p)-[:HAS_SPECIALTY]->(:Specialty {code: $specialty}) })
 """
+_PEOPLE = cypher(
+    _UNEXPIRED,
+    """
+MATCH (p:Practitioner)-[:HOLDS]->(c) WHERE p.status = 'active'
+WITH DISTINCT p, within
+WHERE ($region IS NULL OR EXISTS { MATCH (p)-[:BASED_IN]->(r:Region) WHERE r.code IN within })
+""",
+    _INDUSTRY_SPECIALTY,
+)
+_REGION_PEOPLE = """
+OPTIONAL MATCH (home:Region)
+WHERE home.code = $region OR EXISTS { (home)-[:PART_OF*1..3]->(:Region {code: $region}) }
+WITH collect(home) AS homes
+UNWIND homes AS home
+MATCH (p:Practitioner)-[:BASED_IN]->(home) WHERE p.status = 'active'
+WITH DISTINCT p
+"""
+_HOLDING = "WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate) WHERE c.level <= $min_level"
+_HOLDING_WORK_TYPE = cypher(_HOLDING, "  AND c.work_type = $work_type")
 # The pool-wide facts of a person: certificates of a barring status (of any work type) and every sanction.
 _POOL_FACTS = """
 WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
@@ -54,21 +76,62 @@ WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
                   RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
                 } AS sanctions
 """
-# One row of lists: thousands of rows cost the driver several times what the server spends finding them. The
-# practitioners' count comes from the count store (no scan), once: it decides how the pool-wide facts are read.
-_IDS = """
-WITH collect(p.id) AS ids
-RETURN ids, COUNT { MATCH (:Practitioner) } AS everyone
+# The pool-wide facts of the matched, two ways with one answer, inside the matching statement. Person by person
+# walks each matched person's relationships twice (~41 db hits a person). From the side: the holders of a barring
+# certificate (Certificate.status index) and the sanctioned, ~9 hits a certificate whatever the pool, kept if
+# among the matched (an IN over one list, which Neo4j turns into a set), and only their facts read. At 100 000
+# (7 300 such certificates) a national draw's 4 508 matched: 148 000 db hits and half the time of the reference's
+# 257 000 (in process, same load: p50 146 vs 299 ms); a province's few hundred are cheaper person by person.
+_FROM_SIDE = """
+WITH collect(p) AS people
+CALL () {
+  CALL () {
+    MATCH (b:Certificate) WHERE b.status IN $barring
+    MATCH (q:Practitioner)-[:HOLDS]->(b) RETURN q
+    UNION MATCH (q:Practitioner)-[:SANCTIONED]->(:Sanction) RETURN q
+  }
+  RETURN collect(q) AS side
+}
+WITH people, [q IN side WHERE q IN people] AS among
 """
+_PER_PERSON = "WITH collect(p) AS people WITH people, people AS among"
+# One row of lists: thousands of rows cost the driver several times what the server spends finding them.
 _POOLED = """
-WITH p, certificates, sanctions WHERE size(certificates) > 0 OR size(sanctions) > 0
-RETURN collect({id: p.id, certificates: certificates, sanctions: sanctions}) AS pooled
+WITH people, [p IN among | {id: p.id,
+        certificates: [(p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
+                       | b {.number, .work_type, .level, .status, .issued_on, .expires_on}],
+        sanctions: [(p)-[:SANCTIONED]->(s:Sanction)
+                    | {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}]}] AS facts
+RETURN [p IN people | p.id] AS ids,
+       [f IN facts WHERE size(f.certificates) > 0 OR size(f.sanctions) > 0] AS pooled
 """
-MATCHED_IDS = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE, _IDS)
-MATCHED_IDS_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE, _IDS)
+_NATIONALLY: dict[bool, LiteralString] = {
+    True: cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE),
+    False: cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE),
+}
+_IN_REGION: dict[bool, LiteralString] = {
+    True: cypher(_REGION_PEOPLE, _HOLDING_WORK_TYPE, _UNEXPIRED, "}", _INDUSTRY_SPECIALTY),
+    False: cypher(_REGION_PEOPLE, _HOLDING, _UNEXPIRED, "}", _INDUSTRY_SPECIALTY),
+}
+# (in a region, of a work type, from the side) -> statement
+MATCHED: dict[tuple[bool, bool, bool], LiteralString] = {
+    (in_region, of_work_type, side): cypher(
+        (_IN_REGION if in_region else _NATIONALLY)[of_work_type], _FROM_SIDE if side else _PER_PERSON, _POOLED
+    )
+    for in_region in (True, False)
+    for of_work_type in (True, False)
+    for side in (True, False)
+}
 
-# The reference (what draws read before, and what the tests hold the two ways below to): the pool-wide facts
-# gathered person by person while matching.
+# The reference (what draws read before, and what the tests hold the ways above to): every matched person's
+# pool-wide facts gathered while matching.
+_POOL_FACTS = """
+WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
+                  RETURN b {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
+        COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
+                  RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
+                } AS sanctions
+"""
 _REFERENCE = """
 RETURN collect(p.id) AS ids,
        collect(CASE WHEN size(certificates) > 0 OR size(sanctions) > 0
@@ -76,23 +139,6 @@ RETURN collect(p.id) AS ids,
 """
 MATCHED_REFERENCE = cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE, _POOL_FACTS, _REFERENCE)
 MATCHED_REFERENCE_ANY_WORK_TYPE = cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE, _POOL_FACTS, _REFERENCE)
-
-# The pool-wide facts of the matched, two ways with one answer. Gathering them person by person walks each
-# matched person's relationships twice (~41 db hits a person); reading who holds a barring certificate
-# (Certificate.status index) or any sanction from their side costs ~9 a certificate whatever the pool, and then
-# ~30 for each matched among them. At 100 000 (7 300 such certificates; PROFILE): a national draw's 4 508 matched
-# 187 000 hits person by person, 67 000 + 13 600 from the side; a province's 232 matched 9 500 person by person.
-# POOL_SIDE_SHARE picks: the side when more than that share of all practitioners match.
-POOL_SIDE_SHARE = 0.02
-POOL_SIDE = """
-CALL () {
-  MATCH (b:Certificate) WHERE b.status IN $barring
-  MATCH (p:Practitioner)-[:HOLDS]->(b) RETURN p.id AS id
-  UNION MATCH (p:Practitioner)-[:SANCTIONED]->(:Sanction) RETURN p.id AS id
-}
-RETURN collect(id) AS ids
-"""
-POOLED_OF = cypher("UNWIND $ids AS pid MATCH (p:Practitioner {id: pid})", _POOL_FACTS, _POOLED)
 
 # Everyone a rule of the organization, the date or the person could touch (a superset: the rules decide with the
 # full facts), read from their side, so the cost does not grow with the pool: ties to the organization, the
@@ -196,30 +242,21 @@ def matched(
     side: bool | None = None,
 ) -> tuple[list[str], list[CandidateFacts]]:
     """Ids of the people who meet the criteria on `today` (the reference date), and the pool-wide facts
-    (certificates of a `barring` status, sanctions) of those who have any, sorted by id; `side` forces how those
-    are found (None: by POOL_SIDE_SHARE)."""
+    (certificates of a `barring` status, sanctions) of those who have any; `side` forces how those are found
+    (None: from their side for a national draw, person by person inside a region)."""
+    statement = MATCHED[(region is not None, work_type is not None, region is None if side is None else side)]
     result = tx.run(
-        MATCHED_IDS if work_type is not None else MATCHED_IDS_ANY_WORK_TYPE,
+        statement,
         work_type=work_type,
         min_level=min_level,
         region=region,
         industry=industry,
         specialty=specialty,
         today=today,
+        barring=list(barring),
     )
     record = result.single(strict=True)
-    ids: list[str] = list(record["ids"])
-    if side is None:
-        side = len(ids) > POOL_SIDE_SHARE * record["everyone"]
-    if side:
-        holders = tx.run(POOL_SIDE, barring=list(barring)).single(strict=True)["ids"]
-        among = sorted(set(holders).intersection(ids))
-    else:
-        among = sorted(ids)
-    if not among:
-        return ids, []
-    pooled = tx.run(POOLED_OF, ids=among, barring=list(barring)).single(strict=True)["pooled"]
-    return ids, [pool_facts(row) for row in pooled]
+    return list(record["ids"]), [pool_facts(row) for row in record["pooled"]]
 
 
 def matched_reference(

@@ -1,7 +1,8 @@
 """Who meets a draw's criteria, and the pool-wide facts of those who have any, are the same whichever way they are
-read (issue 24): from the side of the barring certificates and the sanctions (graph/draw_screen.py POOL_SIDE) or
-person by person (POOLED_OF over every matched person), and both equal the straightforward statement draws used
-before (MATCHED_REFERENCE: every matched person's certificates and sanctions gathered while matching).
+read (issue 24): nationally from the certificates or inside a region from its people, the pool-wide facts from
+the side of the barring certificates and the sanctions or person by person (graph/draw_screen.py MATCHED), all equal
+the straightforward statement draws used before (MATCHED_REFERENCE: every matched person's certificates and
+sanctions gathered while matching).
 
 The data: generated people in 甘肃 (620000), a region no other suite uses, with certificates of two work types at
 three levels — valid, expired by date, expired by status, suspended, revoked — sanctions in force, lifted, ended,
