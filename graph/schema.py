@@ -192,7 +192,7 @@ CURATION_INDEXES: tuple[LiteralString, ...] = (
 
 
 # A draw's matched people start from the certificates of the work type at the level or higher: one range seek
-# (graph/draw_screen.py MATCHED_IDS) instead of every certificate of the work type.
+# (graph/draw_screen.py MATCHED, nationally) instead of every certificate of the work type.
 CERTIFICATE_WORK_TYPE_LEVEL_INDEX = (
     "CREATE INDEX certificate_work_type_level IF NOT EXISTS FOR (n:Certificate) ON (n.work_type, n.level)"
 )
