@@ -2,7 +2,7 @@
 
     (a:Application)-[:BY]->(p:Practitioner)
     (a)-[:HAS_TRAINING]->(t:TrainingRecord)
-    (a)-[:REGISTERED_FOR {at}]->(s:ExamSession)
+    (a)-[:REGISTERED_FOR {at, session_id, application_id}]->(s:ExamSession)
     (r:ExamResult)-[:OF]->(a), (r)-[:IN_SESSION]->(s)
     (c:Certificate)-[:FROM_RESULT]->(r)
 
@@ -118,10 +118,12 @@ CREATE (a)-[:HAS_TRAINING]->(:TrainingRecord {id: $id, part: $part, hours: $hour
                                               mode: $mode, created_at: datetime()})
 """
 
+# A registration keeps its session's and application's ids: a session's page reads them from an index
+# (graph/exam_lists.py).
 REGISTER = """
 MATCH (a:Application {id: $application_id}), (s:ExamSession {id: $session_id})
 MERGE (a)-[reg:REGISTERED_FOR]->(s)
-ON CREATE SET reg.at = datetime()
+ON CREATE SET reg.at = datetime(), reg.session_id = s.id, reg.application_id = a.id
 """
 
 UNREGISTER = """

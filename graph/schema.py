@@ -10,6 +10,7 @@ from typing import LiteralString
 from graph.applications import sync_region_keys, sync_unsynced
 from graph.cypher import cypher, spelled
 from graph.driver import Graph
+from graph.exam_lists import REGISTRATION_ORDER_INDEX, sync_registration_keys
 
 # (label, property) pairs that identify a node; DESIGN.md §3.
 UNIQUE_KEYS: tuple[tuple[LiteralString, LiteralString], ...] = (
@@ -215,6 +216,7 @@ def schema_statements() -> list[LiteralString]:
         APPLICATION_CITY_DAY_INDEX,
         APPLICATION_WORK_TYPE_LEVEL_DAY_INDEX,
         *CURATION_INDEXES,
+        REGISTRATION_ORDER_INDEX,
     ]
 
 
@@ -227,6 +229,7 @@ def create_schema(graph: Graph) -> None:
     # Applications made before their progress was kept get it now (once: afterwards every write keeps it).
     sync_unsynced(graph)
     sync_region_keys(graph)
+    sync_registration_keys(graph)  # a session's page reads its registrations from registration_order
 
 
 def describe_schema(graph: Graph) -> dict[str, list[str]]:

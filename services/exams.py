@@ -13,6 +13,7 @@ from typing import Any
 import neo4j
 
 from graph import applications as application_repo
+from graph import exam_lists
 from graph import exams as repo
 from graph.records import found
 from registry.applications import ApplicationExpired, RuleRefused, valid_until
@@ -114,10 +115,9 @@ def get(ctx: Context, session_id: str, page: int = 1, per_page: int = 20) -> dic
     pass rates per work type and region."""
 
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-        session = present(found(repo.view(tx, session_id), "exam session", session_id))
-        counts = repo.result_counts(tx, {"session_id": session_id})
-        return session | {
-            "registrations": repo.registrants(tx, session_id, (page - 1) * per_page, per_page),
+        stored, counts = found(exam_lists.session_with_counts(tx, session_id), "exam session", session_id)
+        return present(stored) | {
+            "registrations": exam_lists.registration_page(tx, session_id, (page - 1) * per_page, per_page),
             "page": page,
             "per_page": per_page,
             "by_work_type": _grouped(counts, "work_type"),
