@@ -41,11 +41,18 @@ COLLECT { MATCH (a)-[:CHANGED]->(c:ActivityStatusChange) RETURN c {from: c.`from
 """
 
 # The listing's catalogue (graph/activity_catalogue.py) is kept per process until this revision moves: every
-# write that changes an activity's status, kind, region, dates, capacity or organizer bumps it in its transaction.
+# write that changes an activity's status, kind, region, dates, capacity or organizer bumps it in its transaction
+# and marks the activities it changed with the new value (`catalogue_revision`, range-indexed), so a process reads
+# only the activities marked after the revision it holds. The increment holds the Revision node's write lock until
+# commit, so the marks become visible in order (as graph/revision.py's).
 BUMP_CATALOGUE = """
 MERGE (r:Revision {id: 'activities'})
 ON CREATE SET r.epoch = randomUUID()
 SET r.value = coalesce(r.value, 0) + 1
+WITH r
+UNWIND $ids AS id
+MATCH (a:Activity {id: id})
+SET a.catalogue_revision = r.value
 """
 
 CREATE = cypher(
@@ -267,7 +274,7 @@ def create(
     record = tx.run(CREATE, id=activity_id, organizer_id=organizer_id, props=props, reason=reason).single()
     if record is None:
         return None
-    tx.run(BUMP_CATALOGUE).consume()
+    tx.run(BUMP_CATALOGUE, ids=[activity_id]).consume()
     return native(record["activity"])
 
 
@@ -285,7 +292,7 @@ def lock(tx: neo4j.ManagedTransaction, activity_id: str) -> bool:
 def change_status(tx: neo4j.ManagedTransaction, activity_id: str, status: str, reason: str) -> dict[str, Any]:
     """Set the status and keep the change (from, to, reason, at) in the activity's history."""
     view = native(tx.run(CHANGE_STATUS, id=activity_id, status=status, reason=reason).single()["activity"])
-    tx.run(BUMP_CATALOGUE).consume()
+    tx.run(BUMP_CATALOGUE, ids=[activity_id]).consume()
     return view
 
 

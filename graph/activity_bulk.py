@@ -42,7 +42,7 @@ def create_activities(tx: neo4j.ManagedTransaction, activities: list[dict[str, A
         return 0
     created = tx.run(CREATE_ACTIVITIES, activities=activities).single(strict=True)["created"]
     if created:  # the listing's catalogue is read again (graph/activities.py BUMP_CATALOGUE)
-        tx.run(BUMP_CATALOGUE).consume()
+        tx.run(BUMP_CATALOGUE, ids=[row["id"] for row in activities]).consume()
     return created
 
 

@@ -1,6 +1,6 @@
 """Cypher for the activity catalogue GET /activities filters and sorts in memory (services/activity_catalogue.py):
 the catalogue's revision, its static fields, the live sign-up counts of the activities that may take sign-ups, and
-the views of one page's activities.
+the views of one page's activities. After a write a process reads only the activities it changed (CHANGED).
 
 The revision is one `(:Revision {id: 'activities'})` node (the uniqueness constraint on Revision.id makes the
 MERGE safe): creating an activity and changing its status bump it in the same transaction (graph/activities.py
@@ -27,12 +27,14 @@ RETURN coalesce(r.value, 0) AS revision, r.epoch AS epoch, COUNT { (:Activity) }
 """
 
 # Every activity's fields a listing filters and sorts on: none of them changes with a sign-up.
-CATALOGUE = """
-MATCH (a:Activity)
+FIELDS = """
 RETURN a.id AS id, a.status AS status, a.kind AS kind, a.region AS region, a.starts_on AS starts_on,
        a.ends_on AS ends_on, a.capacity AS capacity,
        COLLECT { MATCH (a)-[:ORGANIZED_BY]->(o:Organization) RETURN o.id } AS organizers
 """
+CATALOGUE = cypher("MATCH (a:Activity)", FIELDS)
+# The activities marked by a bump after `$revision` (graph/activities.py BUMP_CATALOGUE), by the range index.
+CHANGED = cypher("MATCH (a:Activity) WHERE a.catalogue_revision > $revision", FIELDS)
 
 # Region → the regions it is part of (graph/reference.py WITHIN_REGION looks one PART_OF step up).
 REGIONS = """
@@ -67,6 +69,11 @@ def revision(tx: neo4j.ManagedTransaction) -> tuple[tuple[Any, ...], int]:
 def catalogue(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
     """Every activity's id, status, kind, region, starts_on, ends_on, capacity and organizer ids."""
     return [native(record.data()) for record in tx.run(CATALOGUE)]
+
+
+def changed_since(tx: neo4j.ManagedTransaction, revision: int) -> list[dict[str, Any]]:
+    """The catalogue's rows of the activities changed after `revision`."""
+    return [native(record.data()) for record in tx.run(CHANGED, revision=revision)]
 
 
 def regions(tx: neo4j.ManagedTransaction) -> dict[str, list[str]]:

@@ -103,6 +103,7 @@ RANGE_INDEXES: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Finding", "status"),
     ("Activity", "status"),  # GET /activities: the public statuses, a status filter (graph/activities.py)
     ("Activity", "starts_on"),  # GET /activities: latest start first, date ranges
+    ("Activity", "catalogue_revision"),  # the listing's catalogue: activities changed since a revision
     ("JobRun", "name"),  # a job's last runs (GET /jobs)
     ("Notification", "recipient_id"),  # a person's notifications, the unread count
     ("NotificationDelivery", "status"),  # the sender's claim and the failed list

@@ -1,11 +1,12 @@
 """GET /activities answered from a per-process catalogue of the activities' static fields (docs/activities.md).
 
 Each request is one read transaction: the catalogue's revision (graph/activity_catalogue.py: one node and a
-count-store read); the catalogue read again only when it moved; the filters, the order (latest start first, then
-id) and the total computed over numpy arrays; then one statement for the page's ≤ per_page views, whose sign-up
-counts and places left are live. Open for sign-up also needs live counts: only of the open, not yet ended
-activities the other filters kept. So a request's cost does not grow with the number of activities in Neo4j, and
-the answer is the one graph/activities.py `search` (the Cypher reference the tests hold this to) gives.
+count-store read); when it moved, the activities changed since (marked by the bump) read again and merged in; the
+filters, the order (latest start first, then id) and the total computed over numpy arrays; then one statement for
+the page's ≤ per_page views, whose sign-up counts and places left are live. Open for sign-up also needs live counts:
+only of the open, not yet ended activities the other filters kept. So a request's cost does not grow with the
+number of activities in Neo4j, and the answer is the one graph/activities.py `search` (the Cypher reference the
+tests hold this to) gives.
 """
 
 from __future__ import annotations
@@ -45,12 +46,33 @@ class Catalogue:
     starts: np.ndarray  # date ordinals, NaN where missing (every comparison with NaN is false, as with null)
     ends: np.ndarray
     capacity: list[Any]
+    rows: dict[str, dict[str, Any]]  # id → the row read (repo.catalogue), what an update starts from
     counted: tuple[Any, dict[str, int]] = ((), {})  # (sign-ups, today): how many signed up for each open row
 
     @classmethod
     def read(cls, tx: neo4j.ManagedTransaction, key: tuple[Any, ...]) -> Catalogue:
-        """The catalogue as the transaction sees it."""
-        rows = repo.catalogue(tx)
+        """The catalogue as the transaction sees it, read whole."""
+        return cls.of_rows(key, {row["id"]: row for row in repo.catalogue(tx)}, repo.regions(tx))
+
+    @classmethod
+    def updated(cls, tx: neo4j.ManagedTransaction, key: tuple[Any, ...], kept: Catalogue | None) -> Catalogue:
+        """The catalogue at `key`: the kept one with the activities changed since its revision read again (a few
+        rows, by the range index), or read whole when there is none, the counter's epoch changed (a graph wiped or
+        replaced) or the rows do not add up to the number of activities (some written without a bump)."""
+        revision, epoch, activities = key
+        if kept is None or kept.key[1] != epoch or revision < kept.key[0]:
+            return cls.read(tx, key)
+        rows = kept.rows | {row["id"]: row for row in repo.changed_since(tx, kept.key[0])}
+        if len(rows) != activities:
+            return cls.read(tx, key)
+        return cls.of_rows(key, rows, kept.parents)
+
+    @classmethod
+    def of_rows(
+        cls, key: tuple[Any, ...], by_id: dict[str, dict[str, Any]], parents: dict[str, list[str]]
+    ) -> Catalogue:
+        """The arrays of these rows in listing order."""
+        rows = list(by_id.values())
         rows.sort(key=lambda r: (r["starts_on"] is not None, -_ordinal(r["starts_on"]), r["id"]))
         codes: dict[str, dict[Any, int]] = {"status": {}, "kind": {}, "region": {}, "organizer": {}}
 
@@ -64,12 +86,12 @@ class Catalogue:
             status=coded("status", [r["status"] for r in rows]), statuses=codes["status"],
             kind=coded("kind", [r["kind"] for r in rows]), kinds=codes["kind"],
             region=coded("region", [r["region"] for r in rows]), regions=codes["region"],
-            parents=repo.regions(tx),
+            parents=parents,
             organizer=coded("organizer", [o[0] if o else None for o in organizers]), organizers=codes["organizer"],
             more_organizers={at: set(o) for at, o in enumerate(organizers) if len(o) > 1},
             starts=np.array([_ordinal(r["starts_on"]) for r in rows], np.float64),
             ends=np.array([_ordinal(r["ends_on"]) for r in rows], np.float64),
-            capacity=[r["capacity"] for r in rows],
+            capacity=[r["capacity"] for r in rows], rows=by_id,
         )  # fmt: skip
 
     def _code_in(self, values: np.ndarray, table: dict[str, int], wanted: Any) -> np.ndarray:
@@ -158,8 +180,8 @@ _LOCK = threading.Lock()
 
 
 def catalogue(graph: Graph, tx: neo4j.ManagedTransaction) -> tuple[Catalogue, int]:
-    """The graph's catalogue as of the transaction's revision, read again only when the revision moved; and the
-    number of sign-ups in the graph."""
+    """The graph's catalogue as of the transaction's revision, brought up to it only when the revision moved (the
+    activities changed since, or whole); and the number of sign-ups in the graph."""
     # The revision is read before the activities: a write committed in between leaves the catalogue newer than
     # its key, and the next request reads it again, never the other way round.
     key, joins = repo.revision(tx)
@@ -169,7 +191,7 @@ def catalogue(graph: Graph, tx: neo4j.ManagedTransaction) -> tuple[Catalogue, in
     with _LOCK:  # one thread reads it; the others wait and take it
         kept = _KEPT.get(graph)
         if kept is None or kept.key != key:
-            kept = _KEPT[graph] = Catalogue.read(tx, key)
+            kept = _KEPT[graph] = Catalogue.updated(tx, key, kept)
     return kept, joins
 
 

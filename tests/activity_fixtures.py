@@ -50,7 +50,7 @@ def add_activity(
         "kind": kind, "region": region, "starts_on": starts_on, "ends_on": starts_on, "hours": hours,
         "status": status,
     }  # fmt: skip
-    graph.driver.execute_query(ACTIVITY, params, database_=graph.database)
+    graph.driver.execute_query(ACTIVITY, params | {"ids": [activity_id]}, database_=graph.database)
     return activity_id
 
 
