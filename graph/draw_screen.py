@@ -68,14 +68,10 @@ WITH DISTINCT p
 """
 _HOLDING = "WHERE EXISTS { MATCH (p)-[:HOLDS]->(c:Certificate) WHERE c.level <= $min_level"
 _HOLDING_WORK_TYPE = cypher(_HOLDING, "  AND c.work_type = $work_type")
-# The pool-wide facts of a person: certificates of a barring status (of any work type) and every sanction.
-_POOL_FACTS = """
-WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
-                  RETURN b {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
-        COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
-                  RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
-                } AS sanctions
-"""
+# The pool-wide facts of a person: certificates of a barring status (of any work type) and every sanction, as
+# maps of `b` and `s`.
+_BARRING = "b {.number, .work_type, .level, .status, .issued_on, .expires_on}"
+_SANCTION = "{id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}"
 # The pool-wide facts of the matched, two ways with one answer, inside the matching statement. Person by person
 # walks each matched person's relationships twice (~41 db hits a person). From the side: the holders of a barring
 # certificate (Certificate.status index) and the sanctioned, ~9 hits a certificate whatever the pool, kept if
@@ -96,15 +92,19 @@ WITH people, [q IN side WHERE q IN people] AS among
 """
 _PER_PERSON = "WITH collect(p) AS people WITH people, people AS among"
 # One row of lists: thousands of rows cost the driver several times what the server spends finding them.
-_POOLED = """
+_POOLED = cypher(
+    """
 WITH people, [p IN among | {id: p.id,
-        certificates: [(p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
-                       | b {.number, .work_type, .level, .status, .issued_on, .expires_on}],
-        sanctions: [(p)-[:SANCTIONED]->(s:Sanction)
-                    | {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}]}] AS facts
+        certificates: [(p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring |""",
+    _BARRING,
+    """],
+        sanctions: [(p)-[:SANCTIONED]->(s:Sanction) |""",
+    _SANCTION,
+    """]}] AS facts
 RETURN [p IN people | p.id] AS ids,
        [f IN facts WHERE size(f.certificates) > 0 OR size(f.sanctions) > 0] AS pooled
-"""
+""",
+)
 _NATIONALLY: dict[bool, LiteralString] = {
     True: cypher(_REGIONS, _OF_WORK_TYPE, _PEOPLE),
     False: cypher(_REGIONS, _OF_ANY_WORK_TYPE, _PEOPLE),
@@ -125,13 +125,13 @@ MATCHED: dict[tuple[bool, bool, bool], LiteralString] = {
 
 # The reference (what draws read before, and what the tests hold the ways above to): every matched person's
 # pool-wide facts gathered while matching.
-_POOL_FACTS = """
-WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring
-                  RETURN b {.number, .work_type, .level, .status, .issued_on, .expires_on} } AS certificates,
-        COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction)
-                  RETURN {id: s.id, kind: s.kind, starts_on: s.`from`, until: s.until, lifted_on: s.lifted_on}
-                } AS sanctions
-"""
+_POOL_FACTS = cypher(
+    "WITH p, COLLECT { MATCH (p)-[:HOLDS]->(b:Certificate) WHERE b.status IN $barring RETURN",
+    _BARRING,
+    "} AS certificates, COLLECT { MATCH (p)-[:SANCTIONED]->(s:Sanction) RETURN",
+    _SANCTION,
+    "} AS sanctions",
+)
 _REFERENCE = """
 RETURN collect(p.id) AS ids,
        collect(CASE WHEN size(certificates) > 0 OR size(sanctions) > 0
