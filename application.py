@@ -16,7 +16,7 @@ from graph.driver import graph_from_settings
 from interface.errors import register_error_handlers
 from interface.limits import install_limits
 from interface.logs import configure_logging, install_request_logging
-from services import search_index, statistics
+from services import activity_stats, search_index, statistics
 from services.search_index import snapshot
 from services.settings import Settings
 
@@ -69,5 +69,6 @@ def warm_up(app: Flask) -> None:
             index.build()  # waits for the build the factory started, or does nothing when it is done
             index.refresh()  # the changes since the snapshot was taken
         statistics.warm_up(graph, date.today(), app.config["SETTINGS"])
+        activity_stats.warm_up(graph, date.today(), app.config["SETTINGS"])
     except Exception:  # the graph is unreachable, say: requests then do what this could not, as without it
         logging.getLogger("registry.warm_up").exception("warm-up failed")

@@ -20,6 +20,7 @@ import neo4j
 
 from adapters.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from graph import activity_stats as repo
+from graph.driver import Graph
 from registry import statistics as stats
 from registry.activities import KINDS
 from registry.errors import ValidationFailed
@@ -27,6 +28,7 @@ from registry.statistics import activities as welfare
 from registry.statistics.open_data import OPEN_DATA_COLUMNS
 from registry.statistics.rules import HEADERS_ZH
 from services.context import Context
+from services.settings import Settings
 from services.statistics import FORMATS, Export, cache_for
 
 STATISTIC = "activities"
@@ -151,6 +153,15 @@ def answer(ctx: Context, request: ActivityStatsRequest, role: str, lang: str | N
     }
     _KEPT.put(key, result)
     return result
+
+
+def warm_up(graph: Graph, today: date, settings: Settings) -> None:
+    """The dashboard's public-welfare chart read once at a server's start, for administrators and government, so
+    that the first dashboard after a start does not read every activity (1.5–1.8 s at 100 000 people)."""
+    ctx = Context(graph=graph, settings=settings, today=today)
+    request = ActivityStatsRequest(as_of=today, table="months")
+    for role in ("admin", "government"):
+        answer(ctx, request, role, "zh")
 
 
 def answer_as(

@@ -247,20 +247,6 @@ def warm_up(graph: Graph, today: date, settings: Settings | None = None) -> None
             cache.settings.snapshots, settings.neo4j_uri, settings.neo4j_database, settings.secret_key
         )
     cache.start(graph, today, file)
-    if settings is not None:  # a server's start
-        _warm_activity_chart(graph, today, settings)
-
-
-def _warm_activity_chart(graph: Graph, today: date, settings: Settings) -> None:
-    """The dashboard's public-welfare chart (services/activity_stats.py keeps its answers per process until the
-    next write): read once at the start, for administrators and government, so that the first dashboard after a
-    start does not read every activity (1.5–1.8 s at 100 000 people)."""
-    from services import activity_stats  # it reads this module's settings: imported when used
-
-    ctx = Context(graph=graph, settings=settings, today=today)
-    request = activity_stats.ActivityStatsRequest(as_of=today, table="months")
-    for role in ("admin", "government"):
-        activity_stats.answer(ctx, request, role, "zh")
 
 
 def warm(snapshot: Snapshot, settings: StatisticsSettings, today: date) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from graph import activities as activity_repo
 from seed.synthetic import generate
-from services import audit
+from services import activity_stats, audit
 from services.activity_stats import ActivityStatsRequest, answer
 from services.context import Context
 from services.synthetic import load_synthetic
@@ -170,3 +170,13 @@ def test_an_answer_is_kept_until_a_write_and_read_again_after_it(ctx, graph):
     graph.write(correct_attendance)
     after = answered(ctx, TODAY.year, {"region": "420100"}, "provinces")
     assert after["totals"]["participations"] == before["totals"]["participations"] - 1
+
+
+def test_a_servers_start_reads_the_dashboards_chart_for_administrators_and_government(ctx, graph, settings):
+    activity_stats._KEPT.answers.clear()
+    activity_stats.warm_up(graph, TODAY, settings)
+    kept = list(activity_stats._KEPT.answers)
+    assert sorted((key[0].table, key[1]) for key in kept) == [("months", False), ("months", True)]
+    warmed = activity_stats._KEPT.answers[kept[0]]
+    request = ActivityStatsRequest(as_of=TODAY, table="months")
+    assert answer(ctx, request, "admin" if not kept[0][1] else "government", "zh") is warmed
