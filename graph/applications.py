@@ -22,6 +22,7 @@ from graph.cypher import cypher
 from graph.driver import Graph
 from graph.exams import SESSION_FIELDS, session_facts
 from graph.records import native
+from graph.reference import HOME_REGION_CODE
 from registry.applications import ApplicationFacts, ResultFacts, SessionFacts, progress
 from registry.eligibility import HeldCertificate
 from registry.training import TrainingRecord
@@ -101,16 +102,20 @@ RETURN p {.id, .name, .status, .education, .enrolled, .work_start_year,
                                   RETURN other.id }} AS applicant
 """
 
-CREATE_APPLICATION = """
+CREATE_APPLICATION = cypher(
+    """
 MATCH (p:Practitioner {id: $practitioner_id})
 CREATE (a:Application {id: $id, work_type: $work_type, level: $level, registered_on: $registered_on,
                        valid_until: $valid_until, fee_cny: $fee_cny, related_work_years: $related_work_years,
                        eligibility: $eligibility, created_at: datetime(),
                        stage: 'open', sittings: 0, basic_hours: 0.0, module_hours: 0.0,
                        region_key: coalesce(p.region_key, ''),
-                       region_code: coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '')})
+                       region_code:""",
+    HOME_REGION_CODE,
+    """})
 CREATE (a)-[:BY]->(p)
-"""
+""",
+)
 
 ADD_TRAINING = """
 MATCH (a:Application {id: $application_id})
@@ -233,14 +238,16 @@ def sync_unsynced(graph: Graph, batch: int = 5000) -> int:
 # region: a list's region filter and status indexes read them, graph/application_lists.py); graph/pools.py
 # WRITE_MEMBERSHIPS follows a change of the person's. Applications written without them (bulk loads, made before
 # they were kept) get them here.
-UNKEYED_REGIONS = """
+UNKEYED_REGIONS = cypher(
+    """
 MATCH (a:Application) WHERE a.region_key IS NULL OR a.region_code IS NULL
 WITH a LIMIT $limit
 OPTIONAL MATCH (a)-[:BY]->(p:Practitioner)
 SET a.region_key = coalesce(p.region_key, ''),
-    a.region_code = coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '')
-RETURN count(a) AS done
-"""
+    a.region_code =""",
+    HOME_REGION_CODE,
+    "RETURN count(a) AS done",
+)
 
 
 def sync_region_keys(graph: Graph, batch: int = 10000) -> int:

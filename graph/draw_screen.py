@@ -245,17 +245,10 @@ def matched(
     (certificates of a `barring` status, sanctions) of those who have any; `side` forces how those are found
     (None: from their side for a national draw, person by person inside a region)."""
     statement = MATCHED[(region is not None, work_type is not None, region is None if side is None else side)]
-    result = tx.run(
-        statement,
-        work_type=work_type,
-        min_level=min_level,
-        region=region,
-        industry=industry,
-        specialty=specialty,
-        today=today,
-        barring=list(barring),
+    criteria = dict(
+        work_type=work_type, min_level=min_level, region=region, industry=industry, specialty=specialty
     )
-    record = result.single(strict=True)
+    record = tx.run(statement, criteria, today=today, barring=list(barring)).single(strict=True)
     return list(record["ids"]), [pool_facts(row) for row in record["pooled"]]
 
 
@@ -271,17 +264,11 @@ def matched_reference(
     barring: Sequence[str],
 ) -> tuple[list[str], list[CandidateFacts]]:
     """`matched` as draws read it before: the pool-wide facts gathered person by person (sorted by id)."""
-    result = tx.run(
-        MATCHED_REFERENCE if work_type is not None else MATCHED_REFERENCE_ANY_WORK_TYPE,
-        work_type=work_type,
-        min_level=min_level,
-        region=region,
-        industry=industry,
-        specialty=specialty,
-        today=today,
-        barring=list(barring),
+    statement = MATCHED_REFERENCE if work_type is not None else MATCHED_REFERENCE_ANY_WORK_TYPE
+    criteria = dict(
+        work_type=work_type, min_level=min_level, region=region, industry=industry, specialty=specialty
     )
-    record = result.single(strict=True)
+    record = tx.run(statement, criteria, today=today, barring=list(barring)).single(strict=True)
     pooled = sorted(record["pooled"], key=lambda row: row["id"])
     return list(record["ids"]), [pool_facts(row) for row in pooled]
 

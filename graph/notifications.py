@@ -18,27 +18,8 @@ import neo4j
 from graph.cypher import cypher
 from graph.records import native
 
+# The chosen channels (JSON text or None) and which addresses each person has, by id.
 PREFERENCES = """
-MATCH (p:Practitioner {id: $practitioner_id})
-RETURN p.notification_channels AS channels,
-       coalesce(p.email, '') <> '' AS has_email, coalesce(p.phone, '') <> '' AS has_phone,
-       p.deletion_requested_at IS NOT NULL AS deleted
-"""
-
-CREATE = """
-MERGE (n:Notification {ref: $ref})
-ON CREATE SET n += $props
-WITH n WHERE n.id = $props.id
-OPTIONAL MATCH (p:Practitioner {id: $recipient_id})
-FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (n)-[:TO]->(p))
-WITH n
-UNWIND $deliveries AS delivery
-CREATE (d:NotificationDelivery)-[:OF]->(n)
-SET d += delivery, d.notification_id = n.id
-RETURN DISTINCT n.id AS id
-"""
-
-PREFERENCES_MANY = """
 UNWIND $ids AS pid
 MATCH (p:Practitioner {id: pid})
 RETURN pid AS id, p.notification_channels AS channels,
@@ -46,8 +27,9 @@ RETURN pid AS id, p.notification_channels AS channels,
        p.deletion_requested_at IS NOT NULL AS deleted
 """
 
-# CREATE for several notifications in one statement (a draw's invitations): each row as CREATE's parameters.
-CREATE_MANY = """
+# Notifications with their deliveries, each unless one with its `ref` exists: rows of {ref, props, recipient_id,
+# deliveries} (one for a single notice, several for a draw's invitations).
+CREATE = """
 UNWIND $rows AS row
 MERGE (n:Notification {ref: row.ref})
 ON CREATE SET n += row.props
@@ -145,13 +127,12 @@ STATUS_COUNTS = "MATCH (d:NotificationDelivery) RETURN d.status AS status, count
 
 def preferences(tx: neo4j.ManagedTransaction, practitioner_id: str) -> dict[str, Any] | None:
     """The person's chosen channels (JSON text or None) and which addresses they have; None when unknown."""
-    record = tx.run(PREFERENCES, practitioner_id=practitioner_id).single()
-    return dict(record) if record else None
+    return preferences_of(tx, [practitioner_id]).get(practitioner_id)
 
 
 def preferences_of(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, dict[str, Any]]:
     """`preferences` of several people at once, by id (unknown ids are left out)."""
-    return {r["id"]: dict(r) for r in tx.run(PREFERENCES_MANY, ids=ids)}
+    return {r["id"]: dict(r) for r in tx.run(PREFERENCES, ids=ids)}
 
 
 def set_preferences(tx: neo4j.ManagedTransaction, practitioner_id: str, channels: str) -> bool:
@@ -167,13 +148,13 @@ def create(
     deliveries: list[dict[str, Any]],
 ) -> bool:
     """Write a notification and its deliveries unless one with `ref` exists; whether it was written."""
-    record = tx.run(CREATE, ref=ref, props=props, recipient_id=recipient_id, deliveries=deliveries).single()
-    return record is not None
+    row = {"ref": ref, "props": props, "recipient_id": recipient_id, "deliveries": deliveries}
+    return bool(create_many(tx, [row]))
 
 
 def create_many(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]]) -> set[str]:
     """`create` for several notifications ({ref, props, recipient_id, deliveries} rows); the ids written."""
-    return {r["id"] for r in tx.run(CREATE_MANY, rows=rows)} if rows else set()
+    return {r["id"] for r in tx.run(CREATE, rows=rows)} if rows else set()
 
 
 def page(

@@ -22,6 +22,7 @@ import neo4j
 
 from graph.cypher import cypher
 from graph.records import native
+from graph.reference import HOME_REGION_CODE
 from registry.certificates import CertificateFacts
 from registry.misconduct import Sanction
 
@@ -39,7 +40,8 @@ RETURN collect({id: p.id, status: p.status,
                }) AS holders
 """
 
-WRITE_MEMBERSHIPS = """
+WRITE_MEMBERSHIPS = cypher(
+    """
 UNWIND $rows AS row
 MATCH (p:Practitioner {id: row.id})
 CALL (p, row) {
@@ -74,13 +76,15 @@ SET p.cert_keys = row.cert_keys,
 WITH p
 // Their applications keep the province and region too (graph/applications.py UNKEYED_REGIONS): lists filter on them.
 CALL (p) {
-  WITH p, coalesce(p.region_key, '') AS province,
-       coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '') AS code
+  WITH p, coalesce(p.region_key, '') AS province,""",
+    HOME_REGION_CODE,
+    """AS code
   MATCH (p)<-[:BY]-(a:Application)
   WHERE a.region_key IS NULL OR a.region_key <> province OR a.region_code IS NULL OR a.region_code <> code
   SET a.region_key = province, a.region_code = code
 }
-"""
+""",
+)
 
 # A membership counts while its certificates have not lapsed (`valid_until`); `rederive` (services/pools.py)
 # removes the memberships of people who are not active.

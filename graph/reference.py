@@ -10,6 +10,12 @@ import neo4j
 
 from registry import reference, taxonomy
 
+# The code of the region `p` is based in, '' when none: what an application keeps as `region_code`
+# (graph/applications.py) and the membership writer brings up to date (graph/pools.py).
+HOME_REGION_CODE: LiteralString = (
+    "coalesce(COLLECT { MATCH (p)-[:BASED_IN]->(r:Region) RETURN r.code }[0], '')"
+)
+
 # A stable id, so every registry names the occupation's certificate issuer the same way.
 DEFAULT_ISSUER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "carbon-registry:issuer:cpcif"))
 
